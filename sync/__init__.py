@@ -1,0 +1,1 @@
+"""Everything that crosses the network: wire models, the client and the central server."""
