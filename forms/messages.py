@@ -29,3 +29,50 @@ def render(code: str, params: dict[str, Any]) -> str:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return f"{template} {params}"
+
+
+CATALOG.update(
+    {
+        # Reading an XLSForm file
+        "xlsform.empty": "The file is empty.",
+        "xlsform.too_big": "The file is larger than {limit_mb} MB; an XLSForm is far smaller.",
+        "xlsform.unknown_type": (
+            "This is not an XLSForm: expected an Excel workbook (.xlsx or .xls), CSV or markdown."
+        ),
+        "xlsform.corrupt": "The file looks like an Excel workbook but is damaged; save it again from Excel.",
+        "xlsform.ods": "This is an OpenDocument spreadsheet; save it as .xlsx first.",
+        "xlsform.unreadable": "The workbook cannot be read: {detail}.",
+        "xlsform.not_found": "The file does not exist.",
+        "xlsform.csv_layout": (
+            "A CSV XLSForm names each sheet in its first column: a row 'survey', then the "
+            "header row (type, name, label) and the questions one column to the right."
+        ),
+        # pyxform's complaints, with hints
+        "xlsform.duplicate_choice": (
+            "The choice list '{list}' has the name '{value}' twice (first at row {first_row}). "
+            "Give each choice its own name, or, if the duplicate is intended, add the setting "
+            "'allow_choice_duplicates' = yes on the settings sheet."
+        ),
+        "xlsform.unknown_type_name": (
+            "Unknown question type '{type}'. Check the spelling; a select needs its list name, "
+            "e.g. 'select_one yes_no'."
+        ),
+        "xlsform.no_label": "The question '{name}' has no label or hint; add a label.",
+        "xlsform.missing_list": (
+            "The choice list '{list}' is used on the survey sheet but has no rows on the choices "
+            "sheet; add its choices or fix the list name."
+        ),
+        "xlsform.no_choices_sheet": (
+            "The form has select questions but no 'choices' sheet with the columns "
+            "list_name, name and label."
+        ),
+        "xlsform.no_survey_sheet": "The workbook has no sheet named 'survey'.",
+        "xlsform.duplicate_name": (
+            "The name '{name}' is used twice in the same group or repeat; names must be unique there."
+        ),
+        "xlsform.unmatched_group": "'{kind}' '{name}' has no matching end (or begin) row.",
+        "xlsform.surveycto_type": "SurveyCTO's type '{type}' was turned into {became}.",
+        "xlsform.pyxform": "{detail}",
+        "xlsform.warning": "{detail}",
+    }
+)

@@ -15,7 +15,6 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 
-
 DOCUMENT = "#document"
 """Name of the document node above an instance's root element (what `/` selects)."""
 
