@@ -222,5 +222,5 @@ def test_place_of_maps_xform_paths_to_rows() -> None:
         "survey",
         3,
         "constraint",
-        "/simple/age",
+        "/data/age",
     )
