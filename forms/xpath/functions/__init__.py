@@ -55,3 +55,16 @@ def function(
 
 def lookup(name: str) -> Function | None:
     return FUNCTIONS.get(name)
+
+
+from forms.xpath.functions import (  # noqa: E402,F401
+    dates,
+    encoding,
+    geo,
+    host,
+    logic,
+    nodesets,
+    numbers,
+    selects,
+    strings,
+)
