@@ -17,6 +17,8 @@ CATALOG: dict[str, str] = {
     "xpath.arg_count": "The function '{name}()' takes {expected} argument(s), but {given} were given.",
     "xpath.unknown_instance": "There is no instance with id '{id}'.",
     "xpath.eval": "The expression '{expr}' cannot be evaluated: {detail}.",
+    "xpath.bad_xml": "The {what} XML cannot be read: {detail}.",
+    "xpath.no_context": "The context path '{path}' does not select any node.",
     "xpath.bad_argument": "The function '{name}()' cannot use the value {value!r}: {detail}.",
 }
 
@@ -73,6 +75,53 @@ CATALOG.update(
         "xlsform.unmatched_group": "'{kind}' '{name}' has no matching end (or begin) row.",
         "xlsform.surveycto_type": "SurveyCTO's type '{type}' was turned into {became}.",
         "xlsform.pyxform": "{detail}",
+        "summary.no_language": "The form has no language '{language}' (it has: {available}).",
         "xlsform.warning": "{detail}",
+    }
+)
+
+CATALOG.update(
+    {
+        # Reading an XForm (forms.xform_reader)
+        "xform.empty": "The XForm is empty.",
+        "xform.malformed": (
+            "The XForm is not well-formed XML at line {line}, column {column}: {detail}. "
+            "Export it again from the XLSForm."
+        ),
+        "xform.entity": (
+            "The XML declares an entity ('{name}'); entities are refused for safety. "
+            "Remove the <!DOCTYPE> declaration."
+        ),
+        "xform.external_reference": (
+            "The XML refers to an external resource ('{reference}'); this is refused for safety."
+        ),
+        "xform.not_xform": "This is not an XForm: the root element is <{element}>, not <h:html>.",
+        "xform.no_model": "The XForm has no <h:head> with a <model>.",
+        "xform.no_instance": "The XForm's model has no primary <instance> with a root element.",
+        "xform.too_deep": "The XML is nested too deeply (more than {limit} levels).",
+        "xform.instance_without_id": "A secondary <instance> has no id.",
+        "xform.empty_instance": "The instance '{id}' has neither content nor a src attachment.",
+        "xform.bind_missing_node": "The bind for {path} points at no node of the primary instance.",
+        "xform.control_missing_node": (
+            "The <{element}> for {path} points at no node of the primary instance."
+        ),
+        "xform.control_without_ref": "A <{element}> has no ref.",
+        "xform.unknown_bind_id": "No bind has the id '{id}'.",
+        "xform.action_without_ref": "A <{element}> has no ref.",
+        "xform.action_missing_node": (
+            "The <{element}> sets {path}, which is no node of the primary instance."
+        ),
+        "xform.action_without_event": "The <{element}> has no event.",
+        "xform.itemset_without_value": "The itemset has no <value ref=...>.",
+        "xform.itext_missing": "The translation '{id}' is used but defined in no language.",
+        "xform.itext_incomplete": "The translation '{id}' is missing in: {languages}.",
+        "xform.unknown_element": "Unknown element <{element}> in <{parent}>; it is ignored.",
+        # Attachments (CSV, XML, GeoJSON secondary instances)
+        "xform.csv_header": (
+            "The CSV column name '{name}' cannot be used: start with a letter or '_', and use "
+            "only letters, digits, '_', '-' and '.'."
+        ),
+        "xform.csv_row": "The CSV row has {cells} cells but the header has {columns} columns.",
+        "xform.geojson": "The GeoJSON file cannot be read: {detail}.",
     }
 )
