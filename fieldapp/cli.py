@@ -33,7 +33,13 @@ def _compile(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from forms.summary import describe_file
 
-    print(describe_file(Path(args.file), language=args.language))
+    print(
+        describe_file(
+            Path(args.file),
+            language=args.language,
+            allow_choice_duplicates=args.allow_choice_duplicates,
+        )
+    )
     return 0
 
 
@@ -68,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show_cmd.add_argument("file", type=Path, help="an XLSForm or an XForm (.xml)")
     show_cmd.add_argument("--language", help="the language to show labels in")
+    show_cmd.add_argument("--allow-choice-duplicates", action="store_true", help="as for compile")
     show_cmd.set_defaults(run=_show)
     return parser
 

@@ -74,6 +74,7 @@ CATALOG.update(
         ),
         "xlsform.unmatched_group": "'{kind}' '{name}' has no matching end (or begin) row.",
         "xlsform.surveycto_type": "SurveyCTO's type '{type}' was turned into {became}.",
+        "xlsform.surveycto_function": "SurveyCTO's function {function} was turned into {became}.",
         "xlsform.pyxform": "{detail}",
         "summary.no_language": "The form has no language '{language}' (it has: {available}).",
         "xlsform.warning": "{detail}",

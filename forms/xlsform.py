@@ -16,7 +16,7 @@ from typing import Any
 from forms.errors import FormError, Place, Problem
 from forms.xlsform_errors import Sheets, translate
 from forms.xlsform_files import detect_type
-from forms.xlsform_surveycto import rewrite_surveycto_types
+from forms.xlsform_surveycto import rewrite_surveycto
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def compile_xlsform(
     except Exception as error:  # the spreadsheet readers raise many kinds on damaged files
         raise FormError.of("xlsform.unreadable", Place(name), detail=_first_line(error)) from None
     sheets = Sheets(name, workbook.survey or (), workbook.choices or ())
-    rewritten = rewrite_surveycto_types(list(workbook.survey or []), name)
+    rewritten = rewrite_surveycto(list(workbook.survey or []), name)
     if allow_choice_duplicates:
         settings = list(workbook.settings or [{}])
         settings[0] = {**settings[0], "allow_choice_duplicates": "yes"}
