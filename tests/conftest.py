@@ -1,0 +1,17 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_XLSFORMS = Path(__file__).resolve().parents[1] / ".." / "shared" / "xlsforms"
+
+
+@pytest.fixture(scope="session")
+def shared_xlsforms() -> Path:
+    """The folder of real-world XLSForms kept next to the repository (`../shared/xlsforms`)."""
+    if not SHARED_XLSFORMS.is_dir():
+        pytest.skip(f"the shared XLSForms are not at {SHARED_XLSFORMS}")
+    return SHARED_XLSFORMS
