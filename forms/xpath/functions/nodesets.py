@@ -1,4 +1,7 @@
-"""Node-set functions: counting, positions, instances, `randomize` and `indexed-repeat`."""
+"""Node-set functions: counting, positions, `randomize` and `indexed-repeat`.
+
+`current()` and `instance()` reach into the evaluation itself; the evaluator implements them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from forms.xpath.context import Context
 from forms.xpath.functions import function
 from forms.xpath.functions.arguments import bad_argument, java_int, java_long, nodeset, truncate
 from forms.xpath.tree import Node
-from forms.xpath.values import Value, to_number, to_string
+from forms.xpath.values import Value, to_number
 
 _PARK_MILLER_MODULUS = 2147483647
 _PARK_MILLER_MULTIPLIER = 16807
@@ -41,21 +44,6 @@ def position(ctx: Context, args: list[Value]) -> Value:
 @function("last", 0)
 def last(ctx: Context, args: list[Value]) -> Value:
     return float(ctx.size)
-
-
-@function("current", 0)
-def current(ctx: Context, args: list[Value]) -> Value:
-    return [ctx.current]
-
-
-@function("instance", 1)
-def instance(ctx: Context, args: list[Value]) -> Value:
-    """The document node of a secondary instance, so `instance('id')/root/item` works."""
-    key = to_string(args[0])
-    document = ctx.instances.get(key)
-    if document is None:
-        raise FormError.of("xpath.unknown_instance", id=key)
-    return [document]
 
 
 class ParkMiller:
