@@ -132,8 +132,9 @@ class _Reader:
     # -- instances ------------------------------------------------------------------
 
     def _template(
-        self, element: Element, parent_path: str, types: dict[str, str], depth: int
+        self, element: Element, parent_path: str, types: dict[str, str] | None, depth: int
     ) -> TemplateNode:
+        """`types` (path → bind type) is given for the primary instance only."""
         if depth > MAX_DEPTH:
             raise FormError.of("xform.too_deep", self.ctx.place(parent_path), limit=MAX_DEPTH)
         name = local_name(element.tag)
@@ -145,10 +146,10 @@ class _Reader:
                 is_template = True
             else:
                 attrs[local_name(key)] = value
-                if types:
+                if types is not None:
                     self.paths.add(f"{path}/@{local_name(key)}")
         children = [c for c in element if isinstance(c.tag, str)]
-        if types:
+        if types is not None:
             self.paths.add(path)
         text = element.text or ""
         return TemplateNode(
@@ -158,7 +159,7 @@ class _Reader:
             attributes=MappingProxyType(attrs) if attrs else MappingProxyType({}),
             children=tuple(self._template(c, path, types, depth + 1) for c in children),
             is_template=is_template,
-            datatype=types.get(path) if types else None,
+            datatype=types.get(path) if types is not None else None,
         )
 
     def _secondary(self, element: Element) -> SecondaryInstance:
@@ -167,7 +168,7 @@ class _Reader:
             self.ctx.error("xform.instance_without_id", None, "instance")
         src = element.get("src")
         root = _first_element(element)
-        content = self._template(root, "", {}, 0) if root is not None else None
+        content = self._template(root, "", None, 0) if root is not None else None
         if src is None and content is None:
             self.ctx.error("xform.empty_instance", None, "instance", id=instance_id)
         return SecondaryInstance(instance_id, src, content)
