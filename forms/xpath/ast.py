@@ -149,7 +149,7 @@ def unparse(expr: Expr) -> str:
     if isinstance(expr, Path):
         if not expr.steps:
             return "/" if expr.absolute else "."
-        text = _steps(expr.steps)
+        text = _steps(expr.steps, expr.absolute)
         return "/" + text if expr.absolute else text
     primary = expr.primary
     text = unparse(primary)
@@ -179,11 +179,16 @@ def _literal(value: str) -> str:
     return f"concat({joined})"
 
 
-def _steps(steps: tuple[Step, ...]) -> str:
+def _steps(steps: tuple[Step, ...], after_slash: bool = True) -> str:
+    """Steps joined by `/`; `descendant-or-self::node()` between two steps prints as `//`."""
     parts: list[str] = []
     last = len(steps) - 1
+    short = False
     for i, step in enumerate(steps):
-        parts.append(_step(step, abbreviate_descendant=i < last))
+        may_shorten = i < last and not short and (after_slash or i > 0)
+        text = _step(step, may_shorten)
+        short = text == ""
+        parts.append(text)
     return "/".join(parts)
 
 
