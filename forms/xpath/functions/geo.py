@@ -1,7 +1,7 @@
 """Geographic functions: `area`, `distance` and `geofence`, computed as JavaRosa does.
 
 JavaRosa (GeoUtils) works on a sphere with the equatorial radius 6,378,100 m:
-- distance: spherical law of cosines between consecutive points, summed;
+- distance: great-circle distance between consecutive points, summed;
 - area: points projected to metres around the first point (x scaled by the cosine
   of each point's latitude), then the shoelace formula over the fan of triangles.
 Altitude and accuracy are ignored. A geopoint is "lat lon [alt [acc]]"; a geotrace or
@@ -57,15 +57,19 @@ def _points(name: str, args: list[Value]) -> list[LatLon]:
 
 
 def distance_between(a: LatLon, b: LatLon) -> float:
+    """Great-circle distance. JavaRosa writes it with the spherical law of cosines; the
+    haversine form used here is the same quantity without that form's rounding noise
+    (about 0.1 m, so two identical points are 0 m apart rather than 0.095 m or NaN).
+    """
     lat1, lat2 = math.radians(a[0]), math.radians(b[0])
-    delta = math.radians(a[1] - b[1])
-    cosine = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(delta)
-    # Rounding can push the cosine just past 1 for identical points (NaN in Java).
-    return math.acos(max(-1.0, min(1.0, cosine))) * EARTH_RADIUS_METERS
+    half_dlat = (lat2 - lat1) / 2
+    half_dlon = math.radians(b[1] - a[1]) / 2
+    h = math.sin(half_dlat) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(half_dlon) ** 2
+    return 2 * math.asin(min(1.0, math.sqrt(h))) * EARTH_RADIUS_METERS
 
 
 def path_length(points: list[LatLon]) -> float:
-    return sum(distance_between(p, q) for p, q in zip(points, points[1:], strict=False))
+    return sum((distance_between(p, q) for p, q in zip(points, points[1:], strict=False)), 0.0)
 
 
 def polygon_area(points: list[LatLon]) -> float:
