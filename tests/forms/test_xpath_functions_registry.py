@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import pytest
-from xpath_functions_support import run
+from xpath_functions_support import fixed_env, run
 
 from forms.errors import FormError
+from forms.xpath import Context, load_document
 from forms.xpath.functions import FUNCTIONS
 from forms.xpath.parser import BUILTINS
+from forms.xpath.values import Value
 
 # The "XPath Functions" table of getodk.github.io/xforms-spec, category by category.
 SPEC_TABLE = {
@@ -76,3 +81,33 @@ def test_unknown_function_is_refused_by_name() -> None:
         run("upper-case('a')")
     assert caught.value.code == "xpath.unknown_function"
     assert "upper-case" in str(caught.value)
+
+
+def _odd_values() -> list[Value]:
+    doc = load_document("<data><a>x</a><b/><c>1 2;3</c><d>2024-01-01</d></data>")
+    nodes = doc.children[0].children
+    typed = load_document("<data><n>abc</n></data>").children[0].children
+    typed[0].datatype = "date"
+    return [
+        "", "abc", "%", "(", "1 2", "2024-02-30", math.nan, math.inf, -math.inf, 1.7e308,
+        -0.0, -1.0, 2.0**40, True, [], nodes, nodes[1:2], typed,
+        dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_odd_arguments_give_a_value_or_a_form_error(name: str) -> None:
+    function = FUNCTIONS[name]
+    doc = load_document("<data><x/></data>")
+    ctx = Context(doc.children[0], doc, doc.children[0], {"i": doc}, fixed_env())
+    counts = sorted({function.min_args, function.min_args + 1, 4} & set(range(0, 6)))
+    odd = _odd_values()
+    for count in (c for c in counts if function.accepts(c)):
+        for value in odd:
+            for position in range(count):
+                args: list[Value] = [odd[(position * 7) % len(odd)] for _ in range(count)]
+                args[position] = value
+                try:
+                    function.impl(ctx, args)
+                except FormError:
+                    pass

@@ -69,6 +69,7 @@ def _when(name: str, value: Value) -> dt.date | None:
     if isinstance(value, float):
         if math.isnan(value):
             return None
+        _days_in_range(name, value)
         if value == math.floor(value):
             return _calendar_date(name, value)
         return _instant(name, value)
