@@ -7,7 +7,7 @@ from types import MappingProxyType
 from xml.etree.ElementTree import Element
 
 from forms.definition import Action, Bind, Control, Item, Itemset, Label
-from forms.xform_context import ReadContext, attributes, instance_ids, qname
+from forms.xform_context import QNAMES, ReadContext, attributes, instance_ids
 
 CONTROL_KINDS = {
     "input": "input",
@@ -58,7 +58,7 @@ class BodyReader:
         for child in parent:
             if not isinstance(child.tag, str):
                 continue
-            name = qname(child.tag)
+            name = QNAMES[child.tag]
             if name in CONTROL_KINDS:
                 control = self._control(child, name, context, depth + 1)
                 if control is not None:
@@ -108,7 +108,7 @@ class BodyReader:
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            child_name = qname(child.tag)
+            child_name = QNAMES[child.tag]
             if child_name == "label":
                 label = ctx.label(child, inner, "label")
             elif child_name == "hint":
@@ -150,7 +150,7 @@ class BodyReader:
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            child_name = qname(child.tag)
+            child_name = QNAMES[child.tag]
             if child_name in ACTION_KINDS:
                 action = self.read_action(child, child_name, ref, ref)
                 if action is not None:
@@ -166,7 +166,7 @@ class BodyReader:
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            child_name = qname(child.tag)
+            child_name = QNAMES[child.tag]
             if child_name == "value":
                 value = child.text or ""
             elif child_name == "label":
@@ -183,7 +183,7 @@ class BodyReader:
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            child_name = qname(child.tag)
+            child_name = QNAMES[child.tag]
             if child_name == "value":
                 value = ctx.expression(child.get("ref", ""), path, "itemset value")
             elif child_name == "label":

@@ -8,6 +8,8 @@ from xml.etree.ElementTree import Element
 
 from forms.definition import Expression, Label, Output, TextPart
 from forms.errors import FormError, Place, Problem
+from forms.xpath import ast
+from forms.xpath.ast import Expr
 from forms.xpath.parser import parse
 
 NAMESPACES = {
@@ -22,26 +24,44 @@ NAMESPACES = {
 }
 _STATIC_ITEXT = re.compile(r"\s*jr:itext\(\s*(?:'([^']*)'|\"([^\"]*)\")\s*\)\s*\Z")
 _INSTANCE_CALL = re.compile(r"instance\(\s*(?:'([^']*)'|\"([^\"]*)\")\s*\)")
-_names: dict[str, str] = {}
+_SIMPLE_PATH = re.compile(r"\s*(/[A-Za-z_][\w\-]*)+\s*\Z")
 
 
-def qname(tag: str) -> str:
-    """`{http://openrosa.org/javarosa}template` → `jr:template`; XForms names stay bare."""
-    name = _names.get(tag)
-    if name is None:
+class _QNames(dict[str, str]):
+    """`{http://openrosa.org/javarosa}template` → `jr:template`; XForms names stay bare.
+
+    A dict with `__missing__`, so the many lookups of known tags run at C speed.
+    """
+
+    def __missing__(self, tag: str) -> str:
         name = tag
         if tag[:1] == "{":
             uri, _, local = tag[1:].partition("}")
             prefix = NAMESPACES.get(uri)
             if prefix is not None:
                 name = f"{prefix}:{local}" if prefix else local
-        _names[tag] = name
-    return name
+        self[tag] = name
+        return name
+
+
+QNAMES = _QNames()
+
+
+def qname(tag: str) -> str:
+    return QNAMES[tag]
+
+
+def parse_expression(text: str) -> Expr:
+    """`forms.xpath.parse`, with a shortcut for the commonest expression: `/data/group/q`."""
+    if _SIMPLE_PATH.match(text):
+        names = text.strip().split("/")[1:]
+        return ast.Path(True, tuple(ast.Step("child", name) for name in names))
+    return parse(text)
 
 
 def attributes(element: Element) -> dict[str, str]:
     """The element's attributes by prefixed name (`jr:constraintMsg`)."""
-    return {qname(k): v for k, v in element.attrib.items()}
+    return {QNAMES[k]: v for k, v in element.attrib.items()}
 
 
 def static_itext_id(text: str) -> str | None:
@@ -83,14 +103,14 @@ class ReadContext:
         self.warnings.append(Problem(code, dict(params), self.place(at, what), "warning"))
 
     def unknown(self, element: Element, parent: str, path: str | None) -> None:
-        self.warn("xform.unknown_element", path, None, element=qname(element.tag), parent=parent)
+        self.warn("xform.unknown_element", path, None, element=QNAMES[element.tag], parent=parent)
 
     def expression(self, text: str, path: str | None, what: str) -> Expression | None:
         """Parse `text`; on failure record the problems (at `path`, `what`) and return None."""
         found = self._parsed.get(text)
         if found is None:
             try:
-                found = Expression(text, parse(text))
+                found = Expression(text, parse_expression(text))
             except FormError as error:
                 found = error
             except RecursionError:
@@ -138,13 +158,13 @@ class ReadContext:
         for child in element:
             if not isinstance(child.tag, str):
                 pass
-            elif qname(child.tag) == "output":
+            elif QNAMES[child.tag] == "output":
                 value = child.get("value", child.get("ref", ""))
                 expr = self.expression(value, path, f"{what} output")
                 if expr is not None:
                     parts.append(Output(expr))
             else:
-                self.unknown(child, qname(element.tag), path)
+                self.unknown(child, QNAMES[element.tag], path)
                 if child.text:
                     parts.append(child.text)
             if child.tail:

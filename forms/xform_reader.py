@@ -8,6 +8,7 @@ Elements the reader does not know are reported as warnings, never silently dropp
 
 from __future__ import annotations
 
+import gc
 from types import MappingProxyType
 from xml.etree.ElementTree import Element
 
@@ -25,7 +26,7 @@ from forms.definition import (
 )
 from forms.errors import FormError
 from forms.xform_body import ACTION_KINDS, BodyReader
-from forms.xform_context import ReadContext, attributes, qname
+from forms.xform_context import QNAMES, ReadContext, attributes
 from forms.xform_parse import parse_xml
 from forms.xpath.tree import local_name
 
@@ -37,7 +38,15 @@ _HEAD_CHILDREN = frozenset({"h:title", "model", "h:meta"})
 
 def read_xform(xml: str | bytes, *, source_name: str | None = None) -> FormDefinition:
     """The definition of the XForm `xml`; a `FormError` listing every problem if it has any."""
-    return _Reader(source_name).read(parse_xml(xml, source_name=source_name))
+    # Reading makes many small objects and no cycles: collections would only walk the
+    # growing trees again and again (a fifth of the time on a 2,000-question form).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Reader(source_name).read(parse_xml(xml, source_name=source_name))
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _Reader:
@@ -47,14 +56,14 @@ class _Reader:
 
     def read(self, html: Element) -> FormDefinition:
         ctx = self.ctx
-        if qname(html.tag) != "h:html":
-            raise FormError.of("xform.not_xform", ctx.place(None), element=qname(html.tag))
+        if QNAMES[html.tag] != "h:html":
+            raise FormError.of("xform.not_xform", ctx.place(None), element=QNAMES[html.tag])
         head = _child(html, "h:head")
         model = _child(head, "model") if head is not None else None
         if head is None or model is None:
             raise FormError.of("xform.no_model", ctx.place(None))
         for element in head:
-            if isinstance(element.tag, str) and qname(element.tag) not in _HEAD_CHILDREN:
+            if isinstance(element.tag, str) and QNAMES[element.tag] not in _HEAD_CHILDREN:
                 ctx.unknown(element, "h:head", None)
         title_element = _child(head, "h:title")
         title = (title_element.text or "").strip() if title_element is not None else ""
@@ -67,7 +76,7 @@ class _Reader:
         for element in model:
             if not isinstance(element.tag, str):
                 continue
-            name = qname(element.tag)
+            name = QNAMES[element.tag]
             if name == "instance":
                 instances.append(element)
             elif name == "bind":
@@ -103,7 +112,7 @@ class _Reader:
         body_element = _child(html, "h:body")
         body = body_reader.read(body_element, root.path) if body_element is not None else ()
         for element in html:
-            if isinstance(element.tag, str) and qname(element.tag) not in ("h:head", "h:body"):
+            if isinstance(element.tag, str) and QNAMES[element.tag] not in ("h:head", "h:body"):
                 ctx.unknown(element, "h:html", None)
 
         translations = self._itext(itext) if itext is not None else ()
@@ -256,7 +265,7 @@ class _Reader:
         for translation in itext:
             if not isinstance(translation.tag, str):
                 continue
-            if qname(translation.tag) != "translation":
+            if QNAMES[translation.tag] != "translation":
                 ctx.unknown(translation, "itext", None)
                 continue
             lang = translation.get("lang", "")
@@ -264,7 +273,7 @@ class _Reader:
             for text in translation:
                 if not isinstance(text.tag, str):
                     continue
-                if qname(text.tag) != "text":
+                if QNAMES[text.tag] != "text":
                     ctx.unknown(text, "translation", None)
                     continue
                 text_id = text.get("id", "")
@@ -272,7 +281,7 @@ class _Reader:
                 for value in text:
                     if not isinstance(value.tag, str):
                         continue
-                    if qname(value.tag) != "value":
+                    if QNAMES[value.tag] != "value":
                         ctx.unknown(value, "text", text_id)
                         continue
                     forms[value.get("form")] = ctx.parts(value, text_id, "itext")
@@ -294,7 +303,7 @@ class _Reader:
 
 def _child(element: Element, name: str) -> Element | None:
     for child in element:
-        if isinstance(child.tag, str) and qname(child.tag) == name:
+        if isinstance(child.tag, str) and QNAMES[child.tag] == name:
             return child
     return None
 

@@ -217,3 +217,27 @@ def test_common_pyxform_extras_are_not_warnings() -> None:
     assert form.warnings == ()
     assert form.submission is not None and form.submission["orx:auto-send"] == "true"
     assert form.bind_for("/data/meta/entity/@id") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [" /data/q1 ", "/data/g/q_2", "/a", "/data/g-1/x", " /data/q1/", "/data/a:b", "/data/q.1"],
+)
+def test_the_simple_path_shortcut_agrees_with_the_parser(text: str) -> None:
+    from forms.xform_context import parse_expression
+    from forms.xpath.parser import parse
+
+    try:
+        expected = parse(text)
+    except FormError:
+        with pytest.raises(FormError):
+            parse_expression(text)
+        return
+    assert parse_expression(text) == expected
+
+
+def test_utf16_and_harmless_doctype_documents_read() -> None:
+    xml = xform('<bind nodeset="/data/q1" type="int"/>', '<input ref="/data/q1"/>')
+    assert read_xform(xml.encode("utf-16")).form_id == "t"
+    assert read_xform(b"\xef\xbb\xbf" + xml.encode("utf-8")).form_id == "t"
+    assert read_xform("<!DOCTYPE html>" + xml).form_id == "t"
