@@ -16,7 +16,7 @@ from forms.errors import FormError
 from forms.xpath import ast
 from forms.xpath.context import Context
 from forms.xpath.functions import FUNCTIONS
-from forms.xpath.operators import ARITHMETIC, COMPARISONS, document_order
+from forms.xpath.operators import ARITHMETIC, COMPARISONS, document_order, number
 from forms.xpath.parser import parse
 from forms.xpath.steps import (
     NESTING_AXES,
@@ -28,7 +28,7 @@ from forms.xpath.steps import (
     number_filter,
 )
 from forms.xpath.tree import Node
-from forms.xpath.values import Value, to_boolean, to_number, to_string
+from forms.xpath.values import Value, to_boolean, to_string
 
 Compiled = Callable[[Context], Value]
 _SELF = ast.Step("self", ast.NODE_TEST)
@@ -73,7 +73,7 @@ def compile_tree(expr: ast.Expr) -> Compiled:
         return _call(expr)
     if isinstance(expr, ast.Negate):
         operand = compile_tree(expr.operand)
-        return lambda ctx: -to_number(operand(ctx))
+        return lambda ctx: -number(operand(ctx))
     return _filter(expr)
 
 
@@ -109,13 +109,13 @@ def _binary(expr: ast.Binary) -> Compiled:
     if op0 in ARITHMETIC:
         if len(ops) == 1:
             arith = ARITHMETIC[op0]
-            return lambda ctx: arith(to_number(head(ctx)), to_number(right0(ctx)))
+            return lambda ctx: arith(number(head(ctx)), number(right0(ctx)))
         steps = [(ARITHMETIC[op], fn) for op, fn in ops]
 
         def chain(ctx: Context) -> Value:
-            total = to_number(head(ctx))
+            total = number(head(ctx))
             for apply, fn in steps:
-                total = apply(total, to_number(fn(ctx)))
+                total = apply(total, number(fn(ctx)))
             return total
 
         return chain

@@ -65,6 +65,11 @@ def not_equal(a: Value, b: Value) -> bool:
     return any(not scalar_equal(x, y) for x in scalars(a) for y in right)
 
 
+def number(value: Value) -> float:
+    """`to_number` with a shortcut for what is already a float (the common case)."""
+    return value if type(value) is float else to_number(value)
+
+
 def _numbers(value: Value) -> list[float]:
     if type(value) is list and len(value) > 1:
         return [to_number(node_value(n)) for n in value]
@@ -73,8 +78,8 @@ def _numbers(value: Value) -> list[float]:
 
 def relational(test: Callable[[float, float], bool]) -> Callable[[Value, Value], bool]:
     def compare(a: Value, b: Value) -> bool:
-        if type(a) is not list and type(b) is not list:
-            return test(to_number(a), to_number(b))
+        if (type(a) is not list or len(a) < 2) and (type(b) is not list or len(b) < 2):
+            return test(number(a), number(b))
         right = _numbers(b)
         return any(test(x, y) for x in _numbers(a) for y in right)
 

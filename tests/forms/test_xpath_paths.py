@@ -9,6 +9,7 @@ import pytest
 
 from forms.errors import FormError
 from forms.xpath import Context, compile_expr, evaluate, load_document, references, resolve
+from forms.xpath.functions import FUNCTIONS, Function
 from forms.xpath.tree import Node
 from forms.xpath.values import Value
 
@@ -241,3 +242,36 @@ def test_a_day_in_evaluate_results() -> None:
 )
 def test_references(expr: str, expected: set[str]) -> None:
     assert references(expr) == expected
+
+
+def test_a_failing_function_becomes_an_evaluation_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(ctx: Context, args: list[Value]) -> Value:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setitem(FUNCTIONS, "test-broken", Function("test-broken", broken, 0, 0))
+    with pytest.raises(FormError) as info:
+        run("1 + test-broken()")
+    assert info.value.code == "xpath.eval"
+    assert "test-broken()" in str(info.value)
+
+
+def test_predicates_see_their_own_position_and_size() -> None:
+    seen: list[tuple[str, int, int]] = []
+
+    def spy(ctx: Context, args: list[Value]) -> Value:
+        seen.append((ctx.node.string_value(), ctx.position, ctx.size))
+        return True
+
+    FUNCTIONS["test-spy"] = Function("test-spy", spy, 0, 0)
+    try:
+        assert texts(run("/data/hh/member/name[test-spy()]")) == ["Ama", "Kofi", "Esi"]
+        assert texts(run("/data/hh/member[age > 30][test-spy()]/name")) == ["Ama", "Kofi"]
+    finally:
+        del FUNCTIONS["test-spy"]
+    assert seen == [
+        ("Ama", 1, 1),
+        ("Kofi", 1, 1),
+        ("Esi", 1, 1),
+        ("Ama34f", 1, 2),
+        ("Kofi36m", 2, 2),
+    ]
