@@ -12,6 +12,5 @@ SHARED_XLSFORMS = Path(__file__).resolve().parents[1] / ".." / "shared" / "xlsfo
 @pytest.fixture(scope="session")
 def shared_xlsforms() -> Path:
     """The folder of real-world XLSForms kept next to the repository (`../shared/xlsforms`)."""
-    if not SHARED_XLSFORMS.is_dir():
-        pytest.skip(f"the shared XLSForms are not at {SHARED_XLSFORMS}")
+    assert SHARED_XLSFORMS.is_dir(), f"the shared XLSForms should be at {SHARED_XLSFORMS}"
     return SHARED_XLSFORMS
