@@ -126,3 +126,81 @@ CATALOG.update(
         "xform.geojson": "The GeoJSON file cannot be read: {detail}.",
     }
 )
+
+CATALOG.update(
+    {
+        # Filling a form (FormSession)
+        "session.cycle": "The calculations or relevance conditions of these fields depend on each other in a circle: {fields}.",
+        "session.required": "Sorry, this response is required!",
+        "session.constraint": "Sorry, this response is invalid!",
+        "session.form_message": "{message}",
+        "session.readonly": "This question is read-only.",
+        "session.not_relevant": "This question is not shown with the current answers.",
+        "session.no_such_field": "There is no field '{ref}' in this form.",
+        "session.not_a_question": "'{ref}' is a group or repeat, not a question.",
+        "session.not_a_repeat": "'{ref}' is not a repeat.",
+        "session.repeat_fixed": "The repeat '{ref}' has a fixed number of entries.",
+        "session.not_in_choices": "'{value}' is not one of the choices.",
+        "session.one_choice": "Choose only one answer.",
+        "session.count_capped": "The repeat '{ref}' asks for {asked} entries; only the first {limit} are created.",
+        "session.eval_failed": "The field '{ref}' could not be computed: {detail}",
+        "session.wrong_type.int": "Enter a whole number.",
+        "session.wrong_type.int_range": "Enter a whole number between {min} and {max}.",
+        "session.wrong_type.decimal": "Enter a number.",
+        "session.wrong_type.date": "Enter a date as YYYY-MM-DD.",
+        "session.wrong_type.time": "Enter a time as HH:MM or HH:MM:SS.",
+        "session.wrong_type.datetime": "Enter a date and time as YYYY-MM-DDTHH:MM.",
+        "session.wrong_type.geopoint": "Enter a location as 'latitude longitude [altitude accuracy]'.",
+        "session.wrong_type.geotrace": "Enter a line of at least 2 locations separated by ';'.",
+        "session.wrong_type.geoshape": "Enter a shape of at least 3 locations separated by ';'.",
+        "session.wrong_type.binary": "Give the attached file's name (without folders).",
+        "session.wrong_type.boolean": "Enter true or false.",
+        "session.instance_bad_xml": "The saved form cannot be read: {detail}.",
+        "session.instance_wrong_form": "The saved form is for '{found}', not for '{expected}'.",
+        "session.instance_wrong_version": "The saved form is for version '{found}' of the form, not version '{expected}'.",
+        "session.instance_unknown_element": "The saved form has an element '{path}' this form does not have.",
+        "session.repeat_prompt": "Add another '{label}'?",
+    }
+)
+
+TRANSLATIONS: dict[str, dict[str, str]] = {
+    "fr": {
+        "session.required": "Désolé, cette réponse est obligatoire !",
+        "session.constraint": "Désolé, cette réponse n'est pas valide !",
+        "session.wrong_type.int": "Saisissez un nombre entier.",
+        "session.wrong_type.decimal": "Saisissez un nombre.",
+        "session.wrong_type.date": "Saisissez une date au format AAAA-MM-JJ.",
+        "session.not_in_choices": "'{value}' ne fait pas partie des choix.",
+        "session.repeat_prompt": "Ajouter un autre « {label} » ?",
+    },
+    "es": {
+        "session.required": "Lo sentimos, esta respuesta es obligatoria.",
+        "session.constraint": "Lo sentimos, esta respuesta no es válida.",
+        "session.wrong_type.int": "Introduzca un número entero.",
+        "session.wrong_type.decimal": "Introduzca un número.",
+        "session.wrong_type.date": "Introduzca una fecha con el formato AAAA-MM-DD.",
+        "session.not_in_choices": "'{value}' no es una de las opciones.",
+        "session.repeat_prompt": "¿Añadir otro «{label}»?",
+    },
+}
+"""Translations of engine messages, by language code; English (`CATALOG`) is the fallback."""
+
+
+def language_code(language: str | None) -> str | None:
+    """A form's language name as a code: `French (fr)` → `fr`, `Español` → `es`."""
+    if not language:
+        return None
+    if language.endswith(")") and "(" in language:
+        return language[language.rindex("(") + 1 : -1].strip().lower()
+    return language.strip()[:2].lower()
+
+
+def render_in(code: str, params: dict[str, Any], language: str | None) -> str:
+    """`render` in a form language, falling back to English."""
+    template = TRANSLATIONS.get(language_code(language) or "", {}).get(code)
+    if template is None:
+        return render(code, params)
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return render(code, params)

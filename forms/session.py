@@ -1,0 +1,365 @@
+"""`FormSession`: one filling of a form, as ODK Collect (JavaRosa) fills it.
+
+Start one with `FormSession.new(definition)` or resume one with
+`FormSession.load(definition, instance_xml)`; answer questions with
+`answer(ref, value)`; read back labels, choices, screens and problems; save with
+`to_xml()`. Refs are absolute paths with repeat positions (`/data/member[2]/age`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from forms import instance_xml, session_navigation
+from forms.definition import Control, FormDefinition, Label
+from forms.errors import FormError, Place, Problem
+from forms.messages import render_in
+from forms.session_answers import WrongType, coerce, split_select
+from forms.session_paths import find, nodes_at, pattern_of
+from forms.session_recompute import Recomputer
+from forms.xpath import Environment, compile_expr
+from forms.xpath.tree import Node
+from forms.xpath.values import format_datetime, to_boolean, to_string
+
+SELECT_KINDS = ("select1", "select", "rank")
+EMPTY_ATTACHMENTS: Mapping[str, bytes] = {}
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """What `answer` did: `ok`, or the `problem` and its `message` in the form's language."""
+
+    ref: str
+    problem: Problem | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class FormSession(Recomputer):
+    language: str | None
+
+    # -- starting -------------------------------------------------------------------
+
+    @classmethod
+    def new(
+        cls,
+        definition: FormDefinition,
+        *,
+        attachments: Mapping[str, bytes] = EMPTY_ATTACHMENTS,
+        env: Environment | None = None,
+        language: str | None = None,
+    ) -> FormSession:
+        session = cls._start(definition, definition.new_instance_tree(), attachments, env, language)
+        session._preload()
+        session.run_actions(definition.actions_for("odk-instance-first-load"), None)
+        session.run_actions(definition.actions_for("odk-instance-load"), None)
+        session.recompute_all()
+        return session
+
+    @classmethod
+    def load(
+        cls,
+        definition: FormDefinition,
+        xml: str | bytes,
+        *,
+        edit: bool = False,
+        attachments: Mapping[str, bytes] = EMPTY_ATTACHMENTS,
+        env: Environment | None = None,
+        language: str | None = None,
+    ) -> FormSession:
+        """Resume a saved instance; `edit=True` edits a returned submission (new instanceID,
+        `meta/deprecatedID` = the old one). A mismatching instance is a `FormError`."""
+        document = instance_xml.read_instance(definition, xml)
+        session = cls._start(definition, document, attachments, env, language)
+        if edit:
+            meta = session._meta()
+            old = meta.child("instanceID") if meta is not None else None
+            if meta is not None and old is not None:
+                deprecated = meta.child("deprecatedID") or instance_xml.add_child(
+                    meta, "deprecatedID", after="instanceID"
+                )
+                deprecated.text = old.text
+                old.text = session._new_uuid()
+        session.run_actions(definition.actions_for("odk-instance-load"), None)
+        session.recompute_all()
+        return session
+
+    @classmethod
+    def _start(
+        cls,
+        definition: FormDefinition,
+        document: Node,
+        attachments: Mapping[str, bytes],
+        env: Environment | None,
+        language: str | None,
+    ) -> FormSession:
+        instances: dict[str, Node] = {}
+        for secondary in definition.secondary_instances:
+            if secondary.content is not None:
+                instances[secondary.id] = secondary.document()
+            elif secondary.filename is not None and secondary.filename in attachments:
+                instances[secondary.id] = secondary.load(attachments[secondary.filename])
+        base = env if env is not None else Environment()
+        session = cls(definition, document, instances, base)
+        session.language = language if language is not None else definition.default_language
+        session.env = dataclasses.replace(
+            base, itext=session._itext, choice_label=session._choice_label
+        )
+        return session
+
+    def _new_uuid(self) -> str:
+        return f"uuid:{uuid.UUID(int=self.env.rng.getrandbits(128), version=4)}"
+
+    def _meta(self) -> Node | None:
+        root = self.document.children[0]
+        return root.child("meta")
+
+    def _preload(self) -> None:
+        for bind in self.definition.binds:
+            if bind.preload is None:
+                continue
+            kind, param = bind.preload, bind.preload_params or ""
+            text: str | None = None
+            if kind == "uid":
+                text = self._new_uuid()
+            elif kind == "timestamp" and param in ("start", "end"):
+                text = format_datetime(self.env.now())
+            elif kind == "date" and param == "today":
+                text = self.env.now().date().isoformat()
+            elif kind == "property":
+                text = self.env.properties.get(param, "")
+            if text is not None:
+                for node in nodes_at(self.document, bind.nodeset):
+                    node.text = text
+
+    # -- finding nodes --------------------------------------------------------------
+
+    def node(self, ref: str) -> Node:
+        node = find(self.document, ref)
+        if node is None:
+            raise FormError.of("session.no_such_field", Place(field=ref), ref=ref)
+        return node
+
+    def value(self, ref: str) -> str:
+        return self.node(ref).text
+
+    def control(self, ref: str) -> Control | None:
+        return self.definition.control_for(pattern_of(ref))
+
+    def is_relevant(self, ref: str) -> bool:
+        return self.node(ref).relevant
+
+    def is_required(self, ref: str) -> bool:
+        return self.required.get(self.node(ref), False)
+
+    def is_readonly(self, ref: str) -> bool:
+        node = self.node(ref)
+        bind = self.definition.bind_for(node.path())
+        return self.readonly.get(node, False) or (bind is not None and bind.calculate is not None)
+
+    def message(self, problem: Problem) -> str:
+        return render_in(problem.code, problem.params, self.language)
+
+    # -- answering ------------------------------------------------------------------
+
+    def answer(self, ref: str, value: Any) -> AnswerResult:
+        """Set a question's value; a wrong type or a read-only question changes nothing.
+        A constraint or required problem is reported, but the value is kept (as Collect does)."""
+        node = self.node(ref)
+        if node.children:
+            return self._refused(ref, "session.not_a_question", ref=ref)
+        if self.is_readonly(ref):
+            return self._refused(ref, "session.readonly")
+        control = self.control(ref)
+        empty = value is None or value == "" or value == []
+        try:
+            if empty:
+                text = ""
+            elif control is not None and control.kind in SELECT_KINDS:
+                text = self._select_text(control, node, value)
+            else:
+                text = coerce(node.datatype, value)
+        except WrongType as wrong:
+            return self._refused(ref, wrong.code, **wrong.params)
+        if self.set_text(node, text):
+            self.flush()
+            actions = [
+                a
+                for a in self.definition.actions_for("xforms-value-changed")
+                if a.control == node.path()
+            ]
+            if actions:
+                self.run_actions(actions, node)
+        problem = self.problem_of(node)
+        return AnswerResult(
+            self.ref(node), problem, self.message(problem) if problem is not None else ""
+        )
+
+    def _refused(self, where: str, code: str, **params: Any) -> AnswerResult:
+        problem = Problem(code, params, Place(field=where))
+        return AnswerResult(where, problem, self.message(problem))
+
+    def _select_text(self, control: Control, node: Node, value: Any) -> str:
+        values = split_select(value)
+        if control.kind == "select1" and len(values) != 1:
+            raise WrongType("session.one_choice")
+        allowed = {c.value for c in self._choices(control, node)}
+        for each in values:
+            if each not in allowed:
+                raise WrongType("session.not_in_choices", value=each)
+        return " ".join(dict.fromkeys(values))
+
+    def problem_of(self, node: Node) -> Problem | None:
+        """The required or constraint problem of a relevant question, if any."""
+        if not node.relevant:
+            return None
+        ref = self.ref(node)
+        bind = self.definition.bind_for(node.path())
+        if node.text == "":
+            if self.required.get(node, False):
+                text = self.label_text(bind.required_msg if bind else None, node)
+                return self._form_problem("session.required", text, ref)
+            return None
+        if bind is not None and bind.constraint is not None:
+            try:
+                ok = to_boolean(self.run(compile_expr(bind.constraint.text), node))
+            except FormError:
+                ok = False
+            if not ok:
+                text = self.label_text(bind.constraint_msg, node)
+                return self._form_problem("session.constraint", text, ref)
+        return None
+
+    def _form_problem(self, code: str, text: str, ref: str) -> Problem:
+        if text:
+            return Problem("session.form_message", {"message": text}, Place(field=ref))
+        return Problem(code, {}, Place(field=ref))
+
+    def validate(self) -> list[Problem]:
+        """Every required-missing and constraint problem of the relevant part, in order."""
+        problems: list[Problem] = []
+        for node in self.document.iter():
+            if node.children or node is self.document:
+                continue
+            problem = self.problem_of(node)
+            if problem is not None:
+                problems.append(problem)
+        return problems
+
+    # -- choices and text -----------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+
+    def choices(self, ref: str) -> list[Choice]:
+        control = self.control(ref)
+        if control is None or control.kind not in SELECT_KINDS:
+            raise FormError.of("session.not_a_question", Place(field=ref), ref=ref)
+        return self._choices(control, self.node(ref))
+
+    def _choices(self, control: Control, node: Node) -> list[Choice]:
+        if control.itemset is None:
+            return [Choice(i.value, self.label_text(i.label, node)) for i in control.items]
+        itemset = control.itemset
+        found = self.run(compile_expr(itemset.nodeset.text), node)
+        if not isinstance(found, list):
+            return []
+        value_of = compile_expr(itemset.value.text)
+        choices: list[Choice] = []
+        for item in found:
+            value = to_string(value_of(self.context(item, node)))
+            choices.append(Choice(value, self.label_text(itemset.label, item, node)))
+        return choices
+
+    def label(self, ref: str) -> str:
+        control = self.control(ref)
+        return self.label_text(control.label if control else None, self.node(ref))
+
+    def hint(self, ref: str) -> str:
+        control = self.control(ref)
+        return self.label_text(control.hint if control else None, self.node(ref))
+
+    def label_text(self, label: Label | None, node: Node, current: Node | None = None) -> str:
+        if label is None:
+            return ""
+        if label.ref is not None:
+            return to_string(self.run(compile_expr(label.ref.text), node, current)).strip()
+        parts = (
+            self.definition.text(label.itext_id, self.language) or ()
+            if label.itext_id is not None
+            else label.parts
+        )
+        pieces: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                pieces.append(part)
+            else:
+                try:
+                    pieces.append(to_string(self.run(compile_expr(part.value.text), node)))
+                except FormError:
+                    pieces.append("")
+        return "".join(pieces).strip()
+
+    def _itext(self, itext_id: str) -> str:
+        parts = self.definition.text(itext_id, self.language) or ()
+        return "".join(p for p in parts if isinstance(p, str))
+
+    def _choice_label(self, value: str, node: Node) -> str:
+        control = self.definition.control_for(node.path())
+        if control is None:
+            return value
+        for choice in self._choices(control, node):
+            if choice.value == value:
+                return choice.label
+        return value
+
+    # -- repeats --------------------------------------------------------------------
+
+    def add_repeat(self, ref: str) -> str:
+        """Add an instance to the repeat at `ref` (`/data/hh[1]/member`); its new ref."""
+        pattern = pattern_of(ref)
+        if pattern not in self.repeats:
+            raise FormError.of("session.not_a_repeat", Place(field=ref), ref=ref)
+        parent_ref, _, _ = ref.rstrip("/").rpartition("/")
+        parent = self.node(parent_ref)
+        return self.ref(self.add_instance(parent, pattern))
+
+    def remove_repeat(self, ref: str) -> None:
+        node = self.node(ref)
+        if node.path() not in self.repeats:
+            raise FormError.of("session.not_a_repeat", Place(field=ref), ref=ref)
+        self.remove_instance(node)
+        self.flush()
+
+    # -- navigation and saving ------------------------------------------------------
+
+    def screens(self) -> list[session_navigation.Screen]:
+        return session_navigation.screens(self)
+
+    def next(self, index: int) -> int | None:
+        return session_navigation.step(self, index, +1)
+
+    def previous(self, index: int) -> int | None:
+        return session_navigation.step(self, index, -1)
+
+    def jump(self, ref: str) -> int | None:
+        return session_navigation.jump(self, ref)
+
+    def outline(self) -> list[session_navigation.OutlineEntry]:
+        return session_navigation.outline(self)
+
+    def to_xml(self) -> str:
+        return instance_xml.write_instance(self.definition, self.document)

@@ -1,0 +1,195 @@
+"""The dependency graph a `FormSession` recomputes along.
+
+Every bind expression (calculate, relevant, required, readonly) and every `jr:count`
+becomes a `Computation` over one position-free path. Each computation reads paths
+(from `forms.xpath.references`, resolved against the path it is computed for) and
+writes one thing: a value (calculate), the relevance of a subtree (relevant), the
+instances of a repeat (count) or a flag nothing else reads (required, readonly).
+Computations are put in topological order once, when the form loads; a cycle among
+calculations, relevance and counts is a `FormError` naming the fields.
+
+A read through a relative path carries an `anchor`: the highest node the path climbs
+to. A change inside a repeat instance then only re-evaluates targets that share that
+instance; absolute reads re-evaluate every instance.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from forms.definition import Expression, FormDefinition
+from forms.errors import FormError, Place, Problem
+from forms.xpath import Compiled, compile_expr, references
+
+WRITES_VALUE = "calculate"
+WRITES_SUBTREE = ("relevant", "count")
+ORDERED_KINDS = ("calculate", "relevant", "count")
+"""Kinds whose results other computations read: a cycle among them cannot be evaluated."""
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A path a computation reads; `anchor` is set for relative reads (see module doc)."""
+
+    path: str
+    anchor: str | None
+
+
+@dataclass(slots=True)
+class Computation:
+    kind: str
+    """`calculate`, `relevant`, `required`, `readonly` or `count`."""
+    path: str
+    expression: Expression
+    compiled: Compiled
+    reads: tuple[Read, ...]
+    index: int = 0
+    """Position in topological order."""
+
+
+@dataclass(slots=True)
+class Graph:
+    computations: list[Computation]
+    readers: dict[str, list[tuple[Computation, Read]]] = field(default_factory=dict)
+    paths: tuple[str, ...] = ()
+    """Every primary-instance path, in document order."""
+
+    def readers_of(self, path: str) -> list[tuple[Computation, Read]]:
+        return self.readers.get(path, [])
+
+    def under(self, path: str) -> list[Computation]:
+        """Computations for `path` or a path below it, in order."""
+        prefix = path + "/"
+        return [c for c in self.computations if c.path == path or c.path.startswith(prefix)]
+
+
+def resolve_read(reference: str, context: str) -> Read | None:
+    """A `references()` path as an absolute primary-instance path; None for other instances."""
+    if reference.startswith("instance("):
+        return None
+    if reference.startswith("/"):
+        return Read(_clean("/" + reference.strip("/")), None)
+    rest = reference
+    if rest.startswith("current()"):
+        rest = rest[len("current()") :].lstrip("/")
+    parts = context.split("/")
+    lowest = len(parts)
+    for segment in rest.split("/"):
+        if segment in (".", ""):
+            continue
+        if segment == "..":
+            if len(parts) > 1:
+                parts.pop()
+            lowest = min(lowest, len(parts))
+        elif _plain(segment):
+            parts.append(segment)
+        else:
+            break
+    path = "/".join(parts) or "/"
+    return Read(path, "/".join(parts[:lowest]) or "/")
+
+
+def _plain(segment: str) -> bool:
+    return not any(ch in segment for ch in "*:()[]") or segment.startswith("@")
+
+
+def _clean(path: str) -> str:
+    kept: list[str] = []
+    for segment in path.split("/")[1:]:
+        if not _plain(segment):
+            break
+        kept.append(segment)
+    return "/" + "/".join(kept)
+
+
+def build_graph(definition: FormDefinition) -> Graph:
+    computations: list[Computation] = []
+
+    def add(kind: str, path: str, expression: Expression | None, context: str) -> None:
+        if expression is None:
+            return
+        reads = []
+        for reference in sorted(references(expression.ast)):
+            read = resolve_read(reference, context)
+            if read is not None:
+                reads.append(read)
+        compiled = compile_expr(expression.text)
+        computations.append(Computation(kind, path, expression, compiled, tuple(reads)))
+
+    for bind in definition.binds:
+        add("relevant", bind.nodeset, bind.relevant, bind.nodeset)
+        add("calculate", bind.nodeset, bind.calculate, bind.nodeset)
+        add("readonly", bind.nodeset, bind.readonly, bind.nodeset)
+        add("required", bind.nodeset, bind.required, bind.nodeset)
+    for control in definition.controls():
+        if control.kind == "repeat" and control.ref is not None:
+            add("count", control.ref, control.count, control.ref)
+    paths = tuple(dict.fromkeys(node.path for node in definition.instance.iter()))
+    ordered = _topological(computations, paths)
+    graph = Graph(ordered, paths=paths)
+    readers: dict[str, list[tuple[Computation, Read]]] = defaultdict(list)
+    for computation in ordered:
+        for read in computation.reads:
+            readers[read.path].append((computation, read))
+    graph.readers = dict(readers)
+    return graph
+
+
+def _writes(computation: Computation, paths: tuple[str, ...]) -> list[str]:
+    if computation.kind == WRITES_VALUE:
+        return [computation.path]
+    if computation.kind in WRITES_SUBTREE:
+        prefix = computation.path + "/"
+        return [p for p in paths if p == computation.path or p.startswith(prefix)]
+    return []
+
+
+def _topological(computations: list[Computation], paths: tuple[str, ...]) -> list[Computation]:
+    by_read: dict[str, list[int]] = defaultdict(list)
+    for i, computation in enumerate(computations):
+        for read in computation.reads:
+            by_read[read.path].append(i)
+    edges: list[set[int]] = [set() for _ in computations]
+    for i, computation in enumerate(computations):
+        for written in _writes(computation, paths):
+            for j in by_read.get(written, ()):
+                if i == j and computation.kind == "relevant":
+                    continue  # a group's relevance reading its own children is evaluated once
+                edges[i].add(j)
+        if computation.kind == "count":
+            prefix = computation.path + "/"
+            for j, other in enumerate(computations):
+                if other.path.startswith(prefix):
+                    edges[i].add(j)
+    incoming = [0] * len(computations)
+    for targets in edges:
+        for j in targets:
+            incoming[j] += 1
+    ready = [i for i, n in enumerate(incoming) if n == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for j in edges[i]:
+            incoming[j] -= 1
+            if incoming[j] == 0:
+                heapq.heappush(ready, j)
+    if len(order) < len(computations):
+        stuck = [computations[i] for i, n in enumerate(incoming) if n > 0]
+        fields = sorted({c.path for c in stuck if c.kind in ORDERED_KINDS})
+        raise FormError(
+            [
+                Problem(
+                    "session.cycle",
+                    {"fields": ", ".join(fields)},
+                    Place(field=fields[0] if fields else None),
+                )
+            ]
+        )
+    result = [computations[i] for i in order]
+    for index, computation in enumerate(result):
+        computation.index = index
+    return result

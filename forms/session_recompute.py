@@ -1,0 +1,291 @@
+"""The live instance of a session and its recomputation along the dependency graph.
+
+`Recomputer` holds the primary instance tree and the per-node state the binds
+decide (own relevance, readonly, required). A change (an answer, a setvalue, a new
+or removed repeat instance) is pushed to `changed`/`structure_changed`, which queue
+the computations reading it, scoped to the repeat instance concerned; `flush` runs
+the queue in topological order, so each computation sees its inputs up to date.
+`recompute_all` evaluates everything from scratch.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Mapping
+
+from forms.definition import Action, FormDefinition
+from forms.errors import FormError, Place, Problem
+from forms.session_graph import Computation, Graph, Read, build_graph
+from forms.session_paths import ancestor_at, deepest_repeat, insert_index, nodes_at, ref_of
+from forms.xpath import Compiled, Context, Environment, compile_expr
+from forms.xpath.tree import Node
+from forms.xpath.values import Value, format_number, to_boolean, to_date, to_number, to_string
+
+MAX_REPEAT_COUNT = 1000
+"""A `jr:count` above this creates only this many instances (with a notice)."""
+MAX_STEPS = 1_000_000
+
+
+class Recomputer:
+    def __init__(
+        self,
+        definition: FormDefinition,
+        document: Node,
+        instances: Mapping[str, Node],
+        env: Environment,
+    ) -> None:
+        self.definition = definition
+        self.graph: Graph = build_graph(definition)
+        self.document = document
+        self.instances = dict(instances)
+        self.env = env
+        self.repeats = definition.repeat_paths
+        self.own_relevant: dict[Node, bool] = {}
+        self.readonly: dict[Node, bool] = {}
+        self.required: dict[Node, bool] = {}
+        self.notices: list[Problem] = []
+        self._queue: dict[int, list[Node] | None] = {}
+        self._heap: list[int] = []
+        self._child_order = {
+            t.path: [c.name for c in t.children] for t in definition.instance.iter()
+        }
+
+    # -- evaluation -----------------------------------------------------------------
+
+    def context(self, node: Node, current: Node | None = None) -> Context:
+        return Context(node, self.document, current or node, self.instances, self.env)
+
+    def run(self, compiled: Compiled, node: Node, current: Node | None = None) -> Value:
+        return compiled(self.context(node, current))
+
+    def ref(self, node: Node) -> str:
+        return ref_of(node, self.repeats)
+
+    # -- queueing -------------------------------------------------------------------
+
+    def changed(self, node: Node) -> None:
+        """`node`'s value (or relevance) changed: queue what reads it."""
+        for computation, read in self.graph.readers_of(node.path()):
+            self._enqueue(computation, self._scope(node, read))
+
+    def structure_changed(self, node: Node, *, everywhere: bool = False) -> None:
+        """A repeat instance was added at `node` (or removed from `node`'s parent)."""
+        for each in node.iter():
+            for computation, read in self.graph.readers_of(each.path()):
+                self._enqueue(computation, None if everywhere else self._scope(each, read))
+
+    def _scope(self, node: Node, read: Read) -> Node | None:
+        if read.anchor is None:
+            return None
+        repeat = deepest_repeat(read.anchor, self.repeats)
+        return ancestor_at(node, repeat) if repeat is not None else None
+
+    def _enqueue(self, computation: Computation, scope: Node | None) -> None:
+        index = computation.index
+        if index not in self._queue:
+            self._queue[index] = [scope] if scope is not None else None
+            heapq.heappush(self._heap, index)
+            return
+        scopes = self._queue[index]
+        if scopes is None:
+            return
+        if scope is None:
+            self._queue[index] = None
+        elif all(s is not scope for s in scopes):
+            scopes.append(scope)
+
+    def flush(self) -> None:
+        steps = 0
+        computations = self.graph.computations
+        while self._heap:
+            index = heapq.heappop(self._heap)
+            scopes = self._queue.pop(index)
+            computation = computations[index]
+            for node in self._targets(computation, scopes):
+                steps += 1
+                if steps > MAX_STEPS:
+                    raise FormError.of("session.eval_failed", ref=computation.path, detail="loop")
+                self._apply(computation, node)
+
+    def _targets(self, computation: Computation, scopes: list[Node] | None) -> list[Node]:
+        pattern = computation.path
+        if computation.kind == "count":
+            pattern = pattern.rsplit("/", 1)[0] or "/"
+        if scopes is None:
+            return nodes_at(self.document, pattern)
+        found: list[Node] = []
+        seen: set[int] = set()
+        for scope in scopes:
+            if scope.root() is not self.document:
+                continue  # removed meanwhile
+            base = scope.path()
+            if pattern == base or pattern.startswith(base + "/"):
+                nodes = nodes_at(scope, pattern)
+            elif base.startswith(pattern + "/"):
+                above = ancestor_at(scope, pattern)
+                nodes = [above] if above is not None else []
+            else:
+                nodes = nodes_at(self.document, pattern)
+            for node in nodes:
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    found.append(node)
+        return found
+
+    # -- applying one computation to one node ---------------------------------------
+
+    def _apply(self, computation: Computation, node: Node) -> None:
+        kind = computation.kind
+        if kind == "count":
+            self._apply_count(computation, node)
+            return
+        try:
+            result = self.run(computation.compiled, node)
+        except FormError as error:
+            self.notices.append(
+                Problem(
+                    "session.eval_failed",
+                    {"ref": self.ref(node), "detail": error.problems[0].message},
+                    Place(field=self.ref(node)),
+                )
+            )
+            result = "" if kind == "calculate" else False
+        if kind == "calculate":
+            self.set_text(node, stored_value(result, node.datatype))
+        elif kind == "relevant":
+            own = to_boolean(result)
+            if self.own_relevant.get(node, True) != own:
+                self.own_relevant[node] = own
+                self.refresh_relevance(node)
+        elif kind == "readonly":
+            self.readonly[node] = to_boolean(result)
+        elif kind == "required":
+            self.required[node] = to_boolean(result)
+
+    def set_text(self, node: Node, text: str) -> bool:
+        if node.text == text:
+            return False
+        node.text = text
+        self.changed(node)
+        return True
+
+    def refresh_relevance(self, top: Node) -> None:
+        """Effective relevance below `top` from own relevance and the parent's."""
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            parent = node.parent
+            effective = (parent.relevant if parent is not None else True) and self.own_relevant.get(
+                node, True
+            )
+            if effective == node.relevant and node is not top:
+                continue
+            if effective != node.relevant:
+                node.relevant = effective
+                self.changed(node)
+            stack.extend(node.children)
+
+    # -- repeats --------------------------------------------------------------------
+
+    def _apply_count(self, computation: Computation, parent: Node) -> None:
+        name = computation.path.rsplit("/", 1)[1]
+        probe = Node(name, parent=parent)
+        existing = [c for c in parent.children if c.name == name]
+        try:
+            number = to_number(self.run(computation.compiled, existing[0] if existing else probe))
+        except FormError:
+            number = 0.0
+        wanted = 0 if math.isnan(number) or number < 0 else int(min(number, 1e12))
+        if wanted > MAX_REPEAT_COUNT:
+            ref = self.ref(parent) + "/" + name
+            self.notices.append(
+                Problem(
+                    "session.count_capped",
+                    {"ref": ref, "asked": wanted, "limit": MAX_REPEAT_COUNT},
+                    Place(field=ref),
+                )
+            )
+            wanted = MAX_REPEAT_COUNT
+        while len(existing) < wanted:
+            existing.append(self.add_instance(parent, computation.path))
+        while len(existing) > wanted:
+            self.remove_instance(existing.pop())
+
+    def add_instance(self, parent: Node, pattern: str) -> Node:
+        """Append a repeat instance below `parent`, evaluate it, run its `odk-new-repeat`."""
+        node = self.definition.new_repeat_instance(pattern)
+        index = insert_index(parent, node.name, self._child_order.get(parent.path(), []))
+        parent.children.insert(index, node)
+        node.parent = parent
+        for each in node.iter():
+            each.relevant = each.parent.relevant if each.parent is not None else True
+        for computation in self.graph.under(pattern):
+            self._enqueue(computation, node)
+        self.structure_changed(node)
+        self.flush()
+        self.run_actions(self.definition.actions_for("odk-new-repeat"), node)
+        return node
+
+    def remove_instance(self, node: Node) -> None:
+        parent = node.parent
+        if parent is None:
+            return
+        parent.children.remove(node)
+        for each in node.iter():
+            self.own_relevant.pop(each, None)
+            self.readonly.pop(each, None)
+            self.required.pop(each, None)
+        self.structure_changed(node, everywhere=True)
+        node.parent = None
+
+    # -- actions --------------------------------------------------------------------
+
+    def run_actions(self, actions: Iterable[Action], scope: Node | None) -> None:
+        """Run setvalue actions on their targets (below `scope` when given)."""
+        for action in actions:
+            if action.kind != "setvalue":
+                continue
+            start = scope if scope is not None else self.document
+            targets = nodes_at(start, action.ref)
+            if not targets and scope is not None:
+                above = ancestor_at(scope, action.ref)
+                targets = [above] if above is not None else nodes_at(self.document, action.ref)
+            for target in targets:
+                if action.value is not None:
+                    try:
+                        result = self.run(compile_expr(action.value.text), target)
+                    except FormError:
+                        continue
+                    text = stored_value(result, target.datatype)
+                else:
+                    text = action.literal or ""
+                self.set_text(target, text)
+            self.flush()
+
+    # -- from scratch ---------------------------------------------------------------
+
+    def recompute_all(self) -> None:
+        """Evaluate every computation on every node, in order (no incremental shortcut)."""
+        for node in self.document.iter():
+            node.relevant = True
+        self.own_relevant.clear()
+        self.readonly.clear()
+        self.required.clear()
+        for computation in self.graph.computations:
+            self._enqueue(computation, None)
+        self.flush()
+
+
+def stored_value(result: Value, datatype: str | None) -> str:
+    """A computed value as its node stores it, cast to the bind's type like JavaRosa."""
+    if datatype in ("int", "integer", "long", "short"):
+        number = to_number(result)
+        return "" if not math.isfinite(number) else str(int(number))
+    if datatype in ("decimal", "double", "float"):
+        number = to_number(result)
+        return "" if not math.isfinite(number) else format_number(number)
+    if datatype == "date" and not isinstance(result, str | list):
+        date = to_date(result)
+        return date.isoformat()[:10] if date is not None else ""
+    return to_string(result)
