@@ -65,8 +65,8 @@ class _Parser:
         return self.next()
 
     def unexpected(self, tok: Token, hint: str = "") -> FormError:
-        what = "the end" if tok.kind == "end" else f"'{tok.text}'"
-        detail = f"unexpected {what}" + (f" ({hint})" if hint else "")
+        what = "it ends too early" if tok.kind == "end" else f"unexpected '{tok.text}'"
+        detail = what + (f" ({hint})" if hint else "")
         return syntax_error(self.expr, detail, tok.pos)
 
     def enter(self) -> None:
