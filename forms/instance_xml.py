@@ -96,8 +96,11 @@ def _fill(
             node.text = element.text or ""
         return
     repeats = definition.repeat_paths
+    present = {local_name(e.tag) for e in subs}
+    node.children = [c for c in node.children if c.path() not in repeats or c.name in present]
     cleared: set[str] = set()
     used: dict[str, int] = {}
+    previous: str | None = None
     for sub in subs:
         name = local_name(sub.tag)
         path = f"{node.path()}/{name}"
@@ -114,7 +117,7 @@ def _fill(
             if index < len(same):
                 child = same[index]
             elif node.name == "meta" and name in META_EXTRAS and index == 0:
-                child = add_child(node, name)
+                child = add_child(node, name, after=previous)
             else:
                 problems.append(
                     Problem("session.instance_unknown_element", {"path": path}, Place(field=path))
@@ -122,6 +125,7 @@ def _fill(
                 continue
             used[name] = index + 1
         _fill(definition, child, sub, problems)
+        previous = name
 
 
 def _template_order(definition: FormDefinition, node: Node) -> list[str]:

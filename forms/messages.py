@@ -163,6 +163,60 @@ CATALOG.update(
     }
 )
 
+CATALOG.update(
+    {
+        # Test-driving a form (fieldapp forms check): lint
+        "check.unreadable": "The form cannot be test-driven: {detail}",
+        "check.never_relevant": (
+            "'{name}' can never be shown: its relevance '{expr}' is always false. "
+            "Fix the condition or remove the question."
+        ),
+        "check.never_relevant_ref": (
+            "'{name}' can never be shown: its relevance '{expr}' depends only on {refs}, "
+            "which can never be shown themselves (they are always empty)."
+        ),
+        "check.reads_never_relevant": (
+            "The {column} of '{name}' reads {refs}, which can never be shown, so it is always empty."
+        ),
+        "check.filter_unknown_column": (
+            "The choice filter of '{name}' uses '{column}', which the choices of list "
+            "'{list}' do not have (they have: {columns})."
+        ),
+        "check.filter_matches_nothing": (
+            "The choice filter '{expr}' of '{name}' leaves no choice, whatever is answered to {refs}."
+        ),
+        "check.filter_empty_for": (
+            "The choice filter of '{name}' leaves no choice when {answers}."
+        ),
+        "check.cycle": (
+            "These fields compute from each other in a circle, so none can be computed: {fields}."
+        ),
+        "check.session_refused": "The form cannot be filled: {detail}",
+        # Test-drive: simulated interviews
+        "check.never_reached": (
+            "'{name}' was never shown in {runs} simulated interviews; check its relevance "
+            "(and the relevance of its groups)."
+        ),
+        "check.constraint_unsatisfiable": (
+            "No value tried for '{name}' satisfied its constraint '{expr}' "
+            "({tried} values tried, e.g. {examples})."
+        ),
+        "check.calculation_not_finite": (
+            "The calculation '{expr}' of '{name}' gave {value} in {count} of {runs} interviews "
+            "(e.g. dividing by an empty or zero value); use coalesce() or check the divisor."
+        ),
+        "check.calculation_failed": "The calculation of '{name}' failed: {detail}",
+        "check.run_unfinished": "Interview {run} could not be finished: {detail}",
+        "check.instance_roundtrip": (
+            "Interview {run}: the saved instance does not load back the same: {detail}"
+        ),
+        "check.attachment_missing": (
+            "The attachment '{file}' was not found next to the form; questions using it were "
+            "answered without its choices."
+        ),
+    }
+)
+
 TRANSLATIONS: dict[str, dict[str, str]] = {
     "fr": {
         "session.required": "Désolé, cette réponse est obligatoire !",

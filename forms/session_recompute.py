@@ -221,7 +221,8 @@ class Recomputer:
         for each in node.iter():
             each.relevant = each.parent.relevant if each.parent is not None else True
         for computation in self.graph.under(pattern):
-            self._enqueue(computation, node)
+            if computation.path != pattern or computation.kind != "count":
+                self._enqueue(computation, node)
         self.structure_changed(node)
         self.flush()
         self.run_actions(self.definition.actions_for("odk-new-repeat"), node)

@@ -1,0 +1,70 @@
+"""Itemsets with choice filters, translations switched at any time, outputs in labels."""
+
+from __future__ import annotations
+
+from session_support import session_of
+
+CASCADE = """
+| survey |
+| | type | name | label::English (en) | label::Français (fr) | hint::English (en) | hint::Français (fr) | choice_filter | constraint | constraint_message::English (en) | constraint_message::Français (fr) |
+| | text | name | Name | Nom | | | | | | |
+| | select_one region | region | Region of ${name} | Région de ${name} | Pick one | Choisissez | | | | |
+| | select_one district | district | District | District | | | region=${region} | . != 'd3' | Not d3 | Pas d3 |
+| | text | info | You chose ${district} | Vous avez choisi ${district} | | | | | | |
+| choices |
+| | list_name | name | label::English (en) | label::Français (fr) | region |
+| | region | north | North | Nord | |
+| | region | south | South | Sud | |
+| | district | d1 | One | Un | north |
+| | district | d2 | Two | Deux | north |
+| | district | d3 | Three | Trois | south |
+"""
+
+
+def test_cascading_select_filters_on_the_parent_answer() -> None:
+    s = session_of(CASCADE)
+    assert s.choices("/data/district") == []
+    s.answer("/data/region", "north")
+    assert [c.value for c in s.choices("/data/district")] == ["d1", "d2"]
+    assert not s.answer("/data/district", "d3").ok
+    s.answer("/data/region", "south")
+    assert [(c.value, c.label) for c in s.choices("/data/district")] == [("d3", "Three")]
+
+
+def test_translations_switch_at_any_time() -> None:
+    s = session_of(CASCADE)
+    s.answer("/data/name", "Awa")
+    assert s.label("/data/region") == "Region of Awa"
+    assert s.hint("/data/region") == "Pick one"
+    assert [c.label for c in s.choices("/data/region")] == ["North", "South"]
+    s.set_language("Français (fr)")
+    assert s.label("/data/region") == "Région de Awa"
+    assert s.hint("/data/region") == "Choisissez"
+    assert [c.label for c in s.choices("/data/region")] == ["Nord", "Sud"]
+    s.answer("/data/region", "south")
+    assert s.answer("/data/district", "d3").message == "Pas d3"
+    s.set_language("English (en)")
+    assert s.validate()[0].message == "Not d3"
+
+
+def test_outputs_fill_in_label_text() -> None:
+    s = session_of(CASCADE)
+    s.answer("/data/region", "north")
+    s.answer("/data/district", "d2")
+    assert s.label("/data/info") == "You chose d2"
+
+
+def test_choice_name_uses_the_current_language() -> None:
+    s = session_of(
+        """
+| survey |
+| | type | name | label::English (en) | label::Français (fr) | calculation |
+| | select_one c | pick | Pick | Choix | |
+| | calculate | shown | | | jr:choice-name(${pick}, '${pick}') |
+| choices |
+| | list_name | name | label::English (en) | label::Français (fr) |
+| | c | y | Yes | Oui |
+"""
+    )
+    s.answer("/data/pick", "y")
+    assert s.value("/data/shown") == "Yes"

@@ -1,0 +1,126 @@
+"""Saving and resuming: OpenRosa instance XML, edits, mismatching files, cycles at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from session_support import definition_of, fixed_env, session_of
+
+from forms.errors import FormError
+from forms.session import FormSession
+from forms.xform_reader import read_xform
+from forms.xlsform import compile_xlsform
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "xlsforms"
+
+FORM = """
+| survey |
+| | type | name | label | relevant | calculation |
+| | text | name | Name & co | | |
+| | integer | age | Age | | |
+| | text | work | Work | ${age} > 14 | |
+| | begin repeat | kid | Kid | | |
+| | text | kname | Kid | | |
+| | end repeat | | | | |
+| | calculate | label | | | concat(${name}, ' (', ${age}, ')') |
+| settings |
+| | form_id | version | instance_name |
+| | household | 2024.1 | concat('HH ', ${name}) |
+"""
+
+
+def filled() -> FormSession:
+    s = session_of(FORM)
+    s.answer("/data/name", 'Awa <&> "Diop"')
+    s.answer("/data/age", 10)
+    s.add_repeat("/data/kid")
+    s.answer("/data/kid[2]/kname", "Bintou")
+    return s
+
+
+def test_openrosa_shape() -> None:
+    xml = filled().to_xml()
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?><data ')
+    assert 'id="household"' in xml and 'version="2024.1"' in xml
+    assert "<work" not in xml, "non-relevant nodes are left out"
+    assert "jr:template" not in xml
+    assert '<instanceName>HH Awa &lt;&amp;&gt; "Diop"</instanceName>' in xml
+    assert "<instanceID>uuid:" in xml
+
+
+def test_round_trip_is_exact() -> None:
+    s = filled()
+    xml = s.to_xml()
+    again = FormSession.load(s.definition, xml, env=fixed_env())
+    assert again.to_xml() == xml
+    assert again.value("/data/kid[2]/kname") == "Bintou"
+
+
+def test_edit_gets_a_new_instance_id_and_deprecated_id() -> None:
+    s = filled()
+    old = s.value("/data/meta/instanceID")
+    edited = FormSession.load(s.definition, s.to_xml(), edit=True, env=fixed_env(99))
+    assert edited.value("/data/meta/deprecatedID") == old
+    assert edited.value("/data/meta/instanceID") not in ("", old)
+    xml = edited.to_xml()
+    assert f"<deprecatedID>{old}</deprecatedID>" in xml
+    assert FormSession.load(s.definition, xml).to_xml() == xml
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code"),
+    [
+        (lambda x: x.replace('id="household"', 'id="other"'), "session.instance_wrong_form"),
+        (lambda x: x.replace('version="2024.1"', 'version="1"'), "session.instance_wrong_version"),
+        (lambda x: x.replace("<age>", "<shoe>1</shoe><age>"), "session.instance_unknown_element"),
+        (lambda x: x[:50], "session.instance_bad_xml"),
+        (
+            lambda x: '<!DOCTYPE d [<!ENTITY e "x">]>' + x.split("?>", 1)[1],
+            "session.instance_bad_xml",
+        ),
+    ],
+)
+def test_mismatching_instance_is_refused(mutate: object, code: str) -> None:
+    s = filled()
+    with pytest.raises(FormError) as error:
+        FormSession.load(s.definition, mutate(s.to_xml()))  # type: ignore[operator]
+    assert error.value.code == code
+
+
+def test_cycle_is_reported_at_load_naming_the_fields() -> None:
+    definition = definition_of(
+        """
+| survey |
+| | type | name | label | calculation |
+| | calculate | a | | ${b} + 1 |
+| | calculate | b | | ${a} + 1 |
+| | integer | c | C | |
+"""
+    )
+    with pytest.raises(FormError) as error:
+        FormSession.new(definition)
+    assert error.value.code == "session.cycle"
+    assert "/data/a" in str(error.value) and "/data/b" in str(error.value)
+
+
+def test_all_question_types_form() -> None:
+    compiled = compile_xlsform(
+        SHARED / "all_question_types.xlsx", filename="all_question_types.xlsx"
+    )
+    definition = read_xform(compiled.xform)
+    s = FormSession.new(definition, env=fixed_env())
+    answered = 0
+    for screen in s.screens():
+        for ref in screen.questions:
+            node = s.node(ref)
+            if node.datatype in ("int", "decimal") and not s.is_readonly(ref):
+                answered += s.answer(ref, 3).ok
+            elif node.datatype == "string" and s.control(ref) is not None:
+                control = s.control(ref)
+                if control is not None and control.kind == "input" and not s.is_readonly(ref):
+                    answered += s.answer(ref, "abc").ok
+    assert answered >= 2
+    xml = s.to_xml()
+    again = FormSession.load(definition, xml, env=fixed_env())
+    assert again.to_xml() == xml

@@ -1,0 +1,98 @@
+"""Properties: any answer sequence leaves the incremental state equal to a from-scratch
+evaluation, never serializes a non-relevant value, and round-trips through XML."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from session_support import definition_of, fixed_env, state
+
+from forms.session import FormSession
+
+FORM = """
+| survey |
+| | type | name | label | relevant | calculation | constraint | repeat_count | required |
+| | integer | size | Size | | | . < 6 | | |
+| | select_one yn | farm | Farm? | | | | | |
+| | begin group | crops | Crops | ${farm} = 'yes' | | | | |
+| | integer | fields | Fields | | | | | yes |
+| | text | main | Main crop | ${fields} > 1 | | | | |
+| | end group | | | | | | | |
+| | calculate | total | | | coalesce(${fields}, 0) + coalesce(${size}, 0) | | | |
+| | begin repeat | person | Person | | | | ${size} | |
+| | integer | age | Age | | | | | |
+| | text | job | Job | ${age} > ${total} | | | | |
+| | calculate | rank | | | position(..) | | | |
+| | end repeat | | | | | | | |
+| | begin repeat | visit | Visit | ${total} > 2 | | | | |
+| | text | note | Note | | | | | |
+| | calculate | seen | | | concat(${note}, '/', ${main}) | | | |
+| | end repeat | | | | | | | |
+| | calculate | ages | | | sum(${age}) | | | |
+| | text | summary | Summary | ${ages} > 10 | | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+"""
+DEFINITION = definition_of(FORM)
+
+numbers = st.one_of(st.none(), st.integers(-3, 12), st.just("x"))
+texts = st.one_of(st.none(), st.sampled_from(["", "a", "b<&>", "rice"]))
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("/data/size"), numbers),
+        st.tuples(st.just("/data/farm"), st.sampled_from(["yes", "no", None, "maybe"])),
+        st.tuples(st.just("/data/crops/fields"), numbers),
+        st.tuples(st.just("/data/crops/main"), texts),
+        st.tuples(st.sampled_from(["/data/person[1]/age", "/data/person[2]/age"]), numbers),
+        st.tuples(st.sampled_from(["/data/person[1]/job", "/data/summary"]), texts),
+        st.tuples(st.sampled_from(["/data/visit[1]/note", "/data/visit[2]/note"]), texts),
+        st.tuples(st.just("add"), st.just("/data/visit")),
+        st.tuples(st.just("remove"), st.just("/data/visit[1]")),
+    ),
+    max_size=12,
+)
+
+
+def play(steps: list[tuple[str, object]]) -> FormSession:
+    s = FormSession.new(DEFINITION, env=fixed_env())
+    for ref, value in steps:
+        if ref == "add":
+            s.add_repeat(str(value))
+        elif ref == "remove":
+            if _exists(s, str(value)):
+                s.remove_repeat(str(value))
+        elif ref.startswith("/data/visit") or ref.startswith("/data/person"):
+            if _exists(s, ref):
+                s.answer(ref, value)
+        else:
+            s.answer(ref, value)
+    return s
+
+
+def _exists(s: FormSession, ref: str) -> bool:
+    from forms.session_paths import find
+
+    return find(s.document, ref) is not None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations)
+def test_incremental_equals_from_scratch(steps: list[tuple[str, object]]) -> None:
+    s = play(steps)
+    incremental = state(s)
+    s.recompute_all()
+    assert state(s) == incremental
+
+
+@settings(max_examples=60, deadline=None)
+@given(operations)
+def test_non_relevant_never_serialized_and_xml_round_trips(steps: list[tuple[str, object]]) -> None:
+    s = play(steps)
+    xml = s.to_xml()
+    relevant = sum(1 for n in s.document.iter() if n is not s.document and n.relevant)
+    assert sum(1 for _ in ElementTree.fromstring(xml).iter()) == relevant
+    assert FormSession.load(DEFINITION, xml, env=fixed_env()).to_xml() == xml

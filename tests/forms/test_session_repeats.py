@@ -1,0 +1,119 @@
+"""Repeats: add/remove, jr:count, nested repeats, position(..), indexed-repeat, odk-new-repeat."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from session_support import session_of
+
+from forms.errors import FormError
+
+ROSTER = """
+| survey |
+| | type | name | label | calculation | relevant | default |
+| | begin repeat | member | Member | | | |
+| | text | name | Name | | | |
+| | integer | age | Age | | | |
+| | calculate | pos | | position(..) | | |
+| | integer | job | Job | | ${age} >= 15 | |
+| | begin repeat | plot | Plot | | | |
+| | decimal | area | Area | | | |
+| | end repeat | | | | | |
+| | calculate | land | | sum(${area}) | | |
+| | end repeat | | | | | |
+| | calculate | n | | count(${member}) | | |
+| | calculate | ages | | sum(${age}) | | |
+| | calculate | second | | indexed-repeat(${name}, ${member}, 2) | | |
+"""
+
+
+def test_add_remove_position_count_and_sum() -> None:
+    s = session_of(ROSTER)
+    assert s.value("/data/n") == "1"
+    ref = s.add_repeat("/data/member")
+    assert ref == "/data/member[2]"
+    s.answer("/data/member[1]/age", 40)
+    s.answer("/data/member[2]/age", 10)
+    s.answer("/data/member[2]/name", "Ali")
+    assert [s.value(f"/data/member[{i}]/pos") for i in (1, 2)] == ["1", "2"]
+    assert (s.value("/data/n"), s.value("/data/ages"), s.value("/data/second")) == (
+        "2",
+        "50",
+        "Ali",
+    )
+    assert s.is_relevant("/data/member[1]/job") and not s.is_relevant("/data/member[2]/job")
+    s.remove_repeat("/data/member[1]")
+    assert s.value("/data/member[1]/pos") == "1"
+    assert (s.value("/data/n"), s.value("/data/ages"), s.value("/data/second")) == ("1", "10", "")
+
+
+def test_nested_repeats_are_scoped_to_their_parent_instance() -> None:
+    s = session_of(ROSTER)
+    s.add_repeat("/data/member")
+    assert "plot" not in s.to_xml().split("<member>")[2], "a new instance has no nested instances"
+    s.add_repeat("/data/member[2]/plot")
+    s.add_repeat("/data/member[2]/plot")
+    s.answer("/data/member[2]/plot[1]/area", 1.5)
+    s.answer("/data/member[2]/plot[2]/area", 2)
+    s.answer("/data/member[1]/plot[1]/area", 7)
+    assert s.value("/data/member[2]/land") == "3.5"
+    assert s.value("/data/member[1]/land") == "7"
+
+
+def test_not_a_repeat() -> None:
+    s = session_of(ROSTER)
+    with pytest.raises(FormError):
+        s.add_repeat("/data/n")
+
+
+COUNTED = """
+| survey |
+| | type | name | label | repeat_count | calculation | default |
+| | integer | size | Size | | | |
+| | begin repeat | person | Person | ${size} | | |
+| | text | who | Who | | | |
+| | calculate | idx | | | position(..) | |
+| | end repeat | | | | | |
+"""
+
+
+def test_jr_count_adds_and_removes_instances() -> None:
+    s = session_of(COUNTED)
+    assert "<person>" not in s.to_xml()
+    s.answer("/data/size", 3)
+    assert s.value("/data/person[3]/idx") == "3"
+    s.answer("/data/person[2]/who", "kept")
+    s.answer("/data/size", 2)
+    assert s.to_xml().count("<person>") == 2
+    assert s.value("/data/person[2]/who") == "kept"
+    assert "<idx>3</idx>" not in s.to_xml()
+
+
+def test_huge_count_is_bounded_with_a_message() -> None:
+    s = session_of(COUNTED)
+    started = time.perf_counter()
+    s.answer("/data/size", 1_000_000)
+    assert time.perf_counter() - started < 10
+    assert s.to_xml().count("<person>") == 1000
+    assert [n.code for n in s.notices] == ["session.count_capped"]
+    assert "1000000" in s.notices[0].message
+
+
+def test_new_repeat_setvalue_uses_the_new_instance() -> None:
+    s = session_of(
+        """
+| survey |
+| | type | name | label | default |
+| | text | village | Village | |
+| | begin repeat | hh | Household | |
+| | integer | num | Number | position(..) * 10 |
+| | end repeat | | | |
+"""
+    )
+    s.add_repeat("/data/hh")
+    s.add_repeat("/data/hh")
+    assert s.value("/data/hh[2]/num") == "20"
+    assert s.value("/data/hh[3]/num") == "30"
+    s.answer("/data/hh[3]/num", 5)
+    assert s.value("/data/hh[3]/num") == "5"
