@@ -206,13 +206,17 @@ CATALOG.update(
             "(e.g. dividing by an empty or zero value); use coalesce() or check the divisor."
         ),
         "check.calculation_failed": "The calculation of '{name}' failed: {detail}",
-        "check.run_unfinished": "Interview {run} could not be finished: {detail}",
+        "check.question_failed": "'{name}' could not be answered: {detail}",
+        "check.run_unfinished": (
+            "{count} of {runs} interviews could not be finished (first: interview {run}): {detail}"
+        ),
         "check.instance_roundtrip": (
-            "Interview {run}: the saved instance does not load back the same: {detail}"
+            "{count} of {runs} saved interviews do not load back the same "
+            "(first: interview {run}): {detail}"
         ),
         "check.attachment_missing": (
             "The attachment '{file}' was not found next to the form; questions using it were "
-            "answered without its choices."
+            "answered from a one-item stand-in."
         ),
     }
 )

@@ -127,9 +127,14 @@ class FormSession(Recomputer):
         root = self.document.children[0]
         return root.child("meta")
 
-    def _preload(self) -> None:
+    def finalize(self) -> list[Problem]:
+        """Stamp the `end` preloads and return every problem that blocks finalizing."""
+        self._preload(only="end")
+        return self.validate()
+
+    def _preload(self, only: str | None = None) -> None:
         for bind in self.definition.binds:
-            if bind.preload is None:
+            if bind.preload is None or (only is not None and bind.preload_params != only):
                 continue
             kind, param = bind.preload, bind.preload_params or ""
             text: str | None = None

@@ -24,7 +24,6 @@ from forms.errors import FormError, Place, Problem
 from forms.xpath import Compiled, compile_expr, references
 
 WRITES_VALUE = "calculate"
-WRITES_SUBTREE = ("relevant", "count")
 ORDERED_KINDS = ("calculate", "relevant", "count")
 """Kinds whose results other computations read: a cycle among them cannot be evaluated."""
 
@@ -138,9 +137,12 @@ def build_graph(definition: FormDefinition) -> Graph:
 
 
 def _writes(computation: Computation, paths: tuple[str, ...]) -> list[str]:
-    if computation.kind == WRITES_VALUE:
+    """What a computation changes, for ordering. A count adds or removes instances: it is
+    ordered before what counts or positions them and what they compute, not before what
+    reads their answers (a count may sum "add another?" answers of its own instances)."""
+    if computation.kind in (WRITES_VALUE, "count"):
         return [computation.path]
-    if computation.kind in WRITES_SUBTREE:
+    if computation.kind == "relevant":
         prefix = computation.path + "/"
         return [p for p in paths if p == computation.path or p.startswith(prefix)]
     return []

@@ -44,12 +44,23 @@ class Recomputer:
         self.own_relevant: dict[Node, bool] = {}
         self.readonly: dict[Node, bool] = {}
         self.required: dict[Node, bool] = {}
-        self.notices: list[Problem] = []
+        self._notices: dict[tuple[str, str], Problem] = {}
+        self.evaluations = 0
+        """How many (computation, node) evaluations ran: the cost of recomputing."""
         self._queue: dict[int, list[Node] | None] = {}
         self._heap: list[int] = []
         self._child_order = {
             t.path: [c.name for c in t.children] for t in definition.instance.iter()
         }
+
+    @property
+    def notices(self) -> list[Problem]:
+        """Problems of the form itself met while computing (a failing calculation, a capped
+        repeat count), one per field and kind."""
+        return list(self._notices.values())
+
+    def notice(self, problem: Problem) -> None:
+        self._notices[(problem.code, problem.place.field or "")] = problem
 
     # -- evaluation -----------------------------------------------------------------
 
@@ -136,6 +147,7 @@ class Recomputer:
     # -- applying one computation to one node ---------------------------------------
 
     def _apply(self, computation: Computation, node: Node) -> None:
+        self.evaluations += 1
         kind = computation.kind
         if kind == "count":
             self._apply_count(computation, node)
@@ -143,7 +155,7 @@ class Recomputer:
         try:
             result = self.run(computation.compiled, node)
         except FormError as error:
-            self.notices.append(
+            self.notice(
                 Problem(
                     "session.eval_failed",
                     {"ref": self.ref(node), "detail": error.problems[0].message},
@@ -199,7 +211,7 @@ class Recomputer:
         wanted = 0 if math.isnan(number) or number < 0 else int(min(number, 1e12))
         if wanted > MAX_REPEAT_COUNT:
             ref = self.ref(parent) + "/" + name
-            self.notices.append(
+            self.notice(
                 Problem(
                     "session.count_capped",
                     {"ref": ref, "asked": wanted, "limit": MAX_REPEAT_COUNT},

@@ -124,3 +124,30 @@ def test_all_question_types_form() -> None:
     xml = s.to_xml()
     again = FormSession.load(definition, xml, env=fixed_env())
     assert again.to_xml() == xml
+
+
+def test_ipa_household_survey_opens_and_round_trips() -> None:
+    compiled = compile_xlsform(
+        SHARED / "ipa_household_survey.xlsx",
+        filename="ipa_household_survey.xlsx",
+        allow_choice_duplicates=True,
+    )
+    definition = read_xform(compiled.xform)
+    s = FormSession.new(definition, env=fixed_env())
+    assert s.screens()
+    assert {n.code for n in s.notices} <= {"session.eval_failed"}, "missing preload attachment"
+    xml = s.to_xml()
+    assert FormSession.load(definition, xml, env=fixed_env()).to_xml() == xml
+
+
+def test_finalize_stamps_end_and_lists_problems() -> None:
+    s = session_of(
+        """
+| survey |
+| | type | name | label | required |
+| | end | end | | |
+| | text | q | Q | yes |
+"""
+    )
+    assert s.value("/data/end") != ""
+    assert [p.place.field for p in s.finalize()] == ["/data/q"]

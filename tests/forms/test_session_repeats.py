@@ -117,3 +117,22 @@ def test_new_repeat_setvalue_uses_the_new_instance() -> None:
     assert s.value("/data/hh[3]/num") == "30"
     s.answer("/data/hh[3]/num", 5)
     assert s.value("/data/hh[3]/num") == "5"
+
+
+def test_count_may_read_answers_of_its_own_instances() -> None:
+    s = session_of(
+        """
+| survey |
+| | type | name | label | repeat_count | calculation |
+| | calculate | wanted | | | sum(${more}) + 1 |
+| | begin repeat | hh | Member | ${wanted} | |
+| | integer | more | Another one? (1 = yes) | | |
+| | end repeat | | | | |
+"""
+    )
+    assert s.to_xml().count("<hh>") == 1
+    s.answer("/data/hh[1]/more", 1)
+    s.answer("/data/hh[2]/more", 1)
+    assert s.to_xml().count("<hh>") == 3
+    s.answer("/data/hh[1]/more", 0)
+    assert s.to_xml().count("<hh>") == 2
