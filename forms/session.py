@@ -181,8 +181,8 @@ class FormSession(Recomputer):
     # -- answering ------------------------------------------------------------------
 
     def answer(self, ref: str, value: Any) -> AnswerResult:
-        """Set a question's value; a wrong type or a read-only question changes nothing.
-        A constraint or required problem is reported, but the value is kept (as Collect does)."""
+        """Set a question's value. As in JavaRosa, a wrong type, a read-only question or a
+        violated constraint changes nothing; a required question left empty is reported."""
         node = self.node(ref)
         if node.children:
             return self._refused(ref, "session.not_a_question", ref=ref)
@@ -199,6 +199,12 @@ class FormSession(Recomputer):
                 text = coerce(node.datatype, value)
         except WrongType as wrong:
             return self._refused(ref, wrong.code, **wrong.params)
+        if text and node.relevant:
+            kept, node.text = node.text, text
+            violated = self._constraint_problem(node)
+            node.text = kept
+            if violated is not None:
+                return AnswerResult(self.ref(node), violated, self.message(violated))
         if self.set_text(node, text):
             self.flush()
             actions = [
@@ -238,6 +244,10 @@ class FormSession(Recomputer):
                 text = self.label_text(bind.required_msg if bind else None, node)
                 return self._form_problem("session.required", text, ref)
             return None
+        return self._constraint_problem(node)
+
+    def _constraint_problem(self, node: Node) -> Problem | None:
+        bind = self.definition.bind_for(node.path())
         if bind is not None and bind.constraint is not None:
             try:
                 ok = to_boolean(self.run(compile_expr(bind.constraint.text), node))
@@ -245,7 +255,7 @@ class FormSession(Recomputer):
                 ok = False
             if not ok:
                 text = self.label_text(bind.constraint_msg, node)
-                return self._form_problem("session.constraint", text, ref)
+                return self._form_problem("session.constraint", text, self.ref(node))
         return None
 
     def _form_problem(self, code: str, text: str, ref: str) -> Problem:

@@ -78,9 +78,10 @@ def test_required_and_constraint_only_on_relevant_nodes() -> None:
 def test_constraint_message_and_only_on_non_empty_values() -> None:
     s = session_of(GROUPS)
     s.answer("/data/adult", "yes")
+    assert s.answer("/data/work/hours", 40).ok
     result = s.answer("/data/work/hours", 90)
     assert not result.ok and result.message == "At most 80 hours"
-    assert s.answer("/data/work/hours", 40).ok
+    assert s.value("/data/work/hours") == "40", "a violated constraint is not committed"
     assert s.answer("/data/after", "").ok
     bad = s.answer("/data/after", -1)
     assert bad.message == "Sorry, this response is invalid!"
@@ -138,3 +139,19 @@ def test_first_load_setvalue_from_dynamic_default() -> None:
 """
     )
     assert s.value("/data/year") == "2024"
+
+
+def test_constraint_on_another_answer_is_found_by_validate_and_outline() -> None:
+    s = session_of(
+        """
+| survey |
+| | type | name | label | constraint |
+| | integer | cap | Cap | |
+| | integer | used | Used | . <= ${cap} |
+"""
+    )
+    s.answer("/data/cap", 10)
+    assert s.answer("/data/used", 8).ok
+    s.answer("/data/cap", 5)
+    assert [(p.code, p.place.field) for p in s.validate()] == [("session.constraint", "/data/used")]
+    assert {e.ref: e.state for e in s.outline()}["/data/used"] == "invalid"

@@ -136,3 +136,27 @@ def test_count_may_read_answers_of_its_own_instances() -> None:
     assert s.to_xml().count("<hh>") == 3
     s.answer("/data/hh[1]/more", 0)
     assert s.to_xml().count("<hh>") == 2
+
+
+def test_nested_counts_follow_each_parent_instance() -> None:
+    s = session_of(
+        """
+| survey |
+| | type | name | label | repeat_count |
+| | integer | hh | Households | |
+| | begin repeat | house | House | ${hh} |
+| | integer | rooms | Rooms | |
+| | begin repeat | room | Room | ../rooms |
+| | text | use | Use | |
+| | end repeat | | | |
+| | end repeat | | | |
+"""
+    )
+    s.answer("/data/hh", 2)
+    s.answer("/data/house[1]/rooms", 3)
+    s.answer("/data/house[2]/rooms", 1)
+    xml = s.to_xml()
+    houses = xml.split("<house>")[1:]
+    assert [h.count("<room>") for h in houses] == [3, 1]
+    s.answer("/data/house[1]/rooms", 0)
+    assert s.to_xml().count("<room>") == 1
