@@ -137,6 +137,7 @@ CATALOG.update(
         "session.readonly": "This question is read-only.",
         "session.not_relevant": "This question is not shown with the current answers.",
         "session.no_such_field": "There is no field '{ref}' in this form.",
+        "session.ambiguous_ref": "'{ref}' is inside a repeat; say which entry, e.g. /data/member[1]/age.",
         "session.not_a_question": "'{ref}' is a group or repeat, not a question.",
         "session.not_a_repeat": "'{ref}' is not a repeat.",
         "session.repeat_fixed": "The repeat '{ref}' has a fixed number of entries.",

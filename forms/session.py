@@ -155,6 +155,8 @@ class FormSession(Recomputer):
     def node(self, ref: str) -> Node:
         node = find(self.document, ref)
         if node is None:
+            if len(nodes_at(self.document, pattern_of(ref))) > 1:
+                raise FormError.of("session.ambiguous_ref", Place(field=ref), ref=ref)
             raise FormError.of("session.no_such_field", Place(field=ref), ref=ref)
         return node
 
@@ -348,6 +350,7 @@ class FormSession(Recomputer):
         pattern = pattern_of(ref)
         if pattern not in self.repeats:
             raise FormError.of("session.not_a_repeat", Place(field=ref), ref=ref)
+        self._check_user_may_change(ref, pattern)
         parent_ref, _, _ = ref.rstrip("/").rpartition("/")
         parent = self.node(parent_ref)
         return self.ref(self.add_instance(parent, pattern))
@@ -356,8 +359,20 @@ class FormSession(Recomputer):
         node = self.node(ref)
         if node.path() not in self.repeats:
             raise FormError.of("session.not_a_repeat", Place(field=ref), ref=ref)
+        self._check_user_may_change(ref, node.path())
         self.remove_instance(node)
         self.flush()
+
+    def _check_user_may_change(self, ref: str, pattern: str) -> None:
+        """A repeat with `jr:count`, or `jr:noAddRemove` true, has its instances fixed."""
+        control = self.definition.control_for(pattern)
+        if control is None:
+            return
+        fixed = control.count is not None
+        if not fixed and control.no_add_remove is not None:
+            fixed = to_boolean(self.run(compile_expr(control.no_add_remove.text), self.document))
+        if fixed:
+            raise FormError.of("session.repeat_fixed", Place(field=ref), ref=ref)
 
     # -- navigation and saving ------------------------------------------------------
 

@@ -160,3 +160,18 @@ def test_nested_counts_follow_each_parent_instance() -> None:
     assert [h.count("<room>") for h in houses] == [3, 1]
     s.answer("/data/house[1]/rooms", 0)
     assert s.to_xml().count("<room>") == 1
+
+
+def test_counted_repeats_cannot_be_changed_by_hand_and_refs_need_positions() -> None:
+    s = session_of(COUNTED)
+    s.answer("/data/size", 2)
+    for change in (
+        lambda: s.add_repeat("/data/person"),
+        lambda: s.remove_repeat("/data/person[1]"),
+    ):
+        with pytest.raises(FormError) as error:
+            change()
+        assert error.value.code == "session.repeat_fixed"
+    with pytest.raises(FormError) as error:
+        s.answer("/data/person/who", "x")
+    assert error.value.code == "session.ambiguous_ref"
