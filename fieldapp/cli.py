@@ -17,6 +17,15 @@ EPILOG_SHOW = """example:
   fieldapp forms show household.xlsx
   fieldapp forms show household.xml --language French"""
 
+EPILOG_CHECK = """example:
+  fieldapp forms check household.xlsx
+  fieldapp forms check household.xlsx --runs 200 --seed 7 --property username=enumerator
+
+Lints what pyxform does not (expressions, functions, relevance that is never true,
+choice filters that match nothing, calculation cycles), then fills the form RUNS times
+with random valid answers. Attachments (CSV, XML, GeoJSON) are read from the form's
+folder. Exits with 1 when it finds errors, 0 when there are only warnings."""
+
 
 def _compile(args: argparse.Namespace) -> int:
     from forms.xlsform import compile_xlsform
@@ -41,6 +50,34 @@ def _show(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _property(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
+    return name.strip(), value
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+def _check(args: argparse.Namespace) -> int:
+    from forms.testdrive import check_file
+
+    report = check_file(
+        Path(args.file),
+        runs=args.runs,
+        seed=args.seed,
+        allow_choice_duplicates=args.allow_choice_duplicates,
+        properties=dict(args.property),
+    )
+    print(report.render())
+    return 0 if report.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +113,30 @@ def build_parser() -> argparse.ArgumentParser:
     show_cmd.add_argument("--language", help="the language to show labels in")
     show_cmd.add_argument("--allow-choice-duplicates", action="store_true", help="as for compile")
     show_cmd.set_defaults(run=_show)
+
+    check_cmd = form_commands.add_parser(
+        "check",
+        help="test-drive a form: lint it, then simulate interviews with random answers",
+        epilog=EPILOG_CHECK,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check_cmd.add_argument("file", type=Path, help="an XLSForm or an XForm (.xml)")
+    check_cmd.add_argument(
+        "--runs", type=_positive, default=50, help="interviews to simulate (default 50)"
+    )
+    check_cmd.add_argument(
+        "--seed", type=int, default=1, help="random seed; same seed, same report (default 1)"
+    )
+    check_cmd.add_argument("--allow-choice-duplicates", action="store_true", help="as for compile")
+    check_cmd.add_argument(
+        "--property",
+        type=_property,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a device property for preloads, e.g. username=enumerator (repeatable)",
+    )
+    check_cmd.set_defaults(run=_check)
     return parser
 
 

@@ -1,0 +1,285 @@
+"""The form test-drive: each planted defect is found and placed on its sheet row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forms.testdrive import check_compiled, check_file
+from forms.testdrive_report import Report
+from forms.xlsform import compile_xlsform
+
+RUNS = 6
+
+
+def drive(md: str, runs: int = RUNS) -> Report:
+    return check_compiled(compile_xlsform(md.encode(), filename="t.md"), runs=runs, seed=3)
+
+
+def only(report: Report, code: str) -> list[int | None]:
+    return [p.place.row for p in report.find(code)]
+
+
+CLEAN = """
+| survey |
+| | type              | name  | label    | relevant     | constraint          | calculation |
+| | integer           | age   | Age      |              | . >= 0 and . < 120  |             |
+| | select_one yn     | kids  | Kids?    |              |                     |             |
+| | integer           | n     | How many | ${kids}='y'  | . > 0               |             |
+| | calculate         | older |          |              |                     | coalesce(${age}, 0) + 1 |
+| | begin_repeat      | child | Child    | ${kids}='y'  |                     |             |
+| | text              | cname | Name     |              |                     |             |
+| | end_repeat        |       |          |              |                     |             |
+| choices |
+| | list_name | name | label |
+| | yn        | y    | Yes   |
+| | yn        | n    | No    |
+"""
+
+
+def test_a_clean_form_passes_and_every_question_is_reached() -> None:
+    report = drive(CLEAN, runs=10)
+    assert report.ok, report.render()
+    assert report.finished == 10
+    assert report.reached == report.questions
+    assert "No problems found." in report.render()
+
+
+def test_the_report_is_the_same_for_the_same_seed() -> None:
+    assert drive(CLEAN).render() == drive(CLEAN).render()
+
+
+def test_an_unknown_function_is_an_error_on_its_row() -> None:
+    report = drive(
+        """
+| survey |
+| | type    | name | label | relevant      |
+| | integer | a    | A     |               |
+| | integer | b    | B     | foo(${a}) > 1 |
+"""
+    )
+    assert not report.ok
+    assert only(report, "xpath.unknown_function") == [3]
+    assert report.find("xpath.unknown_function")[0].place.sheet == "survey"
+    assert not report.simulated
+
+
+def test_a_question_that_is_never_relevant_and_its_dependants() -> None:
+    report = drive(
+        """
+| survey |
+| | type    | name | label | relevant    |
+| | integer | a    | A     | 1 = 2       |
+| | integer | b    | B     | ${a} > 3    |
+| | integer | c    | C     |             |
+"""
+    )
+    assert only(report, "check.never_relevant") == [2]
+    assert only(report, "check.never_relevant_ref") == [3]
+    assert report.find("check.never_relevant")[0].place.column == "relevant"
+    assert set(only(report, "check.never_reached")) == {2, 3}
+    assert not report.ok
+
+
+def test_a_group_that_is_never_relevant_hides_its_questions() -> None:
+    report = drive(
+        """
+| survey |
+| | type        | name | label | relevant |
+| | begin_group | g    | G     | false()  |
+| | integer     | a    | A     |          |
+| | end_group   |      |       |          |
+| | integer     | b    | B     | ${a} > 1 |
+"""
+    )
+    assert only(report, "check.never_relevant") == [2]
+    assert only(report, "check.never_relevant_ref") == [5]
+
+
+def test_a_choice_filter_that_matches_nothing() -> None:
+    report = drive(
+        """
+| survey |
+| | type             | name | label | choice_filter      |
+| | select_one state | st   | State |                    |
+| | select_one city  | ci   | City  | state = ${st} + 10 |
+| choices |
+| | list_name | name | label | state |
+| | state     | 1    | One   |       |
+| | state     | 2    | Two   |       |
+| | city      | a    | A     | 1     |
+| | city      | b    | B     | 2     |
+"""
+    )
+    assert only(report, "check.filter_matches_nothing") == [3]
+    assert not report.ok
+
+
+def test_a_choice_filter_on_a_column_the_choices_lack() -> None:
+    report = drive(
+        """
+| survey |
+| | type             | name | label | choice_filter    |
+| | select_one state | st   | State |                  |
+| | select_one city  | ci   | City  | region = ${st}   |
+| choices |
+| | list_name | name | label | state |
+| | state     | 1    | One   |       |
+| | city      | a    | A     | 1     |
+"""
+    )
+    found = report.find("check.filter_unknown_column")
+    assert [p.place.row for p in found] == [3]
+    assert "region" in found[0].message and "state" in found[0].message
+
+
+def test_a_cascading_select_with_an_empty_branch_is_a_warning() -> None:
+    report = drive(
+        """
+| survey |
+| | type             | name | label | choice_filter  |
+| | select_one state | st   | State |                |
+| | select_one city  | ci   | City  | state = ${st}  |
+| choices |
+| | list_name | name | label | state |
+| | state     | 1    | One   |       |
+| | state     | 2    | Two   |       |
+| | city      | a    | A     | 1     |
+"""
+    )
+    found = report.find("check.filter_empty_for")
+    assert [(p.place.row, p.severity) for p in found] == [(3, "warning")]
+    assert "'2'" in found[0].message
+
+
+def test_a_calculation_cycle_names_the_fields_and_rows() -> None:
+    report = drive(
+        """
+| survey |
+| | type      | name | label | calculation |
+| | integer   | a    | A     |             |
+| | calculate | x    |       | ${y} + 1    |
+| | calculate | y    |       | ${x} + ${a} |
+"""
+    )
+    found = report.find("check.cycle")
+    assert [p.place.row for p in found] == [3]
+    assert "'x' (row 3), 'y' (row 4)" in found[0].message
+    assert not report.simulated and not report.ok
+
+
+def test_an_impossible_constraint() -> None:
+    report = drive(
+        """
+| survey |
+| | type    | name | label | constraint         | required |
+| | integer | a    | A     | . > 10 and . < 5   |          |
+| | integer | b    | B     |                    |          |
+"""
+    )
+    found = report.find("check.constraint_unsatisfiable")
+    assert [(p.place.row, p.place.column) for p in found] == [(2, "constraint")]
+    assert "11" in found[0].message  # values near the constraint's literals were tried
+    assert not report.ok
+
+
+def test_a_required_question_with_an_impossible_constraint_stops_every_interview() -> None:
+    report = drive(
+        """
+| survey |
+| | type    | name | label | constraint         | required |
+| | integer | a    | A     | . > 10 and . < 5   | yes      |
+"""
+    )
+    unfinished = report.find("check.run_unfinished")
+    assert len(unfinished) == 1 and unfinished[0].params["count"] == RUNS
+    assert "'a' (row 2)" in unfinished[0].message
+    assert report.finished == 0
+
+
+def test_a_constraint_met_only_near_its_literals_is_satisfied() -> None:
+    report = drive(
+        """
+| survey |
+| | type    | name | label | constraint                 | required |
+| | integer | a    | A     | . = 4711                   | yes      |
+| | text    | p    | Phone | string-length(.) = 10      | yes      |
+| | decimal | d    | D     | . > 999.5 and . < 1000.2   | yes      |
+"""
+    )
+    assert report.ok, report.render()
+    assert report.finished == RUNS
+
+
+def test_a_division_by_an_empty_or_zero_value() -> None:
+    report = drive(
+        """
+| survey |
+| | type      | name  | label | calculation   |
+| | integer   | total | Total |               |
+| | integer   | n     | N     |               |
+| | calculate | share |       | ${total} div ${n} |
+""",
+        runs=20,
+    )
+    found = report.find("check.calculation_not_finite")
+    assert [(p.place.row, p.place.column) for p in found] == [(4, "calculation")]
+    assert found[0].params["value"] in ("NaN", "Infinity")
+
+
+def test_repeats_get_instances_and_jr_count_is_honoured() -> None:
+    report = drive(
+        """
+| survey |
+| | type         | name   | label  | repeat_count | constraint |
+| | integer      | n      | N      |              | . <= 4     |
+| | begin_repeat | member | Member | ${n}         |            |
+| | text         | name   | Name   |              |            |
+| | end_repeat   |        |        |              |            |
+| | begin_repeat | plot   | Plot   |              |            |
+| | decimal      | area   | Area   |              |            |
+| | end_repeat   |        |        |              |            |
+"""
+    )
+    assert report.ok, report.render()
+    assert report.reached == report.questions
+
+
+def test_a_form_that_cannot_be_compiled_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "broken.md"
+    path.write_text("| survey |\n| | type | name | label |\n| | select_one nolist | a | A |\n")
+    report = check_file(path, runs=2)
+    assert not report.ok
+    assert report.errors[0].code.startswith("xlsform.")
+
+
+def test_a_missing_file_is_reported(tmp_path: Path) -> None:
+    report = check_file(tmp_path / "nope.xlsx", runs=2)
+    assert report.codes() == ["check.unreadable"]
+
+
+@pytest.mark.parametrize("name", ["all_question_types.xlsx", "kobo_tutorial.xls"])
+def test_shared_forms_pass(shared_xlsforms: Path, name: str) -> None:
+    report = check_file(shared_xlsforms / name, runs=5)
+    assert report.ok, report.render()
+    assert report.finished == 5
+
+
+def test_ipa_household_survey_passes_with_choice_duplicates(shared_xlsforms: Path) -> None:
+    path = shared_xlsforms / "ipa_household_survey.xlsx"
+    refused = check_file(path, runs=1)
+    assert refused.codes() == ["xlsform.duplicate_choice"] or not refused.ok
+    report = check_file(
+        path, runs=5, allow_choice_duplicates=True, properties={"username": "enumerator"}
+    )
+    assert report.ok, report.render()
+    assert report.finished == 5
+
+
+def test_ipa_household_survey_needs_its_username(shared_xlsforms: Path) -> None:
+    report = check_file(
+        shared_xlsforms / "ipa_household_survey.xlsx", runs=2, allow_choice_duplicates=True
+    )
+    unfinished = report.find("check.run_unfinished")
+    assert unfinished and "username_check" in unfinished[0].message
