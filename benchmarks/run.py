@@ -10,7 +10,7 @@ import datetime as dt
 import platform
 from pathlib import Path
 
-from benchmarks import bench_reading, bench_xpath
+from benchmarks import bench_reading, bench_session, bench_xpath
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -19,6 +19,7 @@ def main() -> None:
     sections = [
         ("XPath evaluation against elementpath", bench_xpath.run()),
         ("Reading an XForm against a bare ElementTree parse", bench_reading.run()),
+        ("FormSession: open, answer, test-drive", bench_session.run()),
     ]
     header = (
         "# Benchmarks\n\n"

@@ -1,0 +1,136 @@
+"""FormSession: opening a form, answering a question, and test-drive speed.
+
+- Open: `read_xform` + `FormSession.new` against `ElementTree.fromstring` of the same
+  XForm (expression caches cleared before every run). Goal ≤ 150 ms and ≤ 20x.
+- Answer: one answer plus what the UI then shows for the current screen (label,
+  relevance, required, problem of each of its questions), in a 2,000-question form
+  against a 50-question form. Goal: median ≤ 2 ms and a ratio ≤ 2.
+- Test-drive: simulated interviews per second on all_question_types.xlsx.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from benchmarks.bench_reading import generated_xlsform
+from forms.definition import FormDefinition
+from forms.session import FormSession
+from forms.testdrive import simulate
+from forms.xform_reader import read_xform
+from forms.xlsform import compile_xlsform
+from forms.xpath.evaluator import compile_expr
+from forms.xpath.parser import parse
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "xlsforms"
+OPEN_MS, OPEN_RATIO = 150.0, 20.0
+ANSWER_MS, ANSWER_RATIO = 2.0, 2.0
+REPEAT_INSTANCES = 30
+
+
+def _median_ms(action: Callable[[], object], repeat: int, before: Callable[[], None]) -> float:
+    times = []
+    for _ in range(repeat):
+        before()
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _clear_caches() -> None:
+    parse.cache_clear()
+    clear = getattr(compile_expr, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
+def generated_xform(questions: int) -> str:
+    """The reading benchmark's generated form, its repeat fixed at 30 instances."""
+    md = generated_xlsform(questions).replace("| ${q2} |", f"| {REPEAT_INSTANCES} |")
+    return compile_xlsform(md.encode("utf-8"), filename=f"generated{questions}.md").xform
+
+
+def _open(xml: str) -> FormSession:
+    return FormSession.new(read_xform(xml))
+
+
+def open_rows() -> list[str]:
+    forms = [("generated, 2,000 questions, 30 repeats", generated_xform(2000))]
+    sample = SHARED / "all_question_types.xlsx"
+    if sample.exists():
+        forms.insert(0, ("all_question_types.xlsx", compile_xlsform(sample).xform))
+    rows = []
+    for name, xml in forms:
+        bare = _median_ms(lambda xml=xml: ET.fromstring(xml), 7, lambda: None)
+        opened = _median_ms(lambda xml=xml: _open(xml), 7, _clear_caches)
+        ratio = opened / bare
+        verdict = "ok" if opened <= OPEN_MS and ratio <= OPEN_RATIO else "MISSED"
+        rows.append(
+            f"| open: {name} | {bare:.2f} | {opened:.2f} | {ratio:.1f}x | "
+            f"≤{OPEN_MS:.0f} ms, ≤{OPEN_RATIO:.0f}x {verdict} |"
+        )
+    return rows
+
+
+def answer_ms(definition: FormDefinition, ref: str, repeat: int = 200) -> float:
+    """Median ms of one answer plus the screen state the UI reads afterwards."""
+    session = FormSession.new(definition)
+    screen = next(s for s in session.screens() if ref in s.questions)
+    values = iter(range(10**9))
+
+    def step() -> None:
+        session.answer(ref, next(values) % 500)
+        for question in screen.questions:
+            node = session.node(question)
+            session.label(question)
+            session.is_required(question)
+            session.problem_of(node)
+            _ = node.relevant
+
+    step()
+    return _median_ms(step, repeat, lambda: None)
+
+
+def answer_rows() -> list[str]:
+    small = read_xform(generated_xform(50))
+    large = read_xform(generated_xform(2000))
+    ref = "/data/g0/q28"
+    small_ms, large_ms = answer_ms(small, ref), answer_ms(large, ref)
+    ratio = large_ms / small_ms
+    verdict = "ok" if large_ms <= ANSWER_MS and ratio <= ANSWER_RATIO else "MISSED"
+    return [
+        f"| answer + screen state: 2,000 vs 50 questions | {small_ms:.3f} | {large_ms:.3f} | "
+        f"{ratio:.1f}x | ≤{ANSWER_MS:.0f} ms, ≤{ANSWER_RATIO:.0f}x {verdict} |"
+    ]
+
+
+def testdrive_row(runs: int = 20) -> str:
+    sample = SHARED / "all_question_types.xlsx"
+    definition = read_xform(compile_xlsform(sample).xform)
+    started = time.perf_counter()
+    simulate(definition, runs, seed=1)
+    seconds = time.perf_counter() - started
+    per_second = runs / seconds
+    return (
+        f"| test-drive: all_question_types.xlsx, {runs} interviews | | {seconds * 1000:.0f} | "
+        f"{per_second:.1f} interviews/s | 200 runs in {200 / per_second:.0f} s |"
+    )
+
+
+def run() -> str:
+    lines = [
+        "| measurement | baseline ms | ms | ratio | goal |",
+        "|---|---:|---:|---:|---|",
+        *open_rows(),
+        *answer_rows(),
+        testdrive_row(),
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run())
