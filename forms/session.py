@@ -15,24 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from forms import instance_xml, session_navigation
-from forms.definition import Control, FormDefinition, Label
+from forms.definition import Control, FormDefinition
 from forms.errors import FormError, Place, Problem
 from forms.messages import render_in
 from forms.session_answers import WrongType, coerce, split_select
-from forms.session_paths import find, nodes_at, pattern_of
-from forms.session_recompute import Recomputer
+from forms.session_paths import nodes_at, pattern_of
+from forms.session_text import SELECT_KINDS, Choice, SessionText
 from forms.xpath import Environment, compile_expr
 from forms.xpath.tree import Node
-from forms.xpath.values import format_datetime, to_boolean, to_string
+from forms.xpath.values import format_datetime, to_boolean
 
-SELECT_KINDS = ("select1", "select", "rank")
 EMPTY_ATTACHMENTS: Mapping[str, bytes] = {}
 
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
+__all__ = ["SELECT_KINDS", "AnswerResult", "Choice", "FormSession"]
 
 
 @dataclass(frozen=True)
@@ -48,9 +43,7 @@ class AnswerResult:
         return self.problem is None
 
 
-class FormSession(Recomputer):
-    language: str | None
-
+class FormSession(SessionText):
     # -- starting -------------------------------------------------------------------
 
     @classmethod
@@ -152,19 +145,8 @@ class FormSession(Recomputer):
 
     # -- finding nodes --------------------------------------------------------------
 
-    def node(self, ref: str) -> Node:
-        node = find(self.document, ref)
-        if node is None:
-            if len(nodes_at(self.document, pattern_of(ref))) > 1:
-                raise FormError.of("session.ambiguous_ref", Place(field=ref), ref=ref)
-            raise FormError.of("session.no_such_field", Place(field=ref), ref=ref)
-        return node
-
     def value(self, ref: str) -> str:
         return self.node(ref).text
-
-    def control(self, ref: str) -> Control | None:
-        return self.definition.control_for(pattern_of(ref))
 
     def is_relevant(self, ref: str) -> bool:
         return self.node(ref).relevant
@@ -275,73 +257,6 @@ class FormSession(Recomputer):
             if problem is not None:
                 problems.append(problem)
         return problems
-
-    # -- choices and text -----------------------------------------------------------
-
-    def set_language(self, language: str) -> None:
-        self.language = language
-
-    def choices(self, ref: str) -> list[Choice]:
-        control = self.control(ref)
-        if control is None or control.kind not in SELECT_KINDS:
-            raise FormError.of("session.not_a_question", Place(field=ref), ref=ref)
-        return self._choices(control, self.node(ref))
-
-    def _choices(self, control: Control, node: Node) -> list[Choice]:
-        if control.itemset is None:
-            return [Choice(i.value, self.label_text(i.label, node)) for i in control.items]
-        itemset = control.itemset
-        found = self.run(compile_expr(itemset.nodeset.text), node)
-        if not isinstance(found, list):
-            return []
-        value_of = compile_expr(itemset.value.text)
-        choices: list[Choice] = []
-        for item in found:
-            value = to_string(value_of(self.context(item, node)))
-            choices.append(Choice(value, self.label_text(itemset.label, item, node)))
-        return choices
-
-    def label(self, ref: str) -> str:
-        control = self.control(ref)
-        return self.label_text(control.label if control else None, self.node(ref))
-
-    def hint(self, ref: str) -> str:
-        control = self.control(ref)
-        return self.label_text(control.hint if control else None, self.node(ref))
-
-    def label_text(self, label: Label | None, node: Node, current: Node | None = None) -> str:
-        if label is None:
-            return ""
-        if label.ref is not None:
-            return to_string(self.run(compile_expr(label.ref.text), node, current)).strip()
-        parts = (
-            self.definition.text(label.itext_id, self.language) or ()
-            if label.itext_id is not None
-            else label.parts
-        )
-        pieces: list[str] = []
-        for part in parts:
-            if isinstance(part, str):
-                pieces.append(part)
-            else:
-                try:
-                    pieces.append(to_string(self.run(compile_expr(part.value.text), node)))
-                except FormError:
-                    pieces.append("")
-        return "".join(pieces).strip()
-
-    def _itext(self, itext_id: str) -> str:
-        parts = self.definition.text(itext_id, self.language) or ()
-        return "".join(p for p in parts if isinstance(p, str))
-
-    def _choice_label(self, value: str, node: Node) -> str:
-        control = self.definition.control_for(node.path())
-        if control is None:
-            return value
-        for choice in self._choices(control, node):
-            if choice.value == value:
-                return choice.label
-        return value
 
     # -- repeats --------------------------------------------------------------------
 

@@ -1,0 +1,106 @@
+"""What a session shows: labels, hints and choice lists, in the current language.
+
+Text comes from the form (inline or itext) with its `<output>`s evaluated against the
+question's node; itemsets are evaluated with `current()` = the question (cascading
+selects). Nothing here is cached: a label always reflects the latest answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forms.definition import Control, Label
+from forms.errors import FormError, Place
+from forms.session_paths import find, nodes_at, pattern_of
+from forms.session_recompute import Recomputer
+from forms.xpath import compile_expr
+from forms.xpath.tree import Node
+from forms.xpath.values import to_string
+
+SELECT_KINDS = ("select1", "select", "rank")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+class SessionText(Recomputer):
+    language: str | None
+
+    def control(self, ref: str) -> Control | None:
+        return self.definition.control_for(pattern_of(ref))
+
+    def node(self, ref: str) -> Node:
+        node = find(self.document, ref)
+        if node is None:
+            if len(nodes_at(self.document, pattern_of(ref))) > 1:
+                raise FormError.of("session.ambiguous_ref", Place(field=ref), ref=ref)
+            raise FormError.of("session.no_such_field", Place(field=ref), ref=ref)
+        return node
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+
+    def choices(self, ref: str) -> list[Choice]:
+        control = self.control(ref)
+        if control is None or control.kind not in SELECT_KINDS:
+            raise FormError.of("session.not_a_question", Place(field=ref), ref=ref)
+        return self._choices(control, self.node(ref))
+
+    def _choices(self, control: Control, node: Node) -> list[Choice]:
+        if control.itemset is None:
+            return [Choice(i.value, self.label_text(i.label, node)) for i in control.items]
+        itemset = control.itemset
+        found = self.run(compile_expr(itemset.nodeset.text), node)
+        if not isinstance(found, list):
+            return []
+        value_of = compile_expr(itemset.value.text)
+        choices: list[Choice] = []
+        for item in found:
+            value = to_string(value_of(self.context(item, node)))
+            choices.append(Choice(value, self.label_text(itemset.label, item, node)))
+        return choices
+
+    def label(self, ref: str) -> str:
+        control = self.control(ref)
+        return self.label_text(control.label if control else None, self.node(ref))
+
+    def hint(self, ref: str) -> str:
+        control = self.control(ref)
+        return self.label_text(control.hint if control else None, self.node(ref))
+
+    def label_text(self, label: Label | None, node: Node, current: Node | None = None) -> str:
+        if label is None:
+            return ""
+        if label.ref is not None:
+            return to_string(self.run(compile_expr(label.ref.text), node, current)).strip()
+        parts = (
+            self.definition.text(label.itext_id, self.language) or ()
+            if label.itext_id is not None
+            else label.parts
+        )
+        pieces: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                pieces.append(part)
+            else:
+                try:
+                    pieces.append(to_string(self.run(compile_expr(part.value.text), node)))
+                except FormError:
+                    pieces.append("")
+        return "".join(pieces).strip()
+
+    def _itext(self, itext_id: str) -> str:
+        parts = self.definition.text(itext_id, self.language) or ()
+        return "".join(p for p in parts if isinstance(p, str))
+
+    def _choice_label(self, value: str, node: Node) -> str:
+        control = self.definition.control_for(node.path())
+        if control is None:
+            return value
+        for choice in self._choices(control, node):
+            if choice.value == value:
+                return choice.label
+        return value
