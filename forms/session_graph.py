@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from forms.definition import Expression, FormDefinition
 from forms.errors import FormError, Place, Problem
-from forms.xpath import Compiled, compile_expr, references
+from forms.xpath import Compiled, compile_tree, references
+from forms.xpath.evaluator import guard
 
 WRITES_VALUE = "calculate"
 ORDERED_KINDS = ("calculate", "relevant", "count")
@@ -103,6 +104,11 @@ def _clean(path: str) -> str:
     return "/" + "/".join(kept)
 
 
+def compile_expression(expression: Expression) -> Compiled:
+    """Compile the definition's already parsed tree (no second parse)."""
+    return guard(compile_tree(expression.ast), expression.text)
+
+
 def build_graph(definition: FormDefinition) -> Graph:
     computations: list[Computation] = []
 
@@ -114,7 +120,7 @@ def build_graph(definition: FormDefinition) -> Graph:
             read = resolve_read(reference, context)
             if read is not None:
                 reads.append(read)
-        compiled = compile_expr(expression.text)
+        compiled = compile_expression(expression)
         computations.append(Computation(kind, path, expression, compiled, tuple(reads)))
 
     for bind in definition.binds:
@@ -136,16 +142,27 @@ def build_graph(definition: FormDefinition) -> Graph:
     return graph
 
 
-def _writes(computation: Computation, paths: tuple[str, ...]) -> list[str]:
+def _writes(computation: Computation, subtrees: dict[str, list[str]]) -> list[str]:
     """What a computation changes, for ordering. A count adds or removes instances: it is
     ordered before what counts or positions them and what they compute, not before what
     reads their answers (a count may sum "add another?" answers of its own instances)."""
     if computation.kind in (WRITES_VALUE, "count"):
         return [computation.path]
     if computation.kind == "relevant":
-        prefix = computation.path + "/"
-        return [p for p in paths if p == computation.path or p.startswith(prefix)]
+        return subtrees.get(computation.path, [computation.path])
     return []
+
+
+def _subtrees(paths: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each path with itself and every path below it (what a relevance condition hides)."""
+    subtrees: dict[str, list[str]] = {path: [] for path in paths}
+    for path in paths:
+        ancestor = path
+        while ancestor:
+            if ancestor in subtrees:
+                subtrees[ancestor].append(path)
+            ancestor = ancestor.rpartition("/")[0]
+    return subtrees
 
 
 def _topological(computations: list[Computation], paths: tuple[str, ...]) -> list[Computation]:
@@ -154,8 +171,9 @@ def _topological(computations: list[Computation], paths: tuple[str, ...]) -> lis
         for read in computation.reads:
             by_read[read.path].append(i)
     edges: list[set[int]] = [set() for _ in computations]
+    subtrees = _subtrees(paths)
     for i, computation in enumerate(computations):
-        for written in _writes(computation, paths):
+        for written in _writes(computation, subtrees):
             for j in by_read.get(written, ()):
                 if i == j and computation.kind == "relevant":
                     continue  # a group's relevance reading its own children is evaluated once
