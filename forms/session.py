@@ -21,7 +21,7 @@ from forms.messages import render_in
 from forms.session_answers import WrongType, coerce, split_select
 from forms.session_paths import nodes_at, pattern_of
 from forms.session_text import SELECT_KINDS, Choice, SessionText
-from forms.xpath import Environment, compile_expr
+from forms.xpath import Environment
 from forms.xpath.tree import Node
 from forms.xpath.values import format_datetime, to_boolean
 
@@ -234,7 +234,7 @@ class FormSession(SessionText):
         bind = self.definition.bind_for(node.path())
         if bind is not None and bind.constraint is not None:
             try:
-                ok = to_boolean(self.run(compile_expr(bind.constraint.text), node))
+                ok = to_boolean(self.run(self.compiled(bind.constraint), node))
             except FormError:
                 ok = False
             if not ok:
@@ -285,7 +285,7 @@ class FormSession(SessionText):
             return
         fixed = control.count is not None
         if not fixed and control.no_add_remove is not None:
-            fixed = to_boolean(self.run(compile_expr(control.no_add_remove.text), self.document))
+            fixed = to_boolean(self.run(self.compiled(control.no_add_remove), self.document))
         if fixed:
             raise FormError.of("session.repeat_fixed", Place(field=ref), ref=ref)
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from forms.definition import Control
 from forms.messages import render_in
 from forms.session_paths import ancestor_at, nodes_at
-from forms.xpath import compile_expr
 from forms.xpath.tree import DOCUMENT, Node
 from forms.xpath.values import to_boolean
 
@@ -153,7 +152,7 @@ def _prompt(session: FormSession, control: Control, parent: Node) -> Screen | No
     if instances and not instances[0].relevant:
         return None
     if control.no_add_remove is not None:
-        fixed = session.run(compile_expr(control.no_add_remove.text), parent)
+        fixed = session.run(session.compiled(control.no_add_remove), parent)
         if to_boolean(fixed):
             return None
     wrappers = [

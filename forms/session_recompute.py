@@ -14,11 +14,11 @@ import heapq
 import math
 from collections.abc import Iterable, Mapping
 
-from forms.definition import Action, FormDefinition
+from forms.definition import Action, Expression, FormDefinition
 from forms.errors import FormError, Place, Problem
-from forms.session_graph import Computation, Graph, Read, build_graph
+from forms.session_graph import Computation, Graph, Read, build_graph, compile_expression
 from forms.session_paths import ancestor_at, deepest_repeat, insert_index, nodes_at, ref_of
-from forms.xpath import Compiled, Context, Environment, compile_expr
+from forms.xpath import Compiled, Context, Environment
 from forms.xpath.tree import Node
 from forms.xpath.values import Value, format_number, to_boolean, to_date, to_number, to_string
 
@@ -46,6 +46,7 @@ class Recomputer:
         self.required: dict[Node, bool] = {}
         self._notices: dict[tuple[str, str], Problem] = {}
         self.evaluations = 0
+        self._compiled: dict[int, tuple[Expression, Compiled]] = {}
         """How many (computation, node) evaluations ran: the cost of recomputing."""
         self._queue: dict[int, list[Node] | None] = {}
         self._heap: list[int] = []
@@ -66,6 +67,14 @@ class Recomputer:
 
     def context(self, node: Node, current: Node | None = None) -> Context:
         return Context(node, self.document, current or node, self.instances, self.env)
+
+    def compiled(self, expression: Expression) -> Compiled:
+        """The compiled form of one of the definition's expressions (compiled once)."""
+        found = self._compiled.get(id(expression))
+        if found is None or found[0] is not expression:
+            found = (expression, compile_expression(expression))
+            self._compiled[id(expression)] = found
+        return found[1]
 
     def run(self, compiled: Compiled, node: Node, current: Node | None = None) -> Value:
         return compiled(self.context(node, current))
@@ -267,7 +276,7 @@ class Recomputer:
             for target in targets:
                 if action.value is not None:
                     try:
-                        result = self.run(compile_expr(action.value.text), target)
+                        result = self.run(self.compiled(action.value), target)
                     except FormError:
                         continue
                     text = stored_value(result, target.datatype)

@@ -13,7 +13,6 @@ from forms.definition import Control, Label
 from forms.errors import FormError, Place
 from forms.session_paths import find, nodes_at, pattern_of
 from forms.session_recompute import Recomputer
-from forms.xpath import compile_expr
 from forms.xpath.tree import Node
 from forms.xpath.values import to_string
 
@@ -53,10 +52,10 @@ class SessionText(Recomputer):
         if control.itemset is None:
             return [Choice(i.value, self.label_text(i.label, node)) for i in control.items]
         itemset = control.itemset
-        found = self.run(compile_expr(itemset.nodeset.text), node)
+        found = self.run(self.compiled(itemset.nodeset), node)
         if not isinstance(found, list):
             return []
-        value_of = compile_expr(itemset.value.text)
+        value_of = self.compiled(itemset.value)
         choices: list[Choice] = []
         for item in found:
             value = to_string(value_of(self.context(item, node)))
@@ -75,7 +74,7 @@ class SessionText(Recomputer):
         if label is None:
             return ""
         if label.ref is not None:
-            return to_string(self.run(compile_expr(label.ref.text), node, current)).strip()
+            return to_string(self.run(self.compiled(label.ref), node, current)).strip()
         parts = (
             self.definition.text(label.itext_id, self.language) or ()
             if label.itext_id is not None
@@ -87,7 +86,7 @@ class SessionText(Recomputer):
                 pieces.append(part)
             else:
                 try:
-                    pieces.append(to_string(self.run(compile_expr(part.value.text), node)))
+                    pieces.append(to_string(self.run(self.compiled(part.value), node)))
                 except FormError:
                     pieces.append("")
         return "".join(pieces).strip()
