@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from forms.definition import Expression, FormDefinition
@@ -55,14 +56,19 @@ class Graph:
     readers: dict[str, list[tuple[Computation, Read]]] = field(default_factory=dict)
     paths: tuple[str, ...] = ()
     """Every primary-instance path, in document order."""
+    _under: dict[str, list[Computation]] = field(default_factory=dict)
 
     def readers_of(self, path: str) -> list[tuple[Computation, Read]]:
         return self.readers.get(path, [])
 
     def under(self, path: str) -> list[Computation]:
         """Computations for `path` or a path below it, in order."""
-        prefix = path + "/"
-        return [c for c in self.computations if c.path == path or c.path.startswith(prefix)]
+        found = self._under.get(path)
+        if found is None:
+            prefix = path + "/"
+            found = [c for c in self.computations if c.path == path or c.path.startswith(prefix)]
+            self._under[path] = found
+        return found
 
 
 def resolve_read(reference: str, context: str) -> Read | None:
@@ -109,6 +115,22 @@ def compile_expression(expression: Expression) -> Compiled:
     return guard(compile_tree(expression.ast), expression.text)
 
 
+_BUILT: dict[int, tuple[FormDefinition, Graph]] = {}
+_BUILT_LIMIT = 8
+
+
+def graph_for(definition: FormDefinition) -> Graph:
+    """The graph of a definition, built once and shared by its sessions (it is read-only)."""
+    found = _BUILT.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    graph = build_graph(definition)
+    if len(_BUILT) >= _BUILT_LIMIT:
+        _BUILT.pop(next(iter(_BUILT)))
+    _BUILT[id(definition)] = (definition, graph)
+    return graph
+
+
 def build_graph(definition: FormDefinition) -> Graph:
     computations: list[Computation] = []
 
@@ -132,7 +154,7 @@ def build_graph(definition: FormDefinition) -> Graph:
         if control.kind == "repeat" and control.ref is not None:
             add("count", control.ref, control.count, control.ref)
     paths = tuple(dict.fromkeys(node.path for node in definition.instance.iter()))
-    ordered = _topological(computations, paths)
+    ordered = _topological(computations)
     graph = Graph(ordered, paths=paths)
     readers: dict[str, list[tuple[Computation, Read]]] = defaultdict(list)
     for computation in ordered:
@@ -153,25 +175,25 @@ def _writes(computation: Computation, subtrees: dict[str, list[str]]) -> list[st
     return []
 
 
-def _subtrees(paths: tuple[str, ...]) -> dict[str, list[str]]:
-    """Each path with itself and every path below it (what a relevance condition hides)."""
-    subtrees: dict[str, list[str]] = {path: [] for path in paths}
-    for path in paths:
+def _read_below(read_paths: Iterable[str]) -> dict[str, list[str]]:
+    """Each path read anywhere, listed under itself and every ancestor: what a relevance
+    condition on that ancestor hides from the computations reading it."""
+    below: dict[str, list[str]] = defaultdict(list)
+    for path in read_paths:
         ancestor = path
         while ancestor:
-            if ancestor in subtrees:
-                subtrees[ancestor].append(path)
+            below[ancestor].append(path)
             ancestor = ancestor.rpartition("/")[0]
-    return subtrees
+    return below
 
 
-def _topological(computations: list[Computation], paths: tuple[str, ...]) -> list[Computation]:
+def _topological(computations: list[Computation]) -> list[Computation]:
     by_read: dict[str, list[int]] = defaultdict(list)
     for i, computation in enumerate(computations):
         for read in computation.reads:
             by_read[read.path].append(i)
     edges: list[set[int]] = [set() for _ in computations]
-    subtrees = _subtrees(paths)
+    subtrees = _read_below(by_read)
     for i, computation in enumerate(computations):
         for written in _writes(computation, subtrees):
             for j in by_read.get(written, ()):

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 from forms.definition import Action, Expression, FormDefinition
 from forms.errors import FormError, Place, Problem
-from forms.session_graph import Computation, Graph, Read, build_graph, compile_expression
+from forms.session_graph import Computation, Graph, Read, compile_expression, graph_for
 from forms.session_paths import ancestor_at, deepest_repeat, insert_index, nodes_at, ref_of
 from forms.xpath import Compiled, Context, Environment
 from forms.xpath.tree import Node
@@ -36,7 +36,7 @@ class Recomputer:
         env: Environment,
     ) -> None:
         self.definition = definition
-        self.graph: Graph = build_graph(definition)
+        self.graph: Graph = graph_for(definition)
         self.document = document
         self.instances = dict(instances)
         self.env = env
