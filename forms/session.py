@@ -17,6 +17,7 @@ from typing import Any
 from forms import instance_xml, session_navigation
 from forms.definition import Control, FormDefinition
 from forms.errors import FormError, Place, Problem
+from forms.gc_pause import gc_paused
 from forms.messages import render_in
 from forms.session_answers import WrongType, coerce, split_select
 from forms.session_paths import nodes_at, pattern_of
@@ -55,11 +56,13 @@ class FormSession(SessionText):
         env: Environment | None = None,
         language: str | None = None,
     ) -> FormSession:
-        session = cls._start(definition, definition.new_instance_tree(), attachments, env, language)
-        session._preload()
-        session.run_actions(definition.actions_for("odk-instance-first-load"), None)
-        session.run_actions(definition.actions_for("odk-instance-load"), None)
-        session.recompute_all()
+        with gc_paused():
+            tree = definition.new_instance_tree()
+            session = cls._start(definition, tree, attachments, env, language)
+            session._preload()
+            session.run_actions(definition.actions_for("odk-instance-first-load"), None)
+            session.run_actions(definition.actions_for("odk-instance-load"), None)
+            session.recompute_all()
         return session
 
     @classmethod
@@ -75,6 +78,19 @@ class FormSession(SessionText):
     ) -> FormSession:
         """Resume a saved instance; `edit=True` edits a returned submission (new instanceID,
         `meta/deprecatedID` = the old one). A mismatching instance is a `FormError`."""
+        with gc_paused():
+            return cls._resume(definition, xml, edit, attachments, env, language)
+
+    @classmethod
+    def _resume(
+        cls,
+        definition: FormDefinition,
+        xml: str | bytes,
+        edit: bool,
+        attachments: Mapping[str, bytes],
+        env: Environment | None,
+        language: str | None,
+    ) -> FormSession:
         document = instance_xml.read_instance(definition, xml)
         session = cls._start(definition, document, attachments, env, language)
         if edit:
