@@ -47,6 +47,8 @@ class _Parser:
     # -- token helpers -------------------------------------------------------------
 
     def peek(self, ahead: int = 0) -> Token:
+        if not ahead:
+            return self.tokens[self.i]  # `next` never moves past the end token
         return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
 
     def next(self) -> Token:
@@ -56,8 +58,8 @@ class _Parser:
         return tok
 
     def at(self, text: str, ahead: int = 0) -> bool:
-        tok = self.peek(ahead)
-        return tok.kind == "operator" and tok.text == text
+        tok = self.tokens[self.i] if not ahead else self.peek(ahead)
+        return tok.text == text and tok.kind == "operator"
 
     def expect(self, text: str) -> Token:
         if not self.at(text):
