@@ -69,7 +69,7 @@ def generated_xlsform(questions: int = 2000) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _median_ms(action: Callable[[], object], repeat: int, before: Callable[[], None]) -> float:
+def median_ms(action: Callable[[], object], repeat: int, before: Callable[[], None]) -> float:
     times = []
     for _ in range(repeat):
         before()
@@ -85,8 +85,8 @@ def _clear_caches() -> None:
 
 def measure(xml: str, repeat: int = 7) -> tuple[float, float]:
     """(bare parse ms, read_xform ms), medians of `repeat` runs."""
-    bare = _median_ms(lambda: ET.fromstring(xml), repeat, lambda: None)
-    read = _median_ms(lambda: read_xform(xml), repeat, _clear_caches)
+    bare = median_ms(lambda: ET.fromstring(xml), repeat, lambda: None)
+    read = median_ms(lambda: read_xform(xml), repeat, _clear_caches)
     return bare, read
 
 

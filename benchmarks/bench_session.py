@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from benchmarks.bench_reading import generated_xlsform
+from benchmarks.bench_reading import generated_xlsform, median_ms
 from forms.definition import FormDefinition
 from forms.session import FormSession
 from forms.testdrive import simulate
@@ -29,16 +28,6 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "xlsforms"
 OPEN_MS, OPEN_RATIO = 150.0, 20.0
 ANSWER_MS, ANSWER_RATIO = 2.0, 2.0
 REPEAT_INSTANCES = 30
-
-
-def _median_ms(action: Callable[[], object], repeat: int, before: Callable[[], None]) -> float:
-    times = []
-    for _ in range(repeat):
-        before()
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def _clear_caches() -> None:
@@ -65,8 +54,8 @@ def open_rows() -> list[str]:
         forms.insert(0, ("all_question_types.xlsx", compile_xlsform(sample).xform))
     rows = []
     for name, xml in forms:
-        bare = _median_ms(lambda xml=xml: ET.fromstring(xml), 7, lambda: None)
-        opened = _median_ms(lambda xml=xml: _open(xml), 7, _clear_caches)
+        bare = median_ms(partial(ET.fromstring, xml), 7, lambda: None)
+        opened = median_ms(partial(_open, xml), 7, _clear_caches)
         ratio = opened / bare
         verdict = "ok" if opened <= OPEN_MS and ratio <= OPEN_RATIO else "MISSED"
         rows.append(
@@ -92,7 +81,7 @@ def answer_ms(definition: FormDefinition, ref: str, repeat: int = 200) -> float:
             _ = node.relevant
 
     step()
-    return _median_ms(step, repeat, lambda: None)
+    return median_ms(step, repeat, lambda: None)
 
 
 def answer_rows() -> list[str]:
