@@ -12,6 +12,7 @@ import random
 import re
 
 from forms.definition import Control, Expression
+from forms.testdrive_regex import patterns_in, sample
 
 NUMBER = re.compile(r"(?<![\w.$])-?\d+(?:\.\d+)?(?![\w.])")
 QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
@@ -75,7 +76,9 @@ def candidates(
         return [f"file-{rng.randint(1, 999)}.jpg"]
     if datatype == "boolean":
         return ["true", "false"]
-    return _texts(numbers, _strings(constraint), rng)
+    matching = [sample(p, rng) for p in patterns_in(constraint.text)] if constraint else []
+    texts = _texts(numbers, _strings(constraint), rng)
+    return list(dict.fromkeys([*(m for m in matching if m is not None), *texts]))
 
 
 def _range(spec: tuple[str, str, str], rng: random.Random) -> list[str]:
