@@ -5,6 +5,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# End-to-end tests drive Debian's Chromium (Playwright's own browser download is not possible here).
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint typecheck pytest bench clean
 
@@ -27,7 +29,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+$(CHROMIUM):
+	@echo "Installing Debian's Chromium for the end-to-end tests (needs root)"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+pytest: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
