@@ -1,0 +1,108 @@
+"""Wire models shared by the device client and the server (batch sync API v1).
+
+`instance_id` (the form's `meta/instanceID`) is the idempotency key everywhere:
+a resend of the same XML is a "duplicate", never an error.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+API_PREFIX = "/api/v1"
+
+ItemStatus = Literal["stored", "duplicate", "conflict", "rejected"]
+Decision = Literal["approved", "has_issues", "rejected"]
+
+
+class WireModel(BaseModel):
+    """Base config for every model on the wire: unknown fields are refused, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class AttachmentRef(WireModel):
+    name: str
+    sha256: str
+    size: int
+
+
+class SubmissionItem(WireModel):
+    instance_id: str
+    form_id: str
+    form_version: str | None = None
+    xml: str
+    attachments: list[AttachmentRef] = []
+
+
+class SubmissionBatch(WireModel):
+    batch_id: str
+    device_id: str
+    items: list[SubmissionItem]
+
+
+class ItemResult(WireModel):
+    instance_id: str
+    status: ItemStatus
+    missing_attachments: list[str] = []
+    message: str | None = None
+
+
+class BatchResult(WireModel):
+    batch_id: str
+    results: list[ItemResult]
+
+
+class MediaInfo(WireModel):
+    name: str
+    hash: str
+    download_url: str
+
+
+class FormInfo(WireModel):
+    form_id: str
+    version: str | None
+    title: str
+    hash: str
+    download_url: str
+    media: list[MediaInfo] = []
+
+
+class ReviewComment(WireModel):
+    ref: str | None = None
+    text: str
+    author: str
+    at: str
+
+
+class ReturnedInstance(WireModel):
+    instance_id: str
+    form_id: str
+    form_version: str | None
+    xml: str
+    comments: list[ReviewComment]
+    returned_at: str
+
+
+class PullResult(WireModel):
+    cursor: str
+    forms: list[FormInfo]
+    returned: list[ReturnedInstance]
+
+
+class DeviceSettings(WireModel):
+    """What a provisioning QR code carries."""
+
+    server_url: str
+    token: str
+    project: str
+    username: str | None = None
+
+
+class ReviewRequest(WireModel):
+    """Body of `POST /api/v1/review/{instance_id}` (supervisor of the instance's district)."""
+
+    decision: Decision
+    comment: str = ""
+    question_comments: dict[str, str] = {}
