@@ -161,6 +161,8 @@ CATALOG.update(
         "session.instance_wrong_version": "The saved form is for version '{found}' of the form, not version '{expected}'.",
         "session.instance_unknown_element": "The saved form has an element '{path}' this form does not have.",
         "session.repeat_prompt": "Add another '{label}'?",
+        "session.missing_attachment": "The form needs the attachment(s) {files}, which were not supplied.",
+        "session.unsupported_action": "The form asks to {action} for '{ref}'; this app cannot do that, so the field stays empty.",
     }
 )
 
