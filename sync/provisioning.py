@@ -1,0 +1,157 @@
+"""Provisioning QR codes in ODK Collect's settings format.
+
+The QR text is base64 of zlib-compressed JSON, as ODK Collect reads it:
+`general.server_url` is the ODK Central app-user URL `<base>/v1/key/<token>/projects/<project>`,
+so ODK Collect itself can use the code. Our own fields sit under a `fieldapp` key that
+ODK Collect ignores. Plain ODK Collect codes are accepted too: the token and project are
+read back from the app-user URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import re
+import zlib
+from typing import Any
+
+import qrcode
+import zxingcpp
+from PIL import Image, UnidentifiedImageError
+from pydantic import ValidationError
+from qrcode.image.pil import PilImage
+
+from sync.client_errors import ProvisioningError
+from sync.protocol import DeviceSettings
+
+__all__ = ["decode_qr_image", "decode_settings", "encode_settings", "make_qr_png"]
+
+_APP_USER_URL = re.compile(
+    r"^(?P<base>https?://.+?)/v1/key/(?P<token>[^/]+)/projects/(?P<project>[^/]+)/?$"
+)
+_MAX_JSON_BYTES = 64 * 1024
+_MAX_IMAGE_PIXELS = 40_000_000
+
+
+def app_user_url(settings: DeviceSettings) -> str:
+    """The ODK Central style URL that carries the token: `<base>/v1/key/<token>/projects/<project>`."""
+    return f"{settings.server_url.rstrip('/')}/v1/key/{settings.token}/projects/{settings.project}"
+
+
+def encode_settings(settings: DeviceSettings) -> str:
+    general: dict[str, Any] = {"server_url": app_user_url(settings)}
+    if settings.username:
+        general["username"] = settings.username
+    document = {
+        "general": general,
+        "admin": {},
+        "project": {"name": settings.project},
+        "fieldapp": {
+            "server_url": settings.server_url.rstrip("/"),
+            "token": settings.token,
+            "project": settings.project,
+        },
+    }
+    packed = zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 9)
+    return base64.b64encode(packed).decode("ascii")
+
+
+def decode_settings(text: str) -> DeviceSettings:
+    """Read settings from QR text (ours or a plain ODK Collect code) or pasted text."""
+    document = _unpack(text)
+    general = document.get("general")
+    if not isinstance(general, dict):
+        raise ProvisioningError("These settings have no 'general' section, so no server to use.")
+    username = general.get("username")
+    username = username if isinstance(username, str) and username else None
+    ours = document.get("fieldapp")
+    try:
+        if isinstance(ours, dict):
+            missing = [key for key in ("server_url", "token", "project") if not ours.get(key)]
+            if missing:
+                raise ProvisioningError(f"These settings are incomplete: no {', '.join(missing)}.")
+            return DeviceSettings(
+                server_url=str(ours.get("server_url", "")).rstrip("/"),
+                token=str(ours.get("token", "")),
+                project=str(ours.get("project", "")),
+                username=username,
+            )
+        return _from_app_user_url(general.get("server_url"), username)
+    except ValidationError as error:
+        raise ProvisioningError(
+            f"These settings are incomplete: {error.errors()[0]['msg']}."
+        ) from error
+
+
+def _from_app_user_url(url: object, username: str | None) -> DeviceSettings:
+    if not isinstance(url, str) or not url:
+        raise ProvisioningError("These settings name no server (general.server_url is empty).")
+    match = _APP_USER_URL.match(url.strip())
+    if match is None:
+        raise ProvisioningError(
+            f"The server address {url!r} is not an app-user address "
+            "(…/v1/key/<token>/projects/<project>), so it carries no access token."
+        )
+    return DeviceSettings(
+        server_url=match["base"], token=match["token"], project=match["project"], username=username
+    )
+
+
+def _unpack(text: str) -> dict[str, Any]:
+    compact = "".join(text.split())
+    if not compact:
+        raise ProvisioningError("The settings text is empty.")
+    try:
+        packed = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ProvisioningError(
+            "This is not a settings code: it is not base64 text (ODK Collect settings format)."
+        ) from error
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(packed, _MAX_JSON_BYTES)
+    except zlib.error as error:
+        raise ProvisioningError(
+            "This is not a settings code: its content is not zlib-compressed."
+        ) from error
+    if inflater.unconsumed_tail:
+        raise ProvisioningError("These settings are too large to be a provisioning code.")
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ProvisioningError("This settings code does not hold JSON settings.") from error
+    if not isinstance(document, dict):
+        raise ProvisioningError("This settings code does not hold a JSON object.")
+    return document
+
+
+def make_qr_png(text: str) -> bytes:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6, border=4)
+    code.add_data(text)
+    code.make(fit=True)
+    out = io.BytesIO()
+    code.make_image(image_factory=PilImage).save(out, format="PNG")
+    return out.getvalue()
+
+
+def decode_qr_image(data: bytes) -> str:
+    """The text of the QR code in a photo or image file (PNG, JPEG, …)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > _MAX_IMAGE_PIXELS:
+                raise ProvisioningError(
+                    f"The image is too large ({width}×{height} pixels); use a smaller photo."
+                )
+            image.load()
+            results = zxingcpp.read_barcodes(image.convert("L"))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise ProvisioningError("This file is not an image that can be read.") from error
+    for result in results:
+        if result.format == zxingcpp.BarcodeFormat.QRCode and result.text:
+            return str(result.text)
+    raise ProvisioningError(
+        "No QR code was found in this image. Photograph the code flat, in good light, filling the frame."
+    )
