@@ -1,0 +1,1 @@
+"""The central server (and district hub): FastAPI app, storage, OpenRosa and the batch API."""

@@ -1,0 +1,50 @@
+"""The FastAPI app factory: one data directory, the batch API, OpenRosa and the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from sync.server.auth import RateLimiter
+from sync.server.blobs import BlobStore
+from sync.server.errors import install_error_handlers
+from sync.server.limits import BodyLimit
+from sync.server.routes_batch import router as batch_router
+from sync.server.routes_openrosa import router as openrosa_router
+from sync.server.storage import Storage
+from sync.server.storage_sqlite import SqliteStorage
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    data: Path
+    project: str = "1"
+    body_limit: int = 20 * 1024 * 1024
+    rate: float = 200.0
+    """Requests per second per token (sustained)."""
+    burst: float = 1000.0
+    require_known_form: bool = True
+    """False on a district hub, whose forms come from upstream."""
+
+
+def open_storage(data: Path) -> tuple[Storage, BlobStore]:
+    data.mkdir(parents=True, exist_ok=True)
+    return SqliteStorage(data / "server.db"), BlobStore(data / "blobs")
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    app = FastAPI(title="fieldapp server", docs_url=None, redoc_url=None, openapi_url=None)
+    storage, blobs = open_storage(config.data)
+    app.state.storage = storage
+    app.state.blobs = blobs
+    app.state.project = config.project
+    app.state.body_limit = config.body_limit
+    app.state.require_known_form = config.require_known_form
+    app.state.limiter = RateLimiter(config.rate, config.burst)
+    install_error_handlers(app)
+    app.include_router(batch_router)
+    app.include_router(openrosa_router)
+    app.add_middleware(BodyLimit, limit=config.body_limit)
+    return app

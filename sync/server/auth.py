@@ -1,0 +1,86 @@
+"""Tokens (random, stored hashed, revocable), the current user, roles and a per-token rate limit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from sync.server.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
+from sync.server.storage import ROLES, Storage, User
+
+SUBMITTERS = ("enumerator", "coordinator", "admin")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """256 bits from the OS's CSPRNG, URL-safe (it also travels in OpenRosa app-user URLs)."""
+    return secrets.token_urlsafe(32)
+
+
+def add_user(storage: Storage, name: str, role: str, district: str | None) -> str:
+    """Create a user and return its token; only the hash is kept."""
+    if role not in ROLES:
+        raise BadRequest(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if role == "supervisor" and not district:
+        raise BadRequest("a supervisor needs --district")
+    if not name or len(name) > 100:
+        raise BadRequest("a user name is 1 to 100 characters")
+    if storage.user(name) is not None:
+        raise BadRequest(f"user {name!r} already exists")
+    token = new_token()
+    storage.add_user(User(name, role, district), hash_token(token))
+    return token
+
+
+class RateLimiter:
+    """Token bucket per API token: `rate` requests a second, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> None:
+        moment = time.monotonic()
+        with self._lock:
+            level, last = self._buckets.get(key, (self.burst, moment))
+            level = min(self.burst, level + (moment - last) * self.rate)
+            if level < 1:
+                self._buckets[key] = (level, moment)
+                raise TooManyRequests("too many requests for this token; retry in a moment")
+            self._buckets[key] = (level - 1, moment)
+
+
+def authenticate(request: Request, token: str) -> User:
+    storage: Storage = request.app.state.storage
+    limiter: RateLimiter = request.app.state.limiter
+    digest = hash_token(token)
+    user = storage.user_by_token(digest) if token else None
+    if user is None:
+        raise Unauthorized("unknown or revoked token")
+    limiter.take(digest)
+    return user
+
+
+def bearer_user(request: Request) -> User:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send Authorization: Bearer <token>")
+    return authenticate(request, token.strip())
+
+
+def require_submitter(user: User) -> None:
+    if user.role not in SUBMITTERS:
+        raise Forbidden(f"a {user.role} cannot submit")
+
+
+CurrentUser = Annotated[User, Depends(bearer_user)]

@@ -1,0 +1,74 @@
+"""Domain errors of the server, and the one place they become HTTP responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+
+class ServerError(Exception):
+    """A refusal a client should see as a message; `status` is the HTTP status code."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(ServerError):
+    status = 400
+
+
+class Unauthorized(ServerError):
+    status = 401
+
+
+class Forbidden(ServerError):
+    status = 403
+
+
+class NotFound(ServerError):
+    status = 404
+
+
+class Conflict(ServerError):
+    status = 409
+
+
+class TooLarge(ServerError):
+    status = 413
+
+
+class TooManyRequests(ServerError):
+    status = 429
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every domain error (and malformed bodies) to a JSON `{"detail": message}` response.
+
+    OpenRosa routes render their own XML bodies from the same errors (see `openrosa`)."""
+
+    async def domain(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ServerError)
+        if request.url.path.startswith("/v1/key/"):
+            from sync.server.openrosa_xml import openrosa_message
+
+            return Response(
+                openrosa_message(error.message),
+                status_code=error.status,
+                media_type="text/xml; charset=utf-8",
+                headers={"X-OpenRosa-Version": "1.0"},
+            )
+        return JSONResponse({"detail": error.message}, status_code=error.status)
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        message = f"invalid request body at {where}: {first.get('msg', 'not valid')}"
+        return JSONResponse({"detail": message}, status_code=422)
+
+    app.add_exception_handler(ServerError, domain)
+    app.add_exception_handler(RequestValidationError, invalid)

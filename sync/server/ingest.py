@@ -1,0 +1,83 @@
+"""Taking in a submission: stored, duplicate (same instanceID, same XML) or conflict.
+
+Both the batch API and OpenRosa go through `ingest`; the instanceID is the
+idempotency key, so a resend is never an error and never a second copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sync.protocol import AttachmentRef, ItemResult
+from sync.server.blobs import safe_name
+from sync.server.errors import BadRequest
+from sync.server.instance_fields import read_instance
+from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def ingest(
+    storage: Storage,
+    user: User,
+    xml: str,
+    *,
+    instance_id: str | None = None,
+    attachments: Sequence[AttachmentRef] = (),
+    device_id: str | None = None,
+    require_known_form: bool = True,
+) -> ItemResult:
+    """Store one submission for `user`; raises nothing for a bad item, it is "rejected"."""
+    try:
+        fields = read_instance(xml)
+        if instance_id is not None and fields.instance_id != instance_id:
+            raise BadRequest(
+                f"instance_id {instance_id!r} differs from the XML's meta/instanceID"
+                f" {fields.instance_id!r}"
+            )
+        refs = [
+            AttachmentRef(name=safe_name(a.name), sha256=a.sha256, size=a.size) for a in attachments
+        ]
+        if require_known_form and storage.form(fields.form_id, None) is None:
+            raise BadRequest(f"form {fields.form_id!r} is not published on this server")
+    except BadRequest as error:
+        return ItemResult(instance_id=instance_id or "", status="rejected", message=error.message)
+    digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+    record = SubmissionRecord(
+        instance_id=fields.instance_id,
+        form_id=fields.form_id,
+        form_version=fields.version,
+        xml=xml,
+        xml_sha256=digest,
+        deprecated_id=fields.deprecated_id,
+        instance_name=fields.instance_name,
+        submitted_at=now(),
+        enumerator=user.name,
+        district=user.district,
+        device_id=device_id,
+    )
+    expected = [
+        AttachmentRecord(fields.instance_id, ref.name, ref.sha256.lower(), ref.size, False)
+        for ref in refs
+    ]
+    if storage.add_submission(record, expected):
+        return _result(storage, fields.instance_id, "stored")
+    existing = storage.submission(fields.instance_id)
+    if existing is not None and existing.xml_sha256 == digest and existing.enumerator == user.name:
+        return _result(storage, fields.instance_id, "duplicate")
+    return ItemResult(
+        instance_id=fields.instance_id,
+        status="conflict",
+        message="another submission with this instanceID is already stored",
+    )
+
+
+def _result(storage: Storage, instance_id: str, status: str) -> ItemResult:
+    missing = [a.name for a in storage.attachments(instance_id) if not a.received]
+    if status == "stored":
+        return ItemResult(instance_id=instance_id, status="stored", missing_attachments=missing)
+    return ItemResult(instance_id=instance_id, status="duplicate", missing_attachments=missing)

@@ -1,0 +1,189 @@
+"""The batch sync API of our client: submissions, attachments, pull, form downloads, review."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from sync.protocol import (
+    BatchResult,
+    FormInfo,
+    MediaInfo,
+    PullResult,
+    ReturnedInstance,
+    ReviewComment,
+    ReviewRequest,
+    SubmissionBatch,
+)
+from sync.server.auth import CurrentUser, require_submitter
+from sync.server.blobs import BlobStore, safe_name
+from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound
+from sync.server.ingest import ingest, now
+from sync.server.limits import gunzip
+from sync.server.storage import AttachmentRecord, ReviewRecord, Storage
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.storage
+    return storage
+
+
+@router.post("/submissions")
+async def submit(request: Request, user: CurrentUser) -> BatchResult:
+    require_submitter(user)
+    body = await request.body()
+    if request.headers.get("content-encoding", "").lower() == "gzip":
+        body = gunzip(body, request.app.state.body_limit)
+    try:
+        batch = SubmissionBatch.model_validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BadRequest(f"not a submission batch: {where}: {first['msg']}") from None
+    storage = _storage(request)
+    known = request.app.state.require_known_form
+    results = [
+        ingest(
+            storage,
+            user,
+            item.xml,
+            instance_id=item.instance_id,
+            attachments=item.attachments,
+            device_id=batch.device_id,
+            require_known_form=known,
+        )
+        for item in batch.items
+    ]
+    return BatchResult(batch_id=batch.batch_id, results=results)
+
+
+@router.put("/submissions/{instance_id}/attachments/{name}")
+async def put_attachment(
+    instance_id: str, name: str, request: Request, user: CurrentUser
+) -> Response:
+    require_submitter(user)
+    safe_name(name)
+    storage = _storage(request)
+    submission = storage.submission(instance_id)
+    if submission is None or submission.enumerator != user.name:
+        raise NotFound(f"no submission {instance_id!r} of yours")
+    expected = {a.name: a for a in storage.attachments(instance_id)}
+    if name not in expected:
+        raise NotFound(f"submission {instance_id!r} lists no attachment {name!r}")
+    data = await request.body()
+    digest = hashlib.sha256(data).hexdigest()
+    claimed = request.headers.get("x-content-sha256", "").lower()
+    if claimed and claimed != digest:
+        raise BadRequest("X-Content-SHA256 does not match the body")
+    if digest != expected[name].sha256:
+        raise Conflict(f"attachment {name!r} differs from the sha256 listed with the submission")
+    blobs: BlobStore = request.app.state.blobs
+    blobs.put(data)
+    fresh = storage.put_attachment(AttachmentRecord(instance_id, name, digest, len(data), True))
+    return Response(status_code=201 if fresh else 200)
+
+
+def form_info(request: Request, storage: Storage) -> list[FormInfo]:
+    base = str(request.base_url).rstrip("/") + "/api/v1/forms"
+    return [
+        FormInfo(
+            form_id=f.form_id,
+            version=f.version,
+            title=f.title,
+            hash=f"md5:{f.md5}",
+            download_url=f"{base}/{f.form_id}/{f.version or '-'}",
+            media=[
+                MediaInfo(
+                    name=n,
+                    hash=f"sha256:{h}",
+                    download_url=f"{base}/{f.form_id}/{f.version or '-'}/media/{n}",
+                )
+                for n, h in sorted(f.media.items())
+            ],
+        )
+        for f in storage.current_forms()
+    ]
+
+
+@router.get("/pull")
+def pull(request: Request, user: CurrentUser, cursor: str = "") -> PullResult:
+    if cursor and not cursor.isdigit():
+        raise BadRequest("cursor must be a value a previous pull returned")
+    since = int(cursor or 0)
+    storage = _storage(request)
+    last = storage.last_seq()
+    forms = [f for f in form_info(request, storage)]
+    changed = {f.form_id for f in storage.current_forms() if f.seq > since}
+    returned = []
+    for review in storage.returned_since(user.name, since):
+        submission = storage.submission(review.instance_id)
+        assert submission is not None
+        comments = [ReviewComment(text=review.comment, author=review.author, at=review.at)]
+        comments += [
+            ReviewComment(ref=ref, text=text, author=review.author, at=review.at)
+            for ref, text in sorted(review.question_comments.items())
+        ]
+        returned.append(
+            ReturnedInstance(
+                instance_id=submission.instance_id,
+                form_id=submission.form_id,
+                form_version=submission.form_version,
+                xml=submission.xml,
+                comments=comments,
+                returned_at=review.at,
+            )
+        )
+    return PullResult(
+        cursor=str(last), forms=[f for f in forms if f.form_id in changed], returned=returned
+    )
+
+
+@router.get("/forms/{form_id}/{version}")
+def download_form(form_id: str, version: str, request: Request, user: CurrentUser) -> Response:
+    form = _storage(request).form(form_id, None if version == "-" else version)
+    if form is None:
+        raise NotFound(f"no form {form_id!r} version {version!r}")
+    return Response(form.xml, media_type="text/xml; charset=utf-8")
+
+
+@router.get("/forms/{form_id}/{version}/media/{name}")
+def download_media(
+    form_id: str, version: str, name: str, request: Request, user: CurrentUser
+) -> Response:
+    form = _storage(request).form(form_id, None if version == "-" else version)
+    if form is None or name not in form.media:
+        raise NotFound(f"no media file {name!r} for form {form_id!r}")
+    blobs: BlobStore = request.app.state.blobs
+    return Response(blobs.read(form.media[name]), media_type="application/octet-stream")
+
+
+@router.post("/review/{instance_id}")
+def review(
+    instance_id: str, body: ReviewRequest, request: Request, user: CurrentUser
+) -> dict[str, str]:
+    storage = _storage(request)
+    submission = storage.submission(instance_id)
+    if submission is None:
+        raise NotFound(f"no submission {instance_id!r}")
+    allowed = user.role == "admin" or (
+        user.role == "supervisor" and submission.district == user.district
+    )
+    if not allowed:
+        raise Forbidden("only a supervisor of this submission's district reviews it")
+    storage.add_review(
+        ReviewRecord(
+            instance_id,
+            body.decision,
+            body.comment,
+            dict(body.question_comments),
+            user.name,
+            now(),
+            0,
+        )
+    )
+    return {"instance_id": instance_id, "decision": body.decision}
