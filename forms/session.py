@@ -55,10 +55,16 @@ class FormSession(SessionText):
         attachments: Mapping[str, bytes] = EMPTY_ATTACHMENTS,
         env: Environment | None = None,
         language: str | None = None,
+        allow_missing_attachments: bool = False,
     ) -> FormSession:
+        """A new instance. A choice list or secondary instance whose file is not in
+        `attachments` is a `FormError` naming the files, unless `allow_missing_attachments`
+        (its choices are then empty)."""
         with gc_paused():
             tree = definition.new_instance_tree()
-            session = cls._start(definition, tree, attachments, env, language)
+            session = cls._start(
+                definition, tree, attachments, env, language, allow_missing_attachments
+            )
             session._preload()
             session.run_actions(definition.actions_for("odk-instance-first-load"), None)
             session.run_actions(definition.actions_for("odk-instance-load"), None)
@@ -75,11 +81,14 @@ class FormSession(SessionText):
         attachments: Mapping[str, bytes] = EMPTY_ATTACHMENTS,
         env: Environment | None = None,
         language: str | None = None,
+        allow_missing_attachments: bool = False,
     ) -> FormSession:
         """Resume a saved instance; `edit=True` edits a returned submission (new instanceID,
         `meta/deprecatedID` = the old one). A mismatching instance is a `FormError`."""
         with gc_paused():
-            return cls._resume(definition, xml, edit, attachments, env, language)
+            return cls._resume(
+                definition, xml, edit, attachments, env, language, allow_missing_attachments
+            )
 
     @classmethod
     def _resume(
@@ -90,9 +99,10 @@ class FormSession(SessionText):
         attachments: Mapping[str, bytes],
         env: Environment | None,
         language: str | None,
+        allow_missing: bool,
     ) -> FormSession:
         document = instance_xml.read_instance(definition, xml)
-        session = cls._start(definition, document, attachments, env, language)
+        session = cls._start(definition, document, attachments, env, language, allow_missing)
         if edit:
             meta = session._meta()
             old = meta.child("instanceID") if meta is not None else None
@@ -114,19 +124,28 @@ class FormSession(SessionText):
         attachments: Mapping[str, bytes],
         env: Environment | None,
         language: str | None,
+        allow_missing: bool,
     ) -> FormSession:
         instances: dict[str, Node] = {}
+        missing: list[str] = []
         for secondary in definition.secondary_instances:
             if secondary.content is not None:
                 instances[secondary.id] = secondary.document()
             elif secondary.filename is not None and secondary.filename in attachments:
                 instances[secondary.id] = secondary.load(attachments[secondary.filename])
+            elif secondary.filename is not None:
+                missing.append(secondary.filename)
+        if missing and not allow_missing:
+            files = ", ".join(f"'{name}'" for name in sorted(set(missing)))
+            raise FormError.of("session.missing_attachment", files=files)
         base = env if env is not None else Environment()
         session = cls(definition, document, instances, base)
         session.language = language if language is not None else definition.default_language
         session.env = dataclasses.replace(
             base, itext=session._itext, choice_label=session._choice_label
         )
+        for action in definition.actions:
+            session.notice_unsupported(action)
         return session
 
     def _new_uuid(self) -> str:

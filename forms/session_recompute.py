@@ -264,9 +264,11 @@ class Recomputer:
     # -- actions --------------------------------------------------------------------
 
     def run_actions(self, actions: Iterable[Action], scope: Node | None) -> None:
-        """Run setvalue actions on their targets (below `scope` when given)."""
+        """Run setvalue and setgeopoint actions on their targets (below `scope` when given).
+        A geopoint is set from `env.location()` (left empty when no position is known)."""
         for action in actions:
-            if action.kind != "setvalue":
+            if action.kind not in ("setvalue", "setgeopoint"):
+                self.notice_unsupported(action)
                 continue
             start = scope if scope is not None else self.document
             targets = nodes_at(start, action.ref)
@@ -274,7 +276,9 @@ class Recomputer:
                 above = ancestor_at(scope, action.ref)
                 targets = [above] if above is not None else nodes_at(self.document, action.ref)
             for target in targets:
-                if action.value is not None:
+                if action.kind == "setgeopoint":
+                    text = self.env.location() or ""
+                elif action.value is not None:
                     try:
                         result = self.run(self.compiled(action.value), target)
                     except FormError:
@@ -284,6 +288,19 @@ class Recomputer:
                     text = action.literal or ""
                 self.set_text(target, text)
             self.flush()
+
+    def notice_unsupported(self, action: Action) -> None:
+        """An action this engine cannot perform (`odk:recordaudio`): one notice, not silence."""
+        if action.kind == "setvalue" or action.kind == "setgeopoint":
+            return
+        doing = "record audio" if action.kind == "recordaudio" else action.kind
+        self.notice(
+            Problem(
+                "session.unsupported_action",
+                {"action": doing, "ref": action.ref},
+                Place(field=action.ref),
+            )
+        )
 
     # -- from scratch ---------------------------------------------------------------
 

@@ -52,7 +52,12 @@ class SessionText(Recomputer):
         if control.itemset is None:
             return [Choice(i.value, self.label_text(i.label, node)) for i in control.items]
         itemset = control.itemset
-        found = self.run(self.compiled(itemset.nodeset), node)
+        try:
+            found = self.run(self.compiled(itemset.nodeset), node)
+        except FormError as error:
+            if error.code == "xpath.unknown_instance":
+                return []  # an attachment the caller chose to go without
+            raise
         if not isinstance(found, list):
             return []
         value_of = self.compiled(itemset.value)

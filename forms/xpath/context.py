@@ -14,6 +14,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+def _nowhere() -> str | None:
+    return None
+
+
 @dataclass
 class Environment:
     """Services a host (FormSession, a test, the test-drive) lends to the function library.
@@ -23,6 +27,8 @@ class Environment:
     - `itext`: `jr:itext(id)` in the current language; None when the form has no translations.
     - `choice_label`: `jr:choice-name(value, ref)`: the label of a choice of the select at `ref`.
     - `properties`: device properties (`deviceid`, `username`, ...) for preloads and `property()`.
+    - `location`: the device's position as a geopoint (`lat lon alt accuracy`) for
+      `odk:setgeopoint`; None when no position is known.
     """
 
     now: Callable[[], dt.datetime] = _now
@@ -30,6 +36,7 @@ class Environment:
     itext: Callable[[str], str] | None = None
     choice_label: Callable[[str, Node], str] | None = None
     properties: Mapping[str, str] = field(default_factory=dict)
+    location: Callable[[], str | None] = _nowhere
 
 
 @dataclass
