@@ -1,0 +1,199 @@
+"""The device's sync client: batch upload, attachment upload, pulls and form downloads.
+
+`SyncClient` speaks our batch API (`sync/protocol.py`); `OpenRosaClient` pushes the same
+items to a plain OpenRosa server (ODK Central, KoboToolbox), one instance per POST.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from sync.client_errors import (
+    AuthError,
+    ConnectionFailed,
+    ProtocolError,
+    ServerError,
+    SyncError,
+)
+from sync.client_http import DEFAULT_RETRY, RetryingHttp, RetryPolicy
+from sync.client_openrosa import OpenRosaClient
+from sync.protocol import (
+    API_PREFIX,
+    BatchResult,
+    FormInfo,
+    ItemResult,
+    PullResult,
+    SubmissionBatch,
+    SubmissionItem,
+)
+
+__all__ = [
+    "AuthError",
+    "ConnectionFailed",
+    "OpenRosaClient",
+    "ProtocolError",
+    "RetryPolicy",
+    "ServerError",
+    "SyncClient",
+    "SyncError",
+]
+
+ReadAttachment = Callable[[str, str], bytes]
+Progress = Callable[[int, int], None]
+
+
+class SyncClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        batch_size: int = 25,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        device_id: str = "unknown-device",
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.base_url = base_url.rstrip("/")
+        self.batch_size = batch_size
+        self.device_id = device_id
+        self._http = RetryingHttp(
+            self.base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            sleep=sleep,
+            rng=rng or random.Random(),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def push(
+        self,
+        items: Iterable[SubmissionItem],
+        read_attachment: ReadAttachment,
+        on_progress: Progress | None = None,
+    ) -> list[ItemResult]:
+        """Upload in batches; an item is complete when its result lists no missing attachments.
+
+        A batch is safe to resend (same batch_id, same instanceIDs), so an interrupted
+        push resumes where it stopped: the server answers "duplicate" for what it holds
+        and lists only the attachments it still lacks.
+        """
+        pending = list(items)
+        results: list[ItemResult] = []
+        iterator = iter(pending)
+        while batch := list(islice(iterator, self.batch_size)):
+            results.extend(self._push_batch(batch, read_attachment))
+            if on_progress is not None:
+                on_progress(len(results), len(pending))
+        return results
+
+    def _push_batch(
+        self, batch: Sequence[SubmissionItem], read_attachment: ReadAttachment
+    ) -> list[ItemResult]:
+        answered = self._post_batch(batch)
+        incomplete = [r for r in answered.values() if r.missing_attachments]
+        if incomplete:
+            for result in incomplete:
+                for name in result.missing_attachments:
+                    self._put_attachment(result.instance_id, name, read_attachment)
+            by_id = {item.instance_id: item for item in batch}
+            answered.update(self._post_batch([by_id[r.instance_id] for r in incomplete]))
+        return [answered[item.instance_id] for item in batch]
+
+    def _post_batch(self, batch: Sequence[SubmissionItem]) -> dict[str, ItemResult]:
+        ids = [item.instance_id for item in batch]
+        batch_id = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:32]
+        body = SubmissionBatch(batch_id=batch_id, device_id=self.device_id, items=list(batch))
+        compressed = gzip.compress(body.model_dump_json().encode("utf-8"), compresslevel=6)
+        answer = self._http.json(
+            "POST",
+            f"{API_PREFIX}/submissions",
+            BatchResult,
+            content=compressed,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+        by_id = {result.instance_id: result for result in answer.results}
+        if set(by_id) != set(ids):
+            raise ProtocolError(
+                f"The server answered for {len(by_id)} submissions of a batch of {len(ids)}."
+            )
+        return by_id
+
+    def _put_attachment(self, instance_id: str, name: str, read_attachment: ReadAttachment) -> None:
+        try:
+            data = read_attachment(instance_id, name)
+        except (OSError, KeyError, LookupError) as error:
+            raise SyncError(
+                f"The file {name!r} of submission {instance_id} is missing on this device: {error}"
+            ) from error
+        self._http.send(
+            "PUT",
+            f"{API_PREFIX}/submissions/{quote(instance_id, safe='')}/attachments/{quote(name, safe='')}",
+            content=data,
+            headers={
+                "Content-Type": "application/octet-stream",
+                "X-Content-SHA256": hashlib.sha256(data).hexdigest(),
+            },
+        )
+
+    def pull(self, cursor: str | None) -> PullResult:
+        params = {"cursor": cursor} if cursor else {}
+        return self._http.json("GET", f"{API_PREFIX}/pull", PullResult, params=params)
+
+    def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]:
+        """The form's XForm and its media files, each checked against its advertised hash."""
+        xform = self._get(info.download_url, info.hash, f"form {info.form_id}")
+        media = {m.name: self._get(m.download_url, m.hash, f"file {m.name!r}") for m in info.media}
+        try:
+            return xform.decode("utf-8"), media
+        except UnicodeDecodeError as error:
+            raise ProtocolError(f"The form {info.form_id} downloaded is not UTF-8 text.") from error
+
+    def _get(self, url: str, expected_hash: str, what: str) -> bytes:
+        target = urlsplit(url)
+        if target.scheme and f"{target.scheme}://{target.netloc}" != _origin(self.base_url):
+            raise ProtocolError(f"The server sent a download address on another server for {what}.")
+        data = self._http.send("GET", url).content
+        if not _hash_matches(data, expected_hash):
+            raise ProtocolError(
+                f"The {what} downloaded does not match its hash; the download is discarded."
+            )
+        return data
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _hash_matches(data: bytes, expected: str) -> bool:
+    """Checks `md5:`/`sha256:` hashes (or bare hex of either length); other forms are not checked."""
+    algorithm, _, digest = expected.rpartition(":")
+    digest = digest.lower()
+    if algorithm in ("md5", "") and len(digest) == 32:
+        return hashlib.md5(data, usedforsecurity=False).hexdigest() == digest
+    if algorithm in ("sha256", "") and len(digest) == 64:
+        return hashlib.sha256(data).hexdigest() == digest
+    return True
