@@ -1,0 +1,142 @@
+"""`fieldapp-server`: a thin argparse wrapper over the server library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+
+from sync.protocol import DeviceSettings
+from sync.server.app import ServerConfig, create_app, open_storage
+from sync.server.auth import add_user
+from sync.server.errors import ServerError
+from sync.server.publish import publish_file
+from sync.server.storage import ROLES, Storage
+
+EXAMPLES = {
+    "serve": "fieldapp-server serve --data ./serverdata --host 127.0.0.1 --port 8000",
+    "publish": "fieldapp-server forms publish household.xlsx --data ./serverdata",
+    "add": "fieldapp-server users add amina --role enumerator --district north --data ./serverdata",
+    "qr": "fieldapp-server users qr amina -o amina.png --url http://10.0.0.5:8000 --data ./serverdata",
+    "revoke": "fieldapp-server users revoke amina --data ./serverdata",
+    "relay": "fieldapp-server relay --upstream https://central.example.org --token TOKEN --data ./hub --port 8000",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldapp-server", description="fieldapp central server")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def sub(
+        group: argparse._SubParsersAction[argparse.ArgumentParser], name: str, key: str, text: str
+    ) -> argparse.ArgumentParser:
+        p = group.add_parser(name, help=text, description=text, epilog=f"example: {EXAMPLES[key]}")
+        p.add_argument("--data", type=Path, required=True, help="data directory")
+        return p
+
+    serve = sub(commands, "serve", "serve", "Run the server (batch API and OpenRosa).")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    forms = commands.add_parser("forms", help="Manage forms").add_subparsers(
+        dest="action", required=True
+    )
+    publish = sub(forms, "publish", "publish", "Compile, test-drive and publish a form.")
+    publish.add_argument("file", type=Path, help="XLSForm (.xlsx/.xls/.csv/.md) or XForm (.xml)")
+    users = commands.add_parser("users", help="Manage users").add_subparsers(
+        dest="action", required=True
+    )
+    add = sub(users, "add", "add", "Add a user and print its token (shown once).")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--district")
+    qr = sub(users, "qr", "qr", "Write a provisioning QR code (issues a new token).")
+    qr.add_argument("name")
+    qr.add_argument("-o", "--output", type=Path, required=True)
+    qr.add_argument("--url", required=True, help="server URL as the devices reach it")
+    revoke = sub(users, "revoke", "revoke", "Revoke a user's token.")
+    revoke.add_argument("name")
+    relay = sub(
+        commands, "relay", "relay", "Run a district hub that forwards to an upstream server."
+    )
+    relay.add_argument("--upstream", required=True)
+    relay.add_argument("--token", required=True)
+    relay.add_argument("--host", default="0.0.0.0")
+    relay.add_argument("--port", type=int, default=8000)
+    relay.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ServerError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run(
+            create_app(ServerConfig(args.data)), host=args.host, port=args.port, log_level="warning"
+        )
+        return 0
+    if args.command == "relay":
+        return _relay(args)
+    storage, blobs = open_storage(args.data)
+    if args.command == "forms":
+        published = publish_file(storage, blobs, args.file)
+        form = published.form
+        state = "published" if published.changed else "unchanged"
+        print(f"{state}: {form.form_id} version {form.version or '-'} md5:{form.md5}")
+        for warning in published.warnings:
+            print(f"warning: {warning}")
+        return 0
+    if args.action == "add":
+        print(add_user(storage, args.name, args.role, args.district))
+        return 0
+    if args.action == "revoke":
+        if not storage.revoke(args.name):
+            raise ServerError(f"no user {args.name!r}")
+        print(f"revoked: {args.name}")
+        return 0
+    return _qr(args, storage)
+
+
+def _qr(args: argparse.Namespace, store: Storage) -> int:
+    from sync.provisioning import encode_settings, make_qr_png
+    from sync.server.auth import hash_token, new_token
+
+    if store.user(args.name) is None:
+        raise ServerError(f"no user {args.name!r}")
+    token = new_token()
+    store.set_token(args.name, hash_token(token))
+    settings = DeviceSettings(server_url=args.url, token=token, project="1", username=args.name)
+    args.output.write_bytes(make_qr_png(encode_settings(settings)))
+    print(f"wrote {args.output} (a new token for {args.name}; older ones stop working)")
+    return 0
+
+
+def _relay(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.client import SyncClient
+    from sync.server.relay import Forwarder
+
+    config = ServerConfig(args.data, require_known_form=False)
+    app = create_app(config)
+    upstream = SyncClient(args.upstream, args.token, device_id="relay")
+    forwarder = Forwarder(app.state.storage, app.state.blobs, upstream)
+    stop = threading.Event()
+    thread = threading.Thread(target=forwarder.run, args=(stop, args.interval), daemon=True)
+    thread.start()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        upstream.close()
+    return 0

@@ -1,0 +1,137 @@
+"""District hub: forward what devices sent here to the upstream server, exactly once.
+
+The outbox state lives in the hub's database (`submissions.outbox`: pending, sent,
+refused), so a restart of either side just resumes: the upstream answers "duplicate"
+for anything it already holds. Returned instances and form updates come back down
+through `pull` and are stored locally for the devices.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Protocol
+
+from sync.protocol import (
+    AttachmentRef,
+    FormInfo,
+    ItemResult,
+    PullResult,
+    ReturnedInstance,
+    SubmissionItem,
+)
+from sync.server.blobs import BlobStore
+from sync.server.publish import publish_xform
+from sync.server.storage import ReviewRecord, Storage
+
+log = logging.getLogger("fieldapp.relay")
+CURSOR_KEY = "upstream_cursor"
+BATCH = 50
+
+
+class Upstream(Protocol):
+    def push(
+        self, items: Iterable[SubmissionItem], read_attachment: ReadAttachment
+    ) -> list[ItemResult]: ...
+    def pull(self, cursor: str | None) -> PullResult: ...
+    def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]: ...
+
+
+class ReadAttachment(Protocol):
+    def __call__(self, instance_id: str, name: str, /) -> bytes: ...
+
+
+class Forwarder:
+    def __init__(self, storage: Storage, blobs: BlobStore, upstream: Upstream) -> None:
+        self.storage, self.blobs, self.upstream = storage, blobs, upstream
+
+    def read_attachment(self, instance_id: str, name: str) -> bytes:
+        for attachment in self.storage.attachments(instance_id):
+            if attachment.name == name and attachment.received:
+                return self.blobs.read(attachment.sha256)
+        raise KeyError(name)
+
+    def _item(self, instance_id: str) -> SubmissionItem | None:
+        record = self.storage.submission(instance_id)
+        if record is None:
+            return None
+        attachments = self.storage.attachments(instance_id)
+        return SubmissionItem(
+            instance_id=record.instance_id,
+            form_id=record.form_id,
+            form_version=record.form_version,
+            xml=record.xml,
+            attachments=[
+                AttachmentRef(name=a.name, sha256=a.sha256, size=a.size)
+                for a in attachments
+                if a.received
+            ],
+        )
+
+    def push_pending(self) -> int:
+        """Forward every pending submission whose attachments are all here; count the sent."""
+        sent = 0
+        while True:
+            pending = self.storage.outbox_pending(BATCH)
+            ready = [
+                s
+                for s in pending
+                if all(a.received for a in self.storage.attachments(s.instance_id))
+            ]
+            items = [item for s in ready if (item := self._item(s.instance_id)) is not None]
+            if not items:
+                return sent
+            for result in self.upstream.push(items, self.read_attachment):
+                if result.status in ("stored", "duplicate") and not result.missing_attachments:
+                    self.storage.outbox_mark(result.instance_id, "sent", None)
+                    sent += 1
+                elif result.status in ("conflict", "rejected"):
+                    self.storage.outbox_mark(result.instance_id, "refused", result.message)
+            if len(pending) < BATCH or len(ready) < len(pending):
+                return sent
+
+    def pull_down(self) -> int:
+        """Store form updates and returned instances from upstream; count the returned."""
+        answer = self.upstream.pull(self.storage.get_setting(CURSOR_KEY))
+        for info in answer.forms:
+            xform, media = self.upstream.download_form(info)
+            publish_xform(
+                self.storage,
+                self.blobs,
+                xform,
+                form_id=info.form_id,
+                version=info.version,
+                title=info.title,
+                media_files=media,
+            )
+        for returned in answer.returned:
+            self._return(returned)
+        self.storage.set_setting(CURSOR_KEY, answer.cursor)
+        return len(answer.returned)
+
+    def _return(self, returned: ReturnedInstance) -> None:
+        if self.storage.submission(returned.instance_id) is None:
+            return
+        general = [c for c in returned.comments if c.ref is None]
+        self.storage.add_review(
+            ReviewRecord(
+                instance_id=returned.instance_id,
+                decision="rejected",
+                comment="\n".join(c.text for c in general),
+                question_comments={c.ref: c.text for c in returned.comments if c.ref},
+                author=general[0].author if general else "upstream",
+                at=returned.returned_at,
+                seq=0,
+            )
+        )
+
+    def run(self, stop: threading.Event, interval: float = 5.0) -> None:
+        """Forward and pull until `stop` is set; an uplink that is down is retried next round."""
+        while not stop.is_set():
+            try:
+                self.push_pending()
+                self.pull_down()
+            except Exception as error:  # uplink down, upstream refusing: retry later
+                log.warning("relay round failed, retrying in %.0fs: %s", interval, error)
+            stop.wait(interval)
