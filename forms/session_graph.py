@@ -71,12 +71,16 @@ class Graph:
         return found
 
 
-def resolve_read(reference: str, context: str) -> Read | None:
-    """A `references()` path as an absolute primary-instance path; None for other instances."""
+def resolve_read(reference: str, context: str, repeats: Iterable[str] = ()) -> Read | None:
+    """A `references()` path as an absolute primary-instance path; None for other instances.
+    An absolute path through a repeat that `context` is inside means the context's own
+    instance (see `forms.xpath.evaluator.in_current_instance`): it is anchored there."""
     if reference.startswith("instance("):
         return None
     if reference.startswith("/"):
-        return Read(_clean("/" + reference.strip("/")), None)
+        path = _clean("/" + reference.strip("/"))
+        shared = [r for r in repeats if _within(context, r) and _within(path, r)]
+        return Read(path, max(shared, key=len) if shared else None)
     rest = reference
     if rest.startswith("current()"):
         rest = rest[len("current()") :].lstrip("/")
@@ -95,6 +99,10 @@ def resolve_read(reference: str, context: str) -> Read | None:
             break
     path = "/".join(parts) or "/"
     return Read(path, "/".join(parts[:lowest]) or "/")
+
+
+def _within(path: str, top: str) -> bool:
+    return path == top or path.startswith(top + "/")
 
 
 def _plain(segment: str) -> bool:
@@ -138,8 +146,10 @@ def build_graph(definition: FormDefinition) -> Graph:
         if expression is None:
             return
         reads = []
+        # indexed-repeat() reads every instance, whatever the context (conservative)
+        repeats = () if "indexed-repeat" in expression.text else definition.repeat_paths
         for reference in sorted(references(expression.ast)):
-            read = resolve_read(reference, context)
+            read = resolve_read(reference, context, repeats)
             if read is not None:
                 reads.append(read)
         compiled = compile_expression(expression)

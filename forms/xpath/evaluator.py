@@ -209,12 +209,39 @@ def _hoisted(
     return apply
 
 
-def _steps(steps: tuple[ast.Step, ...], ordered: bool) -> list[StepFn]:
+def _steps(steps: tuple[ast.Step, ...], ordered: bool, absolute: bool = False) -> list[StepFn]:
     fns: list[StepFn] = []
     for step in steps:
-        fns.append(compile_step(step, [_predicate(p) for p in step.predicates], ordered))
+        fn = compile_step(step, [_predicate(p) for p in step.predicates], ordered)
+        if absolute and step.axis == "child" and not step.predicates:
+            fn = _contextualized(fn)
+        fns.append(fn)
         ordered = ordered and step.axis not in NESTING_AXES
+        absolute = absolute and step.axis == "child"
     return fns
+
+
+def _contextualized(fn: StepFn) -> StepFn:
+    def run(nodes: list[Node], ctx: Context) -> list[Node]:
+        found = fn(nodes, ctx)
+        return in_current_instance(found, ctx.current) if len(found) > 1 else found
+
+    return run
+
+
+def in_current_instance(nodes: list[Node], current: Node) -> list[Node]:
+    """ODK XForms: an absolute path evaluated for a node inside repeat instances means,
+    where it crosses one of those repeats, the instance that holds the node (JavaRosa
+    contextualizes absolute references): `/data/member/age` for `/data/member[2]/x` is
+    `/data/member[2]/age`. `nodes` are one step's results; the ancestor of `current`
+    among them, if any, is the only one kept."""
+    ids = {id(n) for n in nodes}
+    walk: Node | None = current
+    while walk is not None:
+        if id(walk) in ids:
+            return [walk]
+        walk = walk.parent
+    return nodes
 
 
 def _run_steps(nodes: list[Node], fns: list[StepFn], ctx: Context) -> list[Node]:
@@ -231,7 +258,7 @@ def _path(expr: ast.Path) -> Compiled:
     names = _child_names(expr.steps)
     if names is not None:
         return _child_walk(names, expr.absolute)
-    fns = _steps(expr.steps, True)
+    fns = _steps(expr.steps, True, expr.absolute)
     if expr.absolute:
         return lambda ctx: _run_steps([ctx.main], fns, ctx)
     return lambda ctx: _run_steps([ctx.node], fns, ctx)
@@ -265,6 +292,8 @@ def _child_walk(names: list[str | None], absolute: bool) -> Compiled:
                 nodes = [c for n in nodes for c in n.children if c.name == name]
             if not nodes:
                 break
+            if absolute and len(nodes) > 1:
+                nodes = in_current_instance(nodes, ctx.current)
         return nodes
 
     return walk

@@ -175,3 +175,42 @@ def test_counted_repeats_cannot_be_changed_by_hand_and_refs_need_positions() -> 
     with pytest.raises(FormError) as error:
         s.answer("/data/person/who", "x")
     assert error.value.code == "session.ambiguous_ref"
+
+
+ABSOLUTE = """
+| survey |
+| | type | name | label | calculation | relevant |
+| | begin repeat | member | Member | | |
+| | integer | age | Age | | |
+| | calculate | double | | /data/member/age * 2 | |
+| | calculate | pick | | indexed-repeat(/data/member/age, /data/member, 1) | |
+| | text | school | School | | /data/member/age < 18 |
+| | end repeat | | | | |
+| | calculate | n | | count(/data/member) | |
+| | calculate | total | | sum(/data/member/age) | |
+"""
+
+
+def test_absolute_paths_inside_a_repeat_mean_the_current_instance() -> None:
+    s = session_of(ABSOLUTE)
+    s.add_repeat("/data/member")
+    s.answer("/data/member[1]/age", 40)
+    s.answer("/data/member[2]/age", 10)
+    assert [s.value(f"/data/member[{i}]/double") for i in (1, 2)] == ["80", "20"]
+    assert [s.is_relevant(f"/data/member[{i}]/school") for i in (1, 2)] == [False, True]
+    assert [s.value(f"/data/member[{i}]/pick") for i in (1, 2)] == ["40", "40"]
+    assert (s.value("/data/n"), s.value("/data/total")) == ("2", "50")
+    s.answer("/data/member[1]/age", 12)
+    assert [s.value(f"/data/member[{i}]/double") for i in (1, 2)] == ["24", "20"]
+    assert s.is_relevant("/data/member[1]/school")
+    assert [s.value(f"/data/member[{i}]/pick") for i in (1, 2)] == ["12", "12"]
+
+
+def test_absolute_reads_inside_a_repeat_recompute_only_their_instance() -> None:
+    s = session_of(ABSOLUTE)
+    for _ in range(9):
+        s.add_repeat("/data/member")
+    before = s.evaluations
+    s.answer("/data/member[5]/age", 30)
+    # double and relevance of school in member 5, pick in all 10, total; n not at all
+    assert s.evaluations - before <= 2 + 10 + 1

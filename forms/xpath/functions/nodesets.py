@@ -136,8 +136,8 @@ def indexed_repeat(ctx: Context, args: list[Value]) -> Value:
             raise bad_argument(
                 "indexed-repeat", repeat_path, f"it is not a repeat that holds {target_path}"
             )
-        if chosen is None:
-            candidates = [n for n in repeats if n.path() == repeat_path]
+        if chosen is None:  # every instance, even when evaluated inside one of them
+            candidates = _descend(repeats[0].root(), repeat_path.strip("/").split("/"))
         else:
             names = _relative_names(chosen_path, repeat_path)
             if names is None:
