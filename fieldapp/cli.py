@@ -80,6 +80,24 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+EPILOG_APP = """example:
+  fieldapp app --demo
+  fieldapp app --data /tmp/tablet --port 8600 --no-browser"""
+
+
+def _app(args: argparse.Namespace) -> int:
+    from fieldapp.app import serve
+
+    serve(
+        args.data,
+        port=args.port,
+        demo=args.demo,
+        browser=not args.no_browser,
+        desktop=args.desktop,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldapp", description="Offline survey collector for producer households."
@@ -137,6 +155,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="a device property for preloads, e.g. username=enumerator (repeatable)",
     )
     check_cmd.set_defaults(run=_check)
+
+    app_cmd = commands.add_parser(
+        "app",
+        help="start the enumerator app (web mode, served offline)",
+        epilog=EPILOG_APP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    app_cmd.add_argument(
+        "--data",
+        type=Path,
+        help="folder of the app's database (default: $FIELDAPP_DATA or ~/.local/share/fieldapp)",
+    )
+    app_cmd.add_argument("--port", type=int, default=8550, help="port on 127.0.0.1 (default 8550)")
+    app_cmd.add_argument("--demo", action="store_true", help="load the bundled demo forms")
+    app_cmd.add_argument(
+        "--no-browser", action="store_true", help="serve without opening a browser"
+    )
+    app_cmd.add_argument(
+        "--desktop",
+        action="store_true",
+        help="a desktop window, where the Flet desktop client is installed",
+    )
+    app_cmd.set_defaults(run=_app)
     return parser
 
 

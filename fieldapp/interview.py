@@ -1,0 +1,453 @@
+"""The interview view-model: what the Filling screen shows and does, without Flet.
+
+It opens a `FormSession` for a new or a saved instance, describes the current screen
+(questions with their widget kind, text, choices, value and problem), hands answers to
+the session and commits every accepted answer to the store *before* reporting it saved,
+logs paradata (shown / answered / changed), and moves through the form. A store
+failure (a full disk) raises `SaveFailed`: the answer stays in the session, the UI
+shows the message and calls `save()` again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from defusedxml import ElementTree as SafeET
+
+from forms.errors import FormError
+from forms.session import Choice, FormSession
+from forms.session_navigation import REPEAT_PROMPT, OutlineEntry
+from forms.session_paths import pattern_of
+from forms.xform_reader import read_xform
+from forms.xpath import Environment
+
+END = "end"
+_ROOT_VERSION = re.compile(r'(<(?![?!])[^>]*?\sversion=)"[^"]*"')
+
+
+class SaveFailed(Exception):
+    """The store refused to commit (e.g. disk full). The answer is kept in the session."""
+
+
+class _Comment(Protocol):
+    ref: str | None
+    text: str
+
+
+class _Instance(Protocol):
+    instance_id: str
+    form_id: str
+    form_version: str
+    state: str
+    xml: str
+    position: Any
+    comments: Sequence[Any]
+
+
+class _Form(Protocol):
+    form_id: str
+    version: str
+    xform: str
+
+
+class InterviewStore(Protocol):
+    """The part of `fieldapp.store.Store` an interview uses."""
+
+    def get_form(self, form_id: str, version: str | None = None) -> Any: ...
+    def form_media(self, form_id: str, version: str) -> dict[str, bytes]: ...
+    def get_instance(self, instance_id: str) -> Any: ...
+    def create_draft(
+        self, form_id: str, version: str, instance_id: str, xml: str, name: str
+    ) -> Any: ...
+    def save_draft(self, instance_id: str, xml: str, name: str, position: Any) -> Any: ...
+    def finalize(self, instance_id: str, xml: str, name: str) -> Any: ...
+    def replace_for_edit(self, old_id: str, new_id: str, xml: str) -> Any: ...
+    def log_event(
+        self, instance_id: str, event: str, ref: str | None = None, value: str | None = None
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    ref: str
+    label: str
+    hint: str
+    widget: str
+    """text, multiline, integer, decimal, date, time, datetime, radio, dropdown, likert,
+    horizontal, checkboxes, geopoint, photo, file, note, acknowledge, range, barcode."""
+    value: str
+    required: bool
+    readonly: bool
+    message: str = ""
+    choices: tuple[Choice, ...] = ()
+    comments: tuple[str, ...] = ()
+    range: tuple[str, str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    index: int
+    count: int
+    kind: str
+    """`questions`, `repeat_prompt` or `end`."""
+    section: str
+    questions: tuple[QuestionView, ...] = ()
+    prompt: str = ""
+    repeat_ref: str = ""
+    repeat_items: tuple[tuple[str, str], ...] = ()
+    """(ref, label) of the instances of the repeat the screen is in or prompts for."""
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.index / self.count) if self.count else 1.0
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    ok: bool
+    message: str = ""
+
+
+def widget_of(session: FormSession, ref: str) -> str:
+    control = session.control(ref)
+    datatype = session.node(ref).datatype or "string"
+    appearance = set((control.appearance or "").split()) if control else set()
+    kind = control.kind if control else "input"
+    if kind == "select1":
+        for name in ("minimal", "likert"):
+            if name in appearance:
+                return "dropdown" if name == "minimal" else "likert"
+        return "horizontal" if appearance & {"horizontal", "horizontal-compact"} else "radio"
+    if kind in ("select", "rank"):
+        return "checkboxes"
+    if kind == "upload":
+        mediatype = control.mediatype if control else None
+        return "photo" if (mediatype or "").startswith("image") else "file"
+    if kind == "trigger":
+        return "acknowledge"
+    if kind == "range":
+        return "range"
+    if session.is_readonly(ref) and datatype == "string" and not session.value(ref):
+        return "note"
+    by_type = {"int": "integer", "decimal": "decimal", "date": "date", "time": "time"}
+    by_type |= {"dateTime": "datetime", "geopoint": "geopoint", "barcode": "barcode"}
+    if datatype in by_type:
+        return by_type[datatype]
+    return "multiline" if "multiline" in appearance else "text"
+
+
+@dataclass
+class Interview:
+    store: InterviewStore
+    session: FormSession
+    instance_id: str
+    readonly: bool = False
+    notice: str = ""
+    """Why the instance opened as it did (an older form version), for a banner."""
+    comments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    index: int = 0
+    unsaved: bool = False
+
+    # -- opening ----------------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        store: InterviewStore,
+        form_id: str,
+        version: str | None = None,
+        *,
+        env: Environment | None = None,
+    ) -> Interview:
+        form = store.get_form(form_id, version)
+        definition = read_xform(form.xform, source_name=form_id)
+        media = store.form_media(form.form_id, form.version)
+        session = FormSession.new(definition, attachments=media, env=env)
+        instance_id = session.value(f"/{definition.root_name}/meta/instanceID")
+        name = _name_of(session)
+        store.create_draft(form.form_id, form.version, instance_id, session.to_xml(), name)
+        interview = cls(store, session, instance_id)
+        interview._shown()
+        return interview
+
+    @classmethod
+    def resume(
+        cls, store: InterviewStore, instance_id: str, *, env: Environment | None = None
+    ) -> Interview:
+        """Open a saved instance on the screen it was left at. A returned instance is
+        edited as a new instanceID (`deprecatedID` = the old one); one saved with an older
+        form version is migrated to the newest version, or opened read-only if it cannot be."""
+        record = store.get_instance(instance_id)
+        newest = store.get_form(record.form_id)
+        own = store.get_form(record.form_id, record.form_version)
+        edit = record.state == "returned"
+        readonly, notice = record.state in ("finalized", "sent"), ""
+        form, xml = own, record.xml
+        if newest.version != record.form_version:
+            try:
+                xml = _with_version(record.xml, newest.version)
+                session = _load(store, newest, xml, edit, env)
+                form = newest
+                notice = f"version:{record.form_version}:{newest.version}:migrated"
+            except FormError:
+                readonly, xml = True, record.xml
+                notice = f"version:{record.form_version}:{newest.version}:readonly"
+        if form is own:
+            session = _load(store, own, xml, edit and not readonly, env)
+        comments: dict[str, list[str]] = {}
+        for comment in record.comments:
+            comments.setdefault(comment.ref or "", []).append(comment.text)
+        interview = cls(
+            store,
+            session,
+            instance_id,
+            readonly,
+            notice,
+            {k: tuple(v) for k, v in comments.items()},
+        )
+        if edit and not readonly:
+            root = session.definition.root_name
+            interview.instance_id = session.value(f"/{root}/meta/instanceID")
+            store.replace_for_edit(instance_id, interview.instance_id, session.to_xml())
+        elif notice.endswith(":migrated"):
+            interview.save()
+        if isinstance(record.position, str) and record.position:
+            interview.index = interview._screen_index(record.position)
+        interview._shown()
+        return interview
+
+    # -- what is shown ----------------------------------------------------------------
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.session.definition.languages
+
+    def set_language(self, language: str) -> None:
+        self.session.set_language(language)
+
+    def screen(self) -> ScreenView:
+        screens = self.session.screens()
+        count = len(screens)
+        if self.index >= count:
+            self.index = count
+            return ScreenView(count, count, END, self.session.definition.title)
+        found = screens[self.index]
+        if found.kind == REPEAT_PROMPT:
+            return ScreenView(
+                self.index,
+                count,
+                REPEAT_PROMPT,
+                self._section(found.ref),
+                (),
+                found.text,
+                found.ref,
+                self._repeat_items(found.ref),
+            )
+        questions = tuple(self._question(ref) for ref in found.questions)
+        return ScreenView(
+            self.index,
+            count,
+            "questions",
+            self._section(found.ref),
+            questions,
+            repeat_ref=self._enclosing_repeat(found.ref),
+            repeat_items=self._repeat_items(self._enclosing_repeat(found.ref)),
+        )
+
+    def _question(self, ref: str) -> QuestionView:
+        s = self.session
+        node = s.node(ref)
+        problem = s.problem_of(node) if node.text else None
+        control = s.control(ref)
+        return QuestionView(
+            ref,
+            s.label(ref),
+            s.hint(ref),
+            widget_of(s, ref),
+            s.value(ref),
+            s.is_required(ref),
+            self.readonly or s.is_readonly(ref),
+            s.message(problem) if problem is not None else "",
+            tuple(s.choices(ref))
+            if control is not None and control.kind in ("select1", "select", "rank")
+            else (),
+            self.comments.get(ref, ()),
+            control.range if control is not None else None,
+        )
+
+    def _section(self, ref: str) -> str:
+        parts: list[str] = []
+        path = pattern_of(ref).split("/")
+        concrete = ref.split("/")
+        for depth in range(2, len(path)):
+            control = self.session.definition.control_for("/".join(path[: depth + 1]))
+            if (
+                control is None
+                or control.kind not in ("group", "repeat")
+                or control.ref == pattern_of(ref)
+            ):
+                continue
+            node_ref = "/".join(concrete[: depth + 1])
+            text = self.session.label_text(control.label, self.session.node(node_ref))
+            if not text:
+                wrappers = [
+                    c
+                    for c in self.session.definition.controls()
+                    if c.kind == "group" and c.ref == control.ref and c.label
+                ]
+                text = (
+                    self.session.label_text(wrappers[0].label, self.session.node(node_ref))
+                    if wrappers
+                    else ""
+                )
+            position = concrete[depth].partition("[")[2].rstrip("]")
+            if text:
+                parts.append(
+                    f"{text} {position}" if position and control.kind == "repeat" else text
+                )
+        return " › ".join(dict.fromkeys(parts)) or self.session.definition.title
+
+    def _enclosing_repeat(self, ref: str) -> str:
+        parts = ref.split("/")
+        for depth in range(len(parts) - 1, 1, -1):
+            if (
+                "[" in parts[depth]
+                and pattern_of("/".join(parts[: depth + 1])) in self.session.repeats
+            ):
+                return "/".join(parts[:depth]) + "/" + parts[depth].partition("[")[0]
+        return ""
+
+    def _repeat_items(self, repeat_ref: str) -> tuple[tuple[str, str], ...]:
+        if not repeat_ref:
+            return ()
+        parent_ref, _, name = repeat_ref.rpartition("/")
+        parent = self.session.node(parent_ref)
+        items = [c for c in parent.children if c.name == name]
+        out = []
+        for position, item in enumerate(items, start=1):
+            first = next((c.text for c in item.children if c.text and not c.children), "")
+            out.append((f"{repeat_ref}[{position}]", f"{position}. {first}".strip()))
+        return tuple(out)
+
+    def outline(self) -> list[OutlineEntry]:
+        return self.session.outline()
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(label, value) of every answered question, for the end screen."""
+        return [
+            (e.label, self.session.value(e.ref)) for e in self.outline() if e.state == "answered"
+        ]
+
+    # -- answering --------------------------------------------------------------------
+
+    def answer(self, ref: str, value: Any) -> AnswerOutcome:
+        if self.readonly:
+            return AnswerOutcome(False, "readonly")
+        before = self.session.value(ref)
+        result = self.session.answer(ref, value)
+        after = self.session.value(ref)
+        if after != before:
+            self.unsaved = True
+            self.save()
+            event = "answered" if not before else "changed"
+            self.store.log_event(self.instance_id, event, ref, after)
+        return AnswerOutcome(result.ok, result.message)
+
+    def save(self) -> None:
+        """Commit the instance as a draft (raises `SaveFailed`; call again to retry)."""
+        try:
+            self.store.save_draft(
+                self.instance_id, self.session.to_xml(), _name_of(self.session), self._position()
+            )
+        except Exception as error:
+            raise SaveFailed(str(getattr(error, "message", error))) from error
+        self.unsaved = False
+
+    def _position(self) -> str:
+        screens = self.session.screens()
+        return screens[self.index].ref if self.index < len(screens) else END
+
+    def _screen_index(self, position: str) -> int:
+        if position == END:
+            return len(self.session.screens())
+        found = self.session.jump(position)
+        return found if found is not None else 0
+
+    # -- moving -----------------------------------------------------------------------
+
+    def next(self) -> ScreenView:
+        count = len(self.session.screens())
+        self.index = min(self.index + 1, count)
+        return self._moved()
+
+    def back(self) -> ScreenView:
+        self.index = max(self.index - 1, 0)
+        return self._moved()
+
+    def jump(self, ref: str) -> ScreenView:
+        found = self.session.jump(ref)
+        if found is not None:
+            self.index = found
+        return self._moved()
+
+    def _moved(self) -> ScreenView:
+        if not self.readonly:
+            self.save()
+        self._shown()
+        return self.screen()
+
+    def _shown(self) -> None:
+        screen = self.screen()
+        for question in screen.questions:
+            self.store.log_event(self.instance_id, "shown", question.ref)
+
+    def add_repeat(self, repeat_ref: str) -> ScreenView:
+        added = self.session.add_repeat(repeat_ref)
+        self.save()
+        return self.jump(added)
+
+    def remove_repeat(self, instance_ref: str) -> ScreenView:
+        self.session.remove_repeat(instance_ref)
+        self.index = min(self.index, len(self.session.screens()))
+        return self._moved()
+
+    def finalize(self) -> list[str]:
+        """Validate; on problems jump to the first and return their messages, else commit
+        the instance as finalized and return []."""
+        problems = self.session.finalize()
+        if problems:
+            first = problems[0].place.field if problems[0].place else None
+            if first:
+                self.jump(first)
+            return [self.session.message(p) for p in problems]
+        try:
+            self.store.finalize(self.instance_id, self.session.to_xml(), _name_of(self.session))
+        except Exception as error:
+            raise SaveFailed(str(getattr(error, "message", error))) from error
+        return []
+
+
+def _name_of(session: FormSession) -> str:
+    root = session.definition.root_name
+    try:
+        name = session.value(f"/{root}/meta/instanceName")
+    except FormError:
+        name = ""
+    return name.strip() or session.definition.title
+
+
+def _load(
+    store: InterviewStore, form: _Form, xml: str, edit: bool, env: Environment | None
+) -> FormSession:
+    definition = read_xform(form.xform, source_name=form.form_id)
+    media = store.form_media(form.form_id, form.version)
+    return FormSession.load(definition, xml, edit=edit, attachments=media, env=env)
+
+
+def _with_version(xml: str, version: str) -> str:
+    """The instance XML with its root's `version` attribute set to `version`."""
+    SafeET.fromstring(xml)  # refuse what is not well-formed before editing it as text
+    return _ROOT_VERSION.sub(lambda m: f'{m[1]}"{version}"', xml, count=1)

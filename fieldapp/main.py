@@ -1,0 +1,17 @@
+"""Entry module for `flet build apk` ([tool.flet.app] module = "fieldapp.main")."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from fieldapp.app import open_store
+from fieldapp.ui.shell import Shell
+
+
+def main(page: ft.Page) -> None:
+    store = open_store(None)
+    Shell(page, store, store.recovered_from).start()
+
+
+if __name__ == "__main__":
+    ft.run(main, no_cdn=True)

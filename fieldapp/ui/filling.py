@@ -1,0 +1,258 @@
+"""Filling: one screen of the interview at a time, over `fieldapp.interview.Interview`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenView
+from fieldapp.ui import question_widgets, style
+from fieldapp.ui.shell import Shell
+from forms.errors import FormError
+
+
+def start(shell: Shell, form_id: str) -> None:
+    _open(shell, lambda: Interview.start(shell.store, form_id))
+
+
+def resume(shell: Shell, instance_id: str) -> None:
+    _open(shell, lambda: Interview.resume(shell.store, instance_id))
+
+
+def _open(shell: Shell, opener: Callable[[], Interview]) -> None:
+    try:
+        interview = opener()
+    except FormError as error:
+        problems = "\n".join(str(p) for p in error.problems)
+        shell.show(shell.t("fill.load_failed"), [style.error(problems)])
+        return
+    except SaveFailed as error:
+        shell.show(shell.t("fill.load_failed"), [style.error(str(error))])
+        return
+    Filling(shell, interview).render()
+
+
+class Filling:
+    def __init__(self, shell: Shell, interview: Interview) -> None:
+        self.shell = shell
+        self.interview = interview
+        self.pending: dict[str, Callable[[], str]] = {}
+        self.messages: dict[str, str] = {}
+        self.status = ""
+        self.failed = False
+
+    # -- acting ----------------------------------------------------------------------
+
+    def answer(self, ref: str, value: Any) -> None:
+        try:
+            outcome = self.interview.answer(ref, value)
+        except SaveFailed as error:
+            self._save_failed(error)
+            return
+        self.messages[ref] = "" if outcome.ok else outcome.message
+        self.status = self.shell.t("fill.saved") if outcome.ok else ""
+        self.render()
+
+    def _commit_pending(self) -> bool:
+        """Answer what was typed but not submitted; False when one is refused or unsaved."""
+        for ref, read in self.pending.items():
+            if read() != self.interview.session.value(ref):
+                try:
+                    outcome = self.interview.answer(ref, read())
+                except SaveFailed as error:
+                    self._save_failed(error)
+                    return False
+                if not outcome.ok and outcome.message:
+                    self.messages[ref] = outcome.message
+                    self.render()
+                    return False
+        return not self.failed
+
+    def _save_failed(self, error: SaveFailed) -> None:
+        self.failed = True
+        self.status = self.shell.t("fill.save_failed", message=str(error))
+        self.render()
+
+    def retry(self, _e: object = None) -> None:
+        try:
+            self.interview.save()
+        except SaveFailed as error:
+            self._save_failed(error)
+            return
+        self.failed = False
+        self.status = self.shell.t("fill.saved")
+        self.render()
+
+    def move(self, step: Callable[[], ScreenView]) -> None:
+        if not self.interview.readonly and not self._commit_pending():
+            return
+        try:
+            step()
+        except SaveFailed as error:
+            self._save_failed(error)
+            return
+        self.messages = {}
+        self.render()
+
+    def finalize(self, _e: object = None) -> None:
+        try:
+            problems = self.interview.finalize()
+        except SaveFailed as error:
+            self._save_failed(error)
+            return
+        if problems:
+            self.status = self.shell.t("fill.problems", count=len(problems))
+            self.messages = {}
+            screen = self.interview.screen()
+            for q in screen.questions:
+                self.messages[q.ref] = problems[0]
+            self.render()
+            return
+        self.shell.show(self.shell.t("fill.finalized"), [])
+
+    def save_and_close(self, _e: object = None) -> None:
+        if not self.interview.readonly:
+            if not self._commit_pending():
+                return
+            try:
+                self.interview.save()
+            except SaveFailed as error:
+                self._save_failed(error)
+                return
+        self.shell.home()
+
+    # -- showing ---------------------------------------------------------------------
+
+    def render(self) -> None:
+        t = self.shell.t
+        screen = self.interview.screen()
+        self.pending = {}
+        rows: list[ft.Control] = [
+            ft.ProgressBar(value=screen.progress, height=8, semantics_label=screen.section),
+        ]
+        if self.interview.notice:
+            _, old, new, how = self.interview.notice.split(":")
+            rows.append(style.error(t(f"fill.version_{how}", old=old, new=new)))
+        if screen.kind == END:
+            rows += self._end()
+        elif screen.kind == "repeat_prompt":
+            rows.append(style.text(screen.prompt, bold=True))
+            rows.append(
+                style.button(
+                    t("fill.add_repeat"),
+                    lambda _e: self.move(lambda: self.interview.add_repeat(screen.repeat_ref)),
+                    primary=True,
+                )
+            )
+        else:
+            for q in screen.questions:
+                rows += self._question(q)
+        for ref, label in screen.repeat_items if screen.kind == "repeat_prompt" else ():
+            delete = style.button(
+                t("fill.delete_item", label=label),
+                lambda _e, r=ref: self.move(lambda: self.interview.remove_repeat(r)),
+            )
+            rows.append(ft.Row([style.text(label), delete], wrap=True))
+        if self.status:
+            rows.append(style.error(self.status) if self.failed else style.text(self.status))
+        if self.failed:
+            rows.append(style.button(t("fill.retry"), self.retry, primary=True))
+        rows.append(self._buttons(screen))
+        self.shell.show(screen.section, rows, nav=False)
+
+    def _question(self, q: QuestionView) -> list[ft.Control]:
+        t = self.shell.t
+        if q.widget == "note":
+            return [style.text(q.label, bold=True), style.text(q.hint)]
+        heading = q.label + (" *" if q.required else "")
+        out: list[ft.Control] = [style.text(heading, bold=True)]
+        if q.hint:
+            out.append(style.text(q.hint))
+        for comment in q.comments:
+            out.append(style.error(t("fill.comment", text=comment)))
+
+        def answer(value: Any) -> None:
+            self.answer(q.ref, value)
+
+        control, pending = question_widgets.build(q, answer, t, self._attach)
+        if pending is not None:
+            self.pending[q.ref] = pending
+        out.append(control)
+        message = self.messages.get(q.ref) or q.message
+        if message:
+            out.append(style.error(message))
+        return out
+
+    def _attach(self, filename: str, data: bytes) -> str:
+        record = self.shell.store.add_attachment(self.interview.instance_id, filename, data)
+        name: str = record.filename
+        return name
+
+    def _end(self) -> list[ft.Control]:
+        t = self.shell.t
+        rows: list[ft.Control] = [style.text(t("fill.end"), bold=True)]
+        for label, value in self.interview.summary():
+            rows.append(style.text(f"{label}: {value}"))
+        if not self.interview.readonly:
+            rows.append(style.button(t("fill.finalize"), self.finalize, primary=True))
+        return rows
+
+    def _buttons(self, screen: ScreenView) -> ft.Control:
+        t = self.shell.t
+        buttons: list[ft.Control] = [
+            style.button(t("fill.back"), lambda _e: self.move(self.interview.back)),
+        ]
+        if screen.kind != END:
+            buttons.append(
+                style.button(
+                    t("fill.next"), lambda _e: self.move(self.interview.next), primary=True
+                )
+            )
+        buttons += [
+            style.button(t("fill.outline"), lambda _e: self._outline()),
+            style.button(t("fill.save_draft"), self.save_and_close),
+        ]
+        languages = self.interview.languages
+        for language in languages if len(languages) > 1 else ():
+            buttons.append(
+                ft.TextButton(
+                    content=language,
+                    tooltip=f"{t('fill.language')}: {language}",
+                    height=style.TOUCH,
+                    on_click=lambda _e, lang=language: self._language(lang),
+                )
+            )
+        return ft.Row(buttons, wrap=True)
+
+    def _language(self, language: str) -> None:
+        self.interview.set_language(language)
+        self.render()
+
+    def _outline(self) -> None:
+        t = self.shell.t
+
+        def go(ref: str) -> Callable[[ft.Event[ft.TextButton]], None]:
+            def jump(_e: ft.Event[ft.TextButton]) -> None:
+                self.shell.page.pop_dialog()
+                self.move(lambda: self.interview.jump(ref))
+
+            return jump
+
+        entries: list[ft.Control] = [
+            ft.TextButton(
+                content=f"{'  ' * e.depth}{e.label} ({e.state})",
+                on_click=go(e.ref),
+                height=style.TOUCH,
+            )
+            for e in self.interview.outline()
+            if e.state != "not-relevant"
+        ]
+        self.shell.page.show_dialog(
+            ft.AlertDialog(
+                title=style.text(t("fill.outline"), bold=True),
+                content=ft.Column(entries, scroll=ft.ScrollMode.AUTO, tight=True),
+                actions=[style.button(t("fill.close"), lambda _e: self.shell.page.pop_dialog())],
+            )
+        )

@@ -1,0 +1,80 @@
+"""Forms to start, and interviews by state: drafts, ready to send, sent, returned."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from fieldapp.ui import style
+from fieldapp.ui.shell import Shell
+
+TITLES = {
+    "draft": "nav.drafts",
+    "finalized": "nav.ready",
+    "sent": "nav.sent",
+    "returned": "nav.returned",
+}
+
+
+def forms(shell: Shell) -> None:
+    from fieldapp.ui import filling
+
+    t = shell.t
+    rows: list[ft.Control] = []
+    for form in shell.store.list_forms():
+
+        def start(_e: ft.Event[ft.Button], form_id: str = form.form_id) -> None:
+            filling.start(shell, form_id)
+
+        rows.append(style.button(t("forms.start", title=form.title), start, primary=True))
+    shell.show(t("nav.forms"), rows or [style.text(t("forms.none"))])
+
+
+def instances(shell: Shell, state: str) -> None:
+    from fieldapp.ui import filling
+
+    t = shell.t
+    rows: list[ft.Control] = []
+    for record in shell.store.list_instances(state):
+        name = record.name or record.instance_id
+
+        def open_it(_e: ft.Event[ft.Button], i: str = record.instance_id) -> None:
+            filling.resume(shell, i)
+
+        if state == "draft":
+            action = t("list.resume", name=name)
+        elif state == "returned":
+            action = t("list.edit", name=name)
+        else:
+            action = t("list.view", name=name)
+        line: list[ft.Control] = [style.button(action, open_it, primary=True)]
+        if state == "draft":
+            line.append(
+                style.button(
+                    t("list.delete", name=name),
+                    lambda _e, i=record.instance_id: _confirm_delete(shell, i),
+                )
+            )
+        rows.append(ft.Row(line, wrap=True))
+        for comment in record.comments:
+            rows.append(style.text(t("fill.comment", text=comment.text)))
+    shell.show(t(TITLES[state]), rows or [style.text(t("list.empty"))])
+
+
+def _confirm_delete(shell: Shell, instance_id: str) -> None:
+    t = shell.t
+
+    def close(_e: ft.Event[ft.Button]) -> None:
+        shell.page.pop_dialog()
+
+    def delete(_e: ft.Event[ft.Button]) -> None:
+        shell.page.pop_dialog()
+        shell.store.delete_draft(instance_id)
+        instances(shell, "draft")
+
+    shell.page.show_dialog(
+        ft.AlertDialog(
+            modal=True,
+            content=style.text(t("confirm.delete")),
+            actions=[style.button(t("confirm.no"), close), style.button(t("confirm.yes"), delete)],
+        )
+    )
