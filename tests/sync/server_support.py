@@ -1,0 +1,61 @@
+"""A server on a temp data directory with users and the demo form, for the server tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from sync.server.app import ServerConfig, create_app, open_storage
+from sync.server.auth import add_user
+from sync.server.publish import publish_file
+from sync.server.storage import Storage
+
+DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
+
+
+@dataclass
+class Server:
+    client: TestClient
+    storage: Storage
+    tokens: dict[str, str]
+    data: Path
+
+    def auth(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+
+def make_server(data: Path, *, body_limit: int = 2_000_000, rate: float = 1000.0) -> Server:
+    storage, blobs = open_storage(data)
+    publish_file(storage, blobs, DEMO_FORM, runs=1)
+    tokens = {
+        "amina": add_user(storage, "amina", "enumerator", "north"),
+        "kofi": add_user(storage, "kofi", "enumerator", "south"),
+        "sue": add_user(storage, "sue", "supervisor", "north"),
+        "sam": add_user(storage, "sam", "supervisor", "south"),
+        "hub": add_user(storage, "hub", "coordinator", "north"),
+    }
+    app = create_app(ServerConfig(data, body_limit=body_limit, rate=rate, burst=rate))
+    return Server(TestClient(app), app.state.storage, tokens, data)
+
+
+def instance_xml(
+    instance_id: str, household: str = "AB-0001", deprecated: str | None = None
+) -> str:
+    old = f"<deprecatedID>{deprecated}</deprecatedID>" if deprecated else ""
+    return (
+        '<data xmlns:jr="http://openrosa.org/javarosa" id="demo_household" version="2026112601">'
+        f"<enumerator>e01</enumerator><household_id>{household}</household_id>"
+        "<region>north</region><consent>no</consent>"
+        f"<meta><instanceID>{instance_id}</instanceID>{old}"
+        f"<instanceName>{household} north</instanceName></meta></data>"
+    )
+
+
+def item(instance_id: str, **kw: str | None) -> dict[str, object]:
+    return {
+        "instance_id": instance_id,
+        "form_id": "demo_household",
+        "xml": instance_xml(instance_id, **kw),
+    }  # type: ignore[arg-type]
