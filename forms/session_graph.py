@@ -25,8 +25,8 @@ from forms.errors import FormError, Place, Problem
 from forms.xpath import Compiled, compile_tree, references
 from forms.xpath.evaluator import guard
 
-WRITES_VALUE = "calculate"
-ORDERED_KINDS = ("calculate", "relevant", "count")
+WRITES_VALUE = ("calculate", "choices")
+ORDERED_KINDS = ("calculate", "relevant", "count", "choices")
 """Kinds whose results other computations read: a cycle among them cannot be evaluated."""
 
 
@@ -41,7 +41,8 @@ class Read:
 @dataclass(slots=True)
 class Computation:
     kind: str
-    """`calculate`, `relevant`, `required`, `readonly` or `count`."""
+    """`calculate`, `relevant`, `required`, `readonly`, `count` or `choices` (a select's
+    filtered list: answers it stops offering are dropped)."""
     path: str
     expression: Expression
     compiled: Compiled
@@ -163,6 +164,10 @@ def build_graph(definition: FormDefinition) -> Graph:
     for control in definition.controls():
         if control.kind == "repeat" and control.ref is not None:
             add("count", control.ref, control.count, control.ref)
+        elif control.itemset is not None and control.ref is not None:
+            add("choices", control.ref, control.itemset.nodeset, control.ref)
+            if computations[-1].kind == "choices" and not computations[-1].reads:
+                computations.pop()  # a list without a filter on answers never changes
     paths = tuple(dict.fromkeys(node.path for node in definition.instance.iter()))
     ordered = _topological(computations)
     graph = Graph(ordered, paths=paths)
@@ -178,7 +183,7 @@ def _writes(computation: Computation, subtrees: dict[str, list[str]]) -> list[st
     """What a computation changes, for ordering. A count adds or removes instances: it is
     ordered before what counts or positions them and what they compute, not before what
     reads their answers (a count may sum "add another?" answers of its own instances)."""
-    if computation.kind in (WRITES_VALUE, "count"):
+    if computation.kind in WRITES_VALUE or computation.kind == "count":
         return [computation.path]
     if computation.kind == "relevant":
         return subtrees.get(computation.path, [computation.path])
@@ -207,7 +212,7 @@ def _topological(computations: list[Computation]) -> list[Computation]:
     for i, computation in enumerate(computations):
         for written in _writes(computation, subtrees):
             for j in by_read.get(written, ()):
-                if i == j and computation.kind == "relevant":
+                if i == j and computation.kind in ("relevant", "choices"):
                     continue  # a group's relevance reading its own children is evaluated once
                 edges[i].add(j)
         if computation.kind == "count":

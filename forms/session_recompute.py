@@ -161,6 +161,9 @@ class Recomputer:
         if kind == "count":
             self._apply_count(computation, node)
             return
+        if kind == "choices":
+            self._apply_choices(computation, node)
+            return
         try:
             result = self.run(computation.compiled, node)
         except FormError as error:
@@ -206,6 +209,22 @@ class Recomputer:
                 node.relevant = effective
                 self.changed(node)
             stack.extend(node.children)
+
+    def _apply_choices(self, computation: Computation, node: Node) -> None:
+        """A select's filtered list changed: drop the answers it no longer offers (a new
+        region clears the district, as in ODK Collect)."""
+        control = self.definition.control_for(computation.path)
+        if not node.text or control is None or control.itemset is None:
+            return
+        try:
+            items = self.run(computation.compiled, node)
+            value_of = self.compiled(control.itemset.value)
+            nodes = items if isinstance(items, list) else []
+            offered = {to_string(value_of(self.context(item, node))) for item in nodes}
+        except FormError:
+            return  # a failing filter (or an absent attachment) clears nothing
+        kept = [value for value in node.text.split() if value in offered]
+        self.set_text(node, " ".join(kept))
 
     # -- repeats --------------------------------------------------------------------
 
@@ -312,7 +331,8 @@ class Recomputer:
         self.readonly.clear()
         self.required.clear()
         for computation in self.graph.computations:
-            self._enqueue(computation, None)
+            if computation.kind != "choices":  # a resumed answer is never cleared
+                self._enqueue(computation, None)
         self.flush()
 
 

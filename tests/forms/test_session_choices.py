@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from session_support import session_of
+from session_support import fixed_env, session_of
+
+from forms.session import FormSession
 
 CASCADE = """
 | survey |
@@ -87,3 +89,61 @@ def test_choices_from_a_csv_attachment() -> None:
     ]
     assert s.answer("/data/town", "makeni").ok
     assert not s.answer("/data/town", "kenema").ok
+
+
+MULTI = """
+| survey |
+| | type | name | label | choice_filter |
+| | select_one region | region | Region | |
+| | select_multiple crop | crops | Crops | zone = ${region} or zone = 'all' |
+| | select_one district | district | District | region=${region} |
+| choices |
+| | list_name | name | label | zone | region |
+| | region | north | North | | |
+| | region | south | South | | |
+| | crop | maize | Maize | all | |
+| | crop | rice | Rice | north | |
+| | crop | sorghum | Sorghum | north | |
+| | crop | cassava | Cassava | south | |
+| | district | d1 | One | | north |
+| | district | d3 | Three | | south |
+"""
+
+
+def test_changing_the_parent_clears_an_answer_no_longer_offered() -> None:
+    s = session_of(CASCADE)
+    s.answer("/data/region", "north")
+    assert s.answer("/data/district", "d2").ok
+    s.answer("/data/region", "north")
+    assert s.value("/data/district") == "d2"
+    s.answer("/data/region", "south")
+    assert s.value("/data/district") == ""
+    assert s.label("/data/info") == "You chose"
+
+
+def test_select_multiple_drops_only_the_values_no_longer_offered() -> None:
+    s = session_of(MULTI)
+    s.answer("/data/region", "north")
+    assert s.answer("/data/crops", ["rice", "maize", "sorghum"]).ok
+    s.answer("/data/district", "d1")
+    s.answer("/data/region", "south")
+    assert (s.value("/data/crops"), s.value("/data/district")) == ("maize", "")
+    assert [c.value for c in s.choices("/data/crops")] == ["maize", "cassava"]
+
+
+def test_filtered_lists_are_in_the_dependency_graph() -> None:
+    s = session_of(MULTI)
+    s.answer("/data/region", "north")
+    s.answer("/data/crops", "rice")
+    before = s.evaluations
+    s.answer("/data/region", "south")
+    assert s.evaluations - before == 2  # the two filtered lists, nothing else
+
+
+def test_a_resumed_answer_is_not_cleared_when_the_form_loads() -> None:
+    s = session_of(MULTI)
+    s.answer("/data/region", "north")
+    s.answer("/data/crops", "rice maize")
+    xml = s.to_xml().replace("<region>north</region>", "<region>south</region>")
+    resumed = FormSession.load(s.definition, xml, env=fixed_env())
+    assert resumed.value("/data/crops") == "rice maize"
