@@ -20,6 +20,7 @@ from sync.client_errors import (
     AuthError,
     ConnectionFailed,
     ProtocolError,
+    ReadAttachment,
     ServerError,
     SyncError,
 )
@@ -46,7 +47,6 @@ __all__ = [
     "SyncError",
 ]
 
-ReadAttachment = Callable[[str, str], bytes]
 Progress = Callable[[int, int], None]
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+ReadAttachment = Callable[[str, str], bytes]
+"""How the client reads an attachment: (instance_id, file name) -> bytes."""
+
 
 class SyncError(Exception):
     """A sync step failed; `str(error)` is the message shown to the user."""

@@ -138,7 +138,7 @@ class RetryingHttp:
             except _Retryable as failure:
                 if number + 1 >= self._retry.attempts:
                     raise ConnectionFailed(
-                        f"{failure} Gave up after {self._retry.attempts} tries; "
+                        f"{str(failure).rstrip('.')}. Gave up after {self._retry.attempts} tries; "
                         "nothing is lost, the next sync continues from here."
                     ) from failure
                 pause = self._retry.delay(number, self._rng)
