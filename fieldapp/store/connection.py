@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from fieldapp.store.errors import StoreError, is_disk_full, store_error_from
+from fieldapp.store.errors import StoreError, store_error_from
 
 BUSY_TIMEOUT_MS = 10_000
 _SIDE_FILES = ("-wal", "-shm", "-journal")
+_QUICK_CHECK = "quick_check: "
 
 
 def utc_now() -> str:
@@ -46,7 +47,7 @@ class Connection:
         self.conn.execute("PRAGMA foreign_keys = ON")
         result = self.conn.execute("PRAGMA quick_check(1)").fetchone()
         if result is None or result[0] != "ok":
-            raise sqlite3.DatabaseError(f"quick_check: {result[0] if result else 'no answer'}")
+            raise sqlite3.DatabaseError(f"{_QUICK_CHECK}{result[0] if result else 'no answer'}")
 
     def close(self) -> None:
         with self.lock:
@@ -88,23 +89,37 @@ class Connection:
 
 def open_connection(path: Path) -> tuple[Connection, Path | None]:
     """A configured connection to `path`, and where a corrupt file was moved aside (if it was)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = Connection(path)
     try:
-        connection.configure()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = _configured(path)
         return connection, None
     except sqlite3.DatabaseError as error:
-        connection.close()
-        if is_disk_full(error) or "locked" in str(error):
+        if not _is_corrupt(error):
             raise store_error_from(error) from error
+    except OSError as error:
+        raise store_error_from(error) from error
     moved = move_aside(path)
+    try:
+        return _configured(path), moved
+    except sqlite3.Error as error:
+        raise store_error_from(error) from error
+
+
+def _configured(path: Path) -> Connection:
     connection = Connection(path)
     try:
         connection.configure()
-    except sqlite3.DatabaseError as error:
+    except BaseException:
         connection.close()
-        raise store_error_from(error) from error
-    return connection, moved
+        raise
+    return connection
+
+
+def _is_corrupt(error: sqlite3.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or str(error).startswith(
+        _QUICK_CHECK
+    )
 
 
 def move_aside(path: Path) -> Path:

@@ -177,3 +177,15 @@ def test_a_reader_is_never_blocked_by_a_writer_and_sees_whole_saves(tmp_path: Pa
     assert len(seen) > 1
     writer.close()
     reader.close()
+
+
+def test_a_store_that_cannot_be_created_is_a_clear_error_and_nothing_is_moved(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"a file where the data folder should be")
+    with pytest.raises(StoreError) as raised:
+        Store.open(blocker / "fieldapp.db")
+    assert raised.value.code == "store.io_error"
+    assert blocker.read_bytes() == b"a file where the data folder should be"
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]
