@@ -10,12 +10,13 @@ checked against the function registry here, when a form is read.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from forms.errors import FormError
 from forms.xpath import ast
 from forms.xpath.functions import lookup
-from forms.xpath.tokens import Token, syntax_error, tokenize
+from forms.xpath.tokens import NAME, Token, syntax_error, tokenize
 
 MAX_DEPTH = 100
 MAX_LENGTH = 32_768
@@ -31,10 +32,35 @@ def parse(expr: str) -> ast.Expr:
     """Parse XPath text into a syntax tree; errors are `FormError`s (`xpath.*` codes)."""
     if len(expr) > MAX_LENGTH:
         raise FormError.of("xpath.too_long", length=len(expr), limit=MAX_LENGTH)
+    if _PLAIN_PATH.match(expr):
+        return _plain_path(expr)
     try:
         return _Parser(expr).parse()
     except RecursionError:
         raise FormError.of("xpath.too_deep", limit=MAX_DEPTH) from None
+
+
+_SEGMENT = rf"(?:{NAME}|\.\.|\.)"
+_PLAIN_PATH = re.compile(rf"/?{_SEGMENT}(?:/{_SEGMENT})*\Z")
+"""`/data/a/b`, `../x`, `.`: most expressions of a form (every ref and nodeset)."""
+_PLAIN_STEPS: dict[str, ast.Step] = {
+    ".": ast.Step("self", ast.NODE_TEST),
+    "..": ast.Step("parent", ast.NODE_TEST),
+}
+
+
+def _plain_path(expr: str) -> ast.Path:
+    """The tree the parser would build for a plain path, without tokenizing it."""
+    absolute = expr.startswith("/")
+    steps: list[ast.Step] = []
+    for segment in (expr[1:] if absolute else expr).split("/"):
+        step = _PLAIN_STEPS.get(segment)
+        if step is None:
+            step = ast.Step("child", segment)
+            if len(_PLAIN_STEPS) < 100_000:
+                _PLAIN_STEPS[segment] = step
+        steps.append(step)
+    return ast.Path(absolute, tuple(steps))
 
 
 class _Parser:

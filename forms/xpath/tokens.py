@@ -12,13 +12,13 @@ from typing import NamedTuple
 
 from forms.errors import FormError
 
-_NAME = r"[^\W\d][\w.\-]*+"
+NAME = r"[^\W\d][\w.\-]*+"
 _TOKEN = re.compile(
     rf"""
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d*)?|\.\d+)
   | (?P<string>"[^"]*"|'[^']*')
-  | (?P<qname>{_NAME}(?::(?:{_NAME}|\*))?)
+  | (?P<qname>{NAME}(?::(?:{NAME}|\*))?)
   | (?P<op>//|::|\.\.|!=|<=|>=|[/()\[\],@|+\-=<>*.$:])
     """,
     re.VERBOSE,
@@ -38,43 +38,54 @@ def syntax_error(expr: str, detail: str, pos: int) -> FormError:
     return FormError.of("xpath.syntax", expr=expr, detail=f"{detail} at character {pos + 1}")
 
 
+_new_token = tuple.__new__
+
+
 def tokenize(expr: str) -> list[Token]:
+    """One pass of the compiled token regex (`finditer`); a gap between two matches is
+    a character no token starts with. Whether the previous token ends an operand is
+    kept in a local flag rather than looked up per token."""
     tokens: list[Token] = []
+    append = tokens.append
     pos = 0
-    end = len(expr)
-    while pos < end:
-        m = _TOKEN.match(expr, pos)
-        if m is None:
-            ch = expr[pos]
-            if ch in "\"'":
-                raise syntax_error(expr, "a text in quotes is not closed", pos)
-            raise syntax_error(expr, f"unexpected character '{ch}'", pos)
-        kind = m.lastgroup
-        text = m.group()
-        if kind == "number":
-            tokens.append(Token("number", text, pos))
-        elif kind == "string":
-            tokens.append(Token("string", text[1:-1], pos))
-        elif kind == "qname":
-            is_op = text in OPERATOR_NAMES and _after_operand(tokens)
-            tokens.append(Token("operator" if is_op else "name", text, pos))
-        elif kind == "op":
-            if text == "*" and not _after_operand(tokens):
-                tokens.append(Token("name", text, pos))
-            elif text in ("$", ":"):
-                raise syntax_error(expr, f"unexpected '{text}' (variables are not supported)", pos)
-            else:
-                tokens.append(Token("operator", text, pos))
+    after_operand = False
+    for m in _TOKEN.finditer(expr):
+        start = m.start()
+        if start != pos:
+            break
         pos = m.end()
-    tokens.append(Token("end", "", end))
+        kind = m.lastgroup
+        if kind == "space":
+            continue
+        text = m.group()
+        if kind == "qname":
+            if after_operand and text in OPERATOR_NAMES:
+                append(_new_token(Token, ("operator", text, start)))
+                after_operand = False
+            else:
+                append(_new_token(Token, ("name", text, start)))
+                after_operand = True
+        elif kind == "op":
+            if text == "*" and not after_operand:
+                append(_new_token(Token, ("name", text, start)))
+                after_operand = True
+            elif text == "$" or text == ":":
+                raise syntax_error(
+                    expr, f"unexpected '{text}' (variables are not supported)", start
+                )
+            else:
+                append(_new_token(Token, ("operator", text, start)))
+                after_operand = text in _OPERAND_ENDS
+        elif kind == "string":
+            append(_new_token(Token, ("string", text[1:-1], start)))
+            after_operand = True
+        else:
+            append(_new_token(Token, ("number", text, start)))
+            after_operand = True
+    if pos < len(expr):
+        ch = expr[pos]
+        if ch in "\"'":
+            raise syntax_error(expr, "a text in quotes is not closed", pos)
+        raise syntax_error(expr, f"unexpected character '{ch}'", pos)
+    append(_new_token(Token, ("end", "", len(expr))))
     return tokens
-
-
-def _after_operand(tokens: list[Token]) -> bool:
-    """True when the previous token ends an operand (so `*`/`div` are operators)."""
-    if not tokens:
-        return False
-    prev = tokens[-1]
-    if prev.kind == "operator":
-        return prev.text in _OPERAND_ENDS
-    return True

@@ -9,7 +9,7 @@ import pytest
 from forms.errors import FormError
 from forms.xpath import parse, unparse
 from forms.xpath.ast import Binary, Call, Filter, Negate, Number, Path, Step, String
-from forms.xpath.parser import MAX_DEPTH, MAX_LENGTH
+from forms.xpath.parser import _PLAIN_PATH, MAX_DEPTH, MAX_LENGTH, _Parser
 
 
 def child(name: str, *predicates: object) -> Step:
@@ -234,3 +234,28 @@ def test_parse_trees_are_immutable() -> None:
     tree = parse("1 + 2")
     with pytest.raises(AttributeError):
         tree.op = "-"  # type: ignore[misc,union-attr]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/data/a/b",
+        "/data",
+        "a",
+        "../x",
+        "../../g/x",
+        ".",
+        "..",
+        "./a",
+        "and",
+        "div/mod",
+        "/data/q-1.x",
+        "/data/é_1",
+        "a/./b",
+        "/node",
+        "x..y",
+    ],
+)
+def test_plain_paths_skip_the_tokenizer_but_build_the_same_tree(path: str) -> None:
+    assert _PLAIN_PATH.match(path)
+    assert parse(path) == _Parser(path).parse()
