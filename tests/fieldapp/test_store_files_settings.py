@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from pathlib import Path
 
@@ -123,3 +124,19 @@ def test_default_path_follows_the_environment(
     monkeypatch.delenv("FLET_APP_STORAGE_DATA")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert Store.default_path() == tmp_path / ".local" / "share" / "fieldapp" / "fieldapp.db"
+
+
+def test_a_full_disk_while_writing_an_attachment_leaves_no_row_and_no_file(
+    store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def no_space(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("fieldapp.store.files.os.fsync", no_space)
+    with pytest.raises(StoreError) as raised:
+        store.add_attachment("uuid:a", "photo.jpg", b"a photo")
+    assert raised.value.code == "store.disk_full"
+    assert store.attachments("uuid:a") == []
+    assert [p for p in (tmp_path / "fieldapp.db.files").rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    assert store.add_attachment("uuid:a", "photo.jpg", b"a photo").size == 7
