@@ -20,7 +20,14 @@ from fieldapp.store.errors import StoreError
 from fieldapp.store.records import FINALIZED, Comment
 from sync.client import SyncClient, SyncError
 from sync.client_errors import ReadAttachment
-from sync.protocol import AttachmentRef, FormInfo, ItemResult, PullResult, SubmissionItem
+from sync.protocol import (
+    AttachmentRef,
+    DeviceSettings,
+    FormInfo,
+    ItemResult,
+    PullResult,
+    SubmissionItem,
+)
 
 __all__ = [
     "STAGES",
@@ -30,6 +37,8 @@ __all__ = [
     "STAGE_PUSH",
     "SyncAgent",
     "SyncOutcome",
+    "client_from_settings",
+    "provision",
 ]
 
 STAGE_PUSH: Final = "push"
@@ -71,6 +80,20 @@ class SyncOutcome:
 
 class NotProvisioned(SyncError):
     pass
+
+
+def provision(store: Store, settings: DeviceSettings) -> None:
+    """Keep what a provisioning code carries; a new server or token restarts the pull cursor."""
+    if (store.get_setting("server_url"), store.get_setting("token")) != (
+        settings.server_url,
+        settings.token,
+    ):
+        store.set_setting("sync_cursor", None)
+    store.set_setting("server_url", settings.server_url)
+    store.set_setting("token", settings.token)
+    store.set_setting("project", settings.project)
+    if settings.username:
+        store.set_setting("enumerator", settings.username)
 
 
 def client_from_settings(store: Store) -> Client:

@@ -119,7 +119,14 @@ class SyncClient:
                 for name in result.missing_attachments:
                     self._put_attachment(result.instance_id, name, read_attachment)
             by_id = {item.instance_id: item for item in batch}
-            answered.update(self._post_batch([by_id[r.instance_id] for r in incomplete]))
+            confirmed = self._post_batch([by_id[r.instance_id] for r in incomplete])
+            for result in incomplete:
+                after = confirmed[result.instance_id]
+                answered[result.instance_id] = (
+                    result.model_copy(update={"missing_attachments": after.missing_attachments})
+                    if after.status == "duplicate"
+                    else after
+                )
         return [answered[item.instance_id] for item in batch]
 
     def _post_batch(self, batch: Sequence[SubmissionItem]) -> dict[str, ItemResult]:

@@ -98,7 +98,7 @@ def test_push_sends_gzip_batches_of_batch_size_and_reports_progress() -> None:
 def test_missing_attachments_are_uploaded_then_confirmed() -> None:
     server = BatchServer()
     (result,) = _client(server).push([_item(2, "photo.jpg", "sig.png")], lambda i, n: FILES[(i, n)])
-    assert result.status == "duplicate" and result.missing_attachments == []
+    assert result.status == "stored" and result.missing_attachments == []
     assert server.files == FILES
     assert [r.method for r in server.requests] == ["POST", "PUT", "PUT", "POST"]
 

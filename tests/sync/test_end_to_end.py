@@ -1,0 +1,135 @@
+"""End to end on loopback: a real `fieldapp-server serve` subprocess, set up with its CLI;
+the device is provisioned from the QR image, downloads the form, fills it with FormSession,
+stores and syncs it; a supervisor returns it, and it comes back to the device's store."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fieldapp.store import Store
+from fieldapp.sync_agent import STAGE_DONE, SyncAgent, provision
+from forms.session import FormSession
+from forms.xform_reader import read_xform
+from sync.provisioning import decode_qr_image, decode_settings
+from sync.server.storage_sqlite import SqliteStorage
+
+DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
+CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
+    data = tmp_path / "server"
+    _cli("forms", "publish", str(DEMO_FORM), "--data", str(data))
+    _cli(
+        "users", "add", "amina", "--role", "enumerator", "--district", "north", "--data", str(data)
+    )
+    supervisor = _cli(
+        "users", "add", "sue", "--role", "supervisor", "--district", "north", "--data", str(data)
+    )
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    qr = tmp_path / "amina.png"
+    _cli("users", "qr", "amina", "-o", str(qr), "--url", url, "--data", str(data))
+    process = subprocess.Popen(
+        [*CLI, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(f"{url}/api/v1/pull", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url, data, {"qr": str(qr), "supervisor": supervisor}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _fill(xform: str) -> tuple[str, str]:
+    session = FormSession.new(read_xform(xform, source_name="downloaded"))
+    for ref, value in (
+        ("/data/enumerator", "e01"),
+        ("/data/household_id", "AB-0042"),
+        ("/data/region", "north"),
+        ("/data/consent", "no"),
+    ):
+        assert session.answer(ref, value).ok, ref
+    assert session.finalize() == []
+    return str(session.value("/data/meta/instanceID")), session.to_xml()
+
+
+def test_provision_download_fill_sync_and_get_it_back(
+    server: tuple[str, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    url, data, secrets = server
+    settings = decode_settings(decode_qr_image(Path(secrets["qr"]).read_bytes()))
+    assert settings.server_url == url and settings.username == "amina"
+    with Store.open(tmp_path / "device" / "fieldapp.db") as store:
+        provision(store, settings)
+        agent = SyncAgent(store)
+        stages: list[str] = []
+        first = agent.run_once(lambda done, total, stage: stages.append(stage))
+        assert first.error is None and first.forms_updated == 1, first
+        assert "pull_forms" in stages
+        form = store.get_form("demo_household")
+
+        instance_id, xml = _fill(form.xform)
+        store.create_draft(form.form_id, form.version, instance_id, xml, "AB-0042 north")
+        store.add_attachment(instance_id, "card.jpg", b"\xff\xd8 household card photo")
+        store.finalize(instance_id, xml, "AB-0042 north")
+        second = agent.run_once()
+        assert (second.sent, second.error, second.forms_updated) == (1, None, 0), second
+        assert store.get_instance(instance_id).state == "sent"
+        assert store.get_setting("sync_stage") == STAGE_DONE
+        assert store.get_setting("last_sync")
+
+        held = SqliteStorage(data / "server.db")
+        submission = held.submission(instance_id)
+        assert submission is not None and submission.enumerator == "amina"
+        assert "<household_id>AB-0042</household_id>" in submission.xml
+        assert [(a.name, a.received) for a in held.attachments(instance_id)] == [("card.jpg", True)]
+        assert held.count_submissions() == 1
+
+        review = httpx.post(
+            f"{url}/api/v1/review/{instance_id}",
+            json={
+                "decision": "rejected",
+                "comment": "Check the household ID",
+                "question_comments": {"/data/household_id": "Card says AB-0024"},
+            },
+            headers={"Authorization": f"Bearer {secrets['supervisor']}"},
+        )
+        assert review.status_code == 200, review.text
+        third = agent.run_once()
+        assert (third.returned, third.sent, third.error) == (1, 0, None), third
+        returned = store.get_instance(instance_id)
+        assert returned.state == "returned"
+        assert {c.text for c in returned.comments} == {
+            "Check the household ID",
+            "Card says AB-0024",
+        }
+        assert agent.run_once().returned == 0
