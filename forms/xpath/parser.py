@@ -67,6 +67,8 @@ class _Parser:
     def __init__(self, expr: str) -> None:
         self.expr = expr
         self.tokens = tokenize(expr)
+        self.ops = [t.text if t.kind == "operator" else None for t in self.tokens]
+        """Each token's operator text (None for other tokens): `at` is one lookup."""
         self.i = 0
         self.depth = 0
 
@@ -84,8 +86,9 @@ class _Parser:
         return tok
 
     def at(self, text: str, ahead: int = 0) -> bool:
-        tok = self.tokens[self.i] if not ahead else self.peek(ahead)
-        return tok.text == text and tok.kind == "operator"
+        if not ahead:
+            return self.ops[self.i] == text
+        return self.ops[min(self.i + ahead, len(self.ops) - 1)] == text
 
     def expect(self, text: str) -> Token:
         if not self.at(text):
