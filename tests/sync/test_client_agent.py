@@ -1,0 +1,189 @@
+"""SyncAgent on a real device store with a scripted client: what gets marked sent, stages,
+progress, one sync at a time, the background loop and its backoff."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import pytest
+
+from fieldapp.store import Store
+from fieldapp.sync_agent import STAGE_DONE, STAGE_PULL_FORMS, STAGE_PUSH, SyncAgent, SyncOutcome
+from sync.client import ConnectionFailed
+from sync.protocol import (
+    FormInfo,
+    ItemResult,
+    ItemStatus,
+    PullResult,
+    ReturnedInstance,
+    ReviewComment,
+    SubmissionItem,
+)
+
+XFORM = (
+    '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">'
+    '<h:head><h:title>HH</h:title><model><instance><data id="hh" version="1"><name/>'
+    "<meta><instanceID/></meta></data></instance></model></h:head>"
+    '<h:body><input ref="/data/name"><label>Name</label></input></h:body></h:html>'
+)
+
+
+def _xml(n: int) -> str:
+    return f'<data id="hh" version="1"><name>n{n}</name><meta><instanceID>uuid:{n}</instanceID></meta></data>'
+
+
+class ScriptedClient:
+    """Answers each instanceID with the status in `answers`; pull returns `pulled`."""
+
+    def __init__(self, answers: dict[str, ItemStatus], pulled: PullResult | None = None) -> None:
+        self.answers = answers
+        self.pulled = pulled or PullResult(cursor="7", forms=[], returned=[])
+        self.pushed: list[str] = []
+        self.cursors: list[str | None] = []
+        self.gate: threading.Event | None = None
+        self.fail_pull = False
+
+    def push(
+        self,
+        items: Iterable[SubmissionItem],
+        read_attachment: Callable[[str, str], bytes],
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[ItemResult]:
+        if self.gate is not None:
+            self.gate.wait(5)
+        batch = list(items)
+        self.pushed += [i.instance_id for i in batch]
+        return [
+            ItemResult(instance_id=i.instance_id, status=self.answers[i.instance_id]) for i in batch
+        ]
+
+    def pull(self, cursor: str | None) -> PullResult:
+        self.cursors.append(cursor)
+        if self.fail_pull:
+            raise ConnectionFailed("Could not reach the server.")
+        return self.pulled
+
+    def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]:
+        return XFORM, {"villages.csv": b"name\nA\n"}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "fieldapp.db") as opened:
+        opened.add_form(XFORM)
+        for n in range(30):
+            opened.create_draft("hh", "1", f"uuid:{n}", _xml(n), None)
+            if n < 28:
+                opened.finalize(f"uuid:{n}", _xml(n), None)
+        opened.set_setting("server_url", "http://127.0.0.1:9")
+        opened.set_setting("token", "t")
+        yield opened
+
+
+def _states(store: Store) -> dict[str, str]:
+    return {r.instance_id: r.state for r in store.list_instances()}
+
+
+def test_only_acknowledged_instances_are_marked_sent(store: Store) -> None:
+    answers: dict[str, ItemStatus] = {f"uuid:{n}": "stored" for n in range(28)}
+    answers |= {"uuid:3": "duplicate", "uuid:4": "conflict", "uuid:5": "rejected"}
+    client = ScriptedClient(answers)
+    progress: list[tuple[int, int, str]] = []
+    outcome = SyncAgent(store, lambda _: client).run_once(lambda *p: progress.append(p))
+    assert outcome == SyncOutcome(sent=25, duplicates=1, conflicts=1, rejected=1)
+    states = _states(store)
+    assert states["uuid:3"] == "sent" and states["uuid:0"] == "sent"
+    assert states["uuid:4"] == states["uuid:5"] == "finalized"
+    assert states["uuid:28"] == states["uuid:29"] == "draft"
+    assert sorted(client.pushed) == sorted(f"uuid:{n}" for n in range(28))
+    assert progress == [(25, 28, STAGE_PUSH), (28, 28, STAGE_PUSH)]
+    assert store.get_setting("sync_cursor") == "7" and store.get_setting("last_sync")
+
+
+def test_forms_and_returned_instances_are_pulled_once(store: Store) -> None:
+    store.mark_sent(["uuid:1"])
+    info = FormInfo(form_id="hh2", version="2", title="HH2", hash="md5:x", download_url="/f")
+    returned = ReturnedInstance(
+        instance_id="uuid:1",
+        form_id="hh",
+        form_version="1",
+        xml=_xml(1),
+        comments=[ReviewComment(ref="/data/name", text="Spell it out", author="sue", at="t")],
+        returned_at="t",
+    )
+    client = ScriptedClient({f"uuid:{n}": "stored" for n in range(28)})
+    client.pulled = PullResult(cursor="12", forms=[info], returned=[returned])
+    agent = SyncAgent(store, lambda _: client)
+    assert agent.run_once().forms_updated == 1
+    assert store.get_instance("uuid:1").state == "returned"
+    assert store.get_instance("uuid:1").comments[0].text == "Spell it out"
+    assert store.form_media("hh", "1") == {"villages.csv": b"name\nA\n"}
+    client.pulled = PullResult(cursor="12", forms=[], returned=[])
+    assert agent.run_once().forms_updated == 0
+    assert client.cursors == [None, "12"]
+
+
+def test_a_failed_stage_keeps_the_cursor_and_reruns_safely(store: Store) -> None:
+    client = ScriptedClient({f"uuid:{n}": "stored" for n in range(28)})
+    client.fail_pull = True
+    agent = SyncAgent(store, lambda _: client)
+    outcome = agent.run_once()
+    assert outcome.sent == 28 and outcome.error == "Could not reach the server."
+    assert store.get_setting("sync_stage") == STAGE_PULL_FORMS
+    assert store.get_setting("sync_cursor") is None
+    client.fail_pull = False
+    assert agent.run_once() == SyncOutcome()
+    assert store.get_setting("sync_stage") == STAGE_DONE
+
+
+def test_an_unprovisioned_device_gets_a_clear_message(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "new.db") as fresh:
+        outcome = SyncAgent(fresh).run_once()
+    assert outcome.error is not None and "scan the provisioning QR code" in outcome.error
+
+
+def test_two_syncs_never_run_at_once(store: Store) -> None:
+    client = ScriptedClient({f"uuid:{n}": "stored" for n in range(28)})
+    client.gate = threading.Event()
+    agent = SyncAgent(store, lambda _: client)
+    outcomes: list[SyncOutcome] = []
+    first = threading.Thread(target=lambda: outcomes.append(agent.run_once()))
+    first.start()
+    time.sleep(0.1)
+    assert agent.run_once().error == "A sync is already running."
+    client.gate.set()
+    first.join(5)
+    assert outcomes[0].sent == 28
+
+
+def test_background_loop_backs_off_after_failures_and_stops(store: Store) -> None:
+    active, overlaps, starts = [0], [0], []
+
+    class Failing(ScriptedClient):
+        def push(self, *args: object, **kw: object) -> list[ItemResult]:
+            active[0] += 1
+            overlaps[0] = max(overlaps[0], active[0])
+            starts.append(time.monotonic())
+            time.sleep(0.005)
+            active[0] -= 1
+            raise ConnectionFailed("down")
+
+    agent = SyncAgent(store, lambda _: Failing({}))
+    outcomes: list[SyncOutcome] = []
+    agent.start_background(0.01, outcomes.append, max_backoff_s=0.16)
+    agent.start_background(0.01, outcomes.append)
+    time.sleep(0.8)
+    agent.stop()
+    count = len(starts)
+    time.sleep(0.1)
+    assert len(starts) == count, "the loop kept running after stop()"
+    assert overlaps[0] == 1
+    assert 4 <= count <= 40 and all(o.error == "down" for o in outcomes)
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert max(gaps[-3:]) > 3 * min(gaps[:2])
