@@ -24,6 +24,10 @@ from sync.protocol import AttachmentRef, ItemResult, ItemStatus, SubmissionItem
 __all__ = ["OpenRosaClient"]
 
 DEFAULT_LIMIT = 10_000_000
+ENVELOPE = 1024
+"""Bytes kept free in each POST for the multipart envelope and the XML part's headers."""
+PART = 256
+"""Bytes of multipart headers counted with each attachment."""
 _ACKNOWLEDGED = frozenset({201, 202})
 _ANSWERS = _ACKNOWLEDGED | {400, 409, 413}
 _OPENROSA_NS = "{http://openrosa.org/http/response}"
@@ -89,7 +93,7 @@ class OpenRosaClient:
         self, item: SubmissionItem, read_attachment: Callable[[str, str], bytes], limit: int
     ) -> ItemResult:
         xml = item.xml.encode("utf-8")
-        groups = _split(item.attachments, limit - len(xml))
+        groups = _split(item.attachments, limit - len(xml) - ENVELOPE)
         if groups is None:
             return ItemResult(
                 instance_id=item.instance_id,
@@ -123,13 +127,14 @@ def _split(refs: list[AttachmentRef], room: int) -> list[list[AttachmentRef]] | 
     groups: list[list[AttachmentRef]] = [[]]
     used = 0
     for ref in refs:
-        if ref.size > room:
+        size = ref.size + PART
+        if size > room:
             return None
-        if used + ref.size > room and groups[-1]:
+        if used + size > room and groups[-1]:
             groups.append([])
             used = 0
         groups[-1].append(ref)
-        used += ref.size
+        used += size
     return groups
 
 

@@ -1,0 +1,135 @@
+"""OpenRosaClient against the real server app's OpenRosa routes (app-user URL), in-process:
+HEAD for the limit, one instance per POST, 201 acknowledged (also on a resend), 409 conflict,
+attachments split over several POSTs, too-large files refused before sending."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from test_faults import LoopTransport
+
+from sync.client import AuthError, OpenRosaClient
+from sync.protocol import AttachmentRef, SubmissionItem
+from sync.server.app import ServerConfig, create_app, open_storage
+from sync.server.auth import add_user
+from sync.server.publish import publish_xform
+from sync.server.storage import Storage
+
+XFORM = (
+    '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">'
+    '<h:head><h:title>HH</h:title><model><instance><data id="hh" version="1"><name/><photo/>'
+    "<meta><instanceID/></meta></data></instance></model></h:head>"
+    '<h:body><input ref="/data/name"><label>Name</label></input></h:body></h:html>'
+)
+FILES = {name: bytes([n]) * 25_000 for n, name in enumerate(("a.jpg", "b.jpg", "c.jpg"))}
+
+
+def _item(n: int, name: str = "x", files: tuple[str, ...] = ()) -> SubmissionItem:
+    xml = (
+        f'<data id="hh" version="1"><name>{name}</name><photo>a.jpg</photo>'
+        f"<meta><instanceID>uuid:{n}</instanceID></meta></data>"
+    )
+    refs = [
+        AttachmentRef(name=f, sha256=hashlib.sha256(FILES[f]).hexdigest(), size=len(FILES[f]))
+        for f in files
+    ]
+    return SubmissionItem(instance_id=f"uuid:{n}", form_id="hh", xml=xml, attachments=refs)
+
+
+class Recorder(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.seen = inner, list[tuple[str, int]]()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        self.seen.append((request.method, response.status_code))
+        return response
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Recorder, str, Storage]]:
+    storage, blobs = open_storage(tmp_path)
+    publish_xform(storage, blobs, XFORM, form_id="hh", version="1", title="HH")
+    token = add_user(storage, "awa", "enumerator", "north")
+    app = create_app(ServerConfig(tmp_path, body_limit=60_000))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield Recorder(LoopTransport(loop, app)), token, app.state.storage
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+
+
+def _client(served: tuple[Recorder, str, Storage], token: str | None = None) -> OpenRosaClient:
+    recorder, good, _ = served
+    return OpenRosaClient(
+        f"http://central.test/v1/key/{token or good}/projects/1", transport=recorder
+    )
+
+
+def test_one_instance_per_post_after_a_head(served: tuple[Recorder, str, Storage]) -> None:
+    recorder, _, storage = served
+    progress: list[tuple[int, int]] = []
+    results = _client(served).push(
+        [_item(1), _item(2)], lambda i, n: FILES[n], lambda d, t: progress.append((d, t))
+    )
+    assert [(r.instance_id, r.status) for r in results] == [
+        ("uuid:1", "stored"),
+        ("uuid:2", "stored"),
+    ]
+    assert recorder.seen == [("HEAD", 204), ("POST", 201), ("POST", 201)]
+    assert progress == [(1, 2), (2, 2)]
+    assert storage.count_submissions() == 2
+
+
+def test_resend_is_acknowledged_and_different_xml_is_a_conflict(
+    served: tuple[Recorder, str, Storage],
+) -> None:
+    client = _client(served)
+    client.push([_item(1)], lambda i, n: FILES[n])
+    again, changed = client.push([_item(1), _item(1, name="other")], lambda i, n: FILES[n])
+    assert again.status == "stored"
+    assert changed.status == "conflict" and changed.message and "409" in changed.message
+    assert served[2].count_submissions() == 1
+
+
+def test_attachments_beyond_the_limit_go_over_several_posts(
+    served: tuple[Recorder, str, Storage],
+) -> None:
+    recorder, _, storage = served
+    (result,) = _client(served).push(
+        [_item(3, files=("a.jpg", "b.jpg", "c.jpg"))], lambda i, n: FILES[n]
+    )
+    assert result.status == "stored"
+    assert recorder.seen == [("HEAD", 204), ("POST", 201), ("POST", 201)]
+    assert sorted((a.name, a.received) for a in storage.attachments("uuid:3")) == [
+        ("a.jpg", True),
+        ("b.jpg", True),
+        ("c.jpg", True),
+    ]
+
+
+def test_a_file_larger_than_the_limit_is_refused_without_sending(
+    served: tuple[Recorder, str, Storage],
+) -> None:
+    recorder, _, storage = served
+    FILES["big.mp4"] = b"\0" * 70_000
+    try:
+        (result,) = _client(served).push([_item(4, files=("big.mp4",))], lambda i, n: FILES[n])
+    finally:
+        del FILES["big.mp4"]
+    assert result.status == "rejected" and result.message and "60000 bytes" in result.message
+    assert recorder.seen == [("HEAD", 204)] and storage.count_submissions() == 0
+
+
+def test_a_wrong_app_user_token_is_an_auth_error(served: tuple[Recorder, str, Storage]) -> None:
+    with pytest.raises(AuthError, match="refused this device's access token"):
+        _client(served, token="not-a-token").push([_item(5)], lambda i, n: FILES[n])
+    assert served[2].count_submissions() == 0
