@@ -10,7 +10,7 @@ import datetime as dt
 import platform
 from pathlib import Path
 
-from benchmarks import bench_autosave, bench_reading, bench_session, bench_xpath
+from benchmarks import bench_autosave, bench_ingest, bench_reading, bench_session, bench_xpath
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -21,6 +21,7 @@ def main() -> None:
         ("Reading an XForm against a bare ElementTree parse", bench_reading.run()),
         ("FormSession: open, answer, test-drive", bench_session.run()),
         ("Autosave: Store.save_draft against a bare sqlite3 commit", bench_autosave.run()),
+        ("Server ingestion: batch API and OpenRosa against a raw insert", bench_ingest.run()),
     ]
     header = (
         "# Benchmarks\n\n"
