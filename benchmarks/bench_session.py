@@ -3,8 +3,8 @@
 - Open: `read_xform` + `FormSession.new` against `ElementTree.fromstring` of the same
   XForm (expression caches cleared before every run). Goal ≤ 150 ms and ≤ 20x.
 - Answer: one answer plus what the UI then shows for the current screen (label,
-  relevance, required, problem of each of its questions), in a 2,000-question form
-  against a 50-question form. Goal: median ≤ 2 ms and a ratio ≤ 2.
+  relevance, required, problem of each of its questions) and the next screen, in a
+  2,000-question form against a 50-question form. Goal: median ≤ 2 ms and a ratio ≤ 2.
 - Test-drive: simulated interviews per second on all_question_types.xlsx.
 """
 
@@ -68,11 +68,14 @@ def open_rows() -> list[str]:
 def answer_ms(definition: FormDefinition, ref: str, repeat: int = 200) -> float:
     """Median ms of one answer plus the screen state the UI reads afterwards."""
     session = FormSession.new(definition)
-    screen = next(s for s in session.screens() if ref in s.questions)
+    index, screen = next((i, s) for i, s in enumerate(session.screens()) if ref in s.questions)
     values = iter(range(10**9))
 
     def step() -> None:
         session.answer(ref, next(values) % 500)
+        following = session.next(index)
+        assert following is not None
+        session.screen(following)
         for question in screen.questions:
             node = session.node(question)
             session.label(question)

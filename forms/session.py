@@ -45,6 +45,8 @@ class AnswerResult:
 
 
 class FormSession(SessionText):
+    _screens: list[session_navigation.Screen] | None = None
+
     # -- starting -------------------------------------------------------------------
 
     @classmethod
@@ -327,13 +329,31 @@ class FormSession(SessionText):
     # -- navigation and saving ------------------------------------------------------
 
     def screens(self) -> list[session_navigation.Screen]:
-        return session_navigation.screens(self)
+        """The screens in order; listed again only after relevance, repeat instances or
+        the language changed (or always, when a repeat prompt's text has outputs)."""
+        if self.layout_changed or self._screens is None:
+            self._screens, cacheable = session_navigation.screens_of(self)
+            self.layout_changed = not cacheable
+        return list(self._screens)
+
+    def screen(self, index: int) -> session_navigation.Screen:
+        """One screen of `screens()` (IndexError outside them), without copying the list."""
+        if self.layout_changed or self._screens is None:
+            self.screens()
+        assert self._screens is not None
+        return self._screens[index]
 
     def next(self, index: int) -> int | None:
-        return session_navigation.step(self, index, +1)
+        return self._step(index + 1)
 
     def previous(self, index: int) -> int | None:
-        return session_navigation.step(self, index, -1)
+        return self._step(index - 1)
+
+    def _step(self, target: int) -> int | None:
+        if self.layout_changed or self._screens is None:
+            self.screens()
+        assert self._screens is not None
+        return target if 0 <= target < len(self._screens) else None
 
     def jump(self, ref: str) -> int | None:
         return session_navigation.jump(self, ref)

@@ -3,8 +3,8 @@
 A screen is one question, a `field-list` group shown whole, or a repeat prompt
 ("Add another ...?") after the instances of a repeat that has no `jr:count` and
 may be added to. Non-relevant questions and groups are skipped; calculations have
-no control and so no screen. Screens are recomputed from the live instance each
-time, since any answer can change relevance.
+no control and so no screen. `FormSession.screens` keeps the list until relevance,
+repeat instances or the language change.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from forms.definition import Control
+from forms.definition import Control, Label
 from forms.messages import render_in
 from forms.session_paths import ancestor_at, nodes_at
 from forms.xpath.tree import DOCUMENT, Node
@@ -47,10 +47,18 @@ class OutlineEntry:
 
 
 def screens(session: FormSession) -> list[Screen]:
+    return screens_of(session)[0]
+
+
+def screens_of(session: FormSession) -> tuple[list[Screen], bool]:
+    """The screens, and whether they stay right until relevance or repeats change: not
+    when a repeat prompt's wording has outputs or `jr:noAddRemove` is an expression."""
     found: list[Screen] = []
+    cacheable = True
     for control, node, depth in _walk(session, session.definition.body, session.document, 0):
         if control.kind == "repeat":
             prompt = _prompt(session, control, node)
+            cacheable = cacheable and _fixed_prompt(session, control)
             if prompt is not None:
                 found.append(prompt)
         elif not node.relevant:
@@ -65,16 +73,26 @@ def screens(session: FormSession) -> list[Screen]:
                 found.append(Screen(GROUP, session.ref(node), inside))
         elif control.kind != "group":
             found.append(Screen(QUESTION, session.ref(node), (session.ref(node),)))
-    return found
+    return found, cacheable
 
 
-def step(session: FormSession, index: int, delta: int) -> int | None:
-    target = index + delta
-    return target if 0 <= target < len(screens(session)) else None
+def _fixed_prompt(session: FormSession, control: Control) -> bool:
+    if control.no_add_remove is not None:
+        return False
+    label = _prompt_label(session, control)
+    if label is None:
+        return True
+    if label.ref is not None:
+        return False
+    texts = [label.parts]
+    if label.itext_id is not None:
+        languages = (None, *session.definition.languages)
+        texts = [session.definition.text(label.itext_id, lang) or () for lang in languages]
+    return all(isinstance(part, str) for parts in texts for part in parts)
 
 
 def jump(session: FormSession, ref: str) -> int | None:
-    for i, screen in enumerate(screens(session)):
+    for i, screen in enumerate(session.screens()):
         if screen.ref == ref or ref in screen.questions:
             return i
     return None
@@ -144,6 +162,13 @@ def _within(session: FormSession, context: Node, pattern: str) -> list[Node]:
     return [above] if above is not None else nodes_at(session.document, pattern)
 
 
+def _prompt_label(session: FormSession, control: Control) -> Label | None:
+    wrappers = [
+        c for c in session.definition.controls() if c.kind == "group" and c.ref == control.ref
+    ]
+    return control.label or (wrappers[0].label if wrappers else None)
+
+
 def _prompt(session: FormSession, control: Control, parent: Node) -> Screen | None:
     assert control.ref is not None
     if control.count is not None or not parent.relevant:
@@ -155,10 +180,7 @@ def _prompt(session: FormSession, control: Control, parent: Node) -> Screen | No
         fixed = session.run(session.compiled(control.no_add_remove), parent)
         if to_boolean(fixed):
             return None
-    wrappers = [
-        c for c in session.definition.controls() if c.kind == "group" and c.ref == control.ref
-    ]
-    label = control.label or (wrappers[0].label if wrappers else None)
+    label = _prompt_label(session, control)
     text = session.label_text(label, parent) or control.ref.rsplit("/", 1)[1]
     ref = f"{session.ref(parent)}/{control.ref.rsplit('/', 1)[1]}"
     message = render_in("session.repeat_prompt", {"label": text}, session.language)

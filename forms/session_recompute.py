@@ -48,6 +48,8 @@ class Recomputer:
         self.evaluations = 0
         self._compiled: dict[int, tuple[Expression, Compiled]] = {}
         """How many (computation, node) evaluations ran: the cost of recomputing."""
+        self.layout_changed = True
+        """Relevance or repeat instances changed since the screens were last listed."""
         self._queue: dict[int, list[Node] | None] = {}
         self._heap: list[int] = []
         self._child_order = {
@@ -207,6 +209,7 @@ class Recomputer:
                 continue
             if effective != node.relevant:
                 node.relevant = effective
+                self.layout_changed = True
                 self.changed(node)
             stack.extend(node.children)
 
@@ -258,6 +261,7 @@ class Recomputer:
         index = insert_index(parent, node.name, self._child_order.get(parent.path(), []))
         parent.children.insert(index, node)
         node.parent = parent
+        self.layout_changed = True
         for each in node.iter():
             each.relevant = each.parent.relevant if each.parent is not None else True
         for computation in self.graph.under(pattern):
@@ -273,6 +277,7 @@ class Recomputer:
         if parent is None:
             return
         parent.children.remove(node)
+        self.layout_changed = True
         for each in node.iter():
             self.own_relevant.pop(each, None)
             self.readonly.pop(each, None)

@@ -41,6 +41,7 @@ class SessionText(Recomputer):
 
     def set_language(self, language: str) -> None:
         self.language = language
+        self.layout_changed = True  # repeat prompts are worded in the language
 
     def choices(self, ref: str) -> list[Choice]:
         control = self.control(ref)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from session_support import session_of
 
-from forms.session_navigation import GROUP, QUESTION, REPEAT_PROMPT
+from forms import session_navigation
+from forms.session import FormSession
+from forms.session_navigation import GROUP, QUESTION, REPEAT_PROMPT, Screen
 
 FORM = """
 | survey |
@@ -72,3 +75,41 @@ def test_outline_states_and_validate_order() -> None:
     assert states["/data/contact/email"] == "not-relevant"
     s.answer("/data/n", None)
     assert [p.place.field for p in s.validate()] == ["/data/n"]
+
+
+def test_screens_are_listed_again_only_when_relevance_repeats_or_language_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    listings = []
+    real = session_navigation.screens_of
+
+    def counted(session: FormSession) -> tuple[list[Screen], bool]:
+        listings.append(1)
+        return real(session)
+
+    monkeypatch.setattr(session_navigation, "screens_of", counted)
+    s = session_of(
+        """
+| survey |
+| | type | name | label | relevant |
+| | integer | age | Age | |
+| | text | name | Name | |
+| | text | job | Job | ${age} >= 15 |
+| | begin repeat | kid | Kid | |
+| | text | kname | Kid's name | |
+| | end repeat | | | |
+"""
+    )
+    first = s.screens()
+    assert s.next(0) == 1 and s.previous(1) == 0 and s.next(len(first) - 1) is None
+    assert s.screen(1) == first[1]
+    s.answer("/data/name", "Awa")
+    s.answer("/data/age", 3)
+    assert s.screens() == first and len(listings) == 1
+    s.answer("/data/age", 30)
+    assert [x.ref for x in s.screens()][:3] == ["/data/age", "/data/name", "/data/job"]
+    s.add_repeat("/data/kid")
+    assert len(s.screens()) == len(first) + 2 and len(listings) == 3
+    s.set_language("default")
+    s.screens()
+    assert len(listings) == 4
