@@ -10,7 +10,14 @@ import datetime as dt
 import platform
 from pathlib import Path
 
-from benchmarks import bench_autosave, bench_ingest, bench_reading, bench_session, bench_xpath
+from benchmarks import (
+    bench_autosave,
+    bench_ingest,
+    bench_reading,
+    bench_session,
+    bench_sync_devices,
+    bench_xpath,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -22,6 +29,7 @@ def main() -> None:
         ("FormSession: open, answer, test-drive", bench_session.run()),
         ("Autosave: Store.save_draft against a bare sqlite3 commit", bench_autosave.run()),
         ("Server ingestion: batch API and OpenRosa against a raw insert", bench_ingest.run()),
+        ("100 devices syncing at once over loopback", bench_sync_devices.run()),
     ]
     header = (
         "# Benchmarks\n\n"
