@@ -1,0 +1,172 @@
+"""Every hard limit of the living income form refuses an impossible value (and keeps the
+saved answer), and every warning asks for confirmation, each message in all three languages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from living_income_support import LANGUAGES, fill, problems, twin_rows
+from test_living_income_households import cote_divoire_cocoa, ghana_cocoa, kenya_diversified
+
+from forms.session import FormSession
+from forms.session_paths import pattern_of
+
+Household = Callable[[], FormSession]
+
+# household, question, impossible value, what the English message says
+HARD_LIMITS: list[tuple[Household, str, object, str]] = [
+    (cote_divoire_cocoa, "/data/roster/hh_size", 31, "between 1 and 30 members"),
+    (
+        cote_divoire_cocoa,
+        "/data/roster/member[2]/person/name",
+        "Kouassi",
+        "Two members have this name",
+    ),
+    (cote_divoire_cocoa, "/data/roster/member[2]/person/relation", "head", "only one head"),
+    (cote_divoire_cocoa, "/data/roster/member[3]/person/age", 111, "between 0 and 110"),
+    (cote_divoire_cocoa, "/data/roster/member[1]/person/age", 11, "head is at least 12"),
+    (
+        cote_divoire_cocoa,
+        "/data/roster/member[1]/person/months_away",
+        13,
+        "Between 0 and 12 months",
+    ),
+    (cote_divoire_cocoa, "/data/plots/plot[1]/plot_area/area", 1001, "at most 1,000 ha"),
+    (cote_divoire_cocoa, "/data/plots/plot[1]/productive_pct", 101, "between 0 and 100"),
+    (cote_divoire_cocoa, "/data/main_crop/n_seasons", 4, "Between 1 and 3 seasons"),
+    (ghana_cocoa, "/data/main_crop/season[2]/kg_per_unit", 250, "at most 200 kg"),
+    (
+        cote_divoire_cocoa,
+        "/data/main_crop/season[1]/season_amounts/harvest_qty",
+        -1,
+        "cannot be negative",
+    ),
+    (
+        cote_divoire_cocoa,
+        "/data/main_crop/season[1]/season_amounts/sold_qty",
+        1401,
+        "More was sold than harvested",
+    ),
+    (cote_divoire_cocoa, "/data/main_crop/season[1]/sale/price", 0, "must be above 0"),
+    (
+        cote_divoire_cocoa,
+        "/data/main_crop/season[1]/season_amounts/premium",
+        -5,
+        "cannot be negative",
+    ),
+    (cote_divoire_cocoa, "/data/costs/inputs", "none fertiliser", "'None' cannot be chosen"),
+    (cote_divoire_cocoa, "/data/costs/labour[1]/labour_days/hired_days", 3651, "3,650 person-days"),
+    (
+        cote_divoire_cocoa,
+        "/data/other_crops/crop_other[1]/oc_amounts/oc_consumed_pct",
+        60,
+        "cannot exceed 100 %",
+    ),
+    (
+        kenya_diversified,
+        "/data/livestock/animal[2]/lv_amounts/fcr",
+        11,
+        "Between 0 and 10 kg of feed",
+    ),
+    (
+        kenya_diversified,
+        "/data/other_income/source[1]/src_time/src_days",
+        32,
+        "Between 1 and 31 days",
+    ),
+    (
+        kenya_diversified,
+        "/data/other_income/source[1]/src_time/src_months",
+        13,
+        "Between 1 and 12 months",
+    ),
+    (kenya_diversified, "/data/women/time_use/h_farm", 20, "add up to at most 24"),
+    (
+        kenya_diversified,
+        "/data/women/wm_decisions/wm_assets",
+        "none phone",
+        "'None' cannot be chosen",
+    ),
+]
+
+
+def messages_in_twin(name: str) -> dict[str, str]:
+    row = next(r for r in twin_rows("survey") if r["name"] == name)
+    return {lang: row[f"constraint_message::{lang}"] for lang in LANGUAGES}
+
+
+@pytest.mark.parametrize(
+    ("household", "ref", "value", "says"),
+    HARD_LIMITS,
+    ids=[f"{pattern_of(ref).rsplit('/', 1)[-1]}={value}" for _, ref, value, _ in HARD_LIMITS],
+)
+def test_hard_limit_refuses_the_value_in_every_language(
+    household: Household, ref: str, value: object, says: str
+) -> None:
+    session = household()
+    before = session.to_xml()
+    expected = messages_in_twin(pattern_of(ref).rsplit("/", 1)[-1])
+    assert len(set(expected.values())) == 3, "the message is translated"
+    for language in LANGUAGES:
+        session.set_language(language)
+        result = session.answer(ref, value)
+        assert not result.ok
+        assert result.message == expected[language]
+    assert says in expected[LANGUAGES[0]]
+    assert session.to_xml() == before, "a refused answer changes nothing"
+
+
+# household, answers that make the value unusual, the warning that must be confirmed
+WARNINGS: list[tuple[Household, list[tuple[str, object]], str, str]] = [
+    (
+        cote_divoire_cocoa,
+        [("plots/plot[1]/plot_area/area", 25)],
+        "/data/plots/plot[1]/large_plot_ok",
+        "larger than 20 ha",
+    ),
+    (
+        cote_divoire_cocoa,
+        [("main_crop/season[1]/sale/price", 900)],
+        "/data/main_crop/season[1]/price_ok",
+        "1000 to 1800 XOF per kg",
+    ),
+    (
+        cote_divoire_cocoa,
+        [("main_crop/season[1]/season_amounts/harvest_qty", 5000)],
+        "/data/main_crop/yield_ok",
+        "cocoa yield is 1845 kg/ha",  # (5,000 + 535) kg / 3 ha
+    ),
+    (
+        cote_divoire_cocoa,
+        [("costs/other_costs/other_cost", 3_000_000)],
+        "/data/summary/negative_ok",
+        "negative (-920620 XOF)",  # 2,074,380 - (3,000,000 - 5,000),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("household", "answers", "warning", "says"),
+    WARNINGS,
+    ids=[w.rsplit("/", 1)[-1] for _, _, w, _ in WARNINGS],
+)
+def test_warning_is_shown_in_every_language_and_must_be_confirmed(
+    household: Household, answers: list[tuple[str, object]], warning: str, says: str
+) -> None:
+    session = household()
+    assert not session.is_relevant(warning)
+    fill(session, answers)
+    assert session.is_relevant(warning)
+    assert [p.place.field for p in session.validate()] == [warning]
+    row = next(r for r in twin_rows("survey") if r["name"] == warning.rsplit("/", 1)[-1])
+    labels = []
+    for language in LANGUAGES:
+        session.set_language(language)
+        label = session.label(warning)
+        assert label.startswith(row[f"label::{language}"].split("${")[0].strip())
+        labels.append(label)
+    assert len(set(labels)) == 3
+    assert says in labels[0]
+    fill(session, [(warning, "confirmed")])
+    assert problems(session) == []
