@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from sync.server.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
+from sync.server.errors import BadRequest, TooManyRequests, Unauthorized
 from sync.server.storage import ROLES, Storage, User
 
 SUBMITTERS = ("enumerator", "coordinator", "admin")
@@ -76,11 +76,6 @@ def bearer_user(request: Request) -> User:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send Authorization: Bearer <token>")
     return authenticate(request, token.strip())
-
-
-def require_submitter(user: User) -> None:
-    if user.role not in SUBMITTERS:
-        raise Forbidden(f"a {user.role} cannot submit")
 
 
 CurrentUser = Annotated[User, Depends(bearer_user)]

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sync.protocol import AttachmentRef, ItemResult
+from sync.server.auth import SUBMITTERS
 from sync.server.blobs import safe_name
-from sync.server.errors import BadRequest
+from sync.server.errors import BadRequest, Forbidden
 from sync.server.instance_fields import read_instance
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
 
@@ -44,6 +45,8 @@ def ingest(
         ]
         if require_known_form and storage.form(fields.form_id, None) is None:
             raise BadRequest(f"form {fields.form_id!r} is not published on this server")
+        if fields.deprecated_id:
+            _check_edit(storage, user, fields.instance_id, fields.deprecated_id)
     except BadRequest as error:
         return ItemResult(instance_id=instance_id or "", status="rejected", message=error.message)
     digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
@@ -74,6 +77,38 @@ def ingest(
         status="conflict",
         message="another submission with this instanceID is already stored",
     )
+
+
+def _check_edit(storage: Storage, user: User, instance_id: str, deprecated_id: str) -> None:
+    """An edit replaces a submission its editor owns or supervises, and only once."""
+    old = storage.submission(deprecated_id)
+    if old is None:
+        return
+    supervises = user.role == "supervisor" and user.district == old.district
+    if old.enumerator != user.name and not supervises and user.role != "admin":
+        raise BadRequest(
+            f"edit refused: submission {deprecated_id!r} (meta/deprecatedID) is not yours"
+            " and not of a district you supervise"
+        )
+    if old.replaced_by not in (None, instance_id):
+        raise BadRequest(
+            f"edit refused: submission {deprecated_id!r} was already replaced by"
+            f" {old.replaced_by!r}; edit that one instead"
+        )
+
+
+def require_submitter_of(user: User, xmls: Sequence[str]) -> None:
+    """Enumerators, coordinators and admins submit; a supervisor only edits (deprecatedID)."""
+    if user.role in SUBMITTERS:
+        return
+    if user.role == "supervisor":
+        try:
+            if all(read_instance(xml).deprecated_id for xml in xmls):
+                return
+        except BadRequest:
+            pass
+        raise Forbidden("a supervisor submits only edits (meta/deprecatedID) of submissions")
+    raise Forbidden(f"a {user.role} cannot submit")
 
 
 def _result(storage: Storage, instance_id: str, status: str) -> ItemResult:

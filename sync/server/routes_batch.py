@@ -18,10 +18,10 @@ from sync.protocol import (
     ReviewRequest,
     SubmissionBatch,
 )
-from sync.server.auth import CurrentUser, require_submitter
+from sync.server.auth import CurrentUser
 from sync.server.blobs import BlobStore, safe_name
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound
-from sync.server.ingest import ingest, now
+from sync.server.ingest import ingest, now, require_submitter_of
 from sync.server.limits import gunzip
 from sync.server.storage import AttachmentRecord, ReviewRecord, Storage
 
@@ -35,7 +35,6 @@ def _storage(request: Request) -> Storage:
 
 @router.post("/submissions")
 async def submit(request: Request, user: CurrentUser) -> BatchResult:
-    require_submitter(user)
     body = await request.body()
     if request.headers.get("content-encoding", "").lower() == "gzip":
         body = gunzip(body, request.app.state.body_limit)
@@ -45,6 +44,7 @@ async def submit(request: Request, user: CurrentUser) -> BatchResult:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise BadRequest(f"not a submission batch: {where}: {first['msg']}") from None
+    require_submitter_of(user, [item.xml for item in batch.items])
     storage = _storage(request)
     known = request.app.state.require_known_form
     results = [
@@ -66,7 +66,6 @@ async def submit(request: Request, user: CurrentUser) -> BatchResult:
 async def put_attachment(
     instance_id: str, name: str, request: Request, user: CurrentUser
 ) -> Response:
-    require_submitter(user)
     safe_name(name)
     storage = _storage(request)
     submission = storage.submission(instance_id)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from sync.server.auth import authenticate, require_submitter
+from sync.server.auth import authenticate
 from sync.server.blobs import BlobStore, safe_name
 from sync.server.errors import BadRequest, Conflict, NotFound
-from sync.server.ingest import ingest
+from sync.server.ingest import ingest, require_submitter_of
 from sync.server.openrosa_xml import form_list, manifest, openrosa_message
 from sync.server.storage import AttachmentRecord, Storage, User
 
@@ -85,7 +85,6 @@ def head_submission(token: str, project: str, request: Request) -> Response:
 @router.post("/submission")
 async def post_submission(token: str, project: str, request: Request) -> Response:
     user = _user(request, token, project)
-    require_submitter(user)
     form = await request.form(max_files=100, max_fields=100)
     try:
         main = form.get("xml_submission_file")
@@ -96,6 +95,7 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
             xml = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest("xml_submission_file is not UTF-8") from None
+        require_submitter_of(user, [xml])
         files: dict[str, bytes] = {}
         for key, part in form.multi_items():
             if key != "xml_submission_file" and isinstance(part, UploadFile):

@@ -42,6 +42,8 @@ class SubmissionRecord:
     enumerator: str
     district: str | None
     device_id: str | None
+    replaced_by: str | None = None
+    """The instanceID of the edit that replaced this submission (its meta/deprecatedID)."""
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,12 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.table("settings").create({"key": str, "value": str}, pk="key")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    """An edit (meta/deprecatedID) marks the submission it replaces."""
+    db.table("submissions").add_column("replaced_by", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 """Schema changes in order; `PRAGMA user_version` counts the ones applied."""
 
 
@@ -217,6 +222,12 @@ class SqliteStorage:
             )
             if cursor.rowcount == 0:
                 return False
+            if record.deprecated_id:
+                self.db.execute(
+                    "UPDATE submissions SET replaced_by = ? WHERE instance_id = ?"
+                    " AND replaced_by IS NULL",
+                    [record.instance_id, record.deprecated_id],
+                )
             for a in attachments:
                 self.db.execute(
                     "INSERT OR IGNORE INTO attachments VALUES (?, ?, ?, ?, ?)",
@@ -361,6 +372,7 @@ def _submission(row: dict[str, Any]) -> SubmissionRecord:
         row["enumerator"],
         row["district"],
         row["device_id"],
+        row["replaced_by"],
     )
 
 
