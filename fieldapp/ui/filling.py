@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +27,12 @@ def _open(shell: Shell, opener: Callable[[], Interview]) -> None:
         interview = opener()
     except FormError as error:
         problems = "\n".join(str(p) for p in error.problems)
-        shell.show(shell.t("fill.load_failed"), [style.error(problems)])
+        shell.show(
+            shell.t("common.error"), [style.error(shell.t("forms.load_failed", detail=problems))]
+        )
         return
     except SaveFailed as error:
-        shell.show(shell.t("fill.load_failed"), [style.error(str(error))])
+        shell.show(shell.t("common.error"), [style.error(str(error))])
         return
     Filling(shell, interview).render()
 
@@ -40,6 +43,8 @@ class Filling:
         self.interview = interview
         self.pending: dict[str, Callable[[], str]] = {}
         self.messages: dict[str, str] = {}
+        self.refused: dict[str, str] = {}
+        """What was typed but refused (a violated constraint), shown again until corrected."""
         self.status = ""
         self.failed = False
 
@@ -51,9 +56,16 @@ class Filling:
         except SaveFailed as error:
             self._save_failed(error)
             return
-        self.messages[ref] = "" if outcome.ok else outcome.message
-        self.status = self.shell.t("fill.saved") if outcome.ok else ""
-        self.render()
+        message = "" if outcome.ok else outcome.message
+        if outcome.ok:
+            self.refused.pop(ref, None)
+        elif isinstance(value, str):
+            self.refused[ref] = value
+        changed = message != self.messages.get(ref, "")
+        self.messages[ref] = message
+        self.status = self.shell.t("filling.saved") if outcome.ok else ""
+        if changed or len(self.interview.screen().questions) > 1:
+            self.render()  # a message to show, or relevance inside a field-list
 
     def _commit_pending(self) -> bool:
         """Answer what was typed but not submitted; False when one is refused or unsaved."""
@@ -66,13 +78,14 @@ class Filling:
                     return False
                 if not outcome.ok and outcome.message:
                     self.messages[ref] = outcome.message
+                    self.refused[ref] = read()
                     self.render()
                     return False
         return not self.failed
 
     def _save_failed(self, error: SaveFailed) -> None:
         self.failed = True
-        self.status = self.shell.t("fill.save_failed", message=str(error))
+        self.status = self.shell.t("filling.save_failed", detail=str(error))
         self.render()
 
     def retry(self, _e: object = None) -> None:
@@ -82,7 +95,7 @@ class Filling:
             self._save_failed(error)
             return
         self.failed = False
-        self.status = self.shell.t("fill.saved")
+        self.status = self.shell.t("filling.saved")
         self.render()
 
     def move(self, step: Callable[[], ScreenView]) -> None:
@@ -93,7 +106,7 @@ class Filling:
         except SaveFailed as error:
             self._save_failed(error)
             return
-        self.messages = {}
+        self.messages, self.refused = {}, {}
         self.render()
 
     def finalize(self, _e: object = None) -> None:
@@ -103,14 +116,14 @@ class Filling:
             self._save_failed(error)
             return
         if problems:
-            self.status = self.shell.t("fill.problems", count=len(problems))
+            self.status = self.shell.t("end.problems")
             self.messages = {}
             screen = self.interview.screen()
             for q in screen.questions:
                 self.messages[q.ref] = problems[0]
             self.render()
             return
-        self.shell.show(self.shell.t("fill.finalized"), [])
+        self.shell.show(self.shell.t("end.finalized"), [])
 
     def save_and_close(self, _e: object = None) -> None:
         if not self.interview.readonly:
@@ -134,14 +147,20 @@ class Filling:
         ]
         if self.interview.notice:
             _, old, new, how = self.interview.notice.split(":")
-            rows.append(style.error(t(f"fill.version_{how}", old=old, new=new)))
+            rows.append(
+                style.error(
+                    t("forms.older_version", version=old)
+                    if how == "readonly"
+                    else t("filling.version_migrated", old=old, new=new)
+                )
+            )
         if screen.kind == END:
             rows += self._end()
         elif screen.kind == "repeat_prompt":
             rows.append(style.text(screen.prompt, bold=True))
             rows.append(
                 style.button(
-                    t("fill.add_repeat"),
+                    t("repeat.add"),
                     lambda _e: self.move(lambda: self.interview.add_repeat(screen.repeat_ref)),
                     primary=True,
                 )
@@ -151,14 +170,14 @@ class Filling:
                 rows += self._question(q)
         for ref, label in screen.repeat_items if screen.kind == "repeat_prompt" else ():
             delete = style.button(
-                t("fill.delete_item", label=label),
+                f"{t('repeat.delete')} {label}",
                 lambda _e, r=ref: self.move(lambda: self.interview.remove_repeat(r)),
             )
             rows.append(ft.Row([style.text(label), delete], wrap=True))
         if self.status:
             rows.append(style.error(self.status) if self.failed else style.text(self.status))
         if self.failed:
-            rows.append(style.button(t("fill.retry"), self.retry, primary=True))
+            rows.append(style.button(t("filling.retry"), self.retry, primary=True))
         rows.append(self._buttons(screen))
         self.shell.show(screen.section, rows, nav=False)
 
@@ -171,11 +190,13 @@ class Filling:
         if q.hint:
             out.append(style.text(q.hint))
         for comment in q.comments:
-            out.append(style.error(t("fill.comment", text=comment)))
+            out.append(style.error(f"{t('returned.comments')}: {comment}"))
 
         def answer(value: Any) -> None:
             self.answer(q.ref, value)
 
+        if q.ref in self.refused:
+            q = dataclasses.replace(q, value=self.refused[q.ref])
         control, pending = question_widgets.build(q, answer, t, self._attach)
         if pending is not None:
             self.pending[q.ref] = pending
@@ -192,27 +213,27 @@ class Filling:
 
     def _end(self) -> list[ft.Control]:
         t = self.shell.t
-        rows: list[ft.Control] = [style.text(t("fill.end"), bold=True)]
+        rows: list[ft.Control] = [style.text(t("end.title"), bold=True)]
         for label, value in self.interview.summary():
             rows.append(style.text(f"{label}: {value}"))
         if not self.interview.readonly:
-            rows.append(style.button(t("fill.finalize"), self.finalize, primary=True))
+            rows.append(style.button(t("end.finalize"), self.finalize, primary=True))
         return rows
 
     def _buttons(self, screen: ScreenView) -> ft.Control:
         t = self.shell.t
         buttons: list[ft.Control] = [
-            style.button(t("fill.back"), lambda _e: self.move(self.interview.back)),
+            style.button(t("filling.previous"), lambda _e: self.move(self.interview.back)),
         ]
         if screen.kind != END:
             buttons.append(
                 style.button(
-                    t("fill.next"), lambda _e: self.move(self.interview.next), primary=True
+                    t("filling.next"), lambda _e: self.move(self.interview.next), primary=True
                 )
             )
         buttons += [
-            style.button(t("fill.outline"), lambda _e: self._outline()),
-            style.button(t("fill.save_draft"), self.save_and_close),
+            style.button(t("filling.outline"), lambda _e: self._outline()),
+            style.button(t("end.save_draft"), self.save_and_close),
         ]
         languages = self.interview.languages
         for language in languages if len(languages) > 1 else ():
@@ -251,8 +272,8 @@ class Filling:
         ]
         self.shell.page.show_dialog(
             ft.AlertDialog(
-                title=style.text(t("fill.outline"), bold=True),
+                title=style.text(t("filling.outline"), bold=True),
                 content=ft.Column(entries, scroll=ft.ScrollMode.AUTO, tight=True),
-                actions=[style.button(t("fill.close"), lambda _e: self.shell.page.pop_dialog())],
+                actions=[style.button(t("common.close"), lambda _e: self.shell.page.pop_dialog())],
             )
         )

@@ -13,12 +13,12 @@ def home(shell: Shell) -> None:
     counts = store.counts()
     rows: list[ft.Control] = []
     if shell.recovered_from is not None:
-        rows.append(style.error(t("home.recovered", path=str(shell.recovered_from))))
+        rows.append(style.error(t("app.store_recovered", path=str(shell.recovered_from))))
     for key, state in (
-        ("nav.drafts", "draft"),
-        ("nav.ready", "finalized"),
-        ("nav.sent", "sent"),
-        ("nav.returned", "returned"),
+        ("home.drafts", "draft"),
+        ("home.ready", "finalized"),
+        ("home.sent", "sent"),
+        ("home.returned", "returned"),
     ):
         rows.append(style.text(f"{t(key)}: {counts.get(state, 0)}"))
     last = store.get_setting("last_sync")
@@ -33,7 +33,7 @@ def home(shell: Shell) -> None:
 
     def sync(_e: ft.Event[ft.Button]) -> None:
         if not store.get_setting("server_url"):
-            status.value = t("home.no_server")
+            status.value = t("sync.no_server")
             return
         from fieldapp.sync_agent import SyncAgent  # only when a server is configured
 
@@ -41,11 +41,11 @@ def home(shell: Shell) -> None:
         shell.page.update()
         try:
             outcome = SyncAgent(store).run_once(on_progress)
-            status.value = t("home.sync_done", summary=str(outcome))
+            status.value = f"{t('sync.done')}: {outcome}"
         except Exception as error:  # the agent's failures are shown, never raised to the user
-            status.value = str(getattr(error, "message", error))
+            status.value = t("sync.failed", detail=str(getattr(error, "message", error)))
         progress.visible = False
         shell.home()
 
-    rows += [style.button(t("home.sync_now"), sync, primary=True), progress, status]
+    rows += [style.button(t("sync.now"), sync, primary=True), progress, status]
     shell.show(t("nav.home"), rows)

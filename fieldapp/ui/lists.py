@@ -7,6 +7,7 @@ import flet as ft
 from fieldapp.ui import style
 from fieldapp.ui.shell import Shell
 
+EMPTY = {"draft": "drafts", "finalized": "ready", "sent": "sent", "returned": "returned"}
 TITLES = {
     "draft": "nav.drafts",
     "finalized": "nav.ready",
@@ -25,8 +26,8 @@ def forms(shell: Shell) -> None:
         def start(_e: ft.Event[ft.Button], form_id: str = form.form_id) -> None:
             filling.start(shell, form_id)
 
-        rows.append(style.button(t("forms.start", title=form.title), start, primary=True))
-    shell.show(t("nav.forms"), rows or [style.text(t("forms.none"))])
+        rows.append(style.button(f"{t('forms.start')} {form.title}", start, primary=True))
+    shell.show(t("nav.forms"), rows or [style.text(t("forms.empty"))])
 
 
 def instances(shell: Shell, state: str) -> None:
@@ -41,23 +42,23 @@ def instances(shell: Shell, state: str) -> None:
             filling.resume(shell, i)
 
         if state == "draft":
-            action = t("list.resume", name=name)
+            action = f"{t('drafts.resume')} {name}"
         elif state == "returned":
-            action = t("list.edit", name=name)
+            action = f"{t('returned.edit')} {name}"
         else:
-            action = t("list.view", name=name)
+            action = f"{t('sent.view')} {name}"
         line: list[ft.Control] = [style.button(action, open_it, primary=True)]
         if state == "draft":
             line.append(
                 style.button(
-                    t("list.delete", name=name),
+                    f"{t('drafts.delete')} {name}",
                     lambda _e, i=record.instance_id: _confirm_delete(shell, i),
                 )
             )
         rows.append(ft.Row(line, wrap=True))
         for comment in record.comments:
-            rows.append(style.text(t("fill.comment", text=comment.text)))
-    shell.show(t(TITLES[state]), rows or [style.text(t("list.empty"))])
+            rows.append(style.text(f"{t('returned.comments')}: {comment.text}"))
+    shell.show(t(TITLES[state]), rows or [style.text(t(f"{EMPTY[state]}.empty"))])
 
 
 def _confirm_delete(shell: Shell, instance_id: str) -> None:
@@ -74,7 +75,10 @@ def _confirm_delete(shell: Shell, instance_id: str) -> None:
     shell.page.show_dialog(
         ft.AlertDialog(
             modal=True,
-            content=style.text(t("confirm.delete")),
-            actions=[style.button(t("confirm.no"), close), style.button(t("confirm.yes"), delete)],
+            title=style.text(t("drafts.delete_confirm_title"), bold=True),
+            actions=[
+                style.button(t("common.cancel"), close),
+                style.button(t("common.delete"), delete),
+            ],
         )
     )

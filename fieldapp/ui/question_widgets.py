@@ -82,7 +82,7 @@ def build(
         return ft.Column(boxes, spacing=0), None
     if q.widget == "acknowledge":
         box = ft.Checkbox(
-            label=t("fill.acknowledge"),
+            label=t("widget.acknowledge"),
             value=bool(q.value),
             disabled=q.readonly,
             on_change=lambda e: answer("OK" if e.control.value else ""),
@@ -95,9 +95,13 @@ def build(
     return style.text(""), None
 
 
+def _typed(_e: ft.Event[ft.TextField]) -> None:
+    """Typing commits nothing: Next, Enter or leaving the field does."""
+
+
 def _text(q: QuestionView, answer: Answer, t: Translate) -> tuple[ft.Control, Pending]:
     numeric = q.widget in ("integer", "decimal")
-    hint = {"date": "YYYY-MM-DD", "time": "HH:MM", "geopoint": t("fill.location_manual")}
+    hint = {"date": "YYYY-MM-DD", "time": "HH:MM", "geopoint": t("widget.geopoint_manual")}
     field = ft.TextField(
         label=q.label,
         value=q.value,
@@ -106,8 +110,8 @@ def _text(q: QuestionView, answer: Answer, t: Translate) -> tuple[ft.Control, Pe
         multiline=q.widget == "multiline",
         keyboard_type=ft.KeyboardType.NUMBER if numeric else ft.KeyboardType.TEXT,
         text_size=style.BODY,
+        on_change=_typed,  # keeps `value` in step with what is typed, for Next to commit
         on_submit=lambda e: answer(e.control.value),
-        on_blur=lambda e: answer(e.control.value),
     )
     if q.widget in ("date", "time") and not q.readonly:
         row = ft.Row([ft.Container(field, expand=True), _picker(q, field, answer, t)])
@@ -128,7 +132,7 @@ def _picker(q: QuestionView, field: ft.TextField, answer: Answer, t: Translate) 
         answer(text)
 
     if q.widget == "date":
-        label = t("fill.choose_date")
+        label = t("widget.date_pick")
         picker: ft.DialogControl = ft.DatePicker(
             first_date=dt.datetime(1900, 1, 1),
             last_date=dt.datetime(2100, 12, 31),
@@ -136,7 +140,7 @@ def _picker(q: QuestionView, field: ft.TextField, answer: Answer, t: Translate) 
         )
         icon = ft.Icons.CALENDAR_MONTH
     else:
-        label = t("fill.choose_time")
+        label = t("widget.time_pick")
         picker = ft.TimePicker(on_change=chosen)
         icon = ft.Icons.SCHEDULE
 
@@ -173,7 +177,7 @@ def _number(value: float | None) -> str:
 def _file(
     q: QuestionView, answer: Answer, t: Translate, attach: Callable[[str, bytes], str]
 ) -> ft.Control:
-    label = t("fill.choose_photo") if q.widget == "photo" else t("fill.choose_file")
+    label = t("widget.photo_pick") if q.widget == "photo" else t("widget.photo_pick")
     shown = style.text(q.value)
 
     async def pick(_e: ft.Event[ft.Button]) -> None:

@@ -27,7 +27,7 @@ def settings(shell: Shell) -> None:
         value=store.get_setting("server_url") or "",
         text_size=style.BODY,
     )
-    code = ft.TextField(label=t("settings.provisioning"), multiline=True, text_size=style.BODY)
+    code = ft.TextField(label=t("settings.paste_qr"), multiline=True, text_size=style.BODY)
     status = style.text("")
 
     def save(_e: ft.Event[ft.Button]) -> None:
@@ -51,7 +51,7 @@ def settings(shell: Shell) -> None:
 
             apply(_as_dict(decode_settings(code.value.strip())))
         except Exception as error:  # a bad code is a message, never a traceback
-            status.value = str(getattr(error, "message", error))
+            status.value = t("settings.invalid_qr", detail=str(getattr(error, "message", error)))
 
     async def pick_image(_e: ft.Event[ft.Button]) -> None:
         files = await ft.FilePicker().pick_files(
@@ -64,7 +64,7 @@ def settings(shell: Shell) -> None:
 
             apply(_as_dict(decode_qr_image(files[0].bytes)))
         except Exception as error:
-            status.value = str(getattr(error, "message", error))
+            status.value = t("settings.invalid_qr", detail=str(getattr(error, "message", error)))
         shell.page.update()
 
     shell.show(
@@ -74,10 +74,10 @@ def settings(shell: Shell) -> None:
             ft.Semantics(label=t("settings.language"), content=language),
             enumerator,
             server,
-            style.button(t("settings.save"), save, primary=True),
+            style.button(t("common.save"), save, primary=True),
             code,
-            style.button(t("settings.apply"), apply_code),
-            style.button(t("settings.image"), pick_image),
+            style.button(t("common.ok"), apply_code),
+            style.button(t("settings.pick_qr"), pick_image),
             status,
         ],
     )
