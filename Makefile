@@ -1,5 +1,5 @@
 # The two commands a new user runs on a fresh Debian machine with Python 3.11:
-#   make run    the main job (for now: compile the bundled demo form and show what it holds)
+#   make run    the main job: the enumerator app (web mode, offline) with the demo form loaded
 #   make test   create the virtualenv, install everything, run ruff, mypy and pytest
 PYTHON ?= python3.11
 VENV := .venv
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/fieldapp forms show assets/forms/demo_household.md
+	$(BIN)/fieldapp app --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
