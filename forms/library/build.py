@@ -13,6 +13,9 @@ from pathlib import Path
 LIBRARY = Path(__file__).resolve().parent
 TWIN = LIBRARY / "living_income_household.md"
 WORKBOOK = LIBRARY / "living_income_household.xlsx"
+MEDIA = LIBRARY / "benchmarks.csv"
+BUNDLED = LIBRARY.parent.parent / "assets" / "forms"
+"""Where the app finds its bundled forms (each `*.xml` with its media next to it)."""
 
 Sheets = dict[str, list[list[str]]]
 
@@ -70,8 +73,14 @@ def write_workbook(sheets: Sheets) -> bytes:
     return out.getvalue()
 
 
-def build(twin: Path = TWIN, workbook: Path = WORKBOOK) -> None:
+def build(twin: Path = TWIN, workbook: Path = WORKBOOK, bundled: Path = BUNDLED) -> None:
+    """Write the workbook from the twin, then the compiled XForm and its CSV for the app."""
+    from forms.xlsform import compile_xlsform
+
     workbook.write_bytes(write_workbook(read_markdown(twin.read_text(encoding="utf-8"))))
+    compiled = compile_xlsform(workbook)
+    (bundled / f"{workbook.stem}.xml").write_text(compiled.xform, encoding="utf-8")
+    (bundled / MEDIA.name).write_bytes(MEDIA.read_bytes())
 
 
 if __name__ == "__main__":
