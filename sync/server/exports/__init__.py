@@ -1,0 +1,1 @@
+"""Exports of a form's submissions: ODK Central's CSV zip, XLSX, Stata and GeoJSON."""

@@ -1,0 +1,161 @@
+"""The tables of an export, as ODK Central shapes them, derived from a form definition.
+
+One table for the submissions and one per repeat. A column is the field's path below
+its table joined with `-` (`person-name`); a geopoint gives four columns
+(`gps-Latitude`, ...); a select-multiple with a fixed list keeps its own column and
+adds one 0/1 column per choice (`activities/own_farm`), as Central's split option does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from forms.definition import Control, FormDefinition, Label, TemplateNode
+
+GEO_PARTS = ("Latitude", "Longitude", "Altitude", "Accuracy")
+ROOT_EXTRA = ("KEY", "SubmitterName", "District", "ReviewState", "FormVersion")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """A leaf of the instance: `path` absolute, `header` its column name in its table."""
+
+    path: str
+    header: str
+    datatype: str
+    kind: str
+    """`plain`, `geopoint`, `select1` or `select` (a fixed-list select)."""
+    label: str
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        if self.kind == "geopoint":
+            return tuple(f"{self.header}-{part}" for part in GEO_PARTS)
+        if self.kind == "select":
+            return (self.header, *(f"{self.header}/{c.value}" for c in self.choices))
+        return (self.header,)
+
+
+@dataclass(frozen=True)
+class Table:
+    """`path` is the repeat's path (the root element's for the submissions table)."""
+
+    name: str
+    path: str
+    parent: str | None
+    fields: tuple[Field, ...] = field(default=())
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent is None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        own = tuple(c for f in self.fields for c in f.columns)
+        if self.is_root:
+            return ("SubmissionDate", *own, *ROOT_EXTRA)
+        return (*own, "PARENT_KEY", "KEY")
+
+
+@dataclass(frozen=True)
+class ExportSchema:
+    form_id: str
+    tables: tuple[Table, ...]
+
+    def table(self, path: str) -> Table:
+        return next(t for t in self.tables if t.path == path)
+
+
+def label_text(definition: FormDefinition, label: Label | None, language: str | None) -> str:
+    if label is None:
+        return ""
+    if label.itext_id is not None:
+        parts = definition.text(label.itext_id, language) or ()
+        return "".join(p for p in parts if isinstance(p, str)).strip()
+    return label.plain.strip()
+
+
+def choices_of(
+    definition: FormDefinition, control: Control, language: str | None
+) -> tuple[Choice, ...]:
+    """The choices of a select with a fixed list (inline items or an inline instance)."""
+    if control.items:
+        return tuple(
+            Choice(i.value, label_text(definition, i.label, language) or i.value)
+            for i in control.items
+        )
+    itemset = control.itemset
+    if itemset is None or itemset.instance_id is None or itemset.value.text != "name":
+        return ()
+    instance = definition.secondary_instance(itemset.instance_id)
+    if instance is None or instance.content is None:
+        return ()
+    found = []
+    for item in instance.content.children:
+        values = {child.name: child.text for child in item.children}
+        if "name" not in values:
+            continue
+        text = values.get("label", "")
+        if "itextId" in values:
+            parts = definition.text(values["itextId"], language) or ()
+            text = "".join(p for p in parts if isinstance(p, str)).strip()
+        found.append(Choice(values["name"], text or values["name"]))
+    return tuple(found)
+
+
+def build_schema(definition: FormDefinition, language: str | None = None) -> ExportSchema:
+    language = language or definition.default_language
+    repeats = definition.repeat_paths
+    tables: list[Table] = []
+    done: set[str] = set()
+
+    def collect(table_path: str, parent: str | None, node: TemplateNode) -> None:
+        fields: list[Field] = []
+        stack = list(reversed(node.children))
+        while stack:
+            child = stack.pop()
+            if child.path in repeats:
+                if child.path not in done:
+                    done.add(child.path)
+                    collect(child.path, table_path, child)
+                continue
+            if child.children:
+                stack.extend(reversed(child.children))
+                continue
+            fields.append(_field(definition, table_path, child, language))
+        name = f"{definition.form_id}-{node.name}" if parent is not None else definition.form_id
+        tables.append(Table(name, table_path, parent, tuple(fields)))
+
+    collect(definition.instance.path, None, definition.instance)
+    tables.sort(key=lambda t: (t.parent is not None, _order(definition, t.path)))
+    return ExportSchema(definition.form_id, tuple(tables))
+
+
+def _order(definition: FormDefinition, path: str) -> int:
+    for index, node in enumerate(definition.instance.iter()):
+        if node.path == path:
+            return index
+    return 0
+
+
+def _field(
+    definition: FormDefinition, table_path: str, node: TemplateNode, language: str | None
+) -> Field:
+    header = node.path[len(table_path) + 1 :].replace("/", "-")
+    control = definition.control_for(node.path)
+    datatype = node.datatype or "string"
+    label = label_text(definition, control.label, language) if control else ""
+    if datatype == "geopoint":
+        return Field(node.path, header, datatype, "geopoint", label)
+    if control is not None and control.kind in ("select", "select1"):
+        choices = choices_of(definition, control, language)
+        if choices:
+            return Field(node.path, header, datatype, control.kind, label, choices)
+    return Field(node.path, header, datatype, "plain", label)

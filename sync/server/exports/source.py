@@ -1,0 +1,124 @@
+"""The submissions an export or report reads: filtered, streamed from a read-only connection.
+
+Only the newest version of an edited submission is exported (as Central does): one whose
+instanceID another submission names as `deprecatedID` is left out. The review state is
+the latest review decision, `received` before any.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from sync.server.errors import BadRequest
+from sync.server.exports.rows import SubmissionMeta
+from sync.server.storage import Storage
+
+STATES = ("received", "approved", "has_issues", "rejected")
+
+
+class ExportFilter(BaseModel):
+    """Which submissions: all of them when every field is empty."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    states: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    since: str | None = None
+    """First day (`2026-01-31`) or moment (ISO 8601) of `submitted_at`, inclusive."""
+    until: str | None = None
+    """Last day or moment of `submitted_at`, inclusive."""
+
+    @field_validator("since", "until")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        from datetime import date, datetime
+
+        try:
+            if len(value) == 10:
+                date.fromisoformat(value)
+            else:
+                datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date like 2026-01-31") from None
+        return value
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["s.form_id = ?"], []
+        if self.districts:
+            clauses.append(f"s.district IN ({', '.join('?' * len(self.districts))})")
+            params += list(self.districts)
+        if self.versions:
+            clauses.append(
+                f"coalesce(s.form_version, '') IN ({', '.join('?' * len(self.versions))})"
+            )
+            params += list(self.versions)
+        if self.since:
+            clauses.append("s.submitted_at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("s.submitted_at < ?")
+            params.append(self.until + ("\uffff" if len(self.until) == 10 else ""))
+        return " AND ".join(clauses), params
+
+
+def _database_path(storage: Storage) -> str:
+    db = getattr(storage, "db", None)
+    if db is None:
+        raise BadRequest("exports need the SQLite storage")
+    row = db.execute("PRAGMA database_list").fetchone()
+    return str(row[2])
+
+
+def _connect(storage: Storage) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"file:{_database_path(storage)}?mode=ro", uri=True)
+    connection.execute("PRAGMA busy_timeout=5000")
+    return connection
+
+
+_STATE = (
+    "coalesce((SELECT r.decision FROM reviews r WHERE r.instance_id = s.instance_id"
+    " ORDER BY r.seq DESC LIMIT 1), 'received')"
+)
+
+
+def count(storage: Storage, form_id: str, chosen: ExportFilter) -> int:
+    """An upper bound of `submissions(...)` (before the state and edit filters), for progress."""
+    where, params = chosen.where()
+    with closing(_connect(storage)) as connection:
+        row = connection.execute(
+            f"SELECT count(*) FROM submissions s WHERE {where}", [form_id, *params]
+        )
+        return int(row.fetchone()[0])
+
+
+def submissions(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterator[SubmissionMeta]:
+    """The chosen submissions in the order they arrived, one row in memory at a time."""
+    where, params = chosen.where()
+    with closing(_connect(storage)) as connection:
+        replaced = {
+            str(r[0])
+            for r in connection.execute(
+                "SELECT deprecated_id FROM submissions WHERE form_id = ? AND deprecated_id IS NOT NULL",
+                [form_id],
+            )
+        }
+        cursor = connection.execute(
+            "SELECT s.instance_id, s.submitted_at, s.enumerator, s.district, "
+            f"{_STATE}, s.form_version, s.xml FROM submissions s WHERE {where} ORDER BY s.rowid",
+            [form_id, *params],
+        )
+        for row in cursor:
+            if row[0] in replaced:
+                continue
+            meta = SubmissionMeta(*row)
+            if chosen.states and meta.state not in chosen.states:
+                continue
+            yield meta

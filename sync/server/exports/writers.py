@@ -1,0 +1,159 @@
+"""The export formats. Each writes the chosen submissions to a binary file in one pass.
+
+Rows go straight to temporary files (one per table) or to openpyxl's write-only sheets,
+so memory stays bounded by one submission, whatever the number of submissions. Stata
+is the exception: pyreadstat writes a whole table from a data frame.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+from sync.server.exports.rows import Flattener, Row, SubmissionMeta
+from sync.server.exports.schema import GEO_PARTS, ExportSchema, Table
+
+Progress = Callable[[int, int], None]
+"""Called with (submissions written, submissions expected) every `PROGRESS_EVERY` rows."""
+
+PROGRESS_EVERY = 500
+
+
+def _pass(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    total: int,
+    progress: Progress | None,
+    sink: Callable[[Table, Row], None],
+) -> int:
+    flattener = Flattener(schema)
+    done = 0
+    for meta in source:
+        for table, row in flattener.rows(meta):
+            sink(table, row)
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, max(total, done))
+    if progress is not None:
+        progress(done, max(total, done))
+    return done
+
+
+def write_csv_zip(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    out: IO[bytes],
+    *,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> int:
+    """ODK Central's CSV zip: `<form>.csv` and `<form>-<repeat>.csv`, UTF-8 with a BOM."""
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        files: dict[str, IO[str]] = {}
+        writers = {}
+        for table in schema.tables:
+            path = Path(folder) / f"{table.name}.csv"
+            files[table.path] = open(path, "w", encoding="utf-8-sig", newline="")
+            writers[table.path] = csv.writer(files[table.path])
+            writers[table.path].writerow(table.columns)
+        try:
+            done = _pass(schema, source, total, progress, lambda t, r: writers[t.path].writerow(r))
+        finally:
+            for opened in files.values():
+                opened.close()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for table in schema.tables:
+                archive.write(Path(folder) / f"{table.name}.csv", f"{table.name}.csv")
+    return done
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, no `[]:*?/\\`, unique."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31]
+    title, number = clean, 1
+    while title.lower() in taken:
+        number += 1
+        title = f"{clean[: 31 - len(str(number)) - 1]}~{number}"
+    taken.add(title.lower())
+    return title
+
+
+def write_xlsx(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    out: IO[bytes],
+    *,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> int:
+    """A workbook with a sheet per table (write-only: rows stream to temporary files)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheets = {}
+    taken: set[str] = set()
+    for table in schema.tables:
+        sheet = book.create_sheet(sheet_title(table.name, taken))
+        sheet.append(list(table.columns))
+        sheets[table.path] = sheet
+    done = _pass(schema, source, total, progress, lambda t, r: sheets[t.path].append(list(r)))
+    book.save(out)
+    return done
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def write_geojson(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    out: IO[bytes],
+    *,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> int:
+    """Interview locations: a Feature per submission with the first geopoint of the form."""
+    root = schema.tables[0]
+    geo = next((f for f in root.fields if f.kind == "geopoint"), None)
+    columns = root.columns
+    out.write(b'{"type": "FeatureCollection", "features": [')
+    first = True
+
+    def sink(table: Table, row: Row) -> None:
+        nonlocal first
+        if not table.is_root or geo is None:
+            return
+        cells = dict(zip(columns, row, strict=True))
+        numbers = [_number(cells[f"{geo.header}-{part}"]) for part in GEO_PARTS]
+        lat, lon, altitude, accuracy = numbers
+        if lat is None or lon is None:
+            return
+        coordinates = [lon, lat] if altitude is None else [lon, lat, altitude]
+        properties = {
+            "instanceID": cells["KEY"],
+            "SubmissionDate": cells["SubmissionDate"],
+            "SubmitterName": cells["SubmitterName"],
+            "District": cells["District"],
+            "ReviewState": cells["ReviewState"],
+            "accuracy": accuracy,
+        }
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": coordinates},
+            "properties": properties,
+        }
+        out.write((b"" if first else b",") + b"\n" + json.dumps(feature).encode("utf-8"))
+        first = False
+
+    done = _pass(schema, source, total, progress, sink)
+    out.write(b"\n]}\n")
+    return done

@@ -1,0 +1,121 @@
+"""A small survey with groups, nested repeats, a geopoint and selects, and its submissions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from forms.xlsform import compile_xlsform
+from sync.server.app import open_storage
+from sync.server.storage import FormRecord, ReviewRecord, Storage, SubmissionRecord
+
+FORM_MD = """
+| survey | type | name | label |
+| | begin group | id | Identification |
+| | text | household_id | Household ID |
+| | geopoint | gps | Location |
+| | end group | | |
+| | select_one sex | head_sex | Sex of the head |
+| | begin repeat | member | Member |
+| | text | name | Name |
+| | integer | age | Age |
+| | select_multiple activity | activities | Activities |
+| | begin repeat | job | Job |
+| | decimal | pay | Pay |
+| | end repeat | | |
+| | end repeat | | |
+| | decimal | income | Income |
+| choices | list_name | name | label |
+| | sex | female | Female |
+| | sex | male | Male |
+| | activity | farm | Own farm |
+| | activity | trade | Trade |
+| | activity | school | School |
+| settings | form_id | version |
+| | survey_small | 3 |
+"""
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    age: int
+    activities: tuple[str, ...]
+    pays: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Household:
+    instance_id: str
+    household_id: str
+    gps: str
+    head_sex: str
+    members: tuple[Member, ...]
+    income: float
+    district: str
+    day: str
+
+
+def household_xml(h: Household) -> str:
+    members = "".join(
+        f"<member><name>{m.name}</name><age>{m.age}</age>"
+        f"<activities>{' '.join(m.activities)}</activities>"
+        + "".join(f"<job><pay>{p}</pay></job>" for p in m.pays)
+        + "</member>"
+        for m in h.members
+    )
+    return (
+        '<data xmlns:jr="http://openrosa.org/javarosa" id="survey_small" version="3">'
+        f"<id><household_id>{h.household_id}</household_id><gps>{h.gps}</gps></id>"
+        f"<head_sex>{h.head_sex}</head_sex>{members}<income>{h.income}</income>"
+        f"<meta><instanceID>{h.instance_id}</instanceID></meta></data>"
+    )
+
+
+def households(count: int) -> list[Household]:
+    found = []
+    for n in range(count):
+        members = tuple(
+            Member(
+                f"p{n}_{k}",
+                20 + (n * 7 + k * 11) % 50,
+                tuple(a for j, a in enumerate(("farm", "trade", "school")) if (n + k + j) % 2),
+                tuple(float(100 * n + 10 * k + j) for j in range((n + k) % 3)),
+            )
+            for k in range(1 + n % 4)
+        )
+        gps = "" if n % 5 == 4 else f"{5 + n / 100:.5f} {-4 - n / 100:.5f} {100 + n}.0 {n % 9}.5"
+        found.append(
+            Household(
+                f"uuid:0000-{n:04d}",
+                f"HH-{n:03d}",
+                gps,
+                "female" if n % 3 == 0 else "male",
+                members,
+                1000.5 * n,
+                "north" if n % 2 else "south",
+                f"2026-0{1 + n % 3}-1{n % 9}T08:00:00.000+00:00",
+            )
+        )
+    return found
+
+
+def seed(data: Path, items: list[Household]) -> Storage:
+    storage, _ = open_storage(data)
+    compiled = compile_xlsform(FORM_MD.encode("utf-8"), filename="survey_small.md")
+    md5 = hashlib.md5(compiled.xform.encode("utf-8")).hexdigest()
+    storage.put_form(FormRecord("survey_small", "3", "Small survey", md5, compiled.xform, 0))
+    for h in items:
+        xml = household_xml(h)
+        digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+        record = SubmissionRecord(
+            h.instance_id, "survey_small", "3", xml, digest, None, None, h.day, "amina",
+            h.district, "dev1",
+        )  # fmt: skip
+        storage.add_submission(record, [])
+    return storage
+
+
+def review(storage: Storage, instance_id: str, decision: str) -> None:
+    storage.add_review(ReviewRecord(instance_id, decision, "", {}, "sue", "2026-03-01", 0))
