@@ -111,7 +111,14 @@ class Forwarder:
         return len(answer.returned)
 
     def _return(self, returned: ReturnedInstance) -> None:
+        """Record a return once: a pull repeated after a stop before the cursor was saved
+        brings the same return (same instance, same returned_at) again."""
         if self.storage.submission(returned.instance_id) is None:
+            return
+        if any(
+            r.decision == "rejected" and r.at == returned.returned_at
+            for r in self.storage.reviews(returned.instance_id)
+        ):
             return
         general = [c for c in returned.comments if c.ref is None]
         self.storage.add_review(
