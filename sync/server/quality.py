@@ -1,0 +1,227 @@
+"""Quality flags of one submission: facts read from its XML, then checks against the config.
+
+Pure functions; `review_store.ReviewIndex` keeps the facts and flags and supplies the peers
+(earlier submissions of the same form, district and crop) the outlier and duplicate checks need.
+Time per section comes from an ODK-style `audit.csv` attachment (event,node,start,end in ms)
+when one is received; the device does not send one yet, so at ingestion the interview length
+is judged from the form's `start`/`end` fields only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from defusedxml.ElementTree import fromstring
+from pydantic import BaseModel
+
+from sync.server.quality_config import METRICS, FieldMap, QualityConfig
+
+
+class Flag(BaseModel):
+    code: str
+    message: str
+
+
+class Facts(BaseModel):
+    """What the checks need from one instance, kept per submission for later peers."""
+
+    household_id: str | None = None
+    crop: str = ""
+    duration_s: float | None = None
+    gps_field: bool = False
+    gps: list[float] | None = None
+    metrics: dict[str, float] = {}
+    answers: int = 0
+    dont_know: int = 0
+
+
+def leaves(xml: str) -> list[tuple[str, str]]:
+    """(element name, text) of every element without children, in document order (no meta)."""
+    root = fromstring(xml, forbid_dtd=True)
+    found: list[tuple[str, str]] = []
+    stack = [child for child in reversed(list(root)) if _local(child.tag) != "meta"]
+    while stack:
+        node = stack.pop()
+        children = list(node)
+        if children:
+            stack.extend(reversed(children))
+        else:
+            found.append((_local(node.tag), (node.text or "").strip()))
+    return found
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def extract_facts(xml: str, fields: FieldMap, dont_know_codes: Sequence[str]) -> Facts:
+    values: dict[str, list[str]] = defaultdict(list)
+    items = leaves(xml)
+    for name, text in items:
+        values[name].append(text)
+    first = {name: texts[0] for name, texts in values.items()}
+    start, end = _moment(first.get(fields.start)), _moment(first.get(fields.end))
+    duration = None
+    if start is not None and end is not None and (start.tzinfo is None) == (end.tzinfo is None):
+        duration = (end - start).total_seconds()
+    gps = None
+    parts = first.get(fields.gps, "").split()
+    if len(parts) >= 2 and all(_number(p) is not None for p in parts):
+        gps = [float(p) for p in parts]
+    metrics: dict[str, float] = {}
+    for metric, name in fields.metrics.items():
+        numbers = [n for n in (_number(t) for t in values.get(name, [])) if n is not None]
+        if numbers:
+            metrics[metric] = statistics.median(numbers)
+    codes = {c.lower() for c in dont_know_codes}
+    answered = [text for _, text in items if text]
+    return Facts(
+        household_id=first.get(fields.household_id) or None,
+        crop=first.get(fields.crop, ""),
+        duration_s=duration,
+        gps_field=fields.gps in values,
+        gps=gps,
+        metrics=metrics,
+        answers=len(answered),
+        dont_know=sum(1 for text in answered if text.lower() in codes),
+    )
+
+
+def section_seconds(audit_csv: str, root: str) -> dict[str, float]:
+    """Seconds spent per top-level group from an ODK audit log; rows it cannot read are skipped."""
+    spent: dict[str, float] = defaultdict(float)
+    for row in csv.DictReader(io.StringIO(audit_csv)):
+        node = (row.get("node") or "").strip()
+        start, end = _number(row.get("start") or ""), _number(row.get("end") or "")
+        parts = node.strip("/").split("/")
+        if start is None or end is None or end < start or len(parts) < 3 or parts[0] != root:
+            continue
+        spent[parts[1]] += (end - start) / 1000
+    return dict(spent)
+
+
+def outlier(value: float, peers: Sequence[float], factor: float) -> tuple[float, float] | None:
+    """The (low, high) fence `value` falls outside of, or None if it is inside."""
+    q1, _, q3 = statistics.quantiles(peers, n=4, method="inclusive")
+    low, high = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+    return (low, high) if value < low or value > high else None
+
+
+def check(
+    facts: Facts,
+    config: QualityConfig,
+    *,
+    district: str | None,
+    form_version: str | None,
+    current_version: str | None,
+    peers: Mapping[str, Sequence[float]],
+    duplicate_of: str | None,
+    sections: Mapping[str, float] | None = None,
+) -> list[Flag]:
+    flags: list[Flag] = []
+    minimum = config.min_total_minutes * 60
+    if facts.duration_s is not None and facts.duration_s < minimum:
+        flags.append(
+            Flag(
+                code="too_short",
+                message=f"interview took {facts.duration_s / 60:.1f} min"
+                f" (minimum {config.min_total_minutes:g} min, from start/end)",
+            )
+        )
+    for section, seconds in sorted((sections or {}).items()):
+        least = config.min_section_seconds.get(section, config.default_min_section_seconds)
+        if least is not None and seconds < least:
+            flags.append(
+                Flag(
+                    code="section_too_short",
+                    message=f"section {section} took {seconds:.0f} s (minimum {least:g} s)",
+                )
+            )
+    for metric in METRICS:
+        value, others = facts.metrics.get(metric), peers.get(metric, ())
+        if value is None or len(others) < config.min_peers:
+            continue
+        fence = outlier(value, others, config.iqr_factor)
+        if fence is not None:
+            flags.append(
+                Flag(
+                    code=f"outlier_{metric}",
+                    message=f"{metric} {value:g} is outside {fence[0]:g} to {fence[1]:g}"
+                    f" (IQR of {len(others)} submissions in {district or 'no district'},"
+                    f" crop {facts.crop or 'none'})",
+                )
+            )
+    flags += _gps_flags(facts, config, district)
+    if duplicate_of is not None:
+        flags.append(
+            Flag(
+                code="duplicate_household",
+                message=f"household ID {facts.household_id} is also in submission {duplicate_of}",
+            )
+        )
+    if current_version is not None and form_version != current_version:
+        flags.append(
+            Flag(
+                code="outdated_form_version",
+                message=f"form version {form_version or 'none'}; current is {current_version}",
+            )
+        )
+    if facts.answers >= config.min_answers_for_rate:
+        rate = facts.dont_know / facts.answers
+        if rate > config.max_dont_know_rate:
+            flags.append(
+                Flag(
+                    code="dont_know_rate",
+                    message=f"{facts.dont_know} of {facts.answers} answers are"
+                    f" don't know/refused ({rate:.0%}; limit {config.max_dont_know_rate:.0%})",
+                )
+            )
+    return flags
+
+
+def _gps_flags(facts: Facts, config: QualityConfig, district: str | None) -> list[Flag]:
+    if not facts.gps_field:
+        return []
+    if facts.gps is None:
+        return [Flag(code="gps_missing", message="no GPS location recorded")]
+    flags: list[Flag] = []
+    lat, lon = facts.gps[0], facts.gps[1]
+    accuracy = facts.gps[3] if len(facts.gps) >= 4 else None
+    if accuracy is not None and accuracy > config.gps_max_accuracy_m:
+        flags.append(
+            Flag(
+                code="gps_inaccurate",
+                message=f"GPS accuracy {accuracy:g} m (limit {config.gps_max_accuracy_m:g} m)",
+            )
+        )
+    box = config.districts.get(district or "")
+    if box is not None and not box.contains(lat, lon):
+        flags.append(
+            Flag(
+                code="gps_outside_district",
+                message=f"GPS {lat:g} {lon:g} is outside district {district}'s bounding box",
+            )
+        )
+    return flags

@@ -1,0 +1,21 @@
+"""The one call ingestion makes after storing a new submission: compute its quality flags.
+
+A failure here never refuses or loses a submission (it is already stored and acknowledged);
+it is logged and the submission appears in the queue without flags.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sync.server.review_store import index_for
+from sync.server.storage import Storage, SubmissionRecord
+
+log = logging.getLogger(__name__)
+
+
+def on_ingest(storage: Storage, record: SubmissionRecord) -> None:
+    try:
+        index_for(storage).record(storage, record)
+    except Exception:  # flags are advisory; the submission stays stored
+        log.exception("quality flags of %s not computed", record.instance_id)

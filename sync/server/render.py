@@ -1,0 +1,232 @@
+"""A submission shown with its form's labels in a chosen language, for the supervisor.
+
+Top-level groups and repeats are sections; a repeat is a table (one row per instance, nested
+repeats shown as a row count); choices show their labels; geopoints are split into numbers;
+media answers name their attachment. Refs are the device's (`/data/member[2]/age`), so a
+comment written against one shows on that question on the enumerator's tablet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from xml.etree.ElementTree import Element
+
+from defusedxml.ElementTree import fromstring
+from pydantic import BaseModel
+
+from forms.definition import Control, FormDefinition, Label
+
+QUESTION_KINDS = ("input", "select1", "select", "range", "upload", "rank", "secret", "trigger")
+
+
+class Answer(BaseModel):
+    ref: str
+    label: str
+    value: str
+    display: str
+    kind: str
+    gps: list[float] | None = None
+    attachment: str | None = None
+
+
+class Table(BaseModel):
+    ref: str
+    label: str
+    columns: list[str]
+    column_refs: list[str]
+    rows: list[list[str]]
+
+
+class Section(BaseModel):
+    ref: str
+    label: str
+    answers: list[Answer] = []
+    tables: list[Table] = []
+    seconds: float | None = None
+
+
+class Rendered(BaseModel):
+    form_id: str
+    title: str
+    language: str | None
+    languages: list[str]
+    sections: list[Section]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+class Renderer:
+    def __init__(self, definition: FormDefinition, language: str | None) -> None:
+        self.form = definition
+        known = definition.languages
+        self.language = language if language in known else definition.default_language
+
+    def text(self, label: Label | None, fallback: str) -> str:
+        if label is None:
+            return fallback
+        parts = label.parts
+        if label.itext_id is not None:
+            parts = self.form.text(label.itext_id, self.language) or ()
+        text = "".join(p if isinstance(p, str) else "…" for p in parts).strip()
+        return text or fallback
+
+    def choice_labels(self, control: Control) -> dict[str, str]:
+        labels = {item.value: self.text(item.label, item.value) for item in control.items}
+        itemset = control.itemset
+        if itemset is None:
+            return labels
+        source = itemset.instance_id and self.form.secondary_instance(itemset.instance_id)
+        if not source or source.filename is not None:
+            return labels
+        for item in source.document().children:
+            fields = {child.name: child.text for child in item.children}
+            value = fields.get("name", fields.get("value", ""))
+            if "itextId" in fields:
+                labels[value] = (
+                    "".join(
+                        p
+                        for p in self.form.text(fields["itextId"], self.language) or ()
+                        if isinstance(p, str)
+                    )
+                    or value
+                )
+            else:
+                labels[value] = fields.get("label", value)
+        return labels
+
+    def answer(self, control: Control, ref: str, value: str) -> Answer:
+        display, gps, attachment = value, None, None
+        datatype = control.bind.datatype if control.bind is not None else "string"
+        if control.kind in ("select1", "select", "rank") and value:
+            labels = self.choice_labels(control)
+            display = ", ".join(labels.get(v, v) for v in value.split())
+        elif datatype == "geopoint" and value:
+            try:
+                gps = [float(p) for p in value.split()]
+            except ValueError:
+                gps = None
+        elif control.kind == "upload" and value:
+            attachment = value
+        kind = "geopoint" if datatype == "geopoint" else control.mediatype or control.kind
+        name = ref.rsplit("/", 1)[-1]
+        label = self.text(control.label, name)
+        return Answer(
+            ref=ref,
+            label=label,
+            value=value,
+            display=display,
+            kind=kind,
+            gps=gps,
+            attachment=attachment,
+        )
+
+
+def _children(element: Element | None, name: str) -> list[Element]:
+    if element is None:
+        return []
+    return [child for child in element if _local(child.tag) == name]
+
+
+def _descend(element: Element | None, steps: Sequence[str]) -> Element | None:
+    for step in steps:
+        found = _children(element, step)
+        element = found[0] if found else None
+    return element
+
+
+def _relative(ref: str, base_pattern: str) -> list[str]:
+    return [s for s in ref[len(base_pattern) :].split("/") if s]
+
+
+def render(xml: str, definition: FormDefinition, language: str | None = None) -> Rendered:
+    root = fromstring(xml, forbid_dtd=True)
+    renderer = Renderer(definition, language)
+    base = "/" + definition.root_name
+    general = Section(ref=base, label=definition.title or definition.form_id)
+    sections = [general]
+    for control in definition.body:
+        if control.kind in ("group", "repeat"):
+            section = Section(
+                ref=control.ref or base,
+                label=renderer.text(control.label, (control.ref or "").rsplit("/", 1)[-1]),
+            )
+            _fill(
+                renderer,
+                section,
+                [control] if control.kind == "repeat" else list(control.children),
+                root,
+                base,
+                base,
+            )
+            sections.append(section)
+        else:
+            _fill(renderer, general, [control], root, base, base)
+    return Rendered(
+        form_id=definition.form_id,
+        title=definition.title,
+        language=renderer.language,
+        languages=list(definition.languages),
+        sections=[s for s in sections if s.answers or s.tables],
+    )
+
+
+def _fill(
+    renderer: Renderer,
+    section: Section,
+    controls: list[Control],
+    element: Element,
+    pattern: str,
+    concrete: str,
+) -> None:
+    """Answers of `controls` found under `element` (the node at `concrete`, pattern `pattern`)."""
+    for control in controls:
+        if control.kind == "repeat" and control.ref:
+            parent = _relative(control.ref, pattern)
+            rows = _children(_descend(element, parent[:-1]), parent[-1])
+            section.tables.append(
+                _table(renderer, control, rows, concrete + "/" + "/".join(parent))
+            )
+        elif control.kind == "group":
+            _fill(renderer, section, list(control.children), element, pattern, concrete)
+        elif control.kind in QUESTION_KINDS and control.ref:
+            steps = _relative(control.ref, pattern)
+            found = _descend(element, steps)
+            if found is not None:
+                ref = concrete + "/" + "/".join(steps)
+                section.answers.append(renderer.answer(control, ref, (found.text or "").strip()))
+
+
+def _leaves(controls: Sequence[Control]) -> Iterator[Control]:
+    for control in controls:
+        if control.kind == "group":
+            yield from _leaves(control.children)
+        elif control.kind == "repeat" or control.kind in QUESTION_KINDS:
+            yield control
+
+
+def _table(renderer: Renderer, repeat: Control, rows: list[Element], concrete: str) -> Table:
+    pattern = repeat.ref or ""
+    columns = list(_leaves(repeat.children))
+    table = Table(
+        ref=concrete,
+        label=renderer.text(repeat.label, pattern.rsplit("/", 1)[-1]),
+        columns=[renderer.text(c.label, (c.ref or "").rsplit("/", 1)[-1]) for c in columns],
+        column_refs=[c.ref or "" for c in columns],
+        rows=[],
+    )
+    for position, row in enumerate(rows, start=1):
+        cells = []
+        for column in columns:
+            steps = _relative(column.ref or "", pattern)
+            if column.kind == "repeat":
+                count = len(_children(_descend(row, steps[:-1]), steps[-1]))
+                cells.append(f"{count} rows")
+                continue
+            found = _descend(row, steps)
+            value = (found.text or "").strip() if found is not None else ""
+            ref = f"{concrete}[{position}]/" + "/".join(steps)
+            cells.append(renderer.answer(column, ref, value).display)
+        table.rows.append(cells)
+    return table

@@ -1,0 +1,310 @@
+"""The review index: quality facts and flags per submission, the queue and the dashboard queries.
+
+It lives in the server's own SQLite file (its tables next to `submissions` and `reviews`) on a
+second connection, so the storage interface stays as it is; `index_for(storage)` finds it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from sync.server.quality import Facts, Flag, check, extract_facts
+from sync.server.quality_config import METRICS, load_config
+from sync.server.storage import Storage, SubmissionRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS review_facts (
+    instance_id TEXT PRIMARY KEY, form_id TEXT, district TEXT, enumerator TEXT, day TEXT,
+    household_id TEXT, crop TEXT, facts TEXT NOT NULL, flags TEXT NOT NULL, flag_count INTEGER
+);
+CREATE INDEX IF NOT EXISTS review_facts_peers ON review_facts (form_id, district, crop);
+CREATE INDEX IF NOT EXISTS review_facts_household ON review_facts (form_id, household_id);
+"""
+
+STATE_SQL = (
+    "CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+    " THEN 'superseded' ELSE coalesce((SELECT r.decision FROM reviews r"
+    " WHERE r.instance_id = s.instance_id ORDER BY r.seq DESC LIMIT 1), 'received') END"
+)
+
+
+class QueueFilter(BaseModel):
+    district: str | None = None
+    enumerator: str | None = None
+    form_id: str | None = None
+    state: str | None = None
+    """received, approved, has_issues, rejected, superseded; None = all but superseded."""
+    flag: str | None = None
+    """A flag code, or `any` for every flagged submission."""
+    date_from: str | None = None
+    date_to: str | None = None
+    limit: int = 200
+
+
+class QueueRow(BaseModel):
+    instance_id: str
+    form_id: str
+    form_version: str | None
+    instance_name: str | None
+    enumerator: str
+    district: str | None
+    submitted_at: str
+    state: str
+    deprecated_id: str | None
+    flags: list[Flag]
+
+
+class EnumeratorStats(BaseModel):
+    enumerator: str
+    district: str | None
+    interviews: int
+    per_day: dict[str, int]
+    interviews_per_day: float
+    median_duration_min: float | None
+    flag_rate: float
+    rejections: int
+
+
+class ReviewIndex:
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.connection.execute("PRAGMA busy_timeout=5000")
+        self._lock = threading.Lock()
+        with self._lock:
+            self.connection.executescript(SCHEMA)
+
+    def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self.connection.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def record(self, storage: Storage, submission: SubmissionRecord) -> list[Flag]:
+        """Compute and keep the facts and flags of a just-stored submission."""
+        config = load_config(storage)
+        fields = config.field_map(submission.form_id)
+        facts = extract_facts(submission.xml, fields, config.dont_know_codes)
+        peers = self._peers(submission, facts)
+        duplicate = self._duplicate(submission, facts)
+        form = storage.form(submission.form_id, None)
+        flags = check(
+            facts,
+            config,
+            district=submission.district,
+            form_version=submission.form_version,
+            current_version=form.version if form is not None else None,
+            peers=peers,
+            duplicate_of=duplicate,
+        )
+        self._store(submission, facts, flags)
+        return flags
+
+    def replace_flags(self, instance_id: str, flags: list[Flag]) -> None:
+        with self._lock, self.connection:
+            self.connection.execute(
+                "UPDATE review_facts SET flags = ?, flag_count = ? WHERE instance_id = ?",
+                [json.dumps([f.model_dump() for f in flags]), len(flags), instance_id],
+            )
+
+    def _store(self, submission: SubmissionRecord, facts: Facts, flags: list[Flag]) -> None:
+        with self._lock, self.connection:
+            self.connection.execute(
+                "INSERT OR REPLACE INTO review_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    submission.instance_id,
+                    submission.form_id,
+                    submission.district,
+                    submission.enumerator,
+                    submission.submitted_at[:10],
+                    facts.household_id,
+                    facts.crop,
+                    facts.model_dump_json(),
+                    json.dumps([f.model_dump() for f in flags]),
+                    len(flags),
+                ],
+            )
+
+    def _peers(self, submission: SubmissionRecord, facts: Facts) -> dict[str, list[float]]:
+        rows = self._rows(
+            "SELECT facts FROM review_facts WHERE form_id = ? AND district IS ? AND crop = ?"
+            " AND instance_id != ?",
+            [submission.form_id, submission.district, facts.crop, submission.instance_id],
+        )
+        peers: dict[str, list[float]] = {metric: [] for metric in METRICS}
+        for row in rows:
+            for metric, value in Facts.model_validate_json(row["facts"]).metrics.items():
+                peers.setdefault(metric, []).append(value)
+        return peers
+
+    def _duplicate(self, submission: SubmissionRecord, facts: Facts) -> str | None:
+        """Another current submission of the form with this household ID (not an older version)."""
+        if not facts.household_id:
+            return None
+        rows = self._rows(
+            "SELECT f.instance_id FROM review_facts f JOIN submissions s USING (instance_id)"
+            " WHERE f.form_id = ? AND f.household_id = ? AND f.instance_id != ?"
+            " AND f.instance_id IS NOT ?"
+            " AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+            " ORDER BY s.submitted_at LIMIT 1",
+            [
+                submission.form_id,
+                facts.household_id,
+                submission.instance_id,
+                submission.deprecated_id,
+            ],
+        )
+        return str(rows[0]["instance_id"]) if rows else None
+
+    def flags(self, instance_id: str) -> tuple[Facts | None, list[Flag]]:
+        rows = self._rows(
+            "SELECT facts, flags FROM review_facts WHERE instance_id = ?", [instance_id]
+        )
+        if not rows:
+            return None, []
+        facts = Facts.model_validate_json(rows[0]["facts"])
+        return facts, [Flag.model_validate(f) for f in json.loads(rows[0]["flags"])]
+
+    def state(self, instance_id: str) -> str:
+        rows = self._rows(
+            f"SELECT {STATE_SQL} AS state FROM submissions s WHERE s.instance_id = ?",
+            [instance_id],
+        )
+        return str(rows[0]["state"]) if rows else "unknown"
+
+    def queue(self, where: QueueFilter) -> list[QueueRow]:
+        sql = [
+            f"SELECT s.*, {STATE_SQL} AS state, coalesce(f.flags, '[]') AS flag_list"
+            " FROM submissions s LEFT JOIN review_facts f USING (instance_id) WHERE 1 = 1"
+        ]
+        params: list[Any] = []
+        for column, value in (
+            ("s.district", where.district),
+            ("s.enumerator", where.enumerator),
+            ("s.form_id", where.form_id),
+        ):
+            if value:
+                sql.append(f"AND {column} = ?")
+                params.append(value)
+        if where.date_from:
+            sql.append("AND substr(s.submitted_at, 1, 10) >= ?")
+            params.append(where.date_from)
+        if where.date_to:
+            sql.append("AND substr(s.submitted_at, 1, 10) <= ?")
+            params.append(where.date_to)
+        if where.flag == "any":
+            sql.append("AND f.flag_count > 0")
+        elif where.flag:
+            sql.append(
+                "AND EXISTS (SELECT 1 FROM json_each(f.flags) j"
+                " WHERE json_extract(j.value, '$.code') = ?)"
+            )
+            params.append(where.flag)
+        outer = f"SELECT * FROM ({' '.join(sql)}) WHERE "
+        if where.state:
+            outer += "state = ?"
+            params.append(where.state)
+        else:
+            outer += "state != 'superseded'"
+        outer += " ORDER BY submitted_at DESC LIMIT ?"
+        params.append(max(1, min(where.limit, 1000)))
+        return [
+            QueueRow(
+                instance_id=r["instance_id"],
+                form_id=r["form_id"],
+                form_version=r["form_version"],
+                instance_name=r["instance_name"],
+                enumerator=r["enumerator"],
+                district=r["district"],
+                submitted_at=r["submitted_at"],
+                state=r["state"],
+                deprecated_id=r["deprecated_id"],
+                flags=[Flag.model_validate(f) for f in json.loads(r["flag_list"])],
+            )
+            for r in self._rows(outer, params)
+        ]
+
+    def dashboard(self, district: str | None) -> list[EnumeratorStats]:
+        rows = self._rows(
+            "SELECT s.enumerator, s.district, substr(s.submitted_at, 1, 10) AS day,"
+            " f.facts, coalesce(f.flag_count, 0) AS flag_count,"
+            " (SELECT count(*) FROM reviews r WHERE r.instance_id = s.instance_id"
+            "  AND r.decision = 'rejected') AS rejections"
+            " FROM submissions s LEFT JOIN review_facts f USING (instance_id)"
+            " WHERE (? IS NULL OR s.district = ?) ORDER BY s.enumerator",
+            [district, district],
+        )
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            grouped.setdefault(row["enumerator"], []).append(row)
+        stats = []
+        for name, items in grouped.items():
+            days = Counter(str(r["day"]) for r in items)
+            durations = [
+                d
+                for d in (
+                    Facts.model_validate_json(r["facts"]).duration_s for r in items if r["facts"]
+                )
+                if d is not None
+            ]
+            stats.append(
+                EnumeratorStats(
+                    enumerator=name,
+                    district=items[0]["district"],
+                    interviews=len(items),
+                    per_day=dict(sorted(days.items())),
+                    interviews_per_day=round(len(items) / len(days), 2),
+                    median_duration_min=(
+                        round(statistics.median(durations) / 60, 1) if durations else None
+                    ),
+                    flag_rate=round(sum(1 for r in items if r["flag_count"]) / len(items), 3),
+                    rejections=sum(int(r["rejections"]) for r in items),
+                )
+            )
+        return stats
+
+    def history(self, storage: Storage, instance_id: str) -> list[SubmissionRecord]:
+        """Every version linked by deprecatedID, oldest first."""
+        current = storage.submission(instance_id)
+        chain: list[SubmissionRecord] = []
+        seen: set[str] = set()
+        while current is not None and current.instance_id not in seen:
+            seen.add(current.instance_id)
+            chain.insert(0, current)
+            current = storage.submission(current.deprecated_id) if current.deprecated_id else None
+        newer = self._rows(
+            "SELECT instance_id FROM submissions WHERE deprecated_id = ?", [instance_id]
+        )
+        while newer and newer[0]["instance_id"] not in seen:
+            record = storage.submission(str(newer[0]["instance_id"]))
+            if record is None:
+                break
+            seen.add(record.instance_id)
+            chain.append(record)
+            newer = self._rows(
+                "SELECT instance_id FROM submissions WHERE deprecated_id = ?", [record.instance_id]
+            )
+        return chain
+
+
+_INDEXES: dict[str, ReviewIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_for(storage: Storage) -> ReviewIndex:
+    """The review index of a SQLite storage's file (one per file per process)."""
+    db = getattr(storage, "db", None)
+    if db is None:
+        raise TypeError("the review index needs the SQLite storage")
+    path = next(str(row[2]) for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    with _INDEXES_LOCK:
+        if path not in _INDEXES:
+            _INDEXES[path] = ReviewIndex(Path(path))
+        return _INDEXES[path]

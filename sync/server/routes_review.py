@@ -1,0 +1,256 @@
+"""The review API: queue, a submission rendered with its form, decisions, history, dashboard.
+
+A supervisor sees and acts on their own district only; an admin or coordinator sees all,
+and only a supervisor of the district or an admin decides. Enumerators get 403.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from forms.definition import FormDefinition
+from forms.xform_reader import read_xform
+from sync.protocol import ReviewRequest
+from sync.server.auth import CurrentUser
+from sync.server.blobs import BlobStore
+from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound
+from sync.server.ingest import now
+from sync.server.quality import Facts, Flag, check, section_seconds
+from sync.server.quality_config import QualityConfig, load_config, save_config
+from sync.server.render import Rendered, render
+from sync.server.review_diff import Change, diff
+from sync.server.review_store import (
+    EnumeratorStats,
+    QueueFilter,
+    QueueRow,
+    ReviewIndex,
+    index_for,
+)
+from sync.server.storage import ReviewRecord, Storage, SubmissionRecord, User
+
+router = APIRouter(prefix="/api/v1/review")
+VIEWERS = ("supervisor", "coordinator", "admin")
+AUDIT = "audit.csv"
+
+
+class ReviewView(BaseModel):
+    decision: str
+    comment: str
+    question_comments: dict[str, str]
+    author: str
+    at: str
+
+
+class Version(BaseModel):
+    instance_id: str
+    submitted_at: str
+    changes: list[Change]
+    """What changed from the version before it (empty for the first)."""
+
+
+class SubmissionView(BaseModel):
+    instance_id: str
+    form_id: str
+    form_version: str | None
+    enumerator: str
+    district: str | None
+    submitted_at: str
+    state: str
+    duration_min: float | None
+    timing_source: str
+    flags: list[Flag]
+    attachments: list[str]
+    reviews: list[ReviewView]
+    history: list[Version]
+    rendered: Rendered
+
+
+def _parts(request: Request) -> tuple[Storage, ReviewIndex]:
+    storage: Storage = request.app.state.storage
+    return storage, index_for(storage)
+
+
+def _viewer(user: User) -> str | None:
+    """The district the user is limited to (None = all); 403 for a non-reviewer."""
+    if user.role not in VIEWERS:
+        raise Forbidden(f"a {user.role} cannot review submissions")
+    return user.district if user.role == "supervisor" else None
+
+
+def _visible(storage: Storage, user: User, instance_id: str) -> SubmissionRecord:
+    district = _viewer(user)
+    submission = storage.submission(instance_id)
+    if submission is None:
+        raise NotFound(f"no submission {instance_id!r}")
+    if district is not None and submission.district != district:
+        raise Forbidden("this submission belongs to another district")
+    return submission
+
+
+@lru_cache(maxsize=32)
+def _definition(xml: str) -> FormDefinition:
+    return read_xform(xml)
+
+
+@router.get("/queue")
+def queue(
+    request: Request, user: CurrentUser, where: Annotated[QueueFilter, Query()]
+) -> list[QueueRow]:
+    district = _viewer(user)
+    if district is not None:
+        if where.district not in (None, "", district):
+            raise Forbidden("a supervisor sees their own district only")
+        where = where.model_copy(update={"district": district})
+    return _parts(request)[1].queue(where)
+
+
+@router.get("/submissions/{instance_id}")
+def submission(
+    instance_id: str, request: Request, user: CurrentUser, language: str | None = None
+) -> SubmissionView:
+    storage, index = _parts(request)
+    record = _visible(storage, user, instance_id)
+    form = storage.form(record.form_id, record.form_version) or storage.form(record.form_id, None)
+    if form is None:
+        raise NotFound(f"form {record.form_id!r} is not on this server")
+    facts, flags = index.flags(instance_id)
+    received = {a.name: a for a in storage.attachments(instance_id) if a.received}
+    rendered = render(record.xml, _definition(form.xml), language)
+    timing = "start/end fields" if facts is not None and facts.duration_s is not None else "none"
+    if AUDIT in received:
+        blobs: BlobStore = request.app.state.blobs
+        text = blobs.read(received[AUDIT].sha256).decode("utf-8", "replace")
+        seconds = section_seconds(text, _definition(form.xml).root_name)
+        for section in rendered.sections:
+            section.seconds = seconds.get(section.ref.rsplit("/", 1)[-1])
+        flags = _with_section_flags(index, instance_id, flags, seconds, load_config(storage))
+        timing = "audit.csv paradata"
+    history = index.history(storage, instance_id)
+    return SubmissionView(
+        instance_id=record.instance_id,
+        form_id=record.form_id,
+        form_version=record.form_version,
+        enumerator=record.enumerator,
+        district=record.district,
+        submitted_at=record.submitted_at,
+        state=index.state(instance_id),
+        duration_min=(
+            round(facts.duration_s / 60, 1) if facts and facts.duration_s is not None else None
+        ),
+        timing_source=timing,
+        flags=flags,
+        attachments=sorted(received),
+        reviews=[
+            ReviewView(
+                decision=r.decision,
+                comment=r.comment,
+                question_comments=r.question_comments,
+                author=r.author,
+                at=r.at,
+            )
+            for r in storage.reviews(instance_id)
+        ],
+        history=[
+            Version(
+                instance_id=v.instance_id,
+                submitted_at=v.submitted_at,
+                changes=diff(history[i - 1].xml, v.xml) if i else [],
+            )
+            for i, v in enumerate(history)
+        ],
+        rendered=rendered,
+    )
+
+
+def _with_section_flags(
+    index: ReviewIndex,
+    instance_id: str,
+    flags: list[Flag],
+    seconds: dict[str, float],
+    config: QualityConfig,
+) -> list[Flag]:
+    kept = [f for f in flags if f.code != "section_too_short"]
+    fresh = [
+        f
+        for f in check(
+            _no_facts(),
+            config,
+            district=None,
+            form_version=None,
+            current_version=None,
+            peers={},
+            duplicate_of=None,
+            sections=seconds,
+        )
+        if f.code == "section_too_short"
+    ]
+    if fresh != [f for f in flags if f.code == "section_too_short"]:
+        index.replace_flags(instance_id, kept + fresh)
+    return kept + fresh
+
+
+def _no_facts() -> Facts:
+    return Facts()
+
+
+@router.get("/submissions/{instance_id}/attachments/{name}")
+def attachment(instance_id: str, name: str, request: Request, user: CurrentUser) -> Response:
+    storage, _ = _parts(request)
+    _visible(storage, user, instance_id)
+    found = [a for a in storage.attachments(instance_id) if a.name == name and a.received]
+    if not found:
+        raise NotFound(f"submission {instance_id!r} has no received attachment {name!r}")
+    blobs: BlobStore = request.app.state.blobs
+    lower = name.lower()
+    media = "image/jpeg" if lower.endswith((".jpg", ".jpeg")) else "application/octet-stream"
+    media = "image/png" if lower.endswith(".png") else media
+    return Response(blobs.read(found[0].sha256), media_type=media)
+
+
+@router.post("/submissions/{instance_id}/decision")
+def decide(
+    instance_id: str, body: ReviewRequest, request: Request, user: CurrentUser
+) -> dict[str, str]:
+    storage, index = _parts(request)
+    record = _visible(storage, user, instance_id)
+    if user.role not in ("supervisor", "admin"):
+        raise Forbidden("only a supervisor of this submission's district or an admin decides")
+    if index.state(instance_id) == "superseded":
+        raise Conflict("a newer version of this submission exists; review that one")
+    if body.decision == "rejected" and not (body.comment.strip() or body.question_comments):
+        raise BadRequest("a rejection needs a comment telling the enumerator what to fix")
+    storage.add_review(
+        ReviewRecord(
+            record.instance_id,
+            body.decision,
+            body.comment,
+            dict(body.question_comments),
+            user.name,
+            now(),
+            0,
+        )
+    )
+    return {"instance_id": instance_id, "state": index.state(instance_id)}
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, user: CurrentUser) -> list[EnumeratorStats]:
+    return _parts(request)[1].dashboard(_viewer(user))
+
+
+@router.get("/config")
+def get_config(request: Request, user: CurrentUser) -> QualityConfig:
+    _viewer(user)
+    return load_config(_parts(request)[0])
+
+
+@router.put("/config")
+async def put_config(request: Request, user: CurrentUser) -> QualityConfig:
+    if user.role != "admin":
+        raise Forbidden("only an admin changes the quality settings")
+    return save_config(_parts(request)[0], await request.body())
