@@ -15,6 +15,7 @@ from sync.server.auth import SUBMITTERS
 from sync.server.blobs import safe_name
 from sync.server.errors import BadRequest, Forbidden
 from sync.server.instance_fields import read_instance
+from sync.server.quality_hook import on_ingest
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
 
 
@@ -68,6 +69,7 @@ def ingest(
         for ref in refs
     ]
     if storage.add_submission(record, expected):
+        on_ingest(storage, record)
         return _result(storage, fields.instance_id, "stored")
     existing = storage.submission(fields.instance_id)
     if existing is not None and existing.xml_sha256 == digest and existing.enumerator == user.name:
