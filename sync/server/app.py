@@ -13,6 +13,7 @@ from sync.server.errors import install_error_handlers
 from sync.server.limits import BodyLimit
 from sync.server.routes_batch import router as batch_router
 from sync.server.routes_openrosa import router as openrosa_router
+from sync.server.routes_review import router as review_router
 from sync.server.storage import Storage
 from sync.server.storage_sqlite import SqliteStorage
 
@@ -46,5 +47,6 @@ def create_app(config: ServerConfig) -> FastAPI:
     install_error_handlers(app)
     app.include_router(batch_router)
     app.include_router(openrosa_router)
+    app.include_router(review_router)
     app.add_middleware(BodyLimit, limit=config.body_limit)
     return app
