@@ -213,6 +213,10 @@ CATALOG.update(
         "check.run_unfinished": (
             "{count} of {runs} interviews could not be finished (first: interview {run}): {detail}"
         ),
+        "check.run_stopped": (
+            "{count} of {runs} interviews stopped at a required note, which no answer can "
+            "satisfy: the form ends the interview there (first: interview {run}): {detail}"
+        ),
         "check.instance_roundtrip": (
             "{count} of {runs} saved interviews do not load back the same "
             "(first: interview {run}): {detail}"
