@@ -1,6 +1,7 @@
-"""End to end on loopback: a real `fieldapp-server serve` subprocess, set up with its CLI;
-the device is provisioned from the QR image, downloads the form, fills it with FormSession,
-stores and syncs it; a supervisor returns it, and it comes back to the device's store."""
+"""End to end on loopback: a real `fieldapp-server serve` subprocess (the enumerator and the
+QR code made with its CLI). The device is provisioned from the QR image, downloads the form,
+fills it with FormSession, stores and syncs it; a supervisor returns it, and it comes back
+to the device's store."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from fieldapp.sync_agent import STAGE_DONE, SyncAgent, provision
 from forms.session import FormSession
 from forms.xform_reader import read_xform
 from sync.provisioning import decode_qr_image, decode_settings
+from sync.server.app import open_storage
+from sync.server.auth import add_user
+from sync.server.publish import publish_file
 from sync.server.storage_sqlite import SqliteStorage
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
@@ -40,12 +44,12 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
     data = tmp_path / "server"
-    _cli("forms", "publish", str(DEMO_FORM), "--data", str(data))
+    storage, blobs = open_storage(data)
+    publish_file(storage, blobs, DEMO_FORM, runs=1)
+    supervisor = add_user(storage, "sue", "supervisor", "north")
+    storage.db.conn.close()  # type: ignore[attr-defined]
     _cli(
         "users", "add", "amina", "--role", "enumerator", "--district", "north", "--data", str(data)
-    )
-    supervisor = _cli(
-        "users", "add", "sue", "--role", "supervisor", "--district", "north", "--data", str(data)
     )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
