@@ -8,6 +8,7 @@ comment written against one shows on that question on the enumerator's tablet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from xml.etree.ElementTree import Element
 
@@ -77,10 +78,14 @@ class Renderer:
         itemset = control.itemset
         if itemset is None:
             return labels
-        source = itemset.instance_id and self.form.secondary_instance(itemset.instance_id)
-        if not source or source.filename is not None:
+        found = re.search(r"instance\(\s*'([^']+)'", itemset.nodeset.text)
+        name = itemset.instance_id or (found.group(1) if found else "")
+        source = self.form.secondary_instance(name)
+        if source is None or source.content is None:
             return labels
-        for item in source.document().children:
+        roots = source.document().children
+        items = roots[0].children if roots else []
+        for item in items:
             fields = {child.name: child.text for child in item.children}
             value = fields.get("name", fields.get("value", ""))
             if "itextId" in fields:

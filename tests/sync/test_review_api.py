@@ -1,0 +1,132 @@
+"""The review API with the real app: roles, queue filters, rendering, reject → pull → correction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from server_support import Server, instance_xml, make_server
+
+FULL = (
+    '<data id="demo_household" version="2026112601"><start>2026-03-02T09:00:00+00:00</start>'
+    "<end>2026-03-02T09:42:00+00:00</end><enumerator>e01</enumerator>"
+    "<household_id>AB-0007</household_id><region>north</region>"
+    "<location>6.1 0.2 100 5</location><consent>yes</consent><interview><hh_size>2</hh_size>"
+    "<member><name>Amina</name><sex>female</sex><age>41</age></member>"
+    "<member><name>Kofi</name><sex>male</sex><age>45</age></member><cocoa_kg>800</cocoa_kg>"
+    "<cocoa_price>2.5</cocoa_price></interview><meta><instanceID>{iid}</instanceID>{old}"
+    "</meta></data>"
+)
+
+
+def push(server: Server, user: str, *items: tuple[str, str]) -> None:
+    body = {"batch_id": items[0][0], "device_id": "d1",
+            "items": [{"instance_id": i, "form_id": "demo_household", "xml": x} for i, x in items]}  # fmt: skip
+    response = server.client.post("/api/v1/submissions", json=body, headers=server.auth(user))
+    assert {r["status"] for r in response.json()["results"]} == {"stored"}, response.text
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Server:
+    made = make_server(tmp_path / "server")
+    push(made, "amina", ("uuid:a1", FULL.format(iid="uuid:a1", old="")),
+         ("uuid:a2", instance_xml("uuid:a2", "AB-0002")))  # fmt: skip
+    push(made, "kofi", ("uuid:k1", instance_xml("uuid:k1", "AB-0003")))
+    return made
+
+
+def queue(server: Server, user: str, **params: str) -> list[str]:
+    response = server.client.get("/api/v1/review/queue", params=params, headers=server.auth(user))
+    assert response.status_code == 200, response.text
+    return sorted(row["instance_id"] for row in response.json())
+
+
+def test_a_supervisor_sees_and_acts_on_their_own_district_only(server: Server) -> None:
+    assert queue(server, "sue") == ["uuid:a1", "uuid:a2"]
+    assert queue(server, "sam") == ["uuid:k1"]
+    assert queue(server, "hub") == ["uuid:a1", "uuid:a2", "uuid:k1"]
+    get = server.client.get
+    assert get("/api/v1/review/queue", params={"district": "south"},
+               headers=server.auth("sue")).status_code == 403  # fmt: skip
+    assert get("/api/v1/review/submissions/uuid:a1", headers=server.auth("sam")).status_code == 403
+    assert get("/api/v1/review/queue", headers=server.auth("amina")).status_code == 403
+    decide = server.client.post(
+        "/api/v1/review/submissions/uuid:a1/decision",
+        json={"decision": "approved"},
+        headers=server.auth("sam"),
+    )
+    assert decide.status_code == 403
+    assert server.storage.reviews("uuid:a1") == []
+
+
+def test_queue_filters(server: Server) -> None:
+    today = server.storage.submission("uuid:a1").submitted_at[:10]  # type: ignore[union-attr]
+    assert queue(server, "hub", enumerator="kofi") == ["uuid:k1"]
+    assert queue(server, "hub", form_id="other") == []
+    assert queue(server, "hub", date_from=today, date_to=today) == ["uuid:a1", "uuid:a2", "uuid:k1"]
+    assert queue(server, "hub", date_from="2999-01-01") == []
+    assert queue(server, "hub", flag="too_short") == []
+    assert queue(server, "hub", flag="gps_missing") == []
+    server.client.post("/api/v1/review/submissions/uuid:a2/decision",
+                       json={"decision": "has_issues", "comment": "check"},
+                       headers=server.auth("sue"))  # fmt: skip
+    assert queue(server, "hub", state="has_issues") == ["uuid:a2"]
+    assert queue(server, "hub", state="received") == ["uuid:a1", "uuid:k1"]
+
+
+def test_submission_rendered_with_labels_repeats_gps_and_duration(server: Server) -> None:
+    view = server.client.get("/api/v1/review/submissions/uuid:a1", headers=server.auth("sue"))
+    body = view.json()
+    first = {a["label"]: a for a in body["rendered"]["sections"][0]["answers"]}
+    assert first["Region"]["display"] == "North"
+    assert first["Enumerator"]["display"] == "Adjoa Mensah"
+    assert first["Homestead location"]["gps"] == [6.1, 0.2, 100.0, 5.0]
+    table = body["rendered"]["sections"][1]["tables"][0]
+    assert table["rows"] == [["Amina", "Female", "41"], ["Kofi", "Male", "45"]]
+    assert (body["duration_min"], body["timing_source"]) == (42.0, "start/end fields")
+    assert body["state"] == "received" and body["history"][0]["changes"] == []
+
+
+def test_reject_pull_correct_and_the_new_version_shows_what_changed(server: Server) -> None:
+    decide = server.client.post
+    empty = decide("/api/v1/review/submissions/uuid:a1/decision",
+                   json={"decision": "rejected"}, headers=server.auth("sue"))  # fmt: skip
+    assert empty.status_code == 400 and "comment" in empty.json()["detail"]
+    rejected = decide(
+        "/api/v1/review/submissions/uuid:a1/decision",
+        json={"decision": "rejected", "comment": "Recount",
+              "question_comments": {"/data/interview/member[2]/age": "Kofi is 54"}},
+        headers=server.auth("sue"),
+    )  # fmt: skip
+    assert rejected.json()["state"] == "rejected"
+    pulled = server.client.get("/api/v1/pull", headers=server.auth("amina")).json()
+    [returned] = pulled["returned"]
+    assert {(c["ref"], c["text"]) for c in returned["comments"]} == {
+        (None, "Recount"), ("/data/interview/member[2]/age", "Kofi is 54")}  # fmt: skip
+
+    fixed = FULL.format(iid="uuid:a1b", old="<deprecatedID>uuid:a1</deprecatedID>")
+    push(server, "amina", ("uuid:a1b", fixed.replace("<age>45</age>", "<age>54</age>")))
+    assert queue(server, "sue") == ["uuid:a1b", "uuid:a2"]
+    assert queue(server, "sue", state="superseded") == ["uuid:a1"]
+    view = server.client.get("/api/v1/review/submissions/uuid:a1b", headers=server.auth("sue"))
+    history = view.json()["history"]
+    assert [v["instance_id"] for v in history] == ["uuid:a1", "uuid:a1b"]
+    assert history[1]["changes"] == [
+        {"ref": "/data/interview/member[2]/age", "before": "45", "after": "54"}]  # fmt: skip
+    late = decide("/api/v1/review/submissions/uuid:a1/decision",
+                  json={"decision": "approved"}, headers=server.auth("sue"))  # fmt: skip
+    assert late.status_code == 409
+
+
+def test_dashboard_per_enumerator(server: Server) -> None:
+    server.client.post("/api/v1/review/submissions/uuid:a2/decision",
+                       json={"decision": "rejected", "comment": "redo"},
+                       headers=server.auth("sue"))  # fmt: skip
+    rows = server.client.get("/api/v1/review/dashboard", headers=server.auth("hub")).json()
+    stats = {row["enumerator"]: row for row in rows}
+    amina = stats["amina"]
+    assert (amina["interviews"], amina["interviews_per_day"], amina["rejections"]) == (2, 2.0, 1)
+    assert amina["median_duration_min"] == 42.0
+    assert amina["flag_rate"] == 0.0 and stats["kofi"]["interviews"] == 1
+    own = server.client.get("/api/v1/review/dashboard", headers=server.auth("sam")).json()
+    assert [row["enumerator"] for row in own] == ["kofi"]
