@@ -1,0 +1,1 @@
+"""The living income report: per household, per group, charts, HTML and JSON."""

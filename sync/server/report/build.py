@@ -1,0 +1,23 @@
+"""Reading the households of a form from storage and building the report."""
+
+from __future__ import annotations
+
+from sync.server.errors import BadRequest
+from sync.server.exports import source
+from sync.server.exports.source import ExportFilter
+from sync.server.report.compute import Report, build_report
+from sync.server.report.household import MAPPINGS, FieldMapping, household_from_xml
+from sync.server.storage import Storage
+
+
+def report_for(
+    storage: Storage, form_id: str, chosen: ExportFilter, mapping: FieldMapping | None = None
+) -> Report:
+    mapping = mapping or MAPPINGS.get(form_id)
+    if mapping is None:
+        raise BadRequest(f"no living income field mapping for form {form_id!r}")
+    records = [
+        household_from_xml(s.xml, mapping, instance_id=s.instance_id, district=s.district)
+        for s in source.submissions(storage, form_id, chosen)
+    ]
+    return build_report(form_id, records)

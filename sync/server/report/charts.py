@@ -1,0 +1,106 @@
+"""Inline SVG charts drawn by our own code (no scripts, no external files)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from sync.server.report.compute import GroupResult, HouseholdResult
+
+WIDTH, HEIGHT, PAD = 640, 260, 40
+COLOURS = {"main_crop": "#2e7d32", "other": "#1565c0", "own_consumption": "#f9a825"}
+
+
+def _svg(body: str, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {HEIGHT}"'
+        f' width="{WIDTH}" height="{HEIGHT}"><title>{escape(title)}</title>{body}</svg>'
+    )
+
+
+def income_vs_benchmark(households: Sequence[HouseholdResult]) -> str:
+    """Each household's income as % of its adjusted benchmark, sorted; a line at 100%."""
+    ratios = sorted(h.income_total / h.benchmark * 100 for h in households)
+    if not ratios:
+        return _svg("", "No households")
+    top = max(150.0, max(ratios))
+    low = min(0.0, min(ratios))
+    span = top - low
+    step = (WIDTH - 2 * PAD) / len(ratios)
+
+    def y(value: float) -> float:
+        return HEIGHT - PAD - (value - low) / span * (HEIGHT - 2 * PAD)
+
+    bars = "".join(
+        f'<rect x="{PAD + i * step:.1f}" y="{min(y(r), y(0)):.1f}" width="{max(step - 1, 0.5):.1f}"'
+        f' height="{abs(y(0) - y(r)):.1f}" fill="{"#c62828" if r < 100 else "#2e7d32"}"/>'
+        for i, r in enumerate(ratios)
+    )
+    line = (
+        f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(100):.1f}" y2="{y(100):.1f}"'
+        ' stroke="#000" stroke-dasharray="4 3"/>'
+        f'<text x="{WIDTH - PAD}" y="{y(100) - 4:.1f}" text-anchor="end" font-size="11">'
+        "living income benchmark (100%)</text>"
+    )
+    return _svg(bars + line, "Household income as % of the adjusted benchmark")
+
+
+def composition_bars(groups: Sequence[GroupResult]) -> str:
+    """Stacked bars: main crop / other / own consumption shares per group."""
+    if not groups:
+        return _svg("", "No groups")
+    band = (HEIGHT - 2 * PAD) / len(groups)
+    parts = []
+    for i, g in enumerate(groups):
+        x = 150.0
+        top = PAD + i * band
+        parts.append(
+            f'<text x="145" y="{top + band / 2 + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{escape(g.group)}</text>"
+        )
+        for key, colour in COLOURS.items():
+            share = max(0.0, g.composition_pct.get(key, 0.0))
+            width = share / 100 * (WIDTH - 150 - PAD)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top + 2:.1f}" width="{width:.1f}"'
+                f' height="{max(band - 4, 1):.1f}" fill="{colour}"><title>{key}: {share:.1f}%'
+                "</title></rect>"
+            )
+            x += width
+    legend = "".join(
+        f'<rect x="{150 + n * 150}" y="8" width="10" height="10" fill="{c}"/>'
+        f'<text x="{165 + n * 150}" y="17" font-size="11">{k.replace("_", " ")}</text>'
+        for n, (k, c) in enumerate(COLOURS.items())
+    )
+    return _svg(legend + "".join(parts), "Income composition")
+
+
+def gap_by_head_sex(groups: Sequence[GroupResult]) -> str:
+    """Share below the benchmark and the FGT gap index, by sex of the household head."""
+    rows = [g for g in groups if g.by == "head_sex"]
+    if not rows:
+        return _svg("", "No head's sex recorded")
+    band = (WIDTH - 2 * PAD) / len(rows)
+    parts = []
+    for i, g in enumerate(rows):
+        left = PAD + i * band
+        for n, (value, colour) in enumerate(
+            ((g.share_below_pct, "#c62828"), (g.fgt1 * 100, "#6a1b9a"))
+        ):
+            height = value / 100 * (HEIGHT - 2 * PAD)
+            parts.append(
+                f'<rect x="{left + 10 + n * (band / 2 - 10):.1f}" y="{HEIGHT - PAD - height:.1f}"'
+                f' width="{band / 2 - 20:.1f}" height="{height:.1f}" fill="{colour}">'
+                f"<title>{value:.1f}%</title></rect>"
+            )
+        parts.append(
+            f'<text x="{left + band / 2:.1f}" y="{HEIGHT - PAD + 16}" text-anchor="middle"'
+            f' font-size="12">{escape(g.group)}-headed</text>'
+        )
+    legend = (
+        '<rect x="40" y="8" width="10" height="10" fill="#c62828"/>'
+        '<text x="55" y="17" font-size="11">% below benchmark</text>'
+        '<rect x="200" y="8" width="10" height="10" fill="#6a1b9a"/>'
+        '<text x="215" y="17" font-size="11">FGT gap index (%)</text>'
+    )
+    return _svg(legend + "".join(parts), "Living income gap by sex of the household head")

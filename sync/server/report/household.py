@@ -1,0 +1,130 @@
+"""The report's input: one typed record per household, read from a submission by a mapping.
+
+A `FieldMapping` names, per form, where each figure sits in the instance (paths below
+the root, position-free; a path matching several nodes, such as the roster's ages,
+gives them all). `LIVING_INCOME_MAPPING` is the one for `living_income_household`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from defusedxml.ElementTree import fromstring
+from pydantic import BaseModel, ConfigDict
+
+COMPONENTS = (
+    "main_crop", "other_crops", "livestock", "wages", "business", "remittances", "transfers",
+)  # fmt: skip
+DOMAINS = ("input", "assets", "credit", "income", "group", "workload")
+
+
+class FieldMapping(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    household_id: str
+    head_sex: str
+    crop: str
+    farm_ha: str
+    member_ages: str
+    benchmark_value: str
+    benchmark_units: str
+    components: dict[str, str]
+    own_consumption: str
+    women_income: str
+    adequacy: dict[str, str]
+    region: str | None = None
+    """None: the submission's district is the region."""
+
+
+LIVING_INCOME_MAPPING = FieldMapping(
+    household_id="identification/household_id",
+    head_sex="roster/head_sex",
+    crop="main_crop/crop",
+    farm_ha="plots/total_ha",
+    member_ages="roster/member/person/age",
+    benchmark_value="bm_value",
+    benchmark_units="bm_ref_units",
+    components={
+        "main_crop": "main_net",
+        "other_crops": "other_crops_net",
+        "livestock": "livestock_net",
+        "wages": "wages",
+        "business": "business",
+        "remittances": "remittances",
+        "transfers": "transfers",
+    },
+    own_consumption="own_consumption",
+    women_income="women_income",
+    adequacy={d: f"women/ad_{d}" for d in DOMAINS},
+)
+
+MAPPINGS = {"living_income_household": LIVING_INCOME_MAPPING}
+
+
+@dataclass(frozen=True)
+class HouseholdIncome:
+    instance_id: str
+    household_id: str
+    region: str
+    head_sex: str
+    crop: str
+    farm_ha: float
+    member_ages: tuple[int, ...]
+    benchmark_value: float
+    benchmark_units: float
+    components: dict[str, float]
+    own_consumption: float
+    women_income: float
+    adequacy: dict[str, bool] | None
+    """A-WEAI adequacy per domain; None when the women's module was not done."""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _texts(root: Element, path: str) -> list[str]:
+    nodes = [root]
+    for step in path.split("/"):
+        nodes = [child for node in nodes for child in node if _local(child.tag) == step]
+    return [(node.text or "").strip() for node in nodes]
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return 0.0
+    return value if value == value and abs(value) != float("inf") else 0.0
+
+
+def household_from_xml(
+    xml: str, mapping: FieldMapping, *, instance_id: str, district: str | None
+) -> HouseholdIncome:
+    """A household record; an absent or empty figure counts as 0 (the form's `coalesce`)."""
+    root = fromstring(xml, forbid_dtd=True)
+
+    def text(path: str) -> str:
+        found = _texts(root, path)
+        return found[0] if found else ""
+
+    ages = tuple(int(_number(a)) for a in _texts(root, mapping.member_ages) if a)
+    flags = {d: text(p) for d, p in mapping.adequacy.items()}
+    adequacy = {d: v == "1" for d, v in flags.items()} if any(flags.values()) else None
+    region = text(mapping.region) if mapping.region else (district or "")
+    return HouseholdIncome(
+        instance_id=instance_id,
+        household_id=text(mapping.household_id),
+        region=region or "unknown",
+        head_sex=text(mapping.head_sex) or "unknown",
+        crop=text(mapping.crop) or "unknown",
+        farm_ha=_number(text(mapping.farm_ha)),
+        member_ages=ages,
+        benchmark_value=_number(text(mapping.benchmark_value)),
+        benchmark_units=_number(text(mapping.benchmark_units)),
+        components={c: _number(text(mapping.components[c])) for c in COMPONENTS},
+        own_consumption=_number(text(mapping.own_consumption)),
+        women_income=_number(text(mapping.women_income)),
+        adequacy=adequacy,
+    )
