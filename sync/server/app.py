@@ -12,7 +12,9 @@ from sync.server.blobs import BlobStore
 from sync.server.errors import install_error_handlers
 from sync.server.limits import BodyLimit
 from sync.server.routes_batch import router as batch_router
+from sync.server.routes_exports import router as exports_router
 from sync.server.routes_openrosa import router as openrosa_router
+from sync.server.routes_report import router as report_router
 from sync.server.routes_review import router as review_router
 from sync.server.storage import Storage
 from sync.server.storage_sqlite import SqliteStorage
@@ -47,6 +49,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     install_error_handlers(app)
     app.include_router(batch_router)
     app.include_router(openrosa_router)
+    app.include_router(exports_router)
+    app.include_router(report_router)
     app.include_router(review_router)
     app.add_middleware(BodyLimit, limit=config.body_limit)
     return app
