@@ -59,6 +59,13 @@ def new_session(language: str | None = None) -> FormSession:
     return FormSession.new(definition(), attachments=attachments, env=env, language=language)
 
 
+def load_session(xml: str) -> FormSession:
+    """A session resumed from saved instance XML (as the app does after a restart)."""
+    env = Environment(now=lambda: NOW, rng=random.Random(4), properties={"deviceid": "test:1"})
+    attachments = {CSV.name: CSV.read_bytes()}
+    return FormSession.load(definition(), xml, attachments=attachments, env=env)
+
+
 def fill(session: FormSession, answers: Iterable[tuple[str, Any]]) -> None:
     """Answer in order, failing the test on the first refused answer."""
     for ref, value in answers:

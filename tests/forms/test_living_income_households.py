@@ -131,6 +131,7 @@ def other_crop(
     controller: str,
 ) -> None:
     add(session, "/data/other_crops/crop_other", 1 if i > 1 else 0)  # the first instance is there
+    fill(session, [("other_crops/has_other_crops", "yes")])
     fill(
         session,
         [
@@ -157,6 +158,7 @@ def income_source(
     decider: str,
 ) -> None:
     add(session, "/data/other_income/source", 1 if i > 1 else 0)  # the first instance is there
+    fill(session, [("other_income/has_other_income", "yes")])
     fill(
         session,
         [
@@ -204,8 +206,7 @@ def cote_divoire_cocoa() -> FormSession:
     labour(s, 2, "harvesting", 25, 10, 3_000, 15_000)
     other_costs(s, 20_000, 10_000, 5_000)
     other_crop(s, 1, "plantain", 800, 50, 40, 150, 10_000, "Aya")
-    s.remove_repeat("/data/livestock/animal[1]")  # no animals, no other income
-    s.remove_repeat("/data/other_income/source[1]")
+    fill(s, [("livestock/has_livestock", "no"), ("other_income/has_other_income", "no")])
     women_module(s, "Aya")
     close(s)
     return s
@@ -280,7 +281,7 @@ def ghana_cocoa(benchmark: str = "gh_cocoa_2024") -> FormSession:
     labour(s, 1, "harvesting", 20, 5, 40, None)
     other_costs(s, 300, 0, 100)
     other_crop(s, 1, "cassava", 500, 0, 100, 3, 0, "Ama")
-    s.remove_repeat("/data/livestock/animal[1]")
+    fill(s, [("livestock/has_livestock", "no")])
     income_source(s, 1, "business", "Ama", 300, "month", None, 10, "Ama")
     women_module(s, "Ama")
     close(s)
@@ -355,6 +356,7 @@ def kenya_diversified() -> FormSession:
     labour(s, 1, "harvesting", 40, 30, 300, None)
     other_costs(s, 2_000, 0, 1_000)
     other_crop(s, 1, "maize", 900, 60, 30, 40, 5_000, "Achieng")
+    fill(s, [("livestock/has_livestock", "yes")])
     add(s, "/data/livestock/animal", 1)
     fill(s, [(ANIMAL.format(1, "lv_kind"), "cattle"), (ANIMAL.format(2, "lv_kind"), "fish")])
     for i, values in [
