@@ -1,0 +1,32 @@
+"""`python -m sync.server.supervisor_ui --server URL --token T [--port P] [--no-browser]`."""
+
+from __future__ import annotations
+
+import argparse
+
+import flet as ft
+
+from sync.server.supervisor_ui.api import ReviewApi
+from sync.server.supervisor_ui.screens import SupervisorScreens
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="supervisor", description="Supervisor review screens")
+    parser.add_argument("--server", required=True, help="server URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--token", required=True, help="a supervisor's (or admin's) API token")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8560)
+    parser.add_argument("--no-browser", action="store_true", help="serve without opening one")
+    args = parser.parse_args(argv)
+    api = ReviewApi(args.server, args.token)
+
+    def start(page: ft.Page) -> None:
+        SupervisorScreens(page, api).start()
+
+    view = None if args.no_browser else ft.AppView.WEB_BROWSER
+    ft.run(start, view=view, host=args.host, port=args.port, no_cdn=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

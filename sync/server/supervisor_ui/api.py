@@ -1,0 +1,54 @@
+"""The review API as the supervisor screens call it (httpx, bearer token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class ReviewApiError(Exception):
+    """A refusal or an unreachable server, as a message to show."""
+
+
+class ReviewApi:
+    def __init__(self, server: str, token: str, timeout: float = 15.0) -> None:
+        self.client = httpx.Client(
+            base_url=server.rstrip("/") + "/api/v1/review",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any:
+        try:
+            response = self.client.request(method, path, **kw)
+        except httpx.HTTPError as error:
+            raise ReviewApiError(f"server not reachable: {error}") from None
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            raise ReviewApiError(f"{response.status_code}: {detail}")
+        return response.json()
+
+    def queue(self, filters: dict[str, str]) -> list[dict[str, Any]]:
+        params = {k: v for k, v in filters.items() if v.strip()}
+        rows: list[dict[str, Any]] = self._call("GET", "/queue", params=params)
+        return rows
+
+    def submission(self, instance_id: str, language: str | None) -> dict[str, Any]:
+        params = {"language": language} if language else {}
+        view: dict[str, Any] = self._call("GET", f"/submissions/{instance_id}", params=params)
+        return view
+
+    def decide(
+        self, instance_id: str, decision: str, comment: str, questions: dict[str, str]
+    ) -> dict[str, Any]:
+        body = {"decision": decision, "comment": comment, "question_comments": questions}
+        done: dict[str, Any] = self._call("POST", f"/submissions/{instance_id}/decision", json=body)
+        return done
+
+    def dashboard(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self._call("GET", "/dashboard")
+        return rows

@@ -1,0 +1,99 @@
+"""Supervisor screens in Chromium: a real server and the real supervisor app as subprocesses;
+open the queue, open a submission, reject it with an overall and a question comment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from sync.server.app import open_storage
+from sync.server.auth import add_user
+from sync.server.publish import publish_file
+from sync.server.storage_sqlite import SqliteStorage
+
+ROOT = Path(__file__).resolve().parents[2]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+XML = (
+    '<data id="demo_household" version="2026112601"><household_id>AB-0042</household_id>'
+    "<region>north</region><consent>no</consent><meta><instanceID>uuid:e2e-1</instanceID>"
+    "<instanceName>AB-0042 north</instanceName></meta></data>"
+)
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        assert process.poll() is None, "process exited"
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(port)
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    data = tmp_path / "server"
+    storage, blobs = open_storage(data)
+    publish_file(storage, blobs, ROOT / "assets" / "forms" / "demo_household.xml", runs=1)
+    amina = add_user(storage, "amina", "enumerator", "north")
+    sue = add_user(storage, "sue", "supervisor", "north")
+    port, ui_port = _port(), _port()
+    cli = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
+    server = subprocess.Popen([*cli, "serve", "--data", str(data), "--host", "127.0.0.1",
+                               "--port", str(port)], stderr=subprocess.DEVNULL)  # fmt: skip
+    ui = subprocess.Popen(
+        [sys.executable, "-m", "sync.server.supervisor_ui", "--server",
+         f"http://127.0.0.1:{port}", "--token", sue, "--port", str(ui_port), "--no-browser"],
+        env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"},
+    )  # fmt: skip
+    try:
+        _wait(port, server)
+        body = {"batch_id": "b1", "device_id": "d1",
+                "items": [{"instance_id": "uuid:e2e-1", "form_id": "demo_household", "xml": XML}]}  # fmt: skip
+        pushed = httpx.post(f"http://127.0.0.1:{port}/api/v1/submissions", json=body,
+                            headers={"Authorization": f"Bearer {amina}"})  # fmt: skip
+        assert pushed.json()["results"][0]["status"] == "stored"
+        _wait(ui_port, ui)
+        yield f"http://127.0.0.1:{ui_port}/", data
+    finally:
+        for process in (ui, server):
+            process.terminate()
+            process.wait(10)
+
+
+def test_open_queue_open_submission_and_reject_with_comments(running: tuple[str, Path]) -> None:
+    url, data = running
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(url)
+        page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+        page.locator("flt-semantics-placeholder").dispatch_event("click")
+        page.get_by_role("button", name="Open AB-0042 north").click(timeout=30_000)
+        expect(page.get_by_text("Household ID: AB-0042")).to_be_visible()
+        expect(page.get_by_text("Region: North")).to_be_visible()
+        page.get_by_role("textbox", name="Comment on Household ID").fill("Card says AB-0024")
+        page.get_by_role("textbox", name="Overall comment").fill("Check the household card")
+        page.get_by_role("button", name="Reject").click()
+        expect(page.get_by_text("Rejected: uuid:e2e-1")).to_be_visible()
+        browser.close()
+    [review] = SqliteStorage(data / "server.db").reviews("uuid:e2e-1")
+    assert (review.decision, review.comment, review.question_comments) == (
+        "rejected", "Check the household card", {"/data/household_id": "Card says AB-0024"})  # fmt: skip
