@@ -24,6 +24,7 @@ from forms.session import SELECT_KINDS, FormSession
 from forms.session_navigation import REPEAT_PROMPT
 from forms.session_paths import nodes_at, pattern_of
 from forms.testdrive_answers import candidates
+from forms.testdrive_gates import PREFER, gate_values
 from forms.testdrive_lint import FIXED_NOW, Locate, lint, name_of
 from forms.testdrive_report import Report
 from forms.xform_reader import read_xform
@@ -163,6 +164,10 @@ def check_definition(
     return simulated
 
 
+STOPPED = "stopped:"
+"""Marks an interview ended by a required note (a screening-out the designer wants)."""
+
+
 class _Unfinished(Exception):
     """An interview that goes on and on (screens keep appearing)."""
 
@@ -222,11 +227,16 @@ def simulate(
             report.finished += 1
         elif detail.startswith("roundtrip:"):
             failures["check.instance_roundtrip", detail[len("roundtrip:") :].strip()].append(run)
+        elif detail.startswith(STOPPED):
+            failures["check.run_stopped", detail[len(STOPPED) :]].append(run)
         else:
             failures["check.run_unfinished", detail].append(run)
     for (code, detail), numbers in failures.items():
         params = {"count": len(numbers), "runs": runs, "run": numbers[0], "detail": detail}
-        report.problems.append(Problem(code, params, Place()))
+        if code == "check.run_stopped" and len(numbers) == runs:
+            code = "check.run_unfinished"  # no interview gets through: not a screening
+        severity = "warning" if code == "check.run_stopped" else "error"
+        report.problems.append(Problem(code, params, Place(), severity))
     report.problems += _findings(definition, tally, runs, where)
     questions = {
         c.ref for c in definition.controls() if c.ref and c.kind not in ("group", "repeat")
@@ -279,25 +289,28 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: _Tal
         return
     bind = session.definition.bind_for(pattern)
     constraint = bind.constraint if bind is not None else None
+    gates = gate_values(session.definition).get(pattern, ())
     if control.kind in SELECT_KINDS:
         values = [c.value for c in session.choices(ref)]
         rng.shuffle(values)
         if not values:
             return
+        if gates and rng.random() < PREFER:  # open what a relevance gates on this answer
+            values.sort(key=lambda v: v not in gates)
         if control.kind == "select1":
             tries: list[object] = [[v] for v in values]
         elif control.kind == "rank":
             tries = [values]
         else:
-            tries = [
-                rng.sample(values, rng.randint(1, min(3, len(values)))),
-                *[[v] for v in values],
-            ]
+            more = rng.sample(values[1:], rng.randint(0, min(2, len(values) - 1)))
+            tries = [[values[0], *more], *[[v] for v in values]]
     else:
         today = FIXED_NOW.date()
         tries = list(
             candidates(control, session.node(ref).datatype or "string", constraint, today, rng)
         )
+        if gates and rng.random() < PREFER:  # a literal itself, else one beside it
+            tries = [rng.choice((gates[0], *gates)), *tries]
     if constraint is not None:
         tally.asked[pattern] += 1
     for value in tries[:MAX_TRIES]:
@@ -346,7 +359,16 @@ def _finish(session: FormSession, attachments: Mapping[str, bytes], where: Locat
         path = pattern_of(first.place.field or "")
         row = where(path, None).row
         at = f"'{name_of(path)}'" + (f" (row {row})" if row else "")
-        return f"{at}: {session.message(first)}"
+        ref = first.place.field or ""
+        control = session.control(ref) if ref else None
+        stopped = (
+            first.code in ("session.required", "session.form_message")
+            and control is not None
+            and control.kind == "input"
+            and session.is_readonly(ref)
+            and session.value(ref) == ""
+        )
+        return (STOPPED if stopped else "") + f"{at}: {session.message(first)}"
     xml = session.to_xml()
     env = replace(session.env, rng=random.Random(0), itext=None, choice_label=None)
     try:

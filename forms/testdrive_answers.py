@@ -111,6 +111,7 @@ def _texts(numbers: list[float], literals: list[str], rng: random.Random) -> lis
     found = [f"{rng.choice(WORDS)} {rng.randint(1, 99)}"]
     lengths = [int(n) + d for n in numbers for d in (0, -1, 1) if 0 < n + d <= 200]
     found += ["".join(str(rng.randint(0, 9)) for _ in range(n)) for n in lengths]
+    found += [_int_text(n) if n == int(n) else repr(n) for n in numbers]  # `. = -888`
     found += [s for s in literals if s]
     found += [w + s for s in literals if s for w in ("x", "")]
     found += [rng.choice(WORDS), "7", "A1"]

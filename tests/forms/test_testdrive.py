@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from forms.testdrive import check_compiled, check_file
+from forms.testdrive_gates import gate_values
 from forms.testdrive_report import Report
+from forms.xform_reader import read_xform
 from forms.xlsform import compile_xlsform
 
 RUNS = 6
@@ -283,3 +285,49 @@ def test_ipa_household_survey_needs_its_username(shared_xlsforms: Path) -> None:
     )
     unfinished = report.find("check.run_unfinished")
     assert unfinished and "username_check" in unfinished[0].message
+
+
+GATED = """
+| survey |
+| | type | name | label | relevant |
+| | select_one many | pick | Pick | |
+| | integer | n | N | |
+| | select_multiple many | several | Several | |
+| | text | behind_pick | Behind pick | ${pick} = 'c17' |
+| | text | behind_n | Behind n | ${n} = 37 |
+| | text | behind_several | Behind several | selected(${several}, 'c23') |
+| choices |
+| | list_name | name | label |
+""" + "".join(f"| | many | c{i} | C{i} |\n" for i in range(30))
+
+
+def test_answers_aim_at_the_literals_relevance_compares_them_with() -> None:
+    report = drive(GATED, runs=12)
+    assert report.reached == report.questions, report.render()
+    assert gate_values(read_xform(compile_xlsform(GATED.encode(), filename="t.md").xform)) == {
+        "/data/pick": ("c17",),
+        "/data/n": ("37", "38", "36"),
+        "/data/several": ("c23",),
+    }
+
+
+def test_a_required_note_that_screens_out_is_a_warning_not_an_error() -> None:
+    report = drive(
+        """
+| survey |
+| | type | name | label | relevant | required | required_message |
+| | select_one yn | eligible | Eligible? | | yes | |
+| | note | stop | Not eligible: close the form | ${eligible} = 'n' | yes | Close the form |
+| | text | name | Name | | | |
+| choices |
+| | list_name | name | label |
+| | yn | y | Yes |
+| | yn | n | No |
+""",
+        runs=10,
+    )
+    assert report.ok, report.render()
+    assert report.codes() == ["check.run_stopped"]
+    assert "'stop'" in report.problems[0].message
+    assert "Close the form" in report.problems[0].message
+    assert 0 < report.finished < 10
