@@ -18,7 +18,7 @@ from typing import Final, Protocol
 from fieldapp.store import Store
 from fieldapp.store.errors import StoreError
 from fieldapp.store.records import FINALIZED, Comment
-from sync.client import SyncClient, SyncError
+from sync.client import OpenRosaClient, SyncClient, SyncError
 from sync.client_errors import ReadAttachment
 from sync.protocol import (
     AttachmentRef,
@@ -28,6 +28,7 @@ from sync.protocol import (
     PullResult,
     SubmissionItem,
 )
+from sync.provisioning import app_user_url, decode_settings, is_fieldapp_code
 
 __all__ = [
     "STAGES",
@@ -39,6 +40,7 @@ __all__ = [
     "SyncOutcome",
     "client_from_settings",
     "provision",
+    "provision_from_code",
 ]
 
 STAGE_PUSH: Final = "push"
@@ -47,6 +49,8 @@ STAGE_PULL_RETURNED: Final = "pull_returned"
 STAGE_DONE: Final = "done"
 STAGES: Final = (STAGE_PUSH, STAGE_PULL_FORMS, STAGE_PULL_RETURNED, STAGE_DONE)
 ACKNOWLEDGED: Final = frozenset({"stored", "duplicate"})
+PROTOCOL_BATCH: Final = "batch"
+PROTOCOL_OPENROSA: Final = "openrosa"
 CHUNK: Final = 25
 """Instances marked sent after each chunk, so a cut connection keeps what went through."""
 
@@ -82,8 +86,11 @@ class NotProvisioned(SyncError):
     pass
 
 
-def provision(store: Store, settings: DeviceSettings) -> None:
-    """Keep what a provisioning code carries; a new server or token restarts the pull cursor."""
+def provision(store: Store, settings: DeviceSettings, *, openrosa: bool = False) -> None:
+    """Keep what a provisioning code carries; a new server or token restarts the pull cursor.
+
+    `openrosa=True` for a plain ODK Collect code: the device then syncs by OpenRosa.
+    """
     if (store.get_setting("server_url"), store.get_setting("token")) != (
         settings.server_url,
         settings.token,
@@ -92,8 +99,16 @@ def provision(store: Store, settings: DeviceSettings) -> None:
     store.set_setting("server_url", settings.server_url)
     store.set_setting("token", settings.token)
     store.set_setting("project", settings.project)
+    store.set_setting("protocol", PROTOCOL_OPENROSA if openrosa else PROTOCOL_BATCH)
     if settings.username:
         store.set_setting("enumerator", settings.username)
+
+
+def provision_from_code(store: Store, text: str) -> DeviceSettings:
+    """Provision from a scanned or pasted code (ours or ODK Collect's); ProvisioningError if unreadable."""
+    settings = decode_settings(text)
+    provision(store, settings, openrosa=not is_fieldapp_code(text))
+    return settings
 
 
 def client_from_settings(store: Store) -> Client:
@@ -102,6 +117,11 @@ def client_from_settings(store: Store) -> Client:
         raise NotProvisioned(
             "This device is not set up for a server yet: scan the provisioning QR code first."
         )
+    if store.get_setting("protocol") == PROTOCOL_OPENROSA:
+        settings = DeviceSettings(
+            server_url=server_url, token=token, project=store.get_setting("project") or "1"
+        )
+        return OpenRosaClient(app_user_url(settings))
     return SyncClient(server_url, token, device_id=store.get_setting("device_id") or "unknown")
 
 

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -24,7 +24,7 @@ from sync.client_errors import (
     ServerError,
     SyncError,
 )
-from sync.client_http import DEFAULT_RETRY, RetryingHttp, RetryPolicy
+from sync.client_http import DEFAULT_RETRY, RetryingHttp, RetryPolicy, download_form
 from sync.client_openrosa import OpenRosaClient
 from sync.protocol import (
     API_PREFIX,
@@ -171,36 +171,4 @@ class SyncClient:
 
     def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]:
         """The form's XForm and its media files, each checked against its advertised hash."""
-        xform = self._get(info.download_url, info.hash, f"form {info.form_id}")
-        media = {m.name: self._get(m.download_url, m.hash, f"file {m.name!r}") for m in info.media}
-        try:
-            return xform.decode("utf-8"), media
-        except UnicodeDecodeError as error:
-            raise ProtocolError(f"The form {info.form_id} downloaded is not UTF-8 text.") from error
-
-    def _get(self, url: str, expected_hash: str, what: str) -> bytes:
-        target = urlsplit(url)
-        if target.scheme and f"{target.scheme}://{target.netloc}" != _origin(self.base_url):
-            raise ProtocolError(f"The server sent a download address on another server for {what}.")
-        data = self._http.send("GET", url).content
-        if not _hash_matches(data, expected_hash):
-            raise ProtocolError(
-                f"The {what} downloaded does not match its hash; the download is discarded."
-            )
-        return data
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _hash_matches(data: bytes, expected: str) -> bool:
-    """Checks `md5:`/`sha256:` hashes (or bare hex of either length); other forms are not checked."""
-    algorithm, _, digest = expected.rpartition(":")
-    digest = digest.lower()
-    if algorithm in ("md5", "") and len(digest) == 32:
-        return hashlib.md5(data, usedforsecurity=False).hexdigest() == digest
-    if algorithm in ("sha256", "") and len(digest) == 64:
-        return hashlib.sha256(data).hexdigest() == digest
-    return True
+        return download_form(self._http, info)

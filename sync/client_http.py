@@ -7,19 +7,22 @@ instanceID, attachments by name and hash, pulls are reads), so connection errors
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from sync.client_errors import AuthError, ConnectionFailed, ProtocolError, ServerError
+from sync.protocol import FormInfo
 
-__all__ = ["DEFAULT_RETRY", "RetryPolicy", "RetryingHttp"]
+__all__ = ["DEFAULT_RETRY", "RetryPolicy", "RetryingHttp", "download_form", "hash_matches"]
 
 Model = TypeVar("Model", bound=BaseModel)
 _T = TypeVar("_T")
@@ -104,6 +107,18 @@ class RetryingHttp:
 
         return self._with_retries(attempt)
 
+    def download(self, url: str, expected_hash: str, what: str) -> bytes:
+        """GET a file on this same server and check it against its advertised hash."""
+        target, own = urlsplit(url), urlsplit(self.base_url)
+        if target.scheme and (target.scheme, target.netloc) != (own.scheme, own.netloc):
+            raise ProtocolError(f"The server sent a download address on another server for {what}.")
+        data = self.send("GET", url).content
+        if not hash_matches(data, expected_hash):
+            raise ProtocolError(
+                f"The {what} downloaded does not match its hash; the download is discarded."
+            )
+        return data
+
     def _once(
         self,
         method: str,
@@ -174,3 +189,23 @@ def _server_message(response: httpx.Response) -> str:
             if isinstance(body.get(key), str):
                 return str(body[key])
     return response.reason_phrase
+
+
+def hash_matches(data: bytes, expected: str) -> bool:
+    """Checks `md5:`/`sha256:` hashes (or bare hex of either length); other forms are not checked."""
+    algorithm, _, digest = expected.rpartition(":")
+    digest = digest.lower()
+    if algorithm in ("md5", "") and len(digest) == 32:
+        return hashlib.md5(data, usedforsecurity=False).hexdigest() == digest
+    if algorithm in ("sha256", "") and len(digest) == 64:
+        return hashlib.sha256(data).hexdigest() == digest
+    return True
+
+
+def download_form(http: RetryingHttp, info: FormInfo) -> tuple[str, dict[str, bytes]]:
+    xform = http.download(info.download_url, info.hash, f"form {info.form_id}")
+    media = {m.name: http.download(m.download_url, m.hash, f"file {m.name!r}") for m in info.media}
+    try:
+        return xform.decode("utf-8"), media
+    except UnicodeDecodeError as error:
+        raise ProtocolError(f"The form {info.form_id} downloaded is not UTF-8 text.") from error

@@ -1,8 +1,9 @@
-"""Pushing to a plain OpenRosa server (ODK Central app-user URL, KoboToolbox).
+"""Syncing with a plain OpenRosa server (ODK Central app-user URL, KoboToolbox).
 
-One instance per multipart POST, as ODK Collect does it: `HEAD …/submission` first for
-the size limit (`X-OpenRosa-Accept-Content-Length`), then `xml_submission_file` plus
+Push: one instance per multipart POST, as ODK Collect does it: `HEAD …/submission` first
+for the size limit (`X-OpenRosa-Accept-Content-Length`), then `xml_submission_file` plus
 attachments, split over several POSTs when they would pass the limit.
+Pull: the `formList` and each form's manifest (OpenRosa has no returned instances).
 """
 
 from __future__ import annotations
@@ -12,14 +13,23 @@ import mimetypes
 import random
 import time
 from collections.abc import Callable, Iterable
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError
 
 import httpx
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from sync.client_http import DEFAULT_RETRY, RetryingHttp, RetryPolicy
-from sync.protocol import AttachmentRef, ItemResult, ItemStatus, SubmissionItem
+from sync.client_errors import ProtocolError
+from sync.client_http import DEFAULT_RETRY, RetryingHttp, RetryPolicy, download_form
+from sync.protocol import (
+    AttachmentRef,
+    FormInfo,
+    ItemResult,
+    ItemStatus,
+    MediaInfo,
+    PullResult,
+    SubmissionItem,
+)
 
 __all__ = ["OpenRosaClient"]
 
@@ -31,6 +41,8 @@ PART = 256
 _ACKNOWLEDGED = frozenset({201, 202})
 _ANSWERS = _ACKNOWLEDGED | {400, 409, 413}
 _OPENROSA_NS = "{http://openrosa.org/http/response}"
+_LIST_NS = "{http://openrosa.org/xforms/xformsList}"
+_MANIFEST_NS = "{http://openrosa.org/xforms/xformsManifest}"
 
 
 class OpenRosaClient:
@@ -73,6 +85,43 @@ class OpenRosaClient:
             return int(response.headers.get("X-OpenRosa-Accept-Content-Length", DEFAULT_LIMIT))
         except ValueError:
             return DEFAULT_LIMIT
+
+    def pull(self, cursor: str | None) -> PullResult:
+        """Every form of the formList (the agent skips those it holds, by hash)."""
+        listing = _parse(self._http.send("GET", "/formList").content, "formList")
+        forms = []
+        for entry in listing.iter(f"{_LIST_NS}xform"):
+            form_id, url = _text(entry, _LIST_NS, "formID"), _text(entry, _LIST_NS, "downloadUrl")
+            if not form_id or not url:
+                raise ProtocolError(
+                    "The server's formList has a form without formID or downloadUrl."
+                )
+            manifest = _text(entry, _LIST_NS, "manifestUrl")
+            forms.append(
+                FormInfo(
+                    form_id=form_id,
+                    version=_text(entry, _LIST_NS, "version") or None,
+                    title=_text(entry, _LIST_NS, "name") or form_id,
+                    hash=_text(entry, _LIST_NS, "hash"),
+                    download_url=url,
+                    media=self._manifest(manifest) if manifest else [],
+                )
+            )
+        return PullResult(cursor=cursor or "", forms=forms, returned=[])
+
+    def _manifest(self, url: str) -> list[MediaInfo]:
+        document = _parse(self._http.send("GET", url).content, "manifest")
+        return [
+            MediaInfo(
+                name=_text(media, _MANIFEST_NS, "filename"),
+                hash=_text(media, _MANIFEST_NS, "hash"),
+                download_url=_text(media, _MANIFEST_NS, "downloadUrl"),
+            )
+            for media in document.iter(f"{_MANIFEST_NS}mediaFile")
+        ]
+
+    def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]:
+        return download_form(self._http, info)
 
     def push(
         self,
@@ -148,3 +197,18 @@ def _message(response: httpx.Response) -> str:
         message = root.find("message")
     text = (message.text or "").strip() if message is not None else ""
     return f"HTTP {response.status_code}: {text or response.reason_phrase}"
+
+
+def _parse(content: bytes, what: str) -> Element:
+    try:
+        root: Element = ElementTree.fromstring(content)
+    except (ParseError, DefusedXmlException) as error:
+        raise ProtocolError(f"The server's {what} is not readable XML: {error}") from error
+    return root
+
+
+def _text(element: Element, namespace: str, tag: str) -> str:
+    found = element.find(f"{namespace}{tag}")
+    if found is None:
+        found = element.find(tag)
+    return (found.text or "").strip() if found is not None else ""

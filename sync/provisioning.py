@@ -26,7 +26,14 @@ from qrcode.image.pil import PilImage
 from sync.client_errors import ProvisioningError
 from sync.protocol import DeviceSettings
 
-__all__ = ["decode_qr_image", "decode_settings", "encode_settings", "make_qr_png"]
+__all__ = [
+    "app_user_url",
+    "decode_qr_image",
+    "decode_settings",
+    "encode_settings",
+    "is_fieldapp_code",
+    "make_qr_png",
+]
 
 _APP_USER_URL = re.compile(
     r"^(?P<base>https?://.+?)/v1/key/(?P<token>[^/]+)/projects/(?P<project>[^/]+)/?$"
@@ -83,6 +90,11 @@ def decode_settings(text: str) -> DeviceSettings:
         raise ProvisioningError(
             f"These settings are incomplete: {error.errors()[0]['msg']}."
         ) from error
+
+
+def is_fieldapp_code(text: str) -> bool:
+    """True for our codes (batch sync API), False for a plain ODK Collect code (OpenRosa only)."""
+    return isinstance(_unpack(text).get("fieldapp"), dict)
 
 
 def _from_app_user_url(url: object, username: str | None) -> DeviceSettings:

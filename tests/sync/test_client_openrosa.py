@@ -55,7 +55,15 @@ class Recorder(httpx.BaseTransport):
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Recorder, str, Storage]]:
     storage, blobs = open_storage(tmp_path)
-    publish_xform(storage, blobs, XFORM, form_id="hh", version="1", title="HH")
+    publish_xform(
+        storage,
+        blobs,
+        XFORM,
+        form_id="hh",
+        version="1",
+        title="HH",
+        media_files={"villages.csv": b"name,label\nkp,Kpando\n"},
+    )
     token = add_user(storage, "awa", "enumerator", "north")
     app = create_app(ServerConfig(tmp_path, body_limit=60_000))
     loop = asyncio.new_event_loop()
@@ -133,3 +141,17 @@ def test_a_wrong_app_user_token_is_an_auth_error(served: tuple[Recorder, str, St
     with pytest.raises(AuthError, match="refused this device's access token"):
         _client(served, token="not-a-token").push([_item(5)], lambda i, n: FILES[n])
     assert served[2].count_submissions() == 0
+
+
+def test_pull_reads_the_form_list_and_manifest_then_downloads_checked_files(
+    served: tuple[Recorder, str, Storage],
+) -> None:
+    client = _client(served)
+    pulled = client.pull(None)
+    assert pulled.returned == []
+    (info,) = pulled.forms
+    assert (info.form_id, info.version, info.title) == ("hh", "1", "HH")
+    assert info.hash.startswith("md5:") and [m.name for m in info.media] == ["villages.csv"]
+    xform, media = client.download_form(info)
+    assert xform == XFORM
+    assert media == {"villages.csv": b"name,label\nkp,Kpando\n"}
