@@ -170,3 +170,14 @@ def test_a_large_export_streams_with_bounded_memory_and_progress(tmp_path: Path)
     assert calls[0] == (500, 2000) and calls[-1] == (2000, 2000) and len(calls) == 5
     size = sum(len(h.instance_id) * 40 for h in many)
     assert peak < 5_000_000, f"peak {peak} bytes for an export of about {size} bytes"
+
+
+def test_cli_exports_with_filters_and_refuses_a_bad_date(storage: Storage, tmp_path: Path) -> None:
+    from sync.server.cli import main
+
+    data = Path(str(storage.db.execute("PRAGMA database_list").fetchone()[2])).parent  # type: ignore[attr-defined]
+    target = tmp_path / "north.zip"
+    assert main(["export", "survey_small", "csv", "-o", str(target), "--district", "north", "--data", str(data)]) == 0  # fmt: skip
+    keys = [r["KEY"] for r in read_csv_zip(target.read_bytes())["survey_small"]]
+    assert keys == [h.instance_id for h in ITEMS if h.district == "north"]
+    assert main(["export", "survey_small", "csv", "-o", str(target), "--since", "nope", "--data", str(data)]) == 1  # fmt: skip

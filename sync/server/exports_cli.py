@@ -1,0 +1,51 @@
+"""The `export` and `report` commands of `fieldapp-server` (argument handling only)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pydantic import ValidationError
+
+from sync.server.errors import BadRequest
+from sync.server.exports.run import export
+from sync.server.exports.source import ExportFilter
+from sync.server.report.build import report_for
+from sync.server.report.html import render_html
+from sync.server.storage import Storage
+
+
+def _filter(args: argparse.Namespace) -> ExportFilter:
+    try:
+        return ExportFilter(
+            states=tuple(getattr(args, "state", [])),
+            districts=tuple(args.district),
+            versions=tuple(getattr(args, "version", [])),
+            since=getattr(args, "since", None),
+            until=getattr(args, "until", None),
+        )
+    except ValidationError as error:
+        raise BadRequest(f"bad filter: {error.errors()[0]['msg']}") from None
+
+
+def run_export(storage: Storage, args: argparse.Namespace) -> int:
+    chosen = _filter(args)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total} submissions", end="", file=sys.stderr, flush=True)
+
+    with open(args.output, "wb") as out:
+        written = export(storage, args.form_id, args.format, chosen, out, progress)
+    print(f"\nwrote {args.output}: {written} submissions", file=sys.stderr)
+    return 0
+
+
+def run_report(storage: Storage, args: argparse.Namespace) -> int:
+    report = report_for(storage, args.form_id, _filter(args))
+    if args.output.suffix == ".json":
+        args.output.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+    else:
+        title = f"Living income report: {args.form_id}"
+        args.output.write_text(render_html(report, title), encoding="utf-8")
+    print(f"wrote {args.output}: {len(report.households)} households")
+    return 0
