@@ -20,6 +20,8 @@ EXAMPLES = {
     "add": "fieldapp-server users add amina --role enumerator --district north --data ./serverdata",
     "qr": "fieldapp-server users qr amina -o amina.png --url http://10.0.0.5:8000 --data ./serverdata",
     "revoke": "fieldapp-server users revoke amina --data ./serverdata",
+    "export": "fieldapp-server export survey csv -o survey.zip --district north --data ./serverdata",
+    "report": "fieldapp-server report living_income_household -o report.html --data ./serverdata",
     "relay": "fieldapp-server relay --upstream https://central.example.org --token TOKEN --data ./hub --port 8000",
 }
 
@@ -64,6 +66,20 @@ def _parser() -> argparse.ArgumentParser:
     relay.add_argument("--host", default="0.0.0.0")
     relay.add_argument("--port", type=int, default=8000)
     relay.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
+    export = sub(
+        commands, "export", "export", "Export a form's submissions (csv zip, xlsx, dta, geojson)."
+    )
+    export.add_argument("form_id")
+    export.add_argument("format", choices=("csv", "xlsx", "dta", "geojson"))
+    export.add_argument("-o", "--output", type=Path, required=True)
+    for flag in ("state", "district", "version"):
+        export.add_argument(f"--{flag}", action="append", default=[])
+    export.add_argument("--since", help="first day, e.g. 2026-01-31")
+    export.add_argument("--until", help="last day, e.g. 2026-02-28")
+    report = sub(commands, "report", "report", "Write the living income report (.html or .json).")
+    report.add_argument("form_id")
+    report.add_argument("-o", "--output", type=Path, required=True)
+    report.add_argument("--district", action="append", default=[])
     return parser
 
 
@@ -87,6 +103,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "relay":
         return _relay(args)
     storage, blobs = open_storage(args.data)
+    if args.command in ("export", "report"):
+        from sync.server.exports_cli import run_export, run_report
+
+        return run_export(storage, args) if args.command == "export" else run_report(storage, args)
     if args.command == "forms":
         published = publish_file(storage, blobs, args.file)
         form = published.form
@@ -123,12 +143,15 @@ def _qr(args: argparse.Namespace, store: Storage) -> int:
 def _relay(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sync.client import SyncClient
+    from sync.client import RetryPolicy, SyncClient
     from sync.server.relay import Forwarder
 
     config = ServerConfig(args.data, require_known_form=False)
     app = create_app(config)
-    upstream = SyncClient(args.upstream, args.token, device_id="relay")
+    # Retries within a round stay short: the next round is the real retry, and a round
+    # stuck in a long backoff would hold up pulls and shutdown.
+    retry = RetryPolicy(attempts=3, base_delay=min(0.5, args.interval), max_delay=args.interval)
+    upstream = SyncClient(args.upstream, args.token, device_id="relay", retry=retry)
     forwarder = Forwarder(app.state.storage, app.state.blobs, upstream)
     stop = threading.Event()
     thread = threading.Thread(target=forwarder.run, args=(stop, args.interval), daemon=True)
