@@ -116,6 +116,7 @@ def roster(session: FormSession, members: list[tuple[str, str, str, int]]) -> No
         if age >= 5:
             base = f"/data/roster/member[{i}]/schooling/"
             fill(session, [(base + "education", "primary"), (base + "activities", "own_farm")])
+    fill(session, [("roster/respondent", members[0][0])])
 
 
 def women_module(session: FormSession, respondent: str) -> None:

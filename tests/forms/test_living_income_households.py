@@ -220,6 +220,11 @@ def test_cote_divoire_cocoa_household() -> None:
     assert units == approx(3.1)
     assert number(s, "roster/equivalence_units") == approx(units)
     assert s.value("/data/roster/head_sex") == "male"
+    assert s.value("/data/roster/head_count") == "1"
+    assert (s.value("/data/roster/respondent_sex"), s.value("/data/roster/respondent_is_head")) == (
+        "male",
+        "yes",
+    )
     # cocoa: 1,400 + 535 = 1,935 kg from 3 ha = 645 kg/ha
     assert number(s, "main_crop/yield_kg_ha") == approx(1935 / 3) == approx(645)
     sales = (1400 + 500) * 1148  # 2,181,200
