@@ -450,3 +450,34 @@ def test_women_module_scores_the_six_a_weai_domains() -> None:
         round(1 / 5 + 2 / 15 + 0 + 1 / 5 + 1 / 5 + 1 / 5, 3)
     )
     assert s.value("/data/women/empowered") == "yes"
+
+
+def test_summary_screen_tells_the_household_in_words_and_numbers_in_each_language() -> None:
+    s = cote_divoire_cocoa()
+    expected = {
+        "English (en)": (
+            "main crop 1936200",
+            "Total 2074380 (1986200 without",
+            "3.1 equivalence units",
+            "BELOW it by 2388807 XOF, 53.5 %",
+        ),
+        "Français (fr)": (
+            "culture principale 1936200",
+            "Total 2074380 (1986200 sans",
+            "3.1 unités équivalentes",
+            "EN DESSOUS, de 2388807 XOF, soit 53.5 %",
+        ),
+        "Español (es)": (
+            "cultivo principal 1936200",
+            "Total 2074380 (1986200 sin",
+            "3.1 unidades equivalentes",
+            "POR DEBAJO, por 2388807 XOF, el 53.5 %",
+        ),
+    }
+    for language, phrases in expected.items():
+        s.set_language(language)
+        text = (
+            s.label("/data/summary/summary_income") + " " + s.label("/data/summary/summary_below")
+        )
+        for phrase in phrases:
+            assert phrase in text, (language, phrase, text)
