@@ -47,6 +47,8 @@ class Filling:
         """What was typed but refused (a violated constraint), shown again until corrected."""
         self.status = ""
         self.failed = False
+        self.status_text = style.text("")
+        self.message_texts: dict[str, ft.Text] = {}
 
     # -- acting ----------------------------------------------------------------------
 
@@ -66,6 +68,31 @@ class Filling:
         self.status = self.shell.t("filling.saved") if outcome.ok else ""
         if changed or len(self.interview.screen().questions) > 1:
             self.render()  # a message to show, or relevance inside a field-list
+        else:
+            self._show_in_place(ref)
+
+    def typed(self, ref: str, value: str) -> None:
+        """Commit text as it is typed; update the message and status in place, without
+        redrawing the screen, so the field keeps the focus and the keyboard stays open."""
+        try:
+            outcome = self.interview.answer(ref, value)
+        except SaveFailed as error:
+            self._save_failed(error)
+            return
+        if outcome.ok:
+            self.refused.pop(ref, None)
+        else:
+            self.refused[ref] = value
+        self.messages[ref] = "" if outcome.ok else outcome.message
+        self.status = self.shell.t("filling.saved") if outcome.ok else ""
+        self._show_in_place(ref)
+
+    def _show_in_place(self, ref: str) -> None:
+        shown = self.message_texts.get(ref)
+        for control, text in ((shown, self.messages[ref]), (self.status_text, self.status)):
+            if control is not None:
+                control.value, control.visible = text, bool(text)
+        self.shell.page.update()
 
     def _commit_pending(self) -> bool:
         """Answer what was typed but not submitted; False when one is refused or unsaved."""
@@ -106,7 +133,7 @@ class Filling:
         except SaveFailed as error:
             self._save_failed(error)
             return
-        self.messages, self.refused = {}, {}
+        self.messages, self.refused, self.status = {}, {}, ""
         self.render()
 
     def finalize(self, _e: object = None) -> None:
@@ -141,7 +168,7 @@ class Filling:
     def render(self) -> None:
         t = self.shell.t
         screen = self.interview.screen()
-        self.pending = {}
+        self.pending, self.message_texts = {}, {}
         rows: list[ft.Control] = [
             ft.ProgressBar(value=screen.progress, height=8, semantics_label=screen.section),
         ]
@@ -166,22 +193,24 @@ class Filling:
                 )
             )
         else:
+            typing = [q.ref for q in screen.questions if q.widget in question_widgets.TEXT_LIKE]
             for q in screen.questions:
-                rows += self._question(q)
+                rows += self._question(q, focus=bool(typing) and q.ref == typing[0])
         for ref, label in screen.repeat_items if screen.kind == "repeat_prompt" else ():
             delete = style.button(
                 f"{t('repeat.delete')} {label}",
                 lambda _e, r=ref: self.move(lambda: self.interview.remove_repeat(r)),
             )
             rows.append(ft.Row([style.text(label), delete], wrap=True))
-        if self.status:
-            rows.append(style.error(self.status) if self.failed else style.text(self.status))
+        self.status_text = (style.error if self.failed else style.text)(self.status)
+        self.status_text.visible = bool(self.status)
+        rows.append(self.status_text)
         if self.failed:
             rows.append(style.button(t("filling.retry"), self.retry, primary=True))
         rows.append(self._buttons(screen))
         self.shell.show(screen.section, rows, nav=False)
 
-    def _question(self, q: QuestionView) -> list[ft.Control]:
+    def _question(self, q: QuestionView, *, focus: bool = False) -> list[ft.Control]:
         t = self.shell.t
         if q.widget == "note":
             return [style.text(q.label, bold=True), style.text(q.hint)]
@@ -197,13 +226,20 @@ class Filling:
 
         if q.ref in self.refused:
             q = dataclasses.replace(q, value=self.refused[q.ref])
-        control, pending = question_widgets.build(q, answer, t, self._attach)
+
+        def typed(value: Any) -> None:
+            self.typed(q.ref, value)
+
+        control, pending = question_widgets.build(
+            q, answer, t, self._attach, typed=typed, focus=focus
+        )
         if pending is not None:
             self.pending[q.ref] = pending
         out.append(control)
         message = self.messages.get(q.ref) or q.message
-        if message:
-            out.append(style.error(message))
+        shown = self.message_texts[q.ref] = style.error(message)
+        shown.visible = bool(message)
+        out.append(shown)
         return out
 
     def _attach(self, filename: str, data: bytes) -> str:

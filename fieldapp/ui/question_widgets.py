@@ -1,5 +1,6 @@
-"""One Flet control per question kind. Each calls `answer(value)`; text-like ones also
-register a reader so Next can commit what was typed but not yet submitted."""
+"""One Flet control per question kind. Each calls `answer(value)`; text-like ones call
+`typed(value)` on every change (committed without redrawing, so the focus stays) and
+register a reader so Next can commit what a lost change event left behind."""
 
 from __future__ import annotations
 
@@ -29,11 +30,18 @@ TEXT_LIKE = {
 
 
 def build(
-    q: QuestionView, answer: Answer, t: Translate, attach: Callable[[str, bytes], str]
+    q: QuestionView,
+    answer: Answer,
+    t: Translate,
+    attach: Callable[[str, bytes], str],
+    *,
+    typed: Answer | None = None,
+    focus: bool = False,
 ) -> tuple[ft.Control, Pending | None]:
-    """The control for `q`, and a reader of its unsubmitted text (None when it has none)."""
+    """The control for `q`, and a reader of its unsubmitted text (None when it has none).
+    `focus` opens the keyboard on the field as the screen shows."""
     if q.widget in TEXT_LIKE:
-        return _text(q, answer, t)
+        return _text(q, answer, typed or answer, t, focus)
     if q.widget in ("radio", "horizontal", "likert"):
         radios: list[ft.Control] = [ft.Radio(value=c.value, label=c.label) for c in q.choices]
         layout: ft.Control = (
@@ -95,11 +103,9 @@ def build(
     return style.text(""), None
 
 
-def _typed(_e: ft.Event[ft.TextField]) -> None:
-    """Typing commits nothing: Next, Enter or leaving the field does."""
-
-
-def _text(q: QuestionView, answer: Answer, t: Translate) -> tuple[ft.Control, Pending]:
+def _text(
+    q: QuestionView, answer: Answer, typed: Answer, t: Translate, focus: bool
+) -> tuple[ft.Control, Pending]:
     numeric = q.widget in ("integer", "decimal")
     hint = {"date": "YYYY-MM-DD", "time": "HH:MM", "geopoint": t("widget.geopoint_manual")}
     field = ft.TextField(
@@ -110,9 +116,13 @@ def _text(q: QuestionView, answer: Answer, t: Translate) -> tuple[ft.Control, Pe
         multiline=q.widget == "multiline",
         keyboard_type=ft.KeyboardType.NUMBER if numeric else ft.KeyboardType.TEXT,
         text_size=style.BODY,
-        on_change=_typed,  # keeps `value` in step with what is typed, for Next to commit
+        autofocus=focus and not q.readonly,
+        on_change=lambda e: typed(e.control.value),
         on_submit=lambda e: answer(e.control.value),
     )
+    if q.widget == "geopoint":
+        note = style.text(f"{t('widget.geopoint_unavailable')} {t('widget.geopoint_manual')}")
+        return ft.Column([field, note]), lambda: field.value
     if q.widget in ("date", "time") and not q.readonly:
         row = ft.Row([ft.Container(field, expand=True), _picker(q, field, answer, t)])
         return row, lambda: field.value
