@@ -72,7 +72,7 @@ def test_billion_laughs_is_refused_without_expansion() -> None:
     xml = f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]><h:html {NS}>&lol9;</h:html>'
     started = time.perf_counter()
     (problem,) = problems(xml)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 10, "a hang guard, not a speed test"
     assert problem.code == "xform.entity"
     assert "entit" in problem.message
 
@@ -138,7 +138,7 @@ def test_a_10000_deep_expression_fails_quickly() -> None:
     deep = "(" * 10_000 + "1" + ")" * 10_000
     started = time.perf_counter()
     (problem,) = problems(xform(f'<bind nodeset="/data/q1" calculate="{deep}"/>'))
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 10, "a hang guard, not a speed test"
     assert problem.code in ("xpath.too_deep", "xpath.too_long")
     assert problem.place.field == "/data/q1"
 
@@ -147,7 +147,7 @@ def test_a_10000_deep_instance_fails_quickly() -> None:
     nested = "<a>" * 10_000 + "</a>" * 10_000
     started = time.perf_counter()
     (problem,) = problems(xform(instance=nested))
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 10, "a hang guard, not a speed test"
     assert problem.code == "xform.too_deep"
 
 
