@@ -165,9 +165,11 @@ def build_graph(definition: FormDefinition) -> Graph:
         if control.kind == "repeat" and control.ref is not None:
             add("count", control.ref, control.count, control.ref)
         elif control.itemset is not None and control.ref is not None:
+            if "[" not in control.itemset.nodeset.text:
+                continue  # an unfiltered list never changes
             add("choices", control.ref, control.itemset.nodeset, control.ref)
-            if computations[-1].kind == "choices" and not computations[-1].reads:
-                computations.pop()  # a list without a filter on answers never changes
+            if not computations[-1].reads:
+                computations.pop()  # nor does one filtered on other instances only
     paths = tuple(dict.fromkeys(node.path for node in definition.instance.iter()))
     ordered = _topological(computations)
     graph = Graph(ordered, paths=paths)
