@@ -9,6 +9,8 @@ A path inside a predicate is joined to the step it filters, so
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from forms.xpath import ast
 from forms.xpath.parser import parse
 
@@ -87,7 +89,7 @@ def _inside(base: list[str], pred: ast.Expr, found: set[str]) -> None:
 def _extend(parts: list[str], steps: tuple[ast.Step, ...]) -> list[str]:
     """Append steps as text segments, folding `.` and `name/..`."""
     for step in steps:
-        segment = ast.unparse(ast.Path(False, (ast.Step(step.axis, step.test),)))
+        segment = _segment(step.axis, step.test)
         if segment == ".":
             continue
         if (
@@ -100,6 +102,11 @@ def _extend(parts: list[str], steps: tuple[ast.Step, ...]) -> list[str]:
             continue
         parts.append(segment)
     return parts
+
+
+@lru_cache(maxsize=4096)
+def _segment(axis: str, test: str) -> str:
+    return ast.unparse(ast.Path(False, (ast.Step(axis, test),)))
 
 
 def _text(parts: list[str]) -> str:
