@@ -174,6 +174,8 @@ def review(
     )
     if not allowed:
         raise Forbidden("only a supervisor of this submission's district reviews it")
+    if body.decision == "rejected" and not (body.comment.strip() or body.question_comments):
+        raise BadRequest("a rejection needs a comment telling the enumerator what to fix")
     storage.add_review(
         ReviewRecord(
             instance_id,
