@@ -22,6 +22,7 @@ EXAMPLES = {
     "revoke": "fieldapp-server users revoke amina --data ./serverdata",
     "export": "fieldapp-server export survey csv -o survey.zip --district north --data ./serverdata",
     "report": "fieldapp-server report living_income_household -o report.html --data ./serverdata",
+    "supervisor": "fieldapp-server supervisor --server http://127.0.0.1:8000 --token TOKEN",
     "relay": "fieldapp-server relay --upstream https://central.example.org --token TOKEN --data ./hub --port 8000",
 }
 
@@ -80,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("form_id")
     report.add_argument("-o", "--output", type=Path, required=True)
     report.add_argument("--district", action="append", default=[])
+    supervisor = commands.add_parser(
+        "supervisor",
+        help="Open the supervisor review screens (a Flet web app over the review API).",
+        epilog=f"example: {EXAMPLES['supervisor']}",
+    )
+    supervisor.add_argument("--server", required=True, help="server URL")
+    supervisor.add_argument("--token", required=True, help="a supervisor's or admin's token")
+    supervisor.add_argument("--port", type=int, default=8560)
+    supervisor.add_argument("--no-browser", action="store_true", help="serve without opening one")
     return parser
 
 
@@ -102,6 +112,11 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "relay":
         return _relay(args)
+    if args.command == "supervisor":
+        from sync.server.supervisor_ui.__main__ import main as supervisor
+
+        flags = ["--server", args.server, "--token", args.token, "--port", str(args.port)]
+        return supervisor(flags + (["--no-browser"] if args.no_browser else []))
     storage, blobs = open_storage(args.data)
     if args.command in ("export", "report"):
         from sync.server.exports_cli import run_export, run_report
