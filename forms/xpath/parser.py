@@ -25,6 +25,9 @@ BUILTINS: dict[str, int] = {"current": 0, "instance": 1}
 
 _CLIMBING = {op: level for op, level in ast.PRECEDENCE.items() if op != "|"}
 _NODE_TYPES = frozenset({"node"})
+_STEP_STARTS = frozenset({"@", ".", ".."})
+_AFTER_NAME = frozenset({"(", "::", "["})
+"""What makes a name more than a plain child step: a node type test, an axis, predicates."""
 
 
 @lru_cache(maxsize=4096)
@@ -32,8 +35,9 @@ def parse(expr: str) -> ast.Expr:
     """Parse XPath text into a syntax tree; errors are `FormError`s (`xpath.*` codes)."""
     if len(expr) > MAX_LENGTH:
         raise FormError.of("xpath.too_long", length=len(expr), limit=MAX_LENGTH)
-    if _PLAIN_PATH.match(expr):
-        return _plain_path(expr)
+    plain = expr.strip()  # pyxform writes `${q}` as ` /data/q `
+    if _PLAIN_PATH.match(plain):
+        return _plain_path(plain)
     try:
         return _Parser(expr).parse()
     except RecursionError:
@@ -129,6 +133,8 @@ class _Parser:
             left = ast.Binary(tok.text, left, right)
 
     def unary(self) -> ast.Expr:
+        if self.ops[self.i] != "-":
+            return self.union()
         count = 0
         while self.at("-"):
             self.next()
@@ -142,7 +148,7 @@ class _Parser:
 
     def union(self) -> ast.Expr:
         left = self.path_expr()
-        while self.at("|"):
+        while self.ops[self.i] == "|":
             self.next()
             left = ast.Binary("|", left, self.path_expr())
         return left
@@ -164,33 +170,44 @@ class _Parser:
         return ast.Filter(primary, predicates, steps)
 
     def starts_step(self) -> bool:
-        tok = self.peek()
+        tok = self.tokens[self.i]
         if tok.kind == "operator":
-            return tok.text in ("@", ".", "..")
+            return tok.text in _STEP_STARTS
         if tok.kind != "name":
             return False
         return not self.at("(", 1) or tok.text in _NODE_TYPES
 
     def following_steps(self) -> tuple[ast.Step, ...]:
+        op = self.ops[self.i]
+        if op != "/" and op != "//":
+            return ()
         steps: list[ast.Step] = []
-        while self.at("/") or self.at("//"):
-            if self.next().text == "//":
+        while op == "/" or op == "//":
+            self.i += 1
+            if op == "//":
                 steps.append(_DESCENDANT)
             steps.append(self.step())
+            op = self.ops[self.i]
         return tuple(steps)
 
     def relative_steps(self) -> tuple[ast.Step, ...]:
         return (self.step(), *self.following_steps())
 
     def step(self) -> ast.Step:
-        if self.at("."):
+        op = self.ops[self.i]
+        if op is None:
+            tok = self.tokens[self.i]
+            if tok.kind == "name" and self.ops[self.i + 1] not in _AFTER_NAME:  # `name` alone
+                self.i += 1
+                return ast.Step("child", tok.text)
+        elif op == ".":
             self.next()
             return ast.Step("self", ast.NODE_TEST, self.predicates())
-        if self.at(".."):
+        elif op == "..":
             self.next()
             return ast.Step("parent", ast.NODE_TEST, self.predicates())
         axis = "child"
-        if self.at("@"):
+        if op == "@":
             self.next()
             axis = "attribute"
         elif self.peek().kind == "name" and self.at("::", 1):
@@ -212,6 +229,8 @@ class _Parser:
         return tok.text
 
     def predicates(self) -> tuple[ast.Expr, ...]:
+        if self.ops[self.i] != "[":
+            return ()
         found: list[ast.Expr] = []
         while self.at("["):
             self.next()
