@@ -16,6 +16,7 @@ instance; absolute reads re-evaluate every instance.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -106,8 +107,11 @@ def _within(path: str, top: str) -> bool:
     return path == top or path.startswith(top + "/")
 
 
+_NOT_PLAIN = re.compile(r"[*:()\[\]]")
+
+
 def _plain(segment: str) -> bool:
-    return not any(ch in segment for ch in "*:()[]") or segment.startswith("@")
+    return _NOT_PLAIN.search(segment) is None or segment.startswith("@")
 
 
 def _clean(path: str) -> str:
