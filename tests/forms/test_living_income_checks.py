@@ -182,3 +182,16 @@ def test_warning_is_shown_in_every_language_and_must_be_confirmed(
     assert says in labels[0]
     fill(session, [(warning, "confirmed")])
     assert problems(session) == []
+
+
+def test_every_hard_limit_of_the_form_is_in_the_table_above() -> None:
+    """Each distinct rule (its message) is triggered by at least one row of HARD_LIMITS."""
+    english = LANGUAGES[0]
+    rules = {r[f"constraint_message::{english}"] for r in twin_rows("survey") if r["constraint"]}
+    tried = {
+        messages_in_twin(pattern_of(ref).rsplit("/", 1)[-1])[english]
+        for _, ref, _, _ in HARD_LIMITS
+    }
+    assert sorted(rules - tried) == []
+    warnings = {r["name"] for r in twin_rows("survey") if r["type"] == "select_one confirm"}
+    assert warnings == {w.rsplit("/", 1)[-1] for _, _, w, _ in WARNINGS}
