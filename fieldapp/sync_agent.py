@@ -28,7 +28,7 @@ from sync.protocol import (
     PullResult,
     SubmissionItem,
 )
-from sync.provisioning import app_user_url, decode_settings, is_fieldapp_code
+from sync.provisioning import app_user_url, decode_qr_image, decode_settings, is_fieldapp_code
 
 __all__ = [
     "STAGES",
@@ -41,6 +41,7 @@ __all__ = [
     "client_from_settings",
     "provision",
     "provision_from_code",
+    "provision_from_image",
 ]
 
 STAGE_PUSH: Final = "push"
@@ -109,6 +110,11 @@ def provision_from_code(store: Store, text: str) -> DeviceSettings:
     settings = decode_settings(text)
     provision(store, settings, openrosa=not is_fieldapp_code(text))
     return settings
+
+
+def provision_from_image(store: Store, image: bytes) -> DeviceSettings:
+    """Provision from a photo or image file of the QR code; ProvisioningError if none is found."""
+    return provision_from_code(store, decode_qr_image(image))
 
 
 def client_from_settings(store: Store) -> Client:

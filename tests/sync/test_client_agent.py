@@ -3,17 +3,30 @@ progress, one sync at a time, the background loop and its backoff."""
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
 from fieldapp.store import Store
-from fieldapp.sync_agent import STAGE_DONE, STAGE_PULL_FORMS, STAGE_PUSH, SyncAgent, SyncOutcome
-from sync.client import ConnectionFailed
+from fieldapp.sync_agent import (
+    STAGE_DONE,
+    STAGE_PULL_FORMS,
+    STAGE_PUSH,
+    SyncAgent,
+    SyncOutcome,
+    client_from_settings,
+    provision_from_image,
+)
+from sync.client import ConnectionFailed, OpenRosaClient, SyncClient
+from sync.client_errors import ProvisioningError
 from sync.protocol import (
+    DeviceSettings,
     FormInfo,
     ItemResult,
     ItemStatus,
@@ -22,6 +35,7 @@ from sync.protocol import (
     ReviewComment,
     SubmissionItem,
 )
+from sync.provisioning import encode_settings, make_qr_png
 
 XFORM = (
     '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">'
@@ -189,3 +203,32 @@ def test_background_loop_backs_off_after_failures_and_stops(store: Store) -> Non
     # interval 0.01 s doubling per failure: from the 5th failure on, waits are capped at
     # 0.16 s and jittered no lower than half of that (without backoff they would be 0.01 s)
     assert min(gaps[4:]) >= 0.08, gaps
+
+
+def test_provisioning_from_an_image_sets_the_server_and_restarts_the_cursor(store: Store) -> None:
+    store.set_setting("sync_cursor", "41")
+    code = encode_settings(
+        DeviceSettings(
+            server_url="http://127.0.0.1:8765", token="T" * 43, project="1", username="ama"
+        )
+    )
+    provision_from_image(store, make_qr_png(code))
+    assert store.get_setting("server_url") == "http://127.0.0.1:8765"
+    assert store.get_setting("token") == "T" * 43 and store.get_setting("enumerator") == "ama"
+    assert store.get_setting("sync_cursor") is None
+    client = client_from_settings(store)
+    assert isinstance(client, SyncClient)
+    client.close()
+    with pytest.raises(ProvisioningError, match="not an image"):
+        provision_from_image(store, b"not a picture")
+    assert store.get_setting("token") == "T" * 43
+
+
+def test_a_plain_odk_collect_code_makes_an_openrosa_client(store: Store) -> None:
+    document = {"general": {"server_url": "http://127.0.0.1:9/v1/key/AbC/projects/3"}}
+    code = base64.b64encode(zlib.compress(json.dumps(document).encode())).decode()
+    provision_from_image(store, make_qr_png(code))
+    assert store.get_setting("protocol") == "openrosa" and store.get_setting("project") == "3"
+    client = client_from_settings(store)
+    assert isinstance(client, OpenRosaClient)
+    client.close()
