@@ -100,6 +100,7 @@ HARD_LIMITS: list[tuple[Household, str, object, str]] = [
         "none phone",
         "'None' cannot be chosen",
     ),
+    (kenya_diversified, "/data/women/wm_training", "none finance", "'None' cannot be chosen"),
 ]
 
 
