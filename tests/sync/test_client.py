@@ -3,15 +3,24 @@ retries with full jitter, Retry-After, attachments, downloads, typed errors."""
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import hashlib
 import json
 import random
+import time
 
 import httpx
 import pytest
 
-from sync.client import AuthError, ConnectionFailed, ProtocolError, RetryPolicy, SyncClient
+from sync.client import (
+    AuthError,
+    ConnectionFailed,
+    ProtocolError,
+    RetryPolicy,
+    ServerError,
+    SyncClient,
+)
 from sync.protocol import AttachmentRef, FormInfo, MediaInfo, SubmissionItem
 
 FILES = {("uuid:2", "photo.jpg"): b"\xff\xd8jpeg-bytes", ("uuid:2", "sig.png"): b"\x89PNGsig"}
@@ -137,6 +146,23 @@ def test_retry_after_is_honoured() -> None:
         [_item(1)], FILES.__getitem__
     )
     assert sleeps == [7.0]
+
+
+def test_retry_after_as_an_http_date_is_honoured() -> None:
+    when = email.utils.formatdate(time.time() + 20, usegmt=True)
+    server = BatchServer([httpx.Response(503, headers={"Retry-After": when})])
+    sleeps: list[float] = []
+    _client(server, sleeps, retry=RetryPolicy(base_delay=0.01, max_delay=30)).push(
+        [_item(1)], FILES.__getitem__
+    )
+    assert len(sleeps) == 1 and 17 <= sleeps[0] <= 21
+
+
+def test_redirects_are_not_followed_so_the_token_stays_home() -> None:
+    server = BatchServer([httpx.Response(302, headers={"Location": "http://evil.test/"})])
+    with pytest.raises(ServerError, match="HTTP 302"):
+        _client(server).push([_item(1)], FILES.__getitem__)
+    assert [r.url.host for r in server.requests] == ["hub.test"]
 
 
 def test_truncated_answer_is_retried_as_the_batch_is_safe_to_resend() -> None:

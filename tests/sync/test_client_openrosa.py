@@ -12,9 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_faults import LoopTransport
 
 from sync.client import AuthError, OpenRosaClient
+from sync.client_openrosa import PART, _split
 from sync.protocol import AttachmentRef, SubmissionItem
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
@@ -155,3 +158,19 @@ def test_pull_reads_the_form_list_and_manifest_then_downloads_checked_files(
     xform, media = client.download_form(info)
     assert xform == XFORM
     assert media == {"villages.csv": b"name,label\nkp,Kpando\n"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.lists(st.integers(0, 5000), max_size=12), room=st.integers(1, 8000))
+def test_split_keeps_every_file_once_in_order_and_each_post_under_the_room(
+    sizes: list[int], room: int
+) -> None:
+    refs = [AttachmentRef(name=f"f{n}", sha256="0" * 64, size=size) for n, size in enumerate(sizes)]
+    groups = _split(refs, room)
+    if any(size + PART > room for size in sizes):
+        assert groups is None
+        return
+    assert groups is not None
+    assert [ref for group in groups for ref in group] == refs
+    assert all(sum(r.size + PART for r in group) <= room for group in groups)
+    assert all(group for group in groups) or refs == []
