@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import math
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from sync.server.exports.dta import Column, write_dta
 from sync.server.exports.rows import SubmissionMeta
 from sync.server.exports.schema import ExportSchema, Field, Table
-from sync.server.exports.writers import Progress, write_csv_zip
+from sync.server.exports.writers import Progress, stage_tables
 
 NUMERIC = ("int", "integer", "decimal", "double", "float")
 RESERVED = {
@@ -48,13 +51,20 @@ def _codes(field: Field) -> dict[str, int]:
     return {v: i for i, v in enumerate(values, start=1)}
 
 
-def _table_frame(table: Table, csv_path: Path) -> tuple[Any, dict[str, str | None], dict[str, Any]]:
-    import pandas as pd
+def _number(text: str) -> float | None:
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
 
-    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    names = stata_names(table.columns)
-    labels: dict[str, str | None] = {}
-    value_labels: dict[str, dict[int, str]] = {}
+
+Convert = Callable[[str], float | str | None]
+
+
+def _plan(table: Table) -> list[tuple[str, Convert | None, dict[int, str] | None]]:
+    """Per column: its variable label, how a cell becomes a number (None: kept as text),
+    and the value labels of a select_one."""
     by_column: dict[str, tuple[Field, str | None]] = {}
     for field in table.fields:
         by_column[field.header] = (field, None)
@@ -64,24 +74,58 @@ def _table_frame(table: Table, csv_path: Path) -> tuple[Any, dict[str, str | Non
         if field.kind == "select":
             for choice, column in zip(field.choices, field.columns[1:], strict=True):
                 by_column[column] = (field, choice.label)
-    for column, name in zip(table.columns, names, strict=True):
-        series = frame[column]
+    plan: list[tuple[str, Convert | None, dict[int, str] | None]] = []
+    for column in table.columns:
         found = by_column.get(column)
         if found is None:
-            labels[name] = column
+            plan.append((column, None, None))
             continue
         field, part = found
-        labels[name] = (f"{field.label or field.header}: {part}" if part else field.label)[:80]
+        label = (f"{field.label or field.header}: {part}" if part else field.label)[:80]
         if field.kind == "geopoint" or (part is not None and field.kind == "select"):
-            frame[column] = pd.to_numeric(series.replace("", None), errors="coerce")
+            plan.append((label, _number, None))
         elif field.kind == "select1":
             codes = _codes(field)
-            frame[column] = series.map(lambda v, c=codes: c.get(v)).astype("float64")
-            value_labels[name] = {codes[c.value]: c.label[:32000] for c in field.choices}
+            labels = {codes[c.value]: c.label for c in field.choices}
+            plan.append((label, codes.get, labels))
         elif field.datatype in NUMERIC:
-            frame[column] = pd.to_numeric(series.replace("", None), errors="coerce")
-    frame.columns = names
-    return frame, labels, value_labels
+            plan.append((label, _number, None))
+        else:
+            plan.append((label, None, None))
+    return plan
+
+
+def _rows(path: Path) -> Iterator[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        yield from reader
+
+
+def write_table(table: Table, staged: Path, out: IO[bytes]) -> None:
+    """One table as `.dta`: a pass to count rows and measure text, a pass to write."""
+    plan = _plan(table)
+    text_at = [i for i, (_, convert, _) in enumerate(plan) if convert is None]
+    widths = dict.fromkeys(text_at, 0)
+    count = 0
+    for row in _rows(staged):
+        count += 1
+        for i in text_at:
+            size = len(row[i].encode("utf-8")) if not row[i].isascii() else len(row[i])
+            if size > widths[i]:
+                widths[i] = size
+    columns = [
+        Column(name, label, widths.get(i), value_labels)
+        for i, (name, (label, _, value_labels)) in enumerate(
+            zip(stata_names(table.columns), plan, strict=True)
+        )
+    ]
+    converters = [convert for _, convert, _ in plan]
+
+    def cells(row: list[str]) -> list[float | str | None]:
+        return [cell if f is None else f(cell) for f, cell in zip(converters, row, strict=True)]
+
+    write_dta(out, columns, (cells(row) for row in _rows(staged)), count)
 
 
 def write_stata_zip(
@@ -92,27 +136,19 @@ def write_stata_zip(
     total: int = 0,
     progress: Progress | None = None,
 ) -> int:
-    """A zip of `<table>.dta`, one per table, read back with the same keys as the CSV."""
-    import pyreadstat
+    """A zip of `<table>.dta`, one per table, read back with the same keys as the CSV.
 
-    with tempfile.TemporaryDirectory(prefix="stata-") as folder:
-        staged = Path(folder) / "tables.zip"
-        with open(staged, "wb") as handle:
-            done = write_csv_zip(schema, source, handle, total=total, progress=progress)
-        with zipfile.ZipFile(staged) as archive:
-            archive.extractall(folder)
+    Rows are staged as CSV (one pass over the submissions), then each table streams
+    into a `.dta` file: memory does not grow with the number of submissions."""
+    with tempfile.TemporaryDirectory(prefix="stata-") as name:
+        folder = Path(name)
+        done = stage_tables(schema, source, folder, total=total, progress=progress)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as result:
             for table in schema.tables:
-                frame, labels, value_labels = _table_frame(
-                    table, Path(folder) / f"{table.name}.csv"
-                )
-                target = Path(folder) / f"{table.name}.dta"
-                pyreadstat.write_dta(
-                    frame,
-                    str(target),
-                    column_labels=labels,
-                    variable_value_labels=value_labels,
-                    version=15,
-                )
+                target = folder / f"{table.name}.dta"
+                with open(target, "wb") as handle:
+                    write_table(table, folder / f"{table.name}.csv", handle)
+                (folder / f"{table.name}.csv").unlink()
                 result.write(target, f"{table.name}.dta")
+                target.unlink()
     return done

@@ -2,7 +2,7 @@
 
 Rows go straight to temporary files (one per table) or to openpyxl's write-only sheets,
 so memory stays bounded by one submission, whatever the number of submissions. Stata
-is the exception: pyreadstat writes a whole table from a data frame.
+reads the staged tables back row by row (`stata.py`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,29 @@ def _pass(
     return done
 
 
+def stage_tables(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    folder: Path,
+    *,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> int:
+    """Write `<folder>/<table>.csv` for every table (UTF-8 with a BOM), one pass."""
+    files: dict[str, IO[str]] = {}
+    writers = {}
+    try:
+        for table in schema.tables:
+            path = folder / f"{table.name}.csv"
+            files[table.path] = open(path, "w", encoding="utf-8-sig", newline="")
+            writers[table.path] = csv.writer(files[table.path])
+            writers[table.path].writerow(table.columns)
+        return _pass(schema, source, total, progress, lambda t, r: writers[t.path].writerow(r))
+    finally:
+        for opened in files.values():
+            opened.close()
+
+
 def write_csv_zip(
     schema: ExportSchema,
     source: Iterable[SubmissionMeta],
@@ -54,18 +77,7 @@ def write_csv_zip(
 ) -> int:
     """ODK Central's CSV zip: `<form>.csv` and `<form>-<repeat>.csv`, UTF-8 with a BOM."""
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
-        files: dict[str, IO[str]] = {}
-        writers = {}
-        for table in schema.tables:
-            path = Path(folder) / f"{table.name}.csv"
-            files[table.path] = open(path, "w", encoding="utf-8-sig", newline="")
-            writers[table.path] = csv.writer(files[table.path])
-            writers[table.path].writerow(table.columns)
-        try:
-            done = _pass(schema, source, total, progress, lambda t, r: writers[t.path].writerow(r))
-        finally:
-            for opened in files.values():
-                opened.close()
+        done = stage_tables(schema, source, Path(folder), total=total, progress=progress)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for table in schema.tables:
                 archive.write(Path(folder) / f"{table.name}.csv", f"{table.name}.csv")
