@@ -1,0 +1,1 @@
+"""Questionnaires shipped with fieldapp, with their reference data (see README.md here)."""
