@@ -85,7 +85,12 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.table("submissions").add_column("replaced_by", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """Finding a submission's edit (its replacement) is a lookup, not a scan per ingestion."""
+    db.table("submissions").create_index(["deprecated_id"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 """Schema changes in order; `PRAGMA user_version` counts the ones applied."""
 
 

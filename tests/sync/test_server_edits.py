@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from server_support import Server, instance_xml, item, make_server
+
+from sync.server.storage_sqlite import MIGRATIONS, SqliteStorage
 
 
 def _push(server: Server, user: str, *items: dict[str, object]) -> list[dict[str, object]]:
@@ -68,3 +71,22 @@ def test_openrosa_edit_by_another_enumerator_is_refused_with_a_message(tmp_path:
     assert post("amina", instance_xml("uuid:2", deprecated="uuid:1"))[0] == 201
     old = server.storage.submission("uuid:1")
     assert old is not None and old.replaced_by == "uuid:2"
+
+
+def test_a_version_1_database_is_migrated_and_takes_edits(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "server.db"
+    path.parent.mkdir()
+    old = sqlite_utils.Database(path)
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old.close()
+    storage = SqliteStorage(path)
+    assert storage.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert "deprecated_id" in {
+        c for i in storage.db.table("submissions").indexes for c in i.columns
+    }
+    server = make_server(tmp_path / "data")
+    _push(server, "amina", item("uuid:1"))
+    _push(server, "amina", item("uuid:2", deprecated="uuid:1"))
+    replaced = server.storage.submission("uuid:1")
+    assert replaced is not None and replaced.replaced_by == "uuid:2"
