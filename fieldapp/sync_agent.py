@@ -171,14 +171,19 @@ class SyncAgent:
     def _push(self, client: Client, counts: dict[str, int], progress: StageProgress | None) -> None:
         self._stage(STAGE_PUSH)
         items = [self._item(record.instance_id) for record in self.store.list_instances(FINALIZED)]
-        done = 0
-        for start in range(0, len(items), CHUNK):
+        total, done = len(items), 0
+        for start in range(0, total, CHUNK):
             chunk = items[start : start + CHUNK]
-            results = client.push(chunk, self.store.read_attachment)
+
+            def batch_done(sent: int, _: int, before: int = done) -> None:
+                if progress is not None:
+                    progress(before + sent, total, STAGE_PUSH)
+
+            results = client.push(chunk, self.store.read_attachment, batch_done)
             self._record(chunk, results, counts)
             done += len(chunk)
             if progress is not None:
-                progress(done, len(items), STAGE_PUSH)
+                progress(done, total, STAGE_PUSH)
 
     def _record(
         self, chunk: Sequence[SubmissionItem], results: Sequence[ItemResult], counts: dict[str, int]
@@ -197,10 +202,16 @@ class SyncAgent:
                 counts["sent"] += 1
             elif result.status == "duplicate" and not result.missing_attachments:
                 counts["duplicates"] += 1
-            elif result.status == "conflict":
-                counts["conflicts"] += 1
-            elif result.status == "rejected":
-                counts["rejected"] += 1
+            elif result.status in ("conflict", "rejected"):
+                counts["conflicts" if result.status == "conflict" else "rejected"] += 1
+                self._note_refusal(result)
+
+    def _note_refusal(self, result: ItemResult) -> None:
+        """The server's reason, once, in the instance's paradata (`sync_conflict`/`sync_rejected`)."""
+        event, reason = f"sync_{result.status}", result.message or ""
+        history = self.store.events(result.instance_id)
+        if not history or (history[-1].event, history[-1].value) != (event, reason):
+            self.store.log_event(result.instance_id, event, None, reason)
 
     def _item(self, instance_id: str) -> SubmissionItem:
         record = self.store.get_instance(instance_id)

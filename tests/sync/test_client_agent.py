@@ -70,9 +70,17 @@ class ScriptedClient:
             self.gate.wait(5)
         batch = list(items)
         self.pushed += [i.instance_id for i in batch]
-        return [
-            ItemResult(instance_id=i.instance_id, status=self.answers[i.instance_id]) for i in batch
+        results = [
+            ItemResult(
+                instance_id=i.instance_id,
+                status=self.answers[i.instance_id],
+                message="taken" if self.answers[i.instance_id] == "conflict" else None,
+            )
+            for i in batch
         ]
+        if on_progress is not None:
+            on_progress(len(batch), len(batch))
+        return results
 
     def pull(self, cursor: str | None) -> PullResult:
         self.cursors.append(cursor)
@@ -109,14 +117,18 @@ def test_only_acknowledged_instances_are_marked_sent(store: Store) -> None:
     answers |= {"uuid:3": "duplicate", "uuid:4": "conflict", "uuid:5": "rejected"}
     client = ScriptedClient(answers)
     progress: list[tuple[int, int, str]] = []
-    outcome = SyncAgent(store, lambda _: client).run_once(lambda *p: progress.append(p))
+    agent = SyncAgent(store, lambda _: client)
+    outcome = agent.run_once(lambda *p: progress.append(p))
     assert outcome == SyncOutcome(sent=25, duplicates=1, conflicts=1, rejected=1)
     states = _states(store)
     assert states["uuid:3"] == "sent" and states["uuid:0"] == "sent"
     assert states["uuid:4"] == states["uuid:5"] == "finalized"
     assert states["uuid:28"] == states["uuid:29"] == "draft"
     assert sorted(client.pushed) == sorted(f"uuid:{n}" for n in range(28))
-    assert progress == [(25, 28, STAGE_PUSH), (28, 28, STAGE_PUSH)]
+    assert progress == [(25, 28, STAGE_PUSH)] * 2 + [(28, 28, STAGE_PUSH)] * 2
+    assert agent.run_once().conflicts == 1
+    assert [(e.event, e.value) for e in store.events("uuid:4")] == [("sync_conflict", "taken")]
+    assert [e.event for e in store.events("uuid:5")] == ["sync_rejected"]
     assert store.get_setting("sync_cursor") == "7" and store.get_setting("last_sync")
 
 
