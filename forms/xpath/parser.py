@@ -154,6 +154,13 @@ class _Parser:
         return left
 
     def path_expr(self) -> ast.Expr:
+        tok = self.tokens[self.i]
+        if tok.kind == "path":
+            self.i += 1
+            steps = _plain_path(tok.text).steps
+            if self.ops[self.i] == "[":
+                steps = (*steps[:-1], ast.Step("child", steps[-1].test, self.predicates()))
+            return ast.Path(True, (*steps, *self.following_steps()))
         if self.at("/"):
             self.next()
             return ast.Path(True, self.relative_steps() if self.starts_step() else ())

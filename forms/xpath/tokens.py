@@ -8,6 +8,7 @@ call (or a node-type test such as `node()`), by `::` an axis.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from forms.errors import FormError
@@ -18,6 +19,7 @@ _TOKEN = re.compile(
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d*)?|\.\d+)
   | (?P<string>"[^"]*"|'[^']*')
+  | (?P<path>/{NAME}(?:/{NAME})*+(?!\s*[(:]))
   | (?P<qname>{NAME}(?::(?:{NAME}|\*))?)
   | (?P<op>//|::|\.\.|!=|<=|>=|[/()\[\],@|+\-=<>*.$:])
     """,
@@ -29,7 +31,8 @@ _OPERAND_ENDS = frozenset({")", "]", ".", ".."})
 
 class Token(NamedTuple):
     kind: str
-    """`number`, `string`, `name`, `operator` (symbols and operator names), `end`."""
+    """`number`, `string`, `name`, `operator` (symbols and operator names), `path` (a whole
+    absolute path of plain child steps, `/data/g/q`: most of what forms refer to), `end`."""
     text: str
     pos: int
 
@@ -58,7 +61,13 @@ def tokenize(expr: str) -> list[Token]:
         if kind == "space":
             continue
         text = m.group()
-        if kind == "qname":
+        if kind == "path":
+            if after_operand:  # `../a/b`: the slashes separate steps of the path before
+                _split_path(text, start, append)
+            else:
+                append(_new_token(Token, ("path", text, start)))
+            after_operand = True
+        elif kind == "qname":
             if after_operand and text in OPERATOR_NAMES:
                 append(_new_token(Token, ("operator", text, start)))
                 after_operand = False
@@ -89,3 +98,11 @@ def tokenize(expr: str) -> list[Token]:
         raise syntax_error(expr, f"unexpected character '{ch}'", pos)
     append(_new_token(Token, ("end", "", len(expr))))
     return tokens
+
+
+def _split_path(text: str, start: int, append: Callable[[Token], None]) -> None:
+    pos = start
+    for name in text[1:].split("/"):
+        append(_new_token(Token, ("operator", "/", pos)))
+        append(_new_token(Token, ("name", name, pos + 1)))
+        pos += len(name) + 1

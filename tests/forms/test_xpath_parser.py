@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -259,3 +260,28 @@ def test_parse_trees_are_immutable() -> None:
 def test_plain_paths_skip_the_tokenizer_but_build_the_same_tree(path: str) -> None:
     assert _PLAIN_PATH.match(path)
     assert parse(path) == _Parser(path).parse()
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "/data/a + 1",
+        "../a/b = 2",
+        "/data/x[1]/y[. > 2]/z",
+        "/data/node()",
+        "/child::data/x",
+        "/data/a | /data/b",
+        "5 div /data/div * /data/mod",
+        "/data/a/../b",
+        "/data/a//b",
+        "/data/x:y",
+        "instance('c')/root/item[name = /data/g/q]/label",
+        "count(/data/rep) > /data/g/n and selected(/data/s, 'a')",
+        "current()/../a/b",
+    ],
+)
+def test_absolute_paths_read_as_one_token_build_the_same_tree(expr: str) -> None:
+    spaced = re.sub(r"(?<!/)/(?=[^\W\d])", "/ ", expr)  # no path tokens then
+    assert spaced != expr
+    assert parse(expr) == parse(spaced)
+    assert unparse(parse(expr)) == unparse(parse(spaced))
