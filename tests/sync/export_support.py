@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,3 +122,39 @@ def seed(data: Path, items: list[Household]) -> Storage:
 
 def review(storage: Storage, instance_id: str, decision: str) -> None:
     storage.add_review(ReviewRecord(instance_id, decision, "", {}, "sue", "2026-03-01", 0))
+
+
+def expected_tables(
+    items: list[Household], states: dict[str, str]
+) -> dict[str, list[dict[str, str]]]:
+    """What Central would export, built by hand from the households."""
+    root, members, jobs = [], [], []
+    for h in items:
+        lat, lon, alt, acc = h.gps.split() or ["", "", "", ""]
+        state = states.get(h.instance_id, "received")
+        root.append({
+            "SubmissionDate": h.day, "id-household_id": h.household_id,
+            "id-gps-Latitude": lat, "id-gps-Longitude": lon, "id-gps-Altitude": alt,
+            "id-gps-Accuracy": acc, "head_sex": h.head_sex, "income": str(h.income),
+            "meta-instanceID": h.instance_id, "KEY": h.instance_id, "SubmitterName": "amina",
+            "District": h.district, "ReviewState": state, "FormVersion": "3",
+        })  # fmt: skip
+        for i, m in enumerate(h.members, start=1):
+            key = f"{h.instance_id}/member[{i}]"
+            row = {"name": m.name, "age": str(m.age), "activities": " ".join(m.activities)}
+            for choice in ("farm", "trade", "school"):
+                row[f"activities/{choice}"] = (
+                    "" if not m.activities else str(int(choice in m.activities))
+                )
+            members.append({**row, "PARENT_KEY": h.instance_id, "KEY": key})
+            for j, pay in enumerate(m.pays, start=1):
+                jobs.append({"pay": str(pay), "PARENT_KEY": key, "KEY": f"{key}/job[{j}]"})
+    return {"survey_small": root, "survey_small-member": members, "survey_small-job": jobs}
+
+
+def read_csv_zip(data: bytes) -> dict[str, list[dict[str, str]]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name.removesuffix(".csv"): list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+            for name in archive.namelist()
+        }  # fmt: skip

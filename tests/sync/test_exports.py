@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import tracemalloc
@@ -10,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from export_support import Household, households, review, seed
+from export_support import expected_tables, households, read_csv_zip, review, seed
 
 from sync.server.exports.run import export
 from sync.server.exports.source import ExportFilter
@@ -18,6 +17,7 @@ from sync.server.exports.stata import stata_names
 from sync.server.storage import Storage
 
 ITEMS = households(12)
+STATES = {ITEMS[1].instance_id: "approved", ITEMS[2].instance_id: "rejected"}
 
 
 @pytest.fixture(scope="module")
@@ -34,42 +34,8 @@ def run(storage: Storage, kind: str, chosen: ExportFilter | None = None) -> byte
     return out.getvalue()
 
 
-def expected_tables(items: list[Household]) -> dict[str, list[dict[str, str]]]:
-    """What Central would export, built by hand from the households."""
-    root, members, jobs = [], [], []
-    for h in items:
-        lat, lon, alt, acc = h.gps.split() or ["", "", "", ""]
-        state = {1: "approved", 2: "rejected"}.get(ITEMS.index(h), "received")
-        root.append({
-            "SubmissionDate": h.day, "id-household_id": h.household_id,
-            "id-gps-Latitude": lat, "id-gps-Longitude": lon, "id-gps-Altitude": alt,
-            "id-gps-Accuracy": acc, "head_sex": h.head_sex, "income": str(h.income),
-            "meta-instanceID": h.instance_id, "KEY": h.instance_id, "SubmitterName": "amina",
-            "District": h.district, "ReviewState": state, "FormVersion": "3",
-        })  # fmt: skip
-        for i, m in enumerate(h.members, start=1):
-            key = f"{h.instance_id}/member[{i}]"
-            row = {"name": m.name, "age": str(m.age), "activities": " ".join(m.activities)}
-            for choice in ("farm", "trade", "school"):
-                row[f"activities/{choice}"] = (
-                    "" if not m.activities else str(int(choice in m.activities))
-                )
-            members.append({**row, "PARENT_KEY": h.instance_id, "KEY": key})
-            for j, pay in enumerate(m.pays, start=1):
-                jobs.append({"pay": str(pay), "PARENT_KEY": key, "KEY": f"{key}/job[{j}]"})
-    return {"survey_small": root, "survey_small-member": members, "survey_small-job": jobs}
-
-
-def read_csv_zip(data: bytes) -> dict[str, list[dict[str, str]]]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {
-            name.removesuffix(".csv"): list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-            for name in archive.namelist()
-        }  # fmt: skip
-
-
 def test_csv_zip_is_centrals_shape_and_equals_the_submissions(storage: Storage) -> None:
-    assert read_csv_zip(run(storage, "csv")) == expected_tables(ITEMS)
+    assert read_csv_zip(run(storage, "csv")) == expected_tables(ITEMS, STATES)
 
 
 def test_xlsx_has_a_sheet_per_repeat_equal_to_the_submissions(storage: Storage) -> None:
@@ -80,7 +46,7 @@ def test_xlsx_has_a_sheet_per_repeat_equal_to_the_submissions(storage: Storage) 
     for sheet in book.worksheets:
         rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
         found[sheet.title] = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-    expected = expected_tables(ITEMS)
+    expected = expected_tables(ITEMS, STATES)
     assert found == {name[:31]: rows for name, rows in expected.items()}
 
 

@@ -9,6 +9,7 @@ adds one 0/1 column per choice (`activities/own_farm`), as Central's split optio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from forms.definition import Control, FormDefinition, Label, TemplateNode
 
@@ -51,6 +52,11 @@ class Table:
     path: str
     parent: str | None
     fields: tuple[Field, ...] = field(default=())
+
+    @cached_property
+    def split(self) -> bool:
+        """Whether a field gives several columns (a geopoint or a select-multiple)."""
+        return any(f.kind in ("geopoint", "select") for f in self.fields)
 
     @property
     def is_root(self) -> bool:

@@ -143,7 +143,7 @@ def write_stata_zip(
     with tempfile.TemporaryDirectory(prefix="stata-") as name:
         folder = Path(name)
         done = stage_tables(schema, source, folder, total=total, progress=progress)
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as result:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as result:
             for table in schema.tables:
                 target = folder / f"{table.name}.dta"
                 with open(target, "wb") as handle:

@@ -78,7 +78,7 @@ def write_csv_zip(
     """ODK Central's CSV zip: `<form>.csv` and `<form>-<repeat>.csv`, UTF-8 with a BOM."""
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         done = stage_tables(schema, source, Path(folder), total=total, progress=progress)
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for table in schema.tables:
                 archive.write(Path(folder) / f"{table.name}.csv", f"{table.name}.csv")
     return done
