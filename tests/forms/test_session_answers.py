@@ -122,3 +122,17 @@ def test_unknown_field_is_a_clear_error() -> None:
     with pytest.raises(FormError) as error:
         s.answer("/data/nope", 1)
     assert error.value.code == "session.no_such_field"
+
+
+def test_the_forms_required_message_follows_the_language() -> None:
+    s = session_of(
+        """
+| survey |
+| | type | name | label::English (en) | label::Français (fr) | required | required_message::English (en) | required_message::Français (fr) |
+| | text | name | Name | Nom | yes | Give the name | Donnez le nom |
+"""
+    )
+    assert s.message(s.validate()[0]) == "Give the name"
+    s.set_language("Français (fr)")
+    assert s.message(s.validate()[0]) == "Donnez le nom"
+    assert [e.state for e in s.outline()] == ["required-missing"]

@@ -83,9 +83,14 @@ def test_edit_gets_a_new_instance_id_and_deprecated_id() -> None:
 )
 def test_mismatching_instance_is_refused(mutate: object, code: str) -> None:
     s = filled()
+    saved = s.to_xml()
+    fresh = FormSession.new(s.definition, env=fixed_env()).to_xml()
     with pytest.raises(FormError) as error:
-        FormSession.load(s.definition, mutate(s.to_xml()))  # type: ignore[operator]
+        FormSession.load(s.definition, mutate(saved))  # type: ignore[operator]
     assert error.value.code == code
+    assert error.value.problems[0].message  # a sentence for the user, not a traceback
+    assert s.to_xml() == saved  # nothing overwritten: the session, the form template
+    assert FormSession.new(s.definition, env=fixed_env()).to_xml() == fresh
 
 
 def test_cycle_is_reported_at_load_naming_the_fields() -> None:
