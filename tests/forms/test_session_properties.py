@@ -13,9 +13,10 @@ from forms.session import FormSession
 
 FORM = """
 | survey |
-| | type | name | label | relevant | calculation | constraint | repeat_count | required |
-| | integer | size | Size | | | . < 6 | | |
-| | select_one yn | farm | Farm? | | | | | |
+| | type | name | label | relevant | calculation | constraint | repeat_count | required | choice_filter |
+| | integer | size | Size | | | . < 6 | | | |
+| | select_one yn | farm | Farm? | | | | | | |
+| | select_multiple crop | grown | Grown | | | | | | farm = ${farm} or farm = 'any' |
 | | begin group | crops | Crops | ${farm} = 'yes' | | | | |
 | | integer | fields | Fields | | | | | yes |
 | | text | main | Main crop | ${fields} > 1 | | | | |
@@ -33,9 +34,13 @@ FORM = """
 | | calculate | ages | | | sum(${age}) | | | |
 | | text | summary | Summary | ${ages} > 10 | | | | |
 | choices |
-| | list_name | name | label |
-| | yn | yes | Yes |
-| | yn | no | No |
+| | list_name | name | label | farm |
+| | yn | yes | Yes | |
+| | yn | no | No | |
+| | crop | rice | Rice | yes |
+| | crop | cocoa | Cocoa | yes |
+| | crop | kola | Kola | any |
+| | crop | none | None | no |
 """
 DEFINITION = definition_of(FORM)
 
@@ -45,6 +50,7 @@ operations = st.lists(
     st.one_of(
         st.tuples(st.just("/data/size"), numbers),
         st.tuples(st.just("/data/farm"), st.sampled_from(["yes", "no", None, "maybe"])),
+        st.tuples(st.just("/data/grown"), st.sampled_from(["rice kola", "cocoa", "none", None])),
         st.tuples(st.just("/data/crops/fields"), numbers),
         st.tuples(st.just("/data/crops/main"), texts),
         st.tuples(st.sampled_from(["/data/person[1]/age", "/data/person[2]/age"]), numbers),
@@ -84,6 +90,8 @@ def _exists(s: FormSession, ref: str) -> bool:
 def test_incremental_equals_from_scratch(steps: list[tuple[str, object]]) -> None:
     s = play(steps)
     incremental = state(s)
+    offered = {c.value for c in s.choices("/data/grown")}
+    assert set(s.value("/data/grown").split()) <= offered  # cascading answers follow
     s.recompute_all()
     assert state(s) == incremental
 
