@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from session_support import definition_of, fixed_env, state
 
@@ -87,6 +87,7 @@ def _exists(s: FormSession, ref: str) -> bool:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operations)
+@example([("/data/farm", "yes"), ("/data/grown", "rice kola"), ("/data/farm", "no")])
 def test_incremental_equals_from_scratch(steps: list[tuple[str, object]]) -> None:
     s = play(steps)
     incremental = state(s)
