@@ -328,7 +328,14 @@ class Interview:
         items = [c for c in parent.children if c.name == name]
         out = []
         for position, item in enumerate(items, start=1):
-            first = next((c.text for c in item.children if c.text and not c.children), "")
+            asked = (
+                c
+                for c in item.children
+                if c.text
+                and not c.children
+                and self.session.control(f"{repeat_ref}[{position}]/{c.name}") is not None
+            )
+            first = next((c.text for c in asked), "")
             out.append((f"{repeat_ref}[{position}]", f"{position}. {first}".strip()))
         return tuple(out)
 

@@ -170,8 +170,14 @@ class Filling:
         screen = self.interview.screen()
         self.pending, self.message_texts = {}, {}
         rows: list[ft.Control] = [
-            ft.ProgressBar(value=screen.progress, height=8, semantics_label=screen.section),
+            ft.ProgressBar(
+                value=screen.progress,
+                height=8,
+                semantics_label=f"{screen.section} {screen.index + 1}/{screen.count + 1}",
+            ),
         ]
+        if len(self.interview.languages) > 1:
+            rows.append(self._languages())
         if self.interview.notice:
             _, old, new, how = self.interview.notice.split(":")
             rows.append(
@@ -207,8 +213,7 @@ class Filling:
         rows.append(self.status_text)
         if self.failed:
             rows.append(style.button(t("filling.retry"), self.retry, primary=True))
-        rows.append(self._buttons(screen))
-        self.shell.show(screen.section, rows, nav=False)
+        self.shell.show(screen.section, rows, nav=False, footer=self._buttons(screen))
 
     def _question(self, q: QuestionView, *, focus: bool = False) -> list[ft.Control]:
         t = self.shell.t
@@ -271,17 +276,22 @@ class Filling:
             style.button(t("filling.outline"), lambda _e: self._outline()),
             style.button(t("end.save_draft"), self.save_and_close),
         ]
+        return ft.Row(buttons, wrap=True)
+
+    def _languages(self) -> ft.Control:
+        t = self.shell.t
+        buttons: list[ft.Control] = []
         languages = self.interview.languages
         for language in languages if len(languages) > 1 else ():
             buttons.append(
                 ft.TextButton(
-                    content=language,
-                    tooltip=f"{t('fill.language')}: {language}",
+                    content=style.text(language, color=style.ACCENT),
+                    tooltip=f"{t('filling.language')}: {language}",
                     height=style.TOUCH,
                     on_click=lambda _e, lang=language: self._language(lang),
                 )
             )
-        return ft.Row(buttons, wrap=True)
+        return ft.Row(buttons, wrap=True, spacing=0)
 
     def _language(self, language: str) -> None:
         self.interview.set_language(language)
@@ -290,18 +300,23 @@ class Filling:
     def _outline(self) -> None:
         t = self.shell.t
 
-        def go(ref: str) -> Callable[[ft.Event[ft.TextButton]], None]:
-            def jump(_e: ft.Event[ft.TextButton]) -> None:
+        def go(ref: str) -> Callable[[ft.Event[ft.ListTile]], None]:
+            def jump(_e: ft.Event[ft.ListTile]) -> None:
                 self.shell.page.pop_dialog()
                 self.move(lambda: self.interview.jump(ref))
 
             return jump
 
+        states = {"answered": "outline.answered", "required-missing": "outline.missing"}
+        states["invalid"] = "outline.invalid"
         entries: list[ft.Control] = [
-            ft.TextButton(
-                content=f"{'  ' * e.depth}{e.label} ({e.state})",
+            ft.ListTile(
+                title=style.text(
+                    e.label + (f" ({t(states[e.state])})" if e.state in states else ""),
+                    color=style.ACCENT,
+                ),
                 on_click=go(e.ref),
-                height=style.TOUCH,
+                content_padding=ft.Padding.only(left=12 + 16 * e.depth, right=12),
             )
             for e in self.interview.outline()
             if e.state != "not-relevant"

@@ -43,7 +43,10 @@ def build(
     if q.widget in TEXT_LIKE:
         return _text(q, answer, typed or answer, t, focus)
     if q.widget in ("radio", "horizontal", "likert"):
-        radios: list[ft.Control] = [ft.Radio(value=c.value, label=c.label) for c in q.choices]
+        radios: list[ft.Control] = [
+            ft.Radio(value=c.value, label=c.label, height=style.TOUCH, label_style=style.LABEL)
+            for c in q.choices
+        ]
         layout: ft.Control = (
             ft.Column(radios, spacing=0) if q.widget == "radio" else ft.Row(radios, wrap=True)
         )
@@ -81,6 +84,8 @@ def build(
         boxes: list[ft.Control] = [
             ft.Checkbox(
                 label=c.label,
+                height=style.TOUCH,
+                label_style=style.LABEL,
                 value=c.value in chosen,
                 disabled=q.readonly,
                 on_change=toggle(c.value),
@@ -91,6 +96,8 @@ def build(
     if q.widget == "acknowledge":
         box = ft.Checkbox(
             label=t("widget.acknowledge"),
+            height=style.TOUCH,
+            label_style=style.LABEL,
             value=bool(q.value),
             disabled=q.readonly,
             on_change=lambda e: answer("OK" if e.control.value else ""),

@@ -15,7 +15,10 @@ def settings(shell: Shell) -> None:
     t, store = shell.t, shell.store
     language = ft.RadioGroup(
         value=store.get_setting("language") or None,
-        content=ft.Row([ft.Radio(value=code, label=code) for code in languages()], wrap=True),
+        content=ft.Row(
+            [ft.Radio(value=code, label=code, height=style.TOUCH) for code in languages()],
+            wrap=True,
+        ),
     )
     enumerator = ft.TextField(
         label=t("settings.enumerator"),

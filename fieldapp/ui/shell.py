@@ -20,6 +20,8 @@ class Shell:
         self.store = store
         self.recovered_from = recovered_from
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=12)
+        self.footer = ft.Container(visible=False)
+        """Kept below the scrolling body, always in reach (the interview's Back/Next)."""
         self.t: Translate = translator(self._setting("language"))
         self.current: Callable[[], None] = self.home
 
@@ -36,14 +38,22 @@ class Shell:
         self.page.theme_mode = ft.ThemeMode.LIGHT
         self.page.bgcolor = style.PAPER
         self.page.padding = 12
-        self.page.add(ft.SafeArea(content=self.body, expand=True))
+        self.page.add(ft.SafeArea(content=ft.Column([self.body, self.footer]), expand=True))
         self.home()
 
-    def show(self, title: str, controls: list[ft.Control], *, nav: bool = True) -> None:
+    def show(
+        self,
+        title: str,
+        controls: list[ft.Control],
+        *,
+        nav: bool = True,
+        footer: ft.Control | None = None,
+    ) -> None:
         header: list[ft.Control] = [style.text(title, size=style.TITLE, bold=True)]
         if nav:
             header.insert(0, self._nav())
         self.body.controls = [*header, *controls]
+        self.footer.content, self.footer.visible = footer, footer is not None
         self.page.update()
 
     def _nav(self) -> ft.Control:
@@ -65,7 +75,12 @@ class Shell:
 
         return ft.Row(
             [
-                ft.TextButton(content=label, on_click=go(action), height=style.TOUCH, tooltip=label)
+                ft.TextButton(
+                    content=style.text(label, color=style.ACCENT),
+                    on_click=go(action),
+                    height=style.TOUCH,
+                    tooltip=label,
+                )
                 for label, action in items
             ],
             wrap=True,

@@ -11,6 +11,8 @@ INK = "#000000"
 PAPER = "#FFFFFF"
 ACCENT = "#0B3D91"
 DANGER = "#B00020"
+LABEL = ft.TextStyle(size=BODY, color=INK)
+"""Text of radio buttons and checkboxes."""
 
 
 def theme() -> ft.Theme:
@@ -27,7 +29,7 @@ def button(
     label: str, on_click: ft.ControlEventHandler[ft.Button] | None, *, primary: bool = False
 ) -> ft.Button:
     return ft.Button(
-        content=label,
+        content=ft.Text(label, size=BODY, weight=ft.FontWeight.W_600),
         on_click=on_click,
         height=TOUCH,
         bgcolor=ACCENT if primary else None,
