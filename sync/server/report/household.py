@@ -7,6 +7,7 @@ gives them all). `LIVING_INCOME_MAPPING` is the one for `living_income_household
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
@@ -99,17 +100,30 @@ def _number(text: str) -> float:
     return value if value == value and abs(value) != float("inf") else 0.0
 
 
+Texts = Callable[[str], list[str]]
+"""The texts of the nodes at a mapping path, in document order."""
+
+
 def household_from_xml(
     xml: str, mapping: FieldMapping, *, instance_id: str, district: str | None
 ) -> HouseholdIncome:
-    """A household record; an absent or empty figure counts as 0 (the form's `coalesce`)."""
+    """A household record read from a parsed tree (any form, any shape)."""
     root = fromstring(xml, forbid_dtd=True)
+    return household_from_texts(
+        lambda path: _texts(root, path), mapping, instance_id=instance_id, district=district
+    )
+
+
+def household_from_texts(
+    texts: Texts, mapping: FieldMapping, *, instance_id: str, district: str | None
+) -> HouseholdIncome:
+    """A household record; an absent or empty figure counts as 0 (the form's `coalesce`)."""
 
     def text(path: str) -> str:
-        found = _texts(root, path)
+        found = texts(path)
         return found[0] if found else ""
 
-    ages = tuple(int(_number(a)) for a in _texts(root, mapping.member_ages) if a)
+    ages = tuple(int(_number(a)) for a in texts(mapping.member_ages) if a)
     flags = {d: text(p) for d, p in mapping.adequacy.items()}
     adequacy = {d: v == "1" for d, v in flags.items()} if any(flags.values()) else None
     region = text(mapping.region) if mapping.region else (district or "")

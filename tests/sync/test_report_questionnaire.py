@@ -1,0 +1,169 @@
+"""The report over REAL interviews of the shipped questionnaire.
+
+Three households are answered through FormSession on `living_income_household`
+(the builders of tests/forms/test_living_income_households.py, whose figures are
+checked there against hand arithmetic), serialized, submitted by enumerators over
+the batch API of the real app, and read back through `/api/v1/report.json`: every
+per-household number equals the form's own calculation and the hand computation,
+and the group numbers equal a computation written here.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forms"))
+
+from test_living_income_households import (
+    cote_divoire_cocoa,
+    ghana_cocoa,
+    kenya_diversified,
+)
+
+from forms.session import FormSession
+from forms.xform_reader import read_xform
+from sync.server.app import ServerConfig, create_app, open_storage
+from sync.server.auth import add_user
+from sync.server.publish import publish_file
+from sync.server.report.compute import Report
+from sync.server.report.extract import mapped_paths, names_are_unique, reader_for
+from sync.server.report.household import LIVING_INCOME_MAPPING, household_from_xml
+
+FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "living_income_household.xml"
+FIGURES = ("main_net", "other_crops_net", "livestock_net", "wages", "business",
+           "remittances", "transfers")  # fmt: skip
+COMPONENTS = ("main_crop", "other_crops", "livestock", "wages", "business",
+              "remittances", "transfers")  # fmt: skip
+HAND_TOTALS = {"HH-CI": 2_074_380.0, "HH-GH": 45_084.0}
+"""Total incomes worked out by hand in tests/forms/test_living_income_households.py."""
+approx = pytest.approx
+
+
+def number(session: FormSession, path: str) -> float:
+    return float(session.value("/data/" + path) or 0)
+
+
+def interviews() -> list[tuple[str, str, FormSession]]:
+    """(household id, enumerator, finalized session)."""
+    found = []
+    for household, enumerator, build in (
+        ("HH-CI", "amina", cote_divoire_cocoa),
+        ("HH-GH", "kofi", ghana_cocoa),
+        ("HH-KE", "amina", kenya_diversified),
+    ):
+        session = build()
+        assert session.answer("/data/identification/household_id", household).ok
+        assert session.finalize() == []
+        found.append((household, enumerator, session))
+    return found
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, dict[str, str], list[tuple[str, str, FormSession]]]:  # fmt: skip
+    data = tmp_path_factory.mktemp("report-questionnaire")
+    storage, blobs = open_storage(data)
+    publish_file(storage, blobs, FORM, runs=1)
+    tokens = {
+        name: add_user(storage, name, role, district)
+        for name, role, district in (
+            ("amina", "enumerator", "north"),
+            ("kofi", "enumerator", "south"),
+            ("sue", "supervisor", "north"),
+            ("ann", "admin", None),
+        )
+    }
+    client = TestClient(create_app(ServerConfig(data)))
+    done = interviews()
+    for n, (household, enumerator, session) in enumerate(done):
+        # the builders share one random seed, hence one instanceID: each gets its own
+        instance_id = f"uuid:report-{household}"
+        xml = session.to_xml().replace(str(session.value("/data/meta/instanceID")), instance_id)
+        batch = {"batch_id": f"b{n}", "device_id": f"tab-{enumerator}",
+                 "items": [{"instance_id": instance_id, "form_id": "living_income_household",
+                            "xml": xml}]}  # fmt: skip
+        answer = client.post(
+            "/api/v1/submissions",
+            json=batch,
+            headers={"Authorization": f"Bearer {tokens[enumerator]}"},
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"][0]["status"] == "stored", answer.text
+    return client, tokens, done
+
+
+def test_mapping_names_the_questionnaires_fields_and_reads_them_fast() -> None:
+    definition = read_xform(FORM.read_text(encoding="utf-8"), source_name=FORM.name)
+    paths = {n.path for n in definition.instance.iter()}
+    root = definition.instance.path
+    assert all(f"{root}/{p}" in paths for p in mapped_paths(LIVING_INCOME_MAPPING))
+    assert names_are_unique(definition, mapped_paths(LIVING_INCOME_MAPPING))
+    xml = cote_divoire_cocoa().to_xml()
+    fast = reader_for(LIVING_INCOME_MAPPING, definition)(xml, "uuid:x", "north")
+    slow = household_from_xml(xml, LIVING_INCOME_MAPPING, instance_id="uuid:x", district="north")
+    assert fast == slow and fast.member_ages == (45, 38, 16, 12, 8, 67)
+
+
+def test_report_equals_the_forms_calculations_and_a_separate_computation(
+    served: tuple[TestClient, dict[str, str], list[tuple[str, str, FormSession]]],
+) -> None:
+    client, tokens, done = served
+    response = client.get(
+        "/api/v1/report.json", headers={"Authorization": f"Bearer {tokens['ann']}"}
+    )
+    assert response.status_code == 200, response.text
+    report = Report.model_validate(response.json())
+    assert report.skipped == []
+    by_id = {h.household_id: h for h in report.households}
+    assert set(by_id) == {h for h, _, _ in done}
+    expected = {}
+    for household, enumerator, s in done:
+        got = by_id[household]
+        for component, figure in zip(COMPONENTS, FIGURES, strict=True):
+            assert got.components[component] == approx(number(s, figure)), (household, figure)
+        assert got.own_consumption == approx(number(s, "own_consumption"))
+        assert got.income_without_own == approx(number(s, "income_without_own"))
+        assert got.income_total == approx(number(s, "income_total"))
+        assert got.equivalence_units == approx(number(s, "roster/equivalence_units"))
+        assert got.benchmark == approx(number(s, "benchmark_adjusted"))
+        assert got.gap == approx(number(s, "gap"))
+        assert got.gap_pct == approx(number(s, "gap_pct"), abs=0.05)  # the form rounds to 0.1
+        assert got.below == (s.value("/data/position") == "below")
+        assert got.women_income == approx(number(s, "women_income"))
+        assert got.head_sex == s.value("/data/roster/head_sex")
+        assert got.crop == s.value("/data/main_crop/crop")
+        assert got.region == {"amina": "north", "kofi": "south"}[enumerator]
+        flags = {d: s.value(f"/data/women/ad_{d}") == "1" for d in got.adequacy or {}}
+        assert got.adequacy == flags and len(flags) == 6
+        assert got.empowerment_score == approx(number(s, "women/empowerment_score"), abs=0.005)
+        if household in HAND_TOTALS:
+            assert got.income_total == approx(HAND_TOTALS[household])
+        expected[household] = (got.income_total, got.benchmark)
+    everyone = next(g for g in report.groups if g.by == "all")
+    incomes = [i for i, _ in expected.values()]
+    benchmarks = [b for _, b in expected.values()]
+    shortfalls = [max(0.0, (b - i) / b) for i, b in expected.values()]
+    assert everyone.households == 3
+    assert everyone.share_below_pct == approx(100 * sum(i < b for i, b in expected.values()) / 3)
+    assert everyone.median_income == approx(statistics.median(incomes))
+    assert everyone.gap_median == approx(statistics.median(benchmarks) - statistics.median(incomes))
+    assert everyone.fgt1 == approx(sum(shortfalls) / 3)
+    heads = {g.group: g.households for g in report.groups if g.by == "head_sex"}
+    assert heads == {"female": 1, "male": 2}
+
+
+def test_a_supervisor_reads_the_report_of_their_district_only(
+    served: tuple[TestClient, dict[str, str], list[tuple[str, str, FormSession]]],
+) -> None:
+    client, tokens, done = served
+    sue = {"Authorization": f"Bearer {tokens['sue']}"}
+    report = Report.model_validate(client.get("/api/v1/report.json", headers=sue).json())
+    assert {h.household_id for h in report.households} == {
+        h for h, enumerator, _ in done if enumerator == "amina"
+    }
+    page = client.get("/api/v1/report.html", headers=sue)
+    assert page.status_code == 200 and "HH-KE" in page.text and "HH-GH" not in page.text
