@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmarks import (
     bench_autosave,
+    bench_exports,
     bench_ingest,
     bench_reading,
     bench_session,
@@ -30,6 +31,7 @@ def main() -> None:
         ("Autosave: Store.save_draft against a bare sqlite3 commit", bench_autosave.run()),
         ("Server ingestion: batch API and OpenRosa against a raw insert", bench_ingest.run()),
         ("100 devices syncing at once over loopback", bench_sync_devices.run()),
+        ("Exports and the living income report over 100,000 households", bench_exports.run()),
     ]
     header = (
         "# Benchmarks\n\n"
