@@ -150,6 +150,11 @@ class Interview:
     comments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     index: int = 0
     unsaved: bool = False
+    defer_writes: bool = False
+    """When set, a move leaves committing the position and logging the shown questions to
+    `flush()`, which the UI calls once the new screen is on its way (answers are never
+    deferred: each is committed as it is given)."""
+    _unflushed: bool = False
 
     # -- opening ----------------------------------------------------------------------
 
@@ -401,10 +406,21 @@ class Interview:
         return self._moved()
 
     def _moved(self) -> ScreenView:
+        if self.unsaved and not self.readonly:
+            self.save()  # an answer the store refused before: never move on without it
+        self._unflushed = True
+        if not self.defer_writes:
+            self.flush()
+        return self.screen()
+
+    def flush(self) -> None:
+        """Commit the screen position and log the questions shown since the last move."""
+        if not self._unflushed:
+            return
         if not self.readonly:
             self.save()
         self._shown()
-        return self.screen()
+        self._unflushed = False
 
     def _shown(self) -> None:
         screen = self.screen()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +42,7 @@ class Filling:
     def __init__(self, shell: Shell, interview: Interview) -> None:
         self.shell = shell
         self.interview = interview
+        interview.defer_writes = True
         self.pending: dict[str, Callable[[], str]] = {}
         self.messages: dict[str, str] = {}
         self.refused: dict[str, str] = {}
@@ -135,6 +137,14 @@ class Filling:
             return
         self.messages, self.refused, self.status = {}, {}, ""
         self.render()
+        self.shell.page.run_task(self._flush)
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(0)  # let the new screen go out first
+        try:
+            self.interview.flush()
+        except SaveFailed as error:
+            self._save_failed(error)
 
     def finalize(self, _e: object = None) -> None:
         try:
