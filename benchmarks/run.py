@@ -15,6 +15,7 @@ from benchmarks import (
     bench_exports,
     bench_ingest,
     bench_reading,
+    bench_screen_change,
     bench_session,
     bench_sync_devices,
     bench_xpath,
@@ -32,6 +33,7 @@ def main() -> None:
         ("Server ingestion: batch API and OpenRosa against a raw insert", bench_ingest.run()),
         ("100 devices syncing at once over loopback", bench_sync_devices.run()),
         ("Exports and the living income report over 100,000 households", bench_exports.run()),
+        ("Screen change in Chromium: Next to the next screen", bench_screen_change.run()),
     ]
     header = (
         "# Benchmarks\n\n"
