@@ -16,6 +16,7 @@ from functools import lru_cache
 from forms.errors import FormError
 from forms.xpath import ast
 from forms.xpath.functions import lookup
+from forms.xpath.path_templates import fill, split_paths
 from forms.xpath.tokens import NAME, Token, syntax_error, tokenize
 
 MAX_DEPTH = 100
@@ -39,9 +40,32 @@ def parse(expr: str) -> ast.Expr:
     if _PLAIN_PATH.match(plain):
         return _plain_path(plain)
     try:
+        template, paths = split_paths(expr)
+        if paths:
+            filled = _from_template(template, paths)
+            if filled is not None:
+                return filled
         return _Parser(expr).parse()
     except RecursionError:
         raise FormError.of("xpath.too_deep", limit=MAX_DEPTH) from None
+
+
+def _from_template(template: str, paths: list[str]) -> ast.Expr | None:
+    try:
+        return fill(_template_tree(template), paths)
+    except (FormError, RecursionError):
+        return None  # the parser itself gives the message with its positions, or copes
+
+
+@lru_cache(maxsize=1024)
+def _template_tree(template: str) -> ast.Expr:
+    return _Parser(template).parse()
+
+
+def clear_caches() -> None:
+    """Forget every parsed expression and template (benchmarks measure cold parses)."""
+    parse.cache_clear()
+    _template_tree.cache_clear()
 
 
 _SEGMENT = rf"(?:{NAME}|\.\.|\.)"

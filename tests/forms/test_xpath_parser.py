@@ -10,7 +10,14 @@ import pytest
 from forms.errors import FormError
 from forms.xpath import parse, unparse
 from forms.xpath.ast import Binary, Call, Filter, Negate, Number, Path, Step, String
-from forms.xpath.parser import _PLAIN_PATH, MAX_DEPTH, MAX_LENGTH, _Parser
+from forms.xpath.parser import (
+    _PLAIN_PATH,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    _Parser,
+    _template_tree,
+    clear_caches,
+)
 
 
 def child(name: str, *predicates: object) -> Step:
@@ -285,3 +292,40 @@ def test_absolute_paths_read_as_one_token_build_the_same_tree(expr: str) -> None
     assert spaced != expr
     assert parse(expr) == parse(spaced)
     assert unparse(parse(expr)) == unparse(parse(spaced))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        " /data/g/q7  != ''",
+        "coalesce( /data/g/q8 , 0) + 1",
+        "instance('city')/root/item[state= /data/g/q1  or  /data/g/q1  = '']",
+        "a /data/b",
+        "'x /data/y' = /data/z",
+        "concat('/data/a', /data/a)",
+        "/data/a[1] + /data/b",
+        "/data/a/.. + /data/b",
+        "../a /data/b",
+        "- /data/a | /data/b",
+        "/data/a div /data/b * 2",
+    ],
+)
+def test_expressions_of_one_shape_share_a_template_and_parse_the_same(expr: str) -> None:
+    assert parse(expr) == _Parser(expr).parse()
+
+
+def test_a_template_is_parsed_once_per_shape() -> None:
+    clear_caches()
+    for i in range(50):
+        parse(f" /data/g/q{i}  != '' and /data/g/r{i} > 3")
+    assert _template_tree.cache_info().misses == 1
+    assert (
+        parse(" /data/g/q9  != '' and /data/g/r9 > 3")
+        == _Parser(" /data/g/q9  != '' and /data/g/r9 > 3").parse()
+    )
+
+
+def test_a_syntax_error_still_names_its_position_in_the_text() -> None:
+    with pytest.raises(FormError) as error:
+        parse("/data/long/path/name = = 2")
+    assert "character 24" in error.value.problems[0].message
