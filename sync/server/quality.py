@@ -1,7 +1,8 @@
 """Quality flags of one submission: facts read from its XML, then checks against the config.
 
-Pure functions; `review_store.ReviewIndex` keeps the facts and flags and supplies the peers
-(earlier submissions of the same form, district and crop) the outlier and duplicate checks need.
+Pure functions; `review_store.ReviewIndex` keeps the facts and flags and supplies the
+quartiles (of earlier submissions of the same form, district and crop, `quality_peers`) and
+the duplicate the checks need.
 Time per section comes from an ODK-style `audit.csv` attachment (event,node,start,end in ms)
 when one is received; the device does not send one yet, so at ingestion the interview length
 is judged from the form's `start`/`end` fields only.
@@ -20,6 +21,7 @@ from defusedxml.ElementTree import fromstring
 from pydantic import BaseModel
 
 from sync.server.quality_config import METRICS, FieldMap, QualityConfig
+from sync.server.quality_peers import Quartiles, quartiles
 
 
 class Flag(BaseModel):
@@ -122,10 +124,9 @@ def section_seconds(audit_csv: str, root: str) -> dict[str, float]:
     return dict(spent)
 
 
-def outlier(value: float, peers: Sequence[float], factor: float) -> tuple[float, float] | None:
+def outlier(value: float, peers: Quartiles, factor: float) -> tuple[float, float] | None:
     """The (low, high) fence `value` falls outside of, or None if it is inside."""
-    q1, _, q3 = statistics.quantiles(peers, n=4, method="inclusive")
-    low, high = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+    low, high = peers.fence(factor)
     return (low, high) if value < low or value > high else None
 
 
@@ -139,7 +140,10 @@ def check(
     peers: Mapping[str, Sequence[float]],
     duplicate_of: str | None,
     sections: Mapping[str, float] | None = None,
+    fences: Mapping[str, Quartiles] | None = None,
 ) -> list[Flag]:
+    """The flags of one submission; outliers against `fences` (the peers' quartiles per metric,
+    as `quality_peers` keeps them) or, without them, against the raw `peers` values."""
     flags: list[Flag] = []
     minimum = config.min_total_minutes * 60
     if facts.duration_s is not None and facts.duration_s < minimum:
@@ -160,16 +164,17 @@ def check(
                 )
             )
     for metric in METRICS:
-        value, others = facts.metrics.get(metric), peers.get(metric, ())
-        if value is None or len(others) < config.min_peers:
+        value = facts.metrics.get(metric)
+        found = fences.get(metric) if fences is not None else quartiles(list(peers.get(metric, ())))
+        if value is None or found is None or found.count < config.min_peers:
             continue
-        fence = outlier(value, others, config.iqr_factor)
+        fence = outlier(value, found, config.iqr_factor)
         if fence is not None:
             flags.append(
                 Flag(
                     code=f"outlier_{metric}",
                     message=f"{metric} {value:g} is outside {fence[0]:g} to {fence[1]:g}"
-                    f" (IQR of {len(others)} submissions in {district or 'no district'},"
+                    f" (IQR of {found.count} submissions in {district or 'no district'},"
                     f" crop {facts.crop or 'none'})",
                 )
             )

@@ -16,6 +16,6 @@ log = logging.getLogger(__name__)
 
 def on_ingest(storage: Storage, record: SubmissionRecord) -> None:
     try:
-        index_for(storage).record(storage, record)
+        index_for(storage, record.instance_id).record(storage, record)
     except Exception:  # flags are advisory; the submission stays stored
         log.exception("quality flags of %s not computed", record.instance_id)

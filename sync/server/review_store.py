@@ -1,12 +1,15 @@
 """The review index: quality facts and flags per submission, the queue and the dashboard queries.
 
-It lives in the server's own SQLite file (its tables next to `submissions` and `reviews`) on a
-second connection, so the storage interface stays as it is; `index_for(storage)` finds it.
+It lives in the server's own SQLite file (its tables next to `submissions` and `reviews`), so
+the storage interface stays as it is; `index_for(storage)` finds it. Facts and flags are
+written at ingestion on the storage's connection (`quality_record`); the queue, dashboard and
+history read on the index's own connection.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import statistics
 import threading
@@ -16,9 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sync.server.quality import Facts, Flag, check, extract_facts
-from sync.server.quality_config import METRICS, load_config
+from sync.server.quality import Facts, Flag
+from sync.server.quality_peers import SCHEMA as METRICS_SCHEMA
+from sync.server.quality_record import FactsRecorder, backfill_metrics
 from sync.server.storage import Storage, SubmissionRecord
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS review_facts (
@@ -77,9 +83,16 @@ class ReviewIndex:
     def __init__(self, path: Path) -> None:
         self.connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self.connection.execute("PRAGMA busy_timeout=5000")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
+        self.recorder = FactsRecorder()
         with self._lock:
-            self.connection.executescript(SCHEMA)
+            had_metrics = self.connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'review_metrics'"
+            ).fetchone()
+            self.connection.executescript(SCHEMA + METRICS_SCHEMA)
+            if had_metrics is None:
+                backfill_metrics(self.connection)
 
     def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
         with self._lock:
@@ -88,24 +101,8 @@ class ReviewIndex:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def record(self, storage: Storage, submission: SubmissionRecord) -> list[Flag]:
-        """Compute and keep the facts and flags of a just-stored submission."""
-        config = load_config(storage)
-        fields = config.field_map(submission.form_id)
-        facts = extract_facts(submission.xml, fields, config.dont_know_codes)
-        peers = self._peers(submission, facts)
-        duplicate = self._duplicate(submission, facts)
-        form = storage.form(submission.form_id, None)
-        flags = check(
-            facts,
-            config,
-            district=submission.district,
-            form_version=submission.form_version,
-            current_version=form.version if form is not None else None,
-            peers=peers,
-            duplicate_of=duplicate,
-        )
-        self._store(submission, facts, flags)
-        return flags
+        """Compute and keep the facts and flags of a just-stored submission (`quality_record`)."""
+        return self.recorder.record(storage, submission)
 
     def replace_flags(self, instance_id: str, flags: list[Flag]) -> None:
         with self._lock, self.connection:
@@ -113,55 +110,6 @@ class ReviewIndex:
                 "UPDATE review_facts SET flags = ?, flag_count = ? WHERE instance_id = ?",
                 [json.dumps([f.model_dump() for f in flags]), len(flags), instance_id],
             )
-
-    def _store(self, submission: SubmissionRecord, facts: Facts, flags: list[Flag]) -> None:
-        with self._lock, self.connection:
-            self.connection.execute(
-                "INSERT OR REPLACE INTO review_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    submission.instance_id,
-                    submission.form_id,
-                    submission.district,
-                    submission.enumerator,
-                    submission.submitted_at[:10],
-                    facts.household_id,
-                    facts.crop,
-                    facts.model_dump_json(),
-                    json.dumps([f.model_dump() for f in flags]),
-                    len(flags),
-                ],
-            )
-
-    def _peers(self, submission: SubmissionRecord, facts: Facts) -> dict[str, list[float]]:
-        rows = self._rows(
-            "SELECT facts FROM review_facts WHERE form_id = ? AND district IS ? AND crop = ?"
-            " AND instance_id != ?",
-            [submission.form_id, submission.district, facts.crop, submission.instance_id],
-        )
-        peers: dict[str, list[float]] = {metric: [] for metric in METRICS}
-        for row in rows:
-            for metric, value in Facts.model_validate_json(row["facts"]).metrics.items():
-                peers.setdefault(metric, []).append(value)
-        return peers
-
-    def _duplicate(self, submission: SubmissionRecord, facts: Facts) -> str | None:
-        """Another current submission of the form with this household ID (not an older version)."""
-        if not facts.household_id:
-            return None
-        rows = self._rows(
-            "SELECT f.instance_id FROM review_facts f JOIN submissions s USING (instance_id)"
-            " WHERE f.form_id = ? AND f.household_id = ? AND f.instance_id != ?"
-            " AND f.instance_id IS NOT ?"
-            " AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
-            " ORDER BY s.submitted_at LIMIT 1",
-            [
-                submission.form_id,
-                facts.household_id,
-                submission.instance_id,
-                submission.deprecated_id,
-            ],
-        )
-        return str(rows[0]["instance_id"]) if rows else None
 
     def flags(self, instance_id: str) -> tuple[Facts | None, list[Flag]]:
         rows = self._rows(
@@ -298,8 +246,9 @@ _INDEXES: dict[str, ReviewIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
-def index_for(storage: Storage) -> ReviewIndex:
-    """The review index of a SQLite storage's file (one per file per process)."""
+def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
+    """The review index of a SQLite storage's file (one per file per process). Opening it records
+    the facts of stored submissions that have none, but `ingesting` (its hook records it)."""
     db = getattr(storage, "db", None)
     if db is None:
         raise TypeError("the review index needs the SQLite storage")
@@ -307,4 +256,7 @@ def index_for(storage: Storage) -> ReviewIndex:
     with _INDEXES_LOCK:
         if path not in _INDEXES:
             _INDEXES[path] = ReviewIndex(Path(path))
+            recovered = _INDEXES[path].recorder.recover(storage, ingesting)
+            if recovered:
+                log.warning("quality facts recorded for %d submissions that had none", recovered)
         return _INDEXES[path]

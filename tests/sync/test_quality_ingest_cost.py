@@ -1,0 +1,122 @@
+"""The quality hook's cost at ingestion does not grow with the stored submissions, and its
+derived data (facts, metric rows) is recovered after a crash between the two commits."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+from sync.server import review_store
+from sync.server.app import open_storage
+from sync.server.auth import add_user
+from sync.server.ingest import ingest
+from sync.server.publish import publish_file
+from sync.server.quality_config import QualityConfig
+from sync.server.quality_peers import EXACT_BELOW, PeerFences, _Snapshot
+from sync.server.review_store import index_for
+from sync.server.storage import Storage, User
+
+DEMO = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
+ENUMERATOR = User("amina", "enumerator", "north")
+CONFIG = QualityConfig(forms={}, min_answers_for_rate=1000)
+
+
+def xml(number: int, *, yield_kg: float | None = None, household: str | None = None) -> str:
+    value = yield_kg if yield_kg is not None else 500 + (number * 37) % 101
+    return (
+        '<data id="demo_household" version="2026112601">'
+        f"<household_id>{household or f'H-{number}'}</household_id><crop>cocoa</crop>"
+        f"<yield_kg_ha>{value:g}</yield_kg_ha><price>2</price>"
+        f"<meta><instanceID>uuid:c-{number}</instanceID></meta></data>"
+    )
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Storage:
+    storage, blobs = open_storage(tmp_path / "server")
+    publish_file(storage, blobs, DEMO, runs=1)
+    add_user(storage, "amina", "enumerator", "north")
+    storage.set_setting("quality_config", CONFIG.model_dump_json())
+    return storage
+
+
+def put(storage: Storage, number: int, **options: float | str) -> list[str]:
+    result = ingest(storage, ENUMERATOR, xml(number, **options))  # type: ignore[arg-type]
+    assert result.status == "stored", result.message
+    return [flag.code for flag in index_for(storage).flags(f"uuid:c-{number}")[1]]
+
+
+def test_peer_values_read_grow_linearly_not_quadratically(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    compute = PeerFences._compute
+
+    def counted(connection: object, group: tuple[str, str | None, str]) -> _Snapshot:
+        snapshot = compute(connection, group)  # type: ignore[arg-type]
+        sizes.append(snapshot.size)
+        return snapshot
+
+    monkeypatch.setattr(PeerFences, "_compute", staticmethod(counted))
+    count = 400
+    for number in range(count):
+        put(storage, number)
+    # Reading every peer on every ingestion would be count²/2 = 80,000 values.
+    assert sum(sizes) < 25 * count
+    assert len(sizes) < EXACT_BELOW + 80
+    # The outlier check still works against the cached quartiles of a large group.
+    assert put(storage, count, yield_kg=5000) == ["outlier_yield"]
+    assert put(storage, count + 1, yield_kg=550) == []
+
+
+def test_small_groups_get_the_exact_quartiles_of_every_earlier_submission(
+    storage: Storage,
+) -> None:
+    values = [500 + (n * 37) % 101 for n in range(EXACT_BELOW - 1)]
+    for number in range(len(values)):
+        put(storage, number)
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    high = q3 + 1.5 * (q3 - q1)
+    assert put(storage, 1000, yield_kg=high + 0.5) == ["outlier_yield"]
+    assert put(storage, 1001, yield_kg=high - 0.5) == []
+
+
+def test_flags_are_written_on_the_storage_connection_not_a_second_one(storage: Storage) -> None:
+    put(storage, 0)
+    index = index_for(storage)
+    before = index.connection.total_changes
+    for number in range(1, 6):
+        put(storage, number)
+    assert index.connection.total_changes == before
+    assert put(storage, 6, household="H-2") == ["duplicate_household"]
+
+
+def test_facts_missing_after_a_crash_are_recorded_when_the_index_opens(
+    storage: Storage, tmp_path: Path
+) -> None:
+    for number in range(12):
+        put(storage, number)
+    put(storage, 12, yield_kg=9000)
+    db = storage.db  # type: ignore[attr-defined]
+    # A crash after the submission's commit, before its facts' commit; and an old database
+    # from before the metric table.
+    db.execute("DELETE FROM review_facts WHERE instance_id = 'uuid:c-12'")
+    db.execute("DROP TABLE review_metrics")
+    review_store._INDEXES.clear()
+    reopened, _ = open_storage(tmp_path / "server")
+    index = index_for(reopened)
+    assert [f.code for f in index.flags("uuid:c-12")[1]] == ["outlier_yield"]
+    rows = db.execute("SELECT count(*) FROM review_metrics WHERE metric = 'yield'").fetchone()
+    assert rows[0] == 13
+    assert put(reopened, 13, yield_kg=9100) == ["outlier_yield"]
+
+
+def test_a_changed_config_applies_to_the_next_ingestion(storage: Storage) -> None:
+    put(storage, 0)
+    assert put(storage, 1, household="H-0") == ["duplicate_household"]
+    changed = CONFIG.model_copy(update={"forms": {"demo_household": CONFIG.fields.model_copy(
+        update={"household_id": "nothing"})}})  # fmt: skip
+    storage.set_setting("quality_config", changed.model_dump_json())
+    assert put(storage, 2, household="H-0") == []
