@@ -16,7 +16,7 @@ from functools import lru_cache
 from forms.errors import FormError
 from forms.xpath import ast
 from forms.xpath.functions import lookup
-from forms.xpath.path_templates import fill, split_paths
+from forms.xpath.path_templates import Builder, builder_of, split_paths
 from forms.xpath.tokens import NAME, Token, syntax_error, tokenize
 
 MAX_DEPTH = 100
@@ -51,21 +51,22 @@ def parse(expr: str) -> ast.Expr:
 
 
 def _from_template(template: str, paths: list[str]) -> ast.Expr | None:
-    try:
-        return fill(_template_tree(template), paths)
-    except (FormError, RecursionError):
-        return None  # the parser itself gives the message with its positions, or copes
+    build = _template_builder(template, len(paths))
+    return build([_plain_path(p) for p in paths]) if build is not None else None
 
 
 @lru_cache(maxsize=1024)
-def _template_tree(template: str) -> ast.Expr:
-    return _Parser(template).parse()
+def _template_builder(template: str, count: int) -> Builder | None:
+    try:
+        return builder_of(_Parser(template).parse(), count)
+    except (FormError, RecursionError):
+        return None  # the parser itself gives the message with its positions, or copes
 
 
 def clear_caches() -> None:
     """Forget every parsed expression and template (benchmarks measure cold parses)."""
     parse.cache_clear()
-    _template_tree.cache_clear()
+    _template_builder.cache_clear()
 
 
 _SEGMENT = rf"(?:{NAME}|\.\.|\.)"

@@ -2,18 +2,22 @@
 
 A form's expressions repeat a few shapes with different fields: ` /data/g/q7  != ''`,
 `coalesce( /data/g/q8 , 0) + 1`. `split_paths` replaces each absolute plain path with a
-numbered placeholder step (`/_p0_`); the parser parses (and caches) the template once
-per shape; `fill` puts the paths back into a copy of the tree. When a placeholder does
-not come back as a whole absolute path (the slash was a step separator, `a /b`; or a
-path inside a string literal), `fill` gives None and the caller parses the text itself.
+numbered placeholder step (`/_p0_`); the template is parsed once per shape and turned
+into a `Builder` that makes the tree for any list of paths, sharing the parts without
+placeholders. A template whose placeholders do not all come back as whole absolute
+paths (the slash was a step separator, `a /b`; a path inside a string literal) has no
+builder, and the caller parses the text itself.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from forms.xpath import ast
 from forms.xpath.tokens import NAME
+
+Builder = Callable[[Sequence[ast.Path]], ast.Expr]
 
 _ABSOLUTE = re.compile(rf"(?<![\w.\-)\]/:*@'\"])/{NAME}(?:/{NAME})*+(?!\s*[(:\[/]|[\w.\-])")
 _PLACEHOLDER = re.compile(r"_p(\d+)_\Z")
@@ -30,53 +34,107 @@ def split_paths(expr: str) -> tuple[str, list[str]]:
     return _ABSOLUTE.sub(placeholder, expr), paths
 
 
-def fill(tree: ast.Expr, paths: list[str]) -> ast.Expr | None:
-    """`tree` with each placeholder path replaced; None unless each one came back as a
-    whole absolute path (not a relative step, not inside a string literal)."""
-    used = [0] * len(paths)
-    filled = _fill(tree, paths, used)
-    return filled if all(n == 1 for n in used) else None
+def builder_of(template: ast.Expr, count: int) -> Builder | None:
+    """The builder of a parsed template with `count` placeholders; None unless each
+    placeholder is a whole absolute path exactly once."""
+    used: list[int] = []
+    build = _build(template, used)
+    if sorted(used) != list(range(count)):
+        return None
+    if build is None:
+        return lambda paths: template
+    return build
 
 
-def _fill(expr: ast.Expr, paths: list[str], used: list[int]) -> ast.Expr:
+def _build(expr: ast.Expr, used: list[int]) -> Builder | None:
+    """None when `expr` holds no placeholder (it is used as it is)."""
     if isinstance(expr, ast.Path):
         if expr.absolute and len(expr.steps) == 1:
-            index = _index(expr.steps[0], len(paths))
+            index = _index(expr.steps[0])
             if index is not None:
-                used[index] += 1
-                names = paths[index][1:].split("/")
-                return ast.Path(True, tuple(ast.Step("child", name) for name in names))
-        return ast.Path(expr.absolute, _steps(expr.steps, paths, used))
+                used.append(index)
+                return lambda paths: paths[index]
+        return _path(expr, used)
     if isinstance(expr, ast.Binary):
-        return ast.Binary(expr.op, _fill(expr.left, paths, used), _fill(expr.right, paths, used))
+        return _binary(expr, used)
     if isinstance(expr, ast.Call):
-        return ast.Call(expr.name, tuple(_fill(a, paths, used) for a in expr.args))
+        return _call(expr, used)
     if isinstance(expr, ast.Filter):
-        return ast.Filter(
-            _fill(expr.primary, paths, used),
-            tuple(_fill(p, paths, used) for p in expr.predicates),
-            _steps(expr.steps, paths, used),
-        )
+        return _filter(expr, used)
     if isinstance(expr, ast.Negate):
-        return ast.Negate(_fill(expr.operand, paths, used))
-    return expr
+        inner = _build(expr.operand, used)
+        if inner is None:
+            return None
+        return lambda paths: ast.Negate(inner(paths))
+    return None
 
 
-def _index(step: ast.Step, count: int) -> int | None:
+def _binary(expr: ast.Binary, used: list[int]) -> Builder | None:
+    left, right = _build(expr.left, used), _build(expr.right, used)
+    if left is None and right is None:
+        return None
+    op, fixed_left, fixed_right = expr.op, expr.left, expr.right
+    return lambda paths: ast.Binary(
+        op,
+        left(paths) if left is not None else fixed_left,
+        right(paths) if right is not None else fixed_right,
+    )
+
+
+def _call(expr: ast.Call, used: list[int]) -> Builder | None:
+    args = _each(expr.args, used)
+    if args is None:
+        return None
+    name = expr.name
+    return lambda paths: ast.Call(name, args(paths))
+
+
+def _filter(expr: ast.Filter, used: list[int]) -> Builder | None:
+    primary = _build(expr.primary, used)
+    predicates = _each(expr.predicates, used)
+    steps = _steps(expr.steps, used)
+    if primary is None and predicates is None and steps is None:
+        return None
+    fixed = expr
+    return lambda paths: ast.Filter(
+        primary(paths) if primary is not None else fixed.primary,
+        predicates(paths) if predicates is not None else fixed.predicates,
+        steps(paths) if steps is not None else fixed.steps,
+    )
+
+
+def _path(expr: ast.Path, used: list[int]) -> Builder | None:
+    steps = _steps(expr.steps, used)
+    if steps is None:
+        return None
+    absolute = expr.absolute
+    return lambda paths: ast.Path(absolute, steps(paths))
+
+
+def _steps(
+    steps: tuple[ast.Step, ...], used: list[int]
+) -> Callable[[Sequence[ast.Path]], tuple[ast.Step, ...]] | None:
+    builders = [_each(step.predicates, used) for step in steps]
+    if all(b is None for b in builders):
+        return None
+    pairs = list(zip(steps, builders, strict=True))
+    return lambda paths: tuple(
+        ast.Step(s.axis, s.test, b(paths)) if b is not None else s for s, b in pairs
+    )
+
+
+def _each(
+    exprs: tuple[ast.Expr, ...], used: list[int]
+) -> Callable[[Sequence[ast.Path]], tuple[ast.Expr, ...]] | None:
+    builders = [_build(e, used) for e in exprs]
+    if all(b is None for b in builders):
+        return None
+    pairs = list(zip(exprs, builders, strict=True))
+    return lambda paths: tuple(b(paths) if b is not None else e for e, b in pairs)
+
+
+def _index(step: ast.Step) -> int | None:
     if step.axis != "child" or step.predicates:
         return None
     match = _PLACEHOLDER.match(step.test)
-    if match is None or int(match[1]) >= count:
-        return None
-    return int(match[1])
-
-
-def _steps(steps: tuple[ast.Step, ...], paths: list[str], used: list[int]) -> tuple[ast.Step, ...]:
-    if not any(s.predicates for s in steps):
-        return steps
-    return tuple(
-        ast.Step(s.axis, s.test, tuple(_fill(p, paths, used) for p in s.predicates))
-        if s.predicates
-        else s
-        for s in steps
-    )
+    return int(match[1]) if match is not None else None

@@ -15,7 +15,7 @@ from forms.xpath.parser import (
     MAX_DEPTH,
     MAX_LENGTH,
     _Parser,
-    _template_tree,
+    _template_builder,
     clear_caches,
 )
 
@@ -318,7 +318,7 @@ def test_a_template_is_parsed_once_per_shape() -> None:
     clear_caches()
     for i in range(50):
         parse(f" /data/g/q{i}  != '' and /data/g/r{i} > 3")
-    assert _template_tree.cache_info().misses == 1
+    assert _template_builder.cache_info().misses == 1
     assert (
         parse(" /data/g/q9  != '' and /data/g/r9 > 3")
         == _Parser(" /data/g/q9  != '' and /data/g/r9 > 3").parse()
