@@ -1,0 +1,153 @@
+"""One simulated interview of the test-drive, and what it tallies.
+
+`interview` steps through the screens as an enumerator would: every relevant question
+gets a value of its type that its constraint and current choices accept (preferring
+the values relevance conditions compare it with, so gated parts open), and each "add
+another?" prompt gets 0-3 instances. `Tally` collects what all interviews saw.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from forms.errors import FormError
+from forms.session import SELECT_KINDS, FormSession
+from forms.session_navigation import REPEAT_PROMPT
+from forms.session_paths import nodes_at, pattern_of
+from forms.testdrive_answers import candidates
+from forms.testdrive_gates import PREFER, gate_values
+from forms.testdrive_lint import FIXED_NOW
+from forms.xpath import compile_expr
+
+MAX_TRIES = 12
+"""Candidate answers tried per question before giving up on it."""
+MAX_REPEATS = 3
+SKIP_OPTIONAL = 0.15
+"""Chance of leaving an optional question empty (empty inputs are where NaN comes from)."""
+MAX_SCREENS = 5000
+CONSTRAINT_FAILED = ("session.constraint", "session.form_message")
+
+
+class Unfinished(Exception):
+    """An interview that goes on and on (screens keep appearing)."""
+
+
+@dataclass
+class Tally:
+    """What the interviews saw, per position-free path."""
+
+    reached: set[str] = field(default_factory=set)
+    asked: Counter[str] = field(default_factory=Counter)
+    satisfied: Counter[str] = field(default_factory=Counter)
+    tried: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    not_finite: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    failed: dict[str, str] = field(default_factory=dict)
+    failed_questions: dict[str, str] = field(default_factory=dict)
+
+
+def interview(session: FormSession, rng: random.Random, tally: Tally) -> None:
+    index, steps = 0, 0
+    wanted: dict[str, int] = {}
+    added: Counter[str] = Counter()
+    while True:
+        screens = session.screens()
+        if index >= len(screens):
+            return
+        steps += 1
+        if steps > MAX_SCREENS:
+            raise Unfinished(f"still not at the end after {MAX_SCREENS} screens")
+        screen = screens[index]
+        if screen.kind == REPEAT_PROMPT:
+            if added[screen.ref] < wanted.setdefault(screen.ref, rng.randint(0, MAX_REPEATS)):
+                added[screen.ref] += 1
+                session.add_repeat(screen.ref)
+            else:
+                index += 1
+            continue
+        for ref in screen.questions:
+            _answer(session, ref, rng, tally)
+        after = [i for i, s in enumerate(session.screens()) if s.ref == screen.ref]
+        index = after[0] + 1 if after else index + 1
+
+
+def _answer(session: FormSession, ref: str, rng: random.Random, tally: Tally) -> None:
+    pattern = pattern_of(ref)
+    tally.reached.add(pattern)
+    try:
+        _try_answers(session, ref, rng, tally)
+    except FormError as error:
+        tally.failed_questions.setdefault(pattern, error.problems[0].message)
+
+
+def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tally) -> None:
+    pattern = pattern_of(ref)
+    control = session.control(ref)
+    if control is None or session.is_readonly(ref) or control.kind == "trigger":
+        return
+    if not session.is_required(ref) and rng.random() < SKIP_OPTIONAL:
+        return
+    bind = session.definition.bind_for(pattern)
+    constraint = bind.constraint if bind is not None else None
+    gates = gate_values(session.definition).get(pattern, ())
+    if control.kind in SELECT_KINDS:
+        values = [c.value for c in session.choices(ref)]
+        rng.shuffle(values)
+        if not values:
+            return
+        if gates and rng.random() < PREFER:  # open what a relevance gates on this answer
+            values.sort(key=lambda v: v not in gates)
+        if control.kind == "select1":
+            tries: list[object] = [[v] for v in values]
+        elif control.kind == "rank":
+            tries = [values]
+        else:
+            more = rng.sample(values[1:], rng.randint(0, min(2, len(values) - 1)))
+            tries = [[values[0], *more], *[[v] for v in values]]
+    else:
+        today = FIXED_NOW.date()
+        tries = list(
+            candidates(control, session.node(ref).datatype or "string", constraint, today, rng)
+        )
+        if gates and rng.random() < PREFER:  # a literal itself, else one beside it
+            tries = [rng.choice((gates[0], *gates)), *tries]
+    if constraint is not None:
+        tally.asked[pattern] += 1
+    for value in tries[:MAX_TRIES]:
+        result = session.answer(ref, value)
+        if result.ok:
+            if constraint is not None:
+                tally.satisfied[pattern] += 1
+            return
+        if result.problem is not None and result.problem.code in CONSTRAINT_FAILED:
+            shown = " ".join(value) if isinstance(value, list) else str(value)
+            if shown not in tally.tried[pattern]:
+                tally.tried[pattern].append(shown)
+    session.answer(ref, "")
+
+
+def check_calculations(session: FormSession, tally: Tally) -> None:
+    """Evaluate every relevant calculation once more, on the finished interview."""
+    for bind in session.definition.binds:
+        if bind.calculate is None:
+            continue
+        compiled = compile_expr(bind.calculate.text)
+        for node in nodes_at(session.document, bind.nodeset):
+            if not node.relevant:
+                continue
+            try:
+                value = session.run(compiled, node)
+            except FormError as error:
+                tally.failed.setdefault(bind.nodeset, error.problems[0].message)
+                continue
+            if isinstance(value, float) and not math.isfinite(value):
+                tally.not_finite[bind.nodeset][_number_text(value)] += 1
+                break
+
+
+def _number_text(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
