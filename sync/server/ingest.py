@@ -1,7 +1,8 @@
 """Taking in a submission: stored, duplicate (same instanceID, same XML) or conflict.
 
 Both the batch API and OpenRosa go through `ingest`; the instanceID is the
-idempotency key, so a resend is never an error and never a second copy.
+idempotency key, so a resend is never an error and never a second copy. The XML is
+parsed once; the quality hook reads the same tree.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sync.protocol import AttachmentRef, ItemResult
 from sync.server.auth import SUBMITTERS
 from sync.server.blobs import safe_name
 from sync.server.errors import BadRequest, Forbidden
-from sync.server.instance_fields import read_instance
+from sync.server.instance_fields import instance_fields, parse_submission, read_instance
 from sync.server.quality_hook import on_ingest
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
 
@@ -35,7 +36,8 @@ def ingest(
 ) -> ItemResult:
     """Store one submission for `user`; raises nothing for a bad item, it is "rejected"."""
     try:
-        fields = read_instance(xml)
+        root = parse_submission(xml)
+        fields = instance_fields(root)
         if instance_id is not None and fields.instance_id != instance_id:
             raise BadRequest(
                 f"instance_id {instance_id!r} differs from the XML's meta/instanceID"
@@ -69,7 +71,7 @@ def ingest(
         for ref in refs
     ]
     if storage.add_submission(record, expected):
-        on_ingest(storage, record)
+        on_ingest(storage, record, root)
         return _result(storage, fields.instance_id, "stored")
     existing = storage.submission(fields.instance_id)
     if existing is not None and existing.xml_sha256 == digest and existing.enumerator == user.name:

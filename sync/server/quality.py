@@ -14,12 +14,13 @@ import csv
 import io
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from xml.etree.ElementTree import Element
 
-from defusedxml.ElementTree import fromstring
 from pydantic import BaseModel
 
+from sync.server.instance_fields import parse_submission
 from sync.server.quality_config import METRICS, FieldMap, QualityConfig
 from sync.server.quality_peers import Quartiles, quartiles
 
@@ -42,19 +43,17 @@ class Facts(BaseModel):
     dont_know: int = 0
 
 
-def leaves(xml: str) -> list[tuple[str, str]]:
+def leaves(xml: str | Element) -> Iterator[tuple[str, str]]:
     """(element name, text) of every element without children, in document order (no meta)."""
-    root = fromstring(xml, forbid_dtd=True)
-    found: list[tuple[str, str]] = []
-    stack = [child for child in reversed(list(root)) if _local(child.tag) != "meta"]
-    while stack:
-        node = stack.pop()
-        children = list(node)
-        if children:
-            stack.extend(reversed(children))
-        else:
-            found.append((_local(node.tag), (node.text or "").strip()))
-    return found
+    root = parse_submission(xml) if isinstance(xml, str) else xml
+    for child in root:
+        if _local(child.tag) == "meta":
+            continue
+        for node in child.iter():
+            if len(node) == 0:
+                tag = node.tag
+                name = tag if tag[0] != "{" else tag[tag.index("}") + 1 :]
+                yield name, (node.text or "").strip()
 
 
 def _local(tag: str) -> str:
@@ -78,11 +77,21 @@ def _moment(text: str | None) -> datetime | None:
         return None
 
 
-def extract_facts(xml: str, fields: FieldMap, dont_know_codes: Sequence[str]) -> Facts:
-    values: dict[str, list[str]] = defaultdict(list)
-    items = leaves(xml)
-    for name, text in items:
-        values[name].append(text)
+def extract_facts(xml: str | Element, fields: FieldMap, dont_know_codes: Sequence[str]) -> Facts:
+    """One pass over the leaves: the mapped fields' values, and the answered/don't know counts."""
+    wanted = {fields.start, fields.end, fields.gps, fields.crop, fields.household_id}
+    wanted.update(fields.metrics.values())
+    codes = {c.lower() for c in dont_know_codes}
+    longest = max((len(c) for c in codes), default=0)
+    values: dict[str, list[str]] = {}
+    answers = dont_know = 0
+    for name, text in leaves(xml):
+        if name in wanted:
+            values.setdefault(name, []).append(text)
+        if text:
+            answers += 1
+            if len(text) <= longest and text.lower() in codes:
+                dont_know += 1
     first = {name: texts[0] for name, texts in values.items()}
     start, end = _moment(first.get(fields.start)), _moment(first.get(fields.end))
     duration = None
@@ -97,8 +106,6 @@ def extract_facts(xml: str, fields: FieldMap, dont_know_codes: Sequence[str]) ->
         numbers = [n for n in (_number(t) for t in values.get(name, [])) if n is not None]
         if numbers:
             metrics[metric] = statistics.median(numbers)
-    codes = {c.lower() for c in dont_know_codes}
-    answered = [text for _, text in items if text]
     return Facts(
         household_id=first.get(fields.household_id) or None,
         crop=first.get(fields.crop, ""),
@@ -106,8 +113,8 @@ def extract_facts(xml: str, fields: FieldMap, dont_know_codes: Sequence[str]) ->
         gps_field=fields.gps in values,
         gps=gps,
         metrics=metrics,
-        answers=len(answered),
-        dont_know=sum(1 for text in answered if text.lower() in codes),
+        answers=answers,
+        dont_know=dont_know,
     )
 
 

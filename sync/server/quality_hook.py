@@ -7,6 +7,7 @@ it is logged and the submission appears in the queue without flags.
 from __future__ import annotations
 
 import logging
+from xml.etree.ElementTree import Element
 
 from sync.server.review_store import index_for
 from sync.server.storage import Storage, SubmissionRecord
@@ -14,8 +15,9 @@ from sync.server.storage import Storage, SubmissionRecord
 log = logging.getLogger(__name__)
 
 
-def on_ingest(storage: Storage, record: SubmissionRecord) -> None:
+def on_ingest(storage: Storage, record: SubmissionRecord, root: Element | None = None) -> None:
+    """`root` is the submission's parsed XML when the caller has it (else it is parsed)."""
     try:
-        index_for(storage, record.instance_id).record(storage, record)
+        index_for(storage, record.instance_id).record(storage, record, root)
     except Exception:  # flags are advisory; the submission stays stored
         log.exception("quality flags of %s not computed", record.instance_id)

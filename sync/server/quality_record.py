@@ -16,6 +16,7 @@ import logging
 import sqlite3
 import threading
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from sync.server.quality import Facts, Flag, check, extract_facts
 from sync.server.quality_config import SETTING_KEY, QualityConfig
@@ -62,11 +63,16 @@ class FactsRecorder:
                 self._config = (text, parsed)
             return self._config[1]
 
-    def record(self, storage: Storage, submission: SubmissionRecord) -> list[Flag]:
-        """Compute and keep the facts and flags of a just-stored submission."""
+    def record(
+        self, storage: Storage, submission: SubmissionRecord, root: Element | None = None
+    ) -> list[Flag]:
+        """Compute and keep the facts and flags of a just-stored submission (`root`: its parsed
+        XML, when ingestion has it)."""
         config = self.config(storage)
         fields = config.field_map(submission.form_id)
-        facts = extract_facts(submission.xml, fields, config.dont_know_codes)
+        facts = extract_facts(
+            submission.xml if root is None else root, fields, config.dont_know_codes
+        )
         group = (submission.form_id, submission.district, facts.crop)
         connection, lock = write_side(storage)
         with lock:

@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from pydantic import BaseModel
 
@@ -100,9 +101,11 @@ class ReviewIndex:
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def record(self, storage: Storage, submission: SubmissionRecord) -> list[Flag]:
+    def record(
+        self, storage: Storage, submission: SubmissionRecord, root: Element | None = None
+    ) -> list[Flag]:
         """Compute and keep the facts and flags of a just-stored submission (`quality_record`)."""
-        return self.recorder.record(storage, submission)
+        return self.recorder.record(storage, submission, root)
 
     def replace_flags(self, instance_id: str, flags: list[Flag]) -> None:
         with self._lock, self.connection:

@@ -11,7 +11,9 @@ import pytest
 from sync.server import review_store
 from sync.server.app import open_storage
 from sync.server.auth import add_user
+from sync.server.errors import BadRequest
 from sync.server.ingest import ingest
+from sync.server.instance_fields import parse_submission
 from sync.server.publish import publish_file
 from sync.server.quality_config import QualityConfig
 from sync.server.quality_peers import EXACT_BELOW, PeerFences, _Snapshot
@@ -120,3 +122,22 @@ def test_a_changed_config_applies_to_the_next_ingestion(storage: Storage) -> Non
         update={"household_id": "nothing"})}})  # fmt: skip
     storage.set_setting("quality_config", changed.model_dump_json())
     assert put(storage, 2, household="H-0") == []
+
+
+BOMB = '<!DOCTYPE d [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><data id="f">&b;</data>'
+
+
+@pytest.mark.parametrize(
+    "document",
+    [BOMB, BOMB.encode("utf-16"), '<data id="f">&x;</data>', '<data id="f"><meta>'],
+    ids=["dtd", "dtd-utf16-bytes", "undeclared-entity", "broken"],
+)
+def test_the_one_parse_at_ingestion_refuses_dtds_entities_and_broken_xml(
+    storage: Storage, document: str | bytes
+) -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_submission(document)
+    assert "XML" in refused.value.message
+    text = document if isinstance(document, str) else document.decode("utf-16")
+    assert ingest(storage, ENUMERATOR, text).status == "rejected"
+    assert storage.count_submissions() == 0
