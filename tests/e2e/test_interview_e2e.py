@@ -130,3 +130,23 @@ def test_whole_interview_with_roster_skip_logic_constraint_kill_and_finalize(
     page.get_by_role("button", name="Home").click()
     expect(page.get_by_text("Ready to send: 1")).to_be_visible()
     expect(page.get_by_text("Drafts: 0")).to_be_visible()
+
+
+def test_a_damaged_data_file_is_reported_on_home_and_the_app_works(
+    browser: Browser, tmp_path: Path
+) -> None:
+    data = tmp_path / "device"
+    data.mkdir()
+    (data / "fieldapp.db").write_bytes(b"this is not a database " * 200)
+    app = AppProcess(data)
+    app.start()
+    try:
+        page = open_page(browser, app)
+        expect(page.get_by_text(re.compile("The data file was damaged"))).to_be_visible()
+        page.get_by_role("button", name="Forms").click()
+        page.get_by_role("button", name="Start Demo household income").click()
+        choose(page, "Adjoa Mensah")
+        page.close()
+    finally:
+        app.stop()
+    assert list(data.glob("fieldapp.db.corrupt-*"))  # the damaged file, kept aside
