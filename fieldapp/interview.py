@@ -348,10 +348,19 @@ class Interview:
         return self.session.outline()
 
     def summary(self) -> list[tuple[str, str]]:
-        """(label, value) of every answered question, for the end screen."""
-        return [
-            (e.label, self.session.value(e.ref)) for e in self.outline() if e.state == "answered"
-        ]
+        """(label, answer) of every answered question, for the end screen; a choice is
+        shown by its label in the current language."""
+        out = []
+        for entry in self.outline():
+            if entry.state != "answered":
+                continue
+            value = self.session.value(entry.ref)
+            control = self.session.control(entry.ref)
+            if control is not None and control.kind in ("select1", "select", "rank"):
+                labels = {c.value: c.label for c in self.session.choices(entry.ref)}
+                value = ", ".join(labels.get(v, v) for v in value.split())
+            out.append((entry.label, value))
+        return out
 
     # -- answering --------------------------------------------------------------------
 

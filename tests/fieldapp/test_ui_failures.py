@@ -1,5 +1,5 @@
 """What the app does when the device fails it: a full disk while saving, a damaged data
-file, a photo picked from a file, a location typed by hand. The view-model and the
+file, a photo picked from a file, a location typed by hand; and the end screen's summary. The
 question widgets, with the real store."""
 
 from __future__ import annotations
@@ -119,3 +119,14 @@ def test_a_location_says_it_is_typed_by_hand(language: str) -> None:
 
     assert any(t("widget.geopoint_manual") in text for text in texts(control))
     assert pending is not None and pending() == ""
+
+
+def test_the_end_screen_shows_choices_by_their_label(store: Store) -> None:
+    interview = Interview.start(store, "demo_household")
+    assert interview.answer("/data/region", "north").ok
+    assert interview.answer("/data/consent", "yes").ok
+
+    summary = dict(interview.summary())
+
+    assert summary["Region"] == "North"
+    assert summary["Does the household agree to the interview?"] == "Yes"
