@@ -1,6 +1,6 @@
-"""What the app does when the device fails it: a full disk while saving, a damaged data
-file, a photo picked from a file, a location typed by hand; and the end screen's summary. The
-question widgets, with the real store."""
+"""What the app does when the device fails it (a full disk while saving, a damaged data
+file), a photo picked from a file, a location typed by hand, and the end screen's summary:
+the view-model and the question widgets, with the real store."""
 
 from __future__ import annotations
 
