@@ -128,3 +128,18 @@ def test_old_review_route_needs_a_comment_to_reject(server: Server) -> None:
     _, body, _ = server.get("/api/v1/exports/survey_small.csv", "sue")
     states = {r["KEY"]: r["ReviewState"] for r in read_csv_zip(body)["survey_small"]}
     assert states[target] == STATES.get(target, "received")
+
+
+def test_supervisor_command_hands_its_options_to_the_screens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sync.server.supervisor_ui.__main__ as screens
+    from sync.server.cli import main
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(screens, "main", lambda argv: seen.append(argv) or 0)
+    argv = ["supervisor", "--server", "http://127.0.0.1:8000", "--token", "T", "--no-browser"]
+    assert main(argv) == 0
+    assert seen == [
+        ["--server", "http://127.0.0.1:8000", "--token", "T", "--port", "8560", "--no-browser"]
+    ]
