@@ -341,7 +341,11 @@ class Interview:
                 and self.session.control(f"{repeat_ref}[{position}]/{c.name}") is not None
             )
             first = next((c.text for c in asked), "")
-            out.append((f"{repeat_ref}[{position}]", f"{position}. {first}".strip()))
+            label = f"{position}. {first}".strip()
+            if not first and item.children:  # nothing answered yet: "Plot 1"
+                child = f"{repeat_ref}[{position}]/{item.children[0].name}"
+                label = self._section(child).split(" › ")[-1]
+            out.append((f"{repeat_ref}[{position}]", label))
         return tuple(out)
 
     def outline(self) -> list[OutlineEntry]:

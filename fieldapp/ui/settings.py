@@ -16,7 +16,10 @@ def settings(shell: Shell) -> None:
     language = ft.RadioGroup(
         value=store.get_setting("language") or None,
         content=ft.Row(
-            [ft.Radio(value=code, label=code, height=style.TOUCH) for code in languages()],
+            [
+                ft.Radio(value=code, label=code, height=style.TOUCH, label_style=style.LABEL)
+                for code in languages()
+            ],
             wrap=True,
         ),
     )

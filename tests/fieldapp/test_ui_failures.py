@@ -130,3 +130,15 @@ def test_the_end_screen_shows_choices_by_their_label(store: Store) -> None:
 
     assert summary["Region"] == "North"
     assert summary["Does the household agree to the interview?"] == "Yes"
+
+
+def test_a_repeat_instance_with_nothing_answered_is_listed_by_its_name(store: Store) -> None:
+    interview = Interview.start(store, "living_income_household")
+    assert interview.answer("/data/consent", "yes").ok
+    while interview.screen().kind == "questions":
+        interview.next()
+
+    screen = interview.screen()
+
+    assert screen.kind == "repeat_prompt"
+    assert screen.repeat_items == (("/data/plots/plot[1]", "Plot 1"),)
