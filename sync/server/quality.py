@@ -14,7 +14,7 @@ import csv
 import io
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
@@ -83,15 +83,11 @@ def extract_facts(xml: str | Element, fields: FieldMap, dont_know_codes: Sequenc
     wanted.update(fields.metrics.values())
     codes = {c.lower() for c in dont_know_codes}
     longest = max((len(c) for c in codes), default=0)
-    values: dict[str, list[str]] = {}
-    answers = dont_know = 0
-    for name, text in leaves(xml):
-        if name in wanted:
-            values.setdefault(name, []).append(text)
-        if text:
-            answers += 1
-            if len(text) <= longest and text.lower() in codes:
-                dont_know += 1
+    root = parse_submission(xml) if isinstance(xml, str) else xml
+    if root.tag[:1] == "{":  # a namespaced instance: names compared without their namespace
+        values, answers, dont_know = _walk(leaves(root), wanted, codes, longest)
+    else:
+        values, answers, dont_know = _scan(root, wanted, codes, longest)
     first = {name: texts[0] for name, texts in values.items()}
     start, end = _moment(first.get(fields.start)), _moment(first.get(fields.end))
     duration = None
@@ -116,6 +112,43 @@ def extract_facts(xml: str | Element, fields: FieldMap, dont_know_codes: Sequenc
         answers=answers,
         dont_know=dont_know,
     )
+
+
+def _walk(
+    items: Iterable[tuple[str, str]], wanted: set[str], codes: set[str], longest: int
+) -> tuple[dict[str, list[str]], int, int]:
+    values: dict[str, list[str]] = {}
+    answers = dont_know = 0
+    for name, text in items:
+        if name in wanted:
+            values.setdefault(name, []).append(text)
+        if text:
+            answers += 1
+            if len(text) <= longest and text.lower() in codes:
+                dont_know += 1
+    return values, answers, dont_know
+
+
+def _scan(
+    root: Element, wanted: set[str], codes: set[str], longest: int
+) -> tuple[dict[str, list[str]], int, int]:
+    """`_walk` for a plain-named instance, iterating in C: the wanted fields found by their
+    plain name, the counts from the leaves' texts outside the top-level meta."""
+    parts: list[Element] = []
+    metas: list[Element] = []
+    for child in root:
+        (metas if _local(child.tag) == "meta" else parts).append(child)
+    values: dict[str, list[str]] = {}
+    for name in wanted:
+        found = [e for e in root.iter(name) if not len(e) and e is not root]
+        if found and metas:
+            inside = {id(e) for meta in metas for e in meta.iter(name)}
+            found = [e for e in found if id(e) not in inside]
+        if found:
+            values[name] = [(e.text or "").strip() for e in found]
+    answered = [t for c in parts for e in c.iter() if not len(e) and (t := (e.text or "").strip())]
+    dont_know = sum(1 for t in answered if len(t) <= longest and t.lower() in codes)
+    return values, len(answered), dont_know
 
 
 def section_seconds(audit_csv: str, root: str) -> dict[str, float]:

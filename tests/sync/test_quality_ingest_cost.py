@@ -15,6 +15,7 @@ from sync.server.errors import BadRequest
 from sync.server.ingest import ingest
 from sync.server.instance_fields import parse_submission
 from sync.server.publish import publish_file
+from sync.server.quality import extract_facts
 from sync.server.quality_config import QualityConfig
 from sync.server.quality_peers import EXACT_BELOW, PeerFences, _Snapshot
 from sync.server.review_store import index_for
@@ -141,3 +142,21 @@ def test_the_one_parse_at_ingestion_refuses_dtds_entities_and_broken_xml(
     text = document if isinstance(document, str) else document.decode("utf-16")
     assert ingest(storage, ENUMERATOR, text).status == "rejected"
     assert storage.count_submissions() == 0
+
+
+def test_the_fast_scan_finds_the_same_facts_as_the_namespace_aware_walk() -> None:
+    body = (
+        "<start>2026-01-10T08:00:00Z</start><end>2026-01-10T08:04:00Z</end>"
+        "<g><household_id>H-9</household_id><crop>maize</crop><q1>-88</q1><q2> DK </q2></g>"
+        "<plot><yield_kg_ha>10</yield_kg_ha></plot><plot><yield_kg_ha>30</yield_kg_ha></plot>"
+        "<plot><yield_kg_ha>x</yield_kg_ha><gps/></plot>"
+    )
+    meta = "<meta><instanceID>uuid:n</instanceID><crop>meta</crop></meta>"
+    plain = f'<data id="f">{body}{meta}</data>'
+    spaced = f'<data xmlns="http://example.org/f" id="f">{body}{meta}</data>'
+    config = QualityConfig()
+    facts = extract_facts(plain, config.fields, config.dont_know_codes)
+    assert facts == extract_facts(spaced, config.fields, config.dont_know_codes)
+    assert (facts.household_id, facts.crop, facts.duration_s) == ("H-9", "maize", 240.0)
+    assert (facts.metrics, facts.gps_field, facts.gps) == ({"yield": 20.0}, True, None)
+    assert (facts.answers, facts.dont_know) == (9, 2)
