@@ -21,7 +21,7 @@ def report_for(
     form = storage.form(form_id, None)
     definition = read_xform(form.xml, source_name=form_id) if form is not None else None
     read = reader_for(mapping, definition)
-    records = [
+    records = (
         read(s.xml, s.instance_id, s.district) for s in source.submissions(storage, form_id, chosen)
-    ]
+    )
     return build_report(form_id, records)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -75,7 +75,8 @@ def household_result(h: HouseholdIncome) -> HouseholdResult | None:
     score = None
     if h.adequacy is not None:
         score = sum(WEIGHTS[d] for d in DOMAINS if h.adequacy.get(d))
-    return HouseholdResult(
+    # built from figures computed here: no validation to repeat, 100,000 times
+    return HouseholdResult.model_construct(
         instance_id=h.instance_id,
         household_id=h.household_id,
         region=h.region,
@@ -191,7 +192,8 @@ class Report(Model):
     groups: list[GroupResult]
 
 
-def build_report(form_id: str, records: Sequence[HouseholdIncome]) -> Report:
+def build_report(form_id: str, records: Iterable[HouseholdIncome]) -> Report:
+    """`records` may be a generator: each is dropped once its result is computed."""
     results, skipped = [], []
     for record in records:
         result = household_result(record)
