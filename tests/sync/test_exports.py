@@ -147,3 +147,28 @@ def test_cli_exports_with_filters_and_refuses_a_bad_date(storage: Storage, tmp_p
     keys = [r["KEY"] for r in read_csv_zip(target.read_bytes())["survey_small"]]
     assert keys == [h.instance_id for h in ITEMS if h.district == "north"]
     assert main(["export", "survey_small", "csv", "-o", str(target), "--since", "nope", "--data", str(data)]) == 1  # fmt: skip
+
+
+def test_worker_processes_write_the_same_tables_in_the_same_order(tmp_path: Path) -> None:
+    from sync.server.exports import source
+    from sync.server.exports.parallel import CHUNK
+    from sync.server.exports.run import export_schema
+    from sync.server.exports.writers import stage_tables
+
+    count = CHUNK * 2 + 37
+    store = seed(tmp_path / "data", households(count))
+    schema = export_schema(store, "survey_small", ExportFilter())
+    found: dict[int, dict[str, bytes]] = {}
+    for workers in (0, 2):
+        folder = tmp_path / f"w{workers}"
+        folder.mkdir()
+        calls: list[tuple[int, int]] = []
+        chosen = source.submissions(store, "survey_small", ExportFilter())
+        done = stage_tables(
+            schema, chosen, folder, total=count, progress=lambda d, t, c=calls: c.append((d, t)),
+            workers=workers,
+        )  # fmt: skip
+        assert done == count and calls[-1] == (count, count) and len(calls) >= 3
+        found[workers] = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert found[2] == found[0]
+    assert len(found[0]["survey_small-member.csv"].splitlines()) > count

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
+from sync.server.exports.parallel import stage_in_workers, workers_for
 from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import GEO_PARTS, ExportSchema, Table
 
@@ -51,8 +52,11 @@ def stage_tables(
     *,
     total: int = 0,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> int:
-    """Write `<folder>/<table>.csv` for every table (UTF-8 with a BOM), one pass."""
+    """Write `<folder>/<table>.csv` for every table (UTF-8 with a BOM), one pass.
+
+    `workers`: processes that parse and flatten (`parallel.py`); None picks by `total`."""
     files: dict[str, IO[str]] = {}
     writers = {}
     try:
@@ -61,6 +65,15 @@ def stage_tables(
             files[table.path] = open(path, "w", encoding="utf-8-sig", newline="")
             writers[table.path] = csv.writer(files[table.path])
             writers[table.path].writerow(table.columns)
+        if workers is None:
+            workers = workers_for(total)
+        if workers > 1:
+
+            def report(done: int) -> None:
+                if progress is not None:
+                    progress(done, max(total, done))
+
+            return stage_in_workers(schema, source, files, workers, report)
         return _pass(schema, source, total, progress, lambda t, r: writers[t.path].writerow(r))
     finally:
         for opened in files.values():
