@@ -155,6 +155,10 @@ class Interview:
     `flush()`, which the UI calls once the new screen is on its way (answers are never
     deferred: each is committed as it is given)."""
     _unflushed: bool = False
+    _visit: dict[str, str] = field(default_factory=dict)
+    """Value of each question answered during this visit of the screen, as it was on entering."""
+    _visited: list[tuple[str, str, str]] = field(default_factory=list)
+    """(event, ref, value) of the visit just left, for `flush()` to log."""
 
     # -- opening ----------------------------------------------------------------------
 
@@ -375,10 +379,9 @@ class Interview:
         result = self.session.answer(ref, value)
         after = self.session.value(ref)
         if after != before:
+            self._visit.setdefault(ref, before)
             self.unsaved = True
             self.save()
-            event = "answered" if not before else "changed"
-            self.store.log_event(self.instance_id, event, ref, after)
         return AnswerOutcome(result.ok, result.message)
 
     def save(self) -> None:
@@ -418,22 +421,43 @@ class Interview:
             self.index = found
         return self._moved()
 
+    def leave(self) -> None:
+        """End the visit of the current screen: each question whose value now differs from
+        its value on entering is logged once, `answered` (it was empty) or `changed`."""
+        for ref, before in self._visit.items():
+            after = self.session.value(ref)
+            if after != before:
+                self._visited.append(("answered" if not before else "changed", ref, after))
+        self._visit = {}
+
     def _moved(self) -> ScreenView:
         if self.unsaved and not self.readonly:
             self.save()  # an answer the store refused before: never move on without it
+        self.leave()
         self._unflushed = True
         if not self.defer_writes:
             self.flush()
         return self.screen()
 
     def flush(self) -> None:
-        """Commit the screen position and log the questions shown since the last move."""
+        """Commit the screen position and log the visit left and the questions shown since."""
         if not self._unflushed:
             return
         if not self.readonly:
             self.save()
+        self._log_visited()
         self._shown()
         self._unflushed = False
+
+    def close_visit(self) -> None:
+        """Log the current visit now (saving and closing, finalizing)."""
+        self.leave()
+        self._log_visited()
+
+    def _log_visited(self) -> None:
+        for event, ref, value in self._visited:
+            self.store.log_event(self.instance_id, event, ref, value)
+        self._visited = []
 
     def _shown(self) -> None:
         screen = self.screen()
@@ -453,6 +477,7 @@ class Interview:
     def finalize(self) -> list[str]:
         """Validate; on problems jump to the first and return their messages, else commit
         the instance as finalized and return []."""
+        self.close_visit()
         problems = self.session.finalize()
         if problems:
             first = problems[0].place.field if problems[0].place else None

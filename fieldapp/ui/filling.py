@@ -168,6 +168,7 @@ class Filling:
                 return
             try:
                 self.interview.save()
+                self.interview.close_visit()
             except SaveFailed as error:
                 self._save_failed(error)
                 return
