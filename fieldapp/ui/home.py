@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from fieldapp.sync_agent import SyncOutcome
 from fieldapp.ui import style
 from fieldapp.ui.shell import Shell
 
@@ -23,29 +24,26 @@ def home(shell: Shell) -> None:
         rows.append(style.text(f"{t(key)}: {counts.get(state, 0)}"))
     last = store.get_setting("last_sync")
     rows.append(style.text(t("home.last_sync", when=last) if last else t("home.never_synced")))
-    progress = ft.ProgressBar(value=0, visible=False, height=8)
-    status = style.text("")
+    progress = ft.ProgressBar(value=None, visible=shell.syncing.running, height=8)
+    status = style.text(t("sync.running") if shell.syncing.running else shell.sync_words)
 
-    def on_progress(done: int, total: int, what: str) -> None:
-        progress.value = done / total if total else None
-        status.value = what
+    def on_progress(share: float | None, words: str) -> None:
+        progress.value, status.value = share, words
         shell.page.update()
+
+    def on_done(_outcome: SyncOutcome, words: str) -> None:
+        shell.sync_words = words
+        if shell.current == shell.home:
+            shell.home()  # the counts, refreshed
 
     def sync(_e: ft.Event[ft.Button]) -> None:
         if not store.get_setting("server_url"):
             status.value = t("sync.no_server")
             return
-        from fieldapp.sync_agent import SyncAgent  # only when a server is configured
-
-        progress.visible = True
+        if shell.syncing.start(t, on_progress, on_done):
+            progress.visible, progress.value = True, None
+        status.value = t("sync.running")
         shell.page.update()
-        try:
-            outcome = SyncAgent(store).run_once(on_progress)
-            status.value = f"{t('sync.done')}: {outcome}"
-        except Exception as error:  # the agent's failures are shown, never raised to the user
-            status.value = t("sync.failed", detail=str(getattr(error, "message", error)))
-        progress.visible = False
-        shell.home()
 
     rows += [style.button(t("sync.now"), sync, primary=True), progress, status]
     shell.show(t("nav.home"), rows)

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import flet as ft
 
+from fieldapp.store import Store
+from fieldapp.sync_agent import provision_from_code, provision_from_image
 from fieldapp.ui import style
 from fieldapp.ui.shell import Shell
-from fieldapp.ui.words import languages
+from fieldapp.ui.words import Translate, languages
+from sync.client_errors import ProvisioningError
 
 
-def settings(shell: Shell) -> None:
+def apply_setup_code(store: Store, t: Translate, code: str | bytes) -> tuple[bool, str]:
+    """Provision the device from a pasted code (text) or a picture of its QR code (bytes):
+    (True, "Set up for <server>, project <project>") or (False, why, nothing changed)."""
+    try:
+        if isinstance(code, bytes):
+            found = provision_from_image(store, code)
+        else:
+            found = provision_from_code(store, code.strip())
+    except ProvisioningError as error:
+        return False, t("settings.invalid_qr", detail=str(error))
+    return True, t("settings.provisioned", server=found.server_url, project=found.project)
+
+
+def settings(shell: Shell, notice: str = "", *, failed: bool = False) -> None:
+    """The Settings screen; `notice` is what the last action did (an error when `failed`)."""
     t, store = shell.t, shell.store
     language = ft.RadioGroup(
         value=store.get_setting("language") or None,
         content=ft.Row(
             [
-                ft.Radio(value=code, label=code, height=style.TOUCH, label_style=style.LABEL)
-                for code in languages()
+                ft.Radio(value=code, label=name, height=style.TOUCH, label_style=style.LABEL)
+                for code, name in languages().items()
             ],
             wrap=True,
         ),
@@ -34,7 +49,7 @@ def settings(shell: Shell) -> None:
         text_size=style.BODY,
     )
     code = ft.TextField(label=t("settings.paste_qr"), multiline=True, text_size=style.BODY)
-    status = style.text("")
+    status = (style.error if failed else style.text)(notice)
 
     def save(_e: ft.Event[ft.Button]) -> None:
         if language.value:
@@ -42,36 +57,21 @@ def settings(shell: Shell) -> None:
             shell.set_language(language.value)
         store.set_setting("enumerator", enumerator.value.strip())
         store.set_setting("server_url", server.value.strip())
-        settings(shell)
-        status.value = shell.t("settings.saved")
+        settings(shell, shell.t("settings.saved"))
 
-    def apply(values: dict[str, Any]) -> None:
-        for key in ("server_url", "token", "project"):
-            if values.get(key):
-                store.set_setting(key, str(values[key]))
-        settings(shell)
+    def applied(code: str | bytes) -> None:
+        ok, words = apply_setup_code(store, t, code)
+        settings(shell, words, failed=not ok)  # the server field shows what was set
 
     def apply_code(_e: ft.Event[ft.Button]) -> None:
-        try:
-            from sync.provisioning import decode_settings
-
-            apply(_as_dict(decode_settings(code.value.strip())))
-        except Exception as error:  # a bad code is a message, never a traceback
-            status.value = t("settings.invalid_qr", detail=str(getattr(error, "message", error)))
+        applied(code.value or "")
 
     async def pick_image(_e: ft.Event[ft.Button]) -> None:
         files = await ft.FilePicker().pick_files(
             file_type=ft.FilePickerFileType.IMAGE, with_data=True
         )
-        if not files or files[0].bytes is None:
-            return
-        try:
-            from sync.provisioning import decode_qr_image
-
-            apply(_as_dict(decode_qr_image(files[0].bytes)))
-        except Exception as error:
-            status.value = t("settings.invalid_qr", detail=str(getattr(error, "message", error)))
-        shell.page.update()
+        if files and files[0].bytes is not None:
+            applied(files[0].bytes)
 
     shell.show(
         t("nav.settings"),
@@ -87,13 +87,3 @@ def settings(shell: Shell) -> None:
             status,
         ],
     )
-
-
-def _as_dict(values: object) -> dict[str, Any]:
-    if isinstance(values, dict):
-        return values
-    dump = getattr(values, "model_dump", None)
-    if callable(dump):
-        found: dict[str, Any] = dump()
-        return found
-    return dict(vars(values))

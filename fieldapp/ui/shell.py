@@ -9,6 +9,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.ui import style
+from fieldapp.ui.syncing import BackgroundSync
 from fieldapp.ui.words import Translate, translator
 
 
@@ -24,6 +25,9 @@ class Shell:
         """Kept below the scrolling body, always in reach (the interview's Back/Next)."""
         self.t: Translate = translator(self._setting("language"))
         self.current: Callable[[], None] = self.home
+        self.syncing = BackgroundSync(store)
+        self.sync_words = ""
+        """The last "Sync now" outcome in words, shown on Home until the next one."""
 
     def _setting(self, key: str) -> str | None:
         value: str | None = self.store.get_setting(key)

@@ -1,45 +1,18 @@
-"""The app's own words: `fieldapp.i18n` in the chosen language, English where a key is new."""
+"""The app's own words on the screens: `fieldapp.i18n` in the chosen, else the device's,
+language (a key missing from a language falls back to English inside `fieldapp.i18n`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from fieldapp import i18n
+from fieldapp.i18n import Translate
 
-Translate = Callable[..., str]
-
-ENGLISH: dict[str, str] = {
-    "filling.version_migrated": "This interview was started with form version {old}; it now uses version {new}.",
-}
+__all__ = ["Translate", "languages", "translator"]
 
 
 def translator(language: str | None) -> Translate:
-    """`t(key, **params)` in `language`; falls back to the English words above."""
-    try:
-        from fieldapp import i18n
-
-        found: Translate | None = i18n.translator(language or i18n.device_language())
-    except (ImportError, AttributeError):
-        found = None
-
-    def t(key: str, **params: Any) -> str:
-        text = ""
-        if found is not None:
-            try:
-                text = found(key, **params)
-            except (KeyError, ValueError):
-                text = ""
-        if not text or text == key:
-            text = ENGLISH.get(key, key).format(**params)
-        return text
-
-    return t
+    return i18n.translator(language or i18n.device_language())
 
 
-def languages() -> list[str]:
-    try:
-        from fieldapp import i18n
-
-        found: list[str] = list(i18n.available_languages())
-    except (ImportError, AttributeError):
-        found = ["en"]
-    return found
+def languages() -> dict[str, str]:
+    """Language code -> the language's own name (`{"fr": "Français", ...}`), as Settings lists them."""
+    return i18n.available_languages()

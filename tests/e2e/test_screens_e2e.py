@@ -75,7 +75,7 @@ def test_main_screens_fit_the_screen_with_large_touch_targets(
     page = open_page(browser, app, viewport)
     problems = check(page, "home", size)
     page.get_by_role("button", name="Settings").click()
-    expect(page.get_by_role("radio", name="fr")).to_be_visible()
+    expect(page.get_by_role("radio", name="Français")).to_be_visible()
     problems += check(page, "settings", size)
     page.get_by_role("button", name="Forms").click()
     start = page.get_by_role("button", name="Start Living income household questionnaire")
