@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,13 +103,31 @@ class SqliteStorage:
         connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self.db = sqlite_utils.Database(connection)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        # An acknowledged submission must survive a power cut, not only a killed process.
+        self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self._lock = threading.RLock()
         self._migrate()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One explicit transaction under the lock: all of a call's writes or none of them.
+
+        The connection is in autocommit mode, so `with conn:` alone would commit each
+        statement on its own."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            if self.db.conn.in_transaction:
+                self.db.execute("COMMIT")
+
     def _migrate(self) -> None:
-        with self._lock, self.db.conn:
+        with self._transaction():
             applied = int(self.db.execute("PRAGMA user_version").fetchone()[0])
             for number, migration in enumerate(MIGRATIONS[applied:], start=applied + 1):
                 migration(self.db)
@@ -125,7 +144,7 @@ class SqliteStorage:
 
     # users
     def add_user(self, user: User, token_hash: str) -> None:
-        with self._lock, self.db.conn:
+        with self._transaction():
             row = {
                 "name": user.name,
                 "role": user.role,
@@ -148,20 +167,20 @@ class SqliteStorage:
         return _user(rows[0]) if rows else None
 
     def set_token(self, name: str, token_hash: str) -> None:
-        with self._lock, self.db.conn:
+        with self._transaction():
             self.db.execute(
                 "UPDATE users SET token_hash = ?, revoked = 0 WHERE name = ?", [token_hash, name]
             )
 
     def revoke(self, name: str) -> bool:
-        with self._lock, self.db.conn:
+        with self._transaction():
             cursor = self.db.execute("UPDATE users SET revoked = 1 WHERE name = ?", [name])
         return cursor.rowcount > 0
 
     # forms
     def put_form(self, form: FormRecord) -> FormRecord:
         version = form.version or ""
-        with self._lock, self.db.conn:
+        with self._transaction():
             seq = self._event("form", form.form_id)
             self.db.execute("UPDATE forms SET current = 0 WHERE form_id = ?", [form.form_id])
             self.db.table("forms").upsert(
@@ -206,7 +225,7 @@ class SqliteStorage:
         self, record: SubmissionRecord, attachments: Sequence[AttachmentRecord]
     ) -> bool:
         """Insert unless the instanceID is already there (then False, nothing changed)."""
-        with self._lock, self.db.conn:
+        with self._transaction():
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO submissions (instance_id, form_id, form_version, xml,"
                 " xml_sha256, deprecated_id, instance_name, submitted_at, enumerator, district,"
@@ -258,7 +277,7 @@ class SqliteStorage:
 
     def put_attachment(self, record: AttachmentRecord) -> bool:
         """Record a received attachment; False if it was already received."""
-        with self._lock, self.db.conn:
+        with self._transaction():
             rows = self._rows(
                 "SELECT received FROM attachments WHERE instance_id = ? AND name = ?",
                 [record.instance_id, record.name],
@@ -273,7 +292,7 @@ class SqliteStorage:
 
     # reviews
     def add_review(self, review: ReviewRecord) -> ReviewRecord:
-        with self._lock, self.db.conn:
+        with self._transaction():
             seq = self._event("review", review.instance_id)
             self.db.table("reviews").insert(
                 {
@@ -327,7 +346,7 @@ class SqliteStorage:
         return [_submission(row) for row in rows]
 
     def outbox_mark(self, instance_id: str, state: str, message: str | None) -> None:
-        with self._lock, self.db.conn:
+        with self._transaction():
             self.db.execute(
                 "UPDATE submissions SET outbox = ?, outbox_message = ? WHERE instance_id = ?",
                 [state, message, instance_id],
@@ -344,7 +363,7 @@ class SqliteStorage:
         return str(rows[0]["value"]) if rows else None
 
     def set_setting(self, key: str, value: str) -> None:
-        with self._lock, self.db.conn:
+        with self._transaction():
             self.db.table("settings").upsert({"key": key, "value": value}, pk="key")
 
 
