@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,7 +43,10 @@ def farm_class(hectares: float, bounds: Sequence[float] = FARM_CLASSES) -> str:
     return f"> {low:g} ha"
 
 
-class HouseholdResult(Model):
+@dataclass(frozen=True, slots=True)
+class HouseholdResult:
+    """A plain slotted dataclass: a report holds one per household (100,000 and more)."""
+
     instance_id: str
     household_id: str
     region: str
@@ -75,8 +79,7 @@ def household_result(h: HouseholdIncome) -> HouseholdResult | None:
     score = None
     if h.adequacy is not None:
         score = sum(WEIGHTS[d] for d in DOMAINS if h.adequacy.get(d))
-    # built from figures computed here: no validation to repeat, 100,000 times
-    return HouseholdResult.model_construct(
+    return HouseholdResult(
         instance_id=h.instance_id,
         household_id=h.household_id,
         region=h.region,
