@@ -196,8 +196,12 @@ print(n, time.perf_counter() - start, peak())
 
 PEAK = """
 def peak():
+    import resource
     status = open("/proc/self/status").read()
-    return int(status.split("VmHWM:")[1].split()[0])
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    return f'{status.split("VmHWM:")[1].split()[0]} {cpu:.2f}'
 """
 
 
@@ -216,8 +220,9 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def measure(script: str, *args: str) -> tuple[int, float, float, float]:
-    """(rows, seconds, peak RSS in MB, workers' peak RSS summed in MB) of `script` run in
+def measure(script: str, *args: str) -> tuple[int, float, float, float, float]:
+    """(rows, seconds, peak RSS in MB, workers' peak RSS summed in MB, CPU seconds of the
+    process and its workers) of `script` run in
     a fresh interpreter. Worker processes are sampled every 0.1 s (`VmHWM` is their
     high-water mark since they started, so only growth in their last 0.1 s is missed)."""
     process = subprocess.Popen(
@@ -234,8 +239,9 @@ def measure(script: str, *args: str) -> tuple[int, float, float, float]:
     out, err = process.communicate()
     if process.returncode != 0:
         raise RuntimeError(err[-2000:])
-    rows, seconds, rss_kb = out.split()
-    return int(rows), float(seconds), int(rss_kb) / 1024, sum(workers.values()) / 1024
+    rows, seconds, rss_kb, cpu = out.split()
+    return (int(rows), float(seconds), int(rss_kb) / 1024, sum(workers.values()) / 1024,
+            float(cpu))  # fmt: skip
 
 
 def run(count: int = COUNT) -> str:
@@ -260,11 +266,12 @@ def run(count: int = COUNT) -> str:
         f"Machine load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after"
         f" ({os.cpu_count()} cores; shared with other work while measured).",
         "",
-        "| run | submissions | seconds | submissions/s | peak RSS (MB) | workers' peak RSS,"
-        " summed (MB) | output (MB) | time vs baseline |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | submissions | seconds | submissions/s | CPU s (with workers) |"
+        " submissions per CPU s | peak RSS (MB) | workers' peak RSS, summed (MB) |"
+        " output (MB) | time vs baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for title, (rows, seconds, rss, worker), key in (
+    for title, (rows, seconds, rss, worker, cpu), key in (
         ("baseline: raw rows → csv.writer zip", base, "base"),
         ("CSV zip (Central's shape, 8 tables)", csv_zip, "csv"),
         ("Stata .dta zip (labels, 8 tables)", dta, "dta"),
@@ -272,7 +279,8 @@ def run(count: int = COUNT) -> str:
     ):
         output = f"{sizes[key]:.0f}" if key else "–"
         lines.append(
-            f"| {title} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {rss:.0f} |"
+            f"| {title} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {cpu:.1f} |"
+            f" {rows / cpu:,.0f} | {rss:.0f} |"
             f" {f'{worker:.0f}' if worker else '–'} | {output} | {seconds / base[1]:.2f}x |"
         )
     worst_rss = max(csv_zip[2] + csv_zip[3], dta[2] + dta[3], report[2])
