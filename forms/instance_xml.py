@@ -14,10 +14,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as SafeET
 
-from forms.definition import FormDefinition
+from forms.definition import FormDefinition, TemplateNode
 from forms.errors import FormError, Place, Problem
 from forms.session_paths import insert_index
-from forms.xpath.tree import Node, local_name
+from forms.xpath.tree import Node, document, local_name
 
 NAMESPACES = (
     ("xmlns:jr", "http://openrosa.org/javarosa"),
@@ -78,16 +78,35 @@ def read_instance(definition: FormDefinition, xml: str | bytes) -> Node:
             found=found_version or "",
             expected=definition.version or "",
         )
-    doc = definition.new_instance_tree()
+    repeats = definition.repeat_paths
+    doc = document(_without_repeats(definition.instance, None, repeats))
+    orders = {t.path: [c.name for c in t.children] for t in definition.instance.iter()}
     problems: list[Problem] = []
-    _fill(definition, doc.children[0], element, problems)
+    _fill(definition, doc.children[0], element, orders, problems)
     if problems:
         raise FormError(problems)
     return doc
 
 
+def _without_repeats(template: TemplateNode, parent: Node | None, repeats: frozenset[str]) -> Node:
+    """The form's instance with no repeat instance at all: as in JavaRosa, a saved
+    instance has exactly the repeat instances its XML holds (none when the element is
+    missing); only a brand-new instance starts with the form's initial instances."""
+    node = Node(template.name, template.text, parent, dict(template.attributes), template.datatype)
+    node.children = [
+        _without_repeats(c, node, repeats)
+        for c in template.children
+        if not c.is_template and c.path not in repeats
+    ]
+    return node
+
+
 def _fill(
-    definition: FormDefinition, node: Node, element: Element, problems: list[Problem]
+    definition: FormDefinition,
+    node: Node,
+    element: Element,
+    orders: dict[str, list[str]],
+    problems: list[Problem],
 ) -> None:
     node.attrs.update({local_name(k): v for k, v in element.attrib.items()})
     subs = [e for e in element if isinstance(e.tag, str)]
@@ -96,20 +115,15 @@ def _fill(
             node.text = element.text or ""
         return
     repeats = definition.repeat_paths
-    present = {local_name(e.tag) for e in subs}
-    node.children = [c for c in node.children if c.path() not in repeats or c.name in present]
-    cleared: set[str] = set()
+    base = node.path()
     used: dict[str, int] = {}
     previous: str | None = None
     for sub in subs:
         name = local_name(sub.tag)
-        path = f"{node.path()}/{name}"
+        path = f"{base}/{name}"
         if path in repeats:
-            if name not in cleared:
-                cleared.add(name)
-                node.children = [c for c in node.children if c.name != name]
             child = definition.new_repeat_instance(path)
-            node.children.insert(insert_index(node, name, _template_order(definition, node)), child)
+            node.children.insert(insert_index(node, name, orders.get(base, [])), child)
             child.parent = node
         else:
             same = [c for c in node.children if c.name == name]
@@ -124,16 +138,8 @@ def _fill(
                 )
                 continue
             used[name] = index + 1
-        _fill(definition, child, sub, problems)
+        _fill(definition, child, sub, orders, problems)
         previous = name
-
-
-def _template_order(definition: FormDefinition, node: Node) -> list[str]:
-    path = node.path()
-    for template in definition.instance.iter():
-        if template.path == path:
-            return [c.name for c in template.children]
-    return []
 
 
 def add_child(parent: Node, name: str, after: str | None = None) -> Node:

@@ -160,3 +160,56 @@ def test_finalize_stamps_end_and_lists_problems() -> None:
     )
     assert s.value("/data/end") != ""
     assert [p.place.field for p in s.finalize()] == ["/data/q"]
+
+
+GROUPED_REPEAT = """
+| survey |
+| | type | name | label | required | relevant |
+| | integer | herd | Herd size | | |
+| | begin group | g | Animals | | ${herd} > 0 |
+| | begin repeat | animal | Animal | | |
+| | text | kind | Kind | yes | |
+| | begin repeat | calf | Calf | | |
+| | text | tag | Tag | yes | |
+| | end repeat | | | | |
+| | end repeat | | | | |
+| | end group | | | | |
+"""
+
+
+def test_repeat_in_a_group_emptied_to_zero_stays_empty_after_reopening() -> None:
+    s = session_of(GROUPED_REPEAT)
+    s.answer("/data/herd", 2)
+    s.remove_repeat("/data/g/animal[1]")
+    xml = s.to_xml()
+    assert "<g/>" in xml
+    again = FormSession.load(s.definition, xml, env=fixed_env())
+    assert "<animal" not in again.to_xml()
+    assert again.to_xml() == xml
+    assert again.finalize() == []
+
+
+def test_nested_repeat_emptied_to_zero_stays_empty_after_reopening() -> None:
+    s = session_of(GROUPED_REPEAT)
+    s.answer("/data/herd", 2)
+    s.answer("/data/g/animal[1]/kind", "cow")
+    s.remove_repeat("/data/g/animal[1]/calf[1]")
+    xml = s.to_xml()
+    again = FormSession.load(s.definition, xml, env=fixed_env())
+    assert "<calf" not in again.to_xml()
+    assert again.to_xml() == xml
+    assert again.finalize() == []
+
+
+def test_repeat_missing_from_a_saved_instance_means_zero_instances() -> None:
+    s = session_of(GROUPED_REPEAT)
+    s.answer("/data/herd", 1)
+    assert "<animal>" in s.to_xml(), "a brand-new instance gets the form's initial instance"
+    s.answer("/data/herd", 0)
+    xml = s.to_xml()
+    assert "<g" not in xml, "a non-relevant group is not saved"
+    again = FormSession.load(s.definition, xml, env=fixed_env())
+    again.answer("/data/herd", 3)
+    assert "<g/>" in again.to_xml()
+    assert again.finalize() == []
+    assert again.add_repeat("/data/g/animal") == "/data/g/animal[1]"
