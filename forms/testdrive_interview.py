@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from forms.errors import FormError
 from forms.session import SELECT_KINDS, FormSession
-from forms.session_navigation import REPEAT_PROMPT
+from forms.session_navigation import GROUP, REPEAT_PROMPT, Screen
 from forms.session_paths import nodes_at, pattern_of
 from forms.testdrive_answers import candidates
 from forms.testdrive_gates import PREFER, gate_values
@@ -67,10 +67,22 @@ def interview(session: FormSession, rng: random.Random, tally: Tally) -> None:
             else:
                 index += 1
             continue
-        for ref in screen.questions:
-            _answer(session, ref, rng, tally)
+        _answer_screen(session, screen, rng, tally)
         after = [i for i, s in enumerate(session.screens()) if s.ref == screen.ref]
         index = after[0] + 1 if after else index + 1
+
+
+def _answer_screen(session: FormSession, screen: Screen, rng: random.Random, tally: Tally) -> None:
+    """Answer the screen's questions in order; on a field-list the list is read again after
+    each answer, since an answer may switch on a question of the same screen."""
+    done: set[str] = set()
+    questions = screen.questions
+    while (pending := next((ref for ref in questions if ref not in done), None)) is not None:
+        done.add(pending)
+        _answer(session, pending, rng, tally)
+        if screen.kind == GROUP:
+            now = [s for s in session.screens() if s.ref == screen.ref]
+            questions = now[0].questions if now else ()
 
 
 def _answer(session: FormSession, ref: str, rng: random.Random, tally: Tally) -> None:

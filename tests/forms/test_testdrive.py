@@ -331,3 +331,20 @@ def test_a_required_note_that_screens_out_is_a_warning_not_an_error() -> None:
     assert "'stop'" in report.problems[0].message
     assert "Close the form" in report.problems[0].message
     assert 0 < report.finished < 10
+
+
+def test_a_question_switched_on_by_an_answer_on_the_same_screen_is_answered() -> None:
+    report = drive(
+        """
+| survey |
+| | type        | name | label | required | relevant   | appearance |
+| | begin group | g    | G     |          |            | field-list |
+| | integer     | n    | N     | yes      |            |            |
+| | text        | m    | M     | yes      | ${n} > 5   |            |
+| | end group   |      |       |          |            |            |
+| | integer     | k    | K     | yes      | ${m} != '' |            |
+"""
+    )
+    assert report.ok, report.render()
+    assert report.finished == RUNS
+    assert report.reached == report.questions
