@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from forms.definition import Expression, FormDefinition
 from forms.errors import FormError, Place, Problem
-from forms.xpath import Compiled, compile_tree, references
+from forms.xpath import Compiled, compile_tree
 from forms.xpath.evaluator import guard
+from forms.xpath.references import references_of
 
 WRITES_VALUE = ("calculate", "choices")
 ORDERED_KINDS = ("calculate", "relevant", "count", "choices")
@@ -153,7 +154,7 @@ def build_graph(definition: FormDefinition) -> Graph:
         reads = []
         # indexed-repeat() reads every instance, whatever the context (conservative)
         repeats = () if "indexed-repeat" in expression.text else definition.repeat_paths
-        for reference in sorted(references(expression.ast)):
+        for reference in sorted(references_of(expression.text, expression.ast)):
             read = resolve_read(reference, context, repeats)
             if read is not None:
                 reads.append(read)

@@ -8,9 +8,8 @@ from xml.etree.ElementTree import Element
 
 from forms.definition import Expression, Label, Output, TextPart
 from forms.errors import FormError, Place, Problem
-from forms.xpath import ast
 from forms.xpath.ast import Expr
-from forms.xpath.parser import parse
+from forms.xpath.parser import parse, plain_path
 
 NAMESPACES = {
     "http://www.w3.org/2002/xforms": "",
@@ -54,8 +53,7 @@ def qname(tag: str) -> str:
 def parse_expression(text: str) -> Expr:
     """`forms.xpath.parse`, with a shortcut for the commonest expression: `/data/group/q`."""
     if _SIMPLE_PATH.match(text):
-        names = text.strip().split("/")[1:]
-        return ast.Path(True, tuple(ast.Step("child", name) for name in names))
+        return plain_path(text.strip())
     return parse(text)
 
 

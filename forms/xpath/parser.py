@@ -11,6 +11,7 @@ checked against the function registry here, when a form is read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from forms.errors import FormError
@@ -38,7 +39,7 @@ def parse(expr: str) -> ast.Expr:
         raise FormError.of("xpath.too_long", length=len(expr), limit=MAX_LENGTH)
     plain = expr.strip()  # pyxform writes `${q}` as ` /data/q `
     if _PLAIN_PATH.match(plain):
-        return _plain_path(plain)
+        return plain_path(plain)
     try:
         template, paths = split_paths(expr)
         if paths:
@@ -52,7 +53,7 @@ def parse(expr: str) -> ast.Expr:
 
 def _from_template(template: str, paths: list[str]) -> ast.Expr | None:
     build = _template_builder(template, len(paths))
-    return build([_plain_path(p) for p in paths]) if build is not None else None
+    return build([plain_path(p) for p in paths]) if build is not None else None
 
 
 @lru_cache(maxsize=1024)
@@ -63,10 +64,28 @@ def _template_builder(template: str, count: int) -> Builder | None:
         return None  # the parser itself gives the message with its positions, or copes
 
 
+_OTHER_CACHES: list[Callable[[], None]] = []
+
+
+def on_clear_caches(clear: Callable[[], None]) -> None:
+    """Have `clear_caches` also clear a cache kept elsewhere (by parsed template)."""
+    _OTHER_CACHES.append(clear)
+
+
 def clear_caches() -> None:
     """Forget every parsed expression and template (benchmarks measure cold parses)."""
     parse.cache_clear()
     _template_builder.cache_clear()
+    for clear in _OTHER_CACHES:
+        clear()
+
+
+def has_template(expr: str) -> tuple[str, list[str]] | None:
+    """`split_paths(expr)` when `parse` builds `expr` from its template, else None."""
+    template, paths = split_paths(expr)
+    if not paths or _template_builder(template, len(paths)) is None:
+        return None
+    return template, paths
 
 
 _SEGMENT = rf"(?:{NAME}|\.\.|\.)"
@@ -78,7 +97,7 @@ _PLAIN_STEPS: dict[str, ast.Step] = {
 }
 
 
-def _plain_path(expr: str) -> ast.Path:
+def plain_path(expr: str) -> ast.Path:
     """The tree the parser would build for a plain path, without tokenizing it."""
     absolute = expr.startswith("/")
     steps: list[ast.Step] = []
@@ -182,7 +201,7 @@ class _Parser:
         tok = self.tokens[self.i]
         if tok.kind == "path":
             self.i += 1
-            steps = _plain_path(tok.text).steps
+            steps = plain_path(tok.text).steps
             if self.ops[self.i] == "[":
                 steps = (*steps[:-1], ast.Step("child", steps[-1].test, self.predicates()))
             return ast.Path(True, (*steps, *self.following_steps()))

@@ -9,10 +9,12 @@ A path inside a predicate is joined to the step it filters, so
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from forms.errors import FormError
 from forms.xpath import ast
-from forms.xpath.parser import parse
+from forms.xpath.parser import has_template, on_clear_caches, parse
 
 _READS_CONTEXT = frozenset({"string", "number", "string-length", "normalize-space", "name"})
 """Functions that read the context node when called without arguments."""
@@ -23,6 +25,48 @@ def references(expr: str | ast.Expr) -> set[str]:
     found: set[str] = set()
     _collect(tree, found)
     return found
+
+
+def references_of(text: str, tree: ast.Expr) -> set[str]:
+    """`references(tree)` of the expression `text`, worked out once per shape: expressions
+    that differ only in their absolute paths (one parse template) read the same relative
+    paths, and each its own absolute paths where the template has placeholders."""
+    split = has_template(text)
+    shaped = _shape_references(split[0]) if split is not None else None
+    if split is None or shaped is None:
+        return references(tree)
+    paths = split[1]
+    return {paths[index] if index is not None else ref for ref, index in shaped}
+
+
+_PLACEHOLDER_READ = re.compile(r"/_p(\d+)_\Z")
+_PLACEHOLDER_ANY = re.compile(r"/_p(\d+)_")
+
+
+@lru_cache(maxsize=1024)
+def _shape_references(template: str) -> tuple[tuple[str, int | None], ...] | None:
+    """The template's reads, a placeholder read as its path index; None when a placeholder
+    is read as part of a longer path (then the expression's own tree is walked)."""
+    try:
+        found = references(parse(template))
+    except FormError:
+        return None
+    shaped: list[tuple[str, int | None]] = []
+    for ref in sorted(found):
+        match = _PLACEHOLDER_READ.match(ref)
+        if match is not None:
+            shaped.append((ref, int(match[1])))
+        elif "/_p" in ref:
+            return None
+        else:
+            shaped.append((ref, None))
+    placeholders = len(set(_PLACEHOLDER_ANY.findall(template)))
+    if sum(index is not None for _, index in shaped) != placeholders:
+        return None  # a placeholder folded away (`(/_p0_)/..`)
+    return tuple(shaped)
+
+
+on_clear_caches(_shape_references.cache_clear)
 
 
 def _collect(expr: ast.Expr, found: set[str]) -> None:

@@ -10,6 +10,8 @@ import pytest
 from forms.errors import FormError
 from forms.xpath import Context, compile_expr, evaluate, load_document, references, resolve
 from forms.xpath.functions import FUNCTIONS, Function
+from forms.xpath.parser import parse
+from forms.xpath.references import references_of
 from forms.xpath.tree import Node
 from forms.xpath.values import Value
 
@@ -242,6 +244,27 @@ def test_a_day_in_evaluate_results() -> None:
 )
 def test_references(expr: str, expected: set[str]) -> None:
     assert references(expr) == expected
+    assert references_of(expr, parse(expr)) == expected
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        " /data/g/q7  != ''",
+        "coalesce( /data/g/q8 , 0) + 1",
+        "instance('city')/root/item[state= /data/g/q5  or  /data/g/q5  = '']",
+        "instance('city')/root/item[state= /data/g/q6  or  /data/g/q6  = '']",
+        "count( /data/rep[age > /data/min ]) + sum(../_pig)",
+        "(/data/a)/b + /data/c",
+        "(/data/a)/.. + /data/c",
+        "/data/rep[../n = 2]/x + current()/../y",
+        "concat('/data/x', /data/y)",
+        "indexed-repeat( /data/r/name , /data/r , position(..))",
+    ],
+)
+def test_references_of_a_shape_equal_the_walk_of_each_expression(expr: str) -> None:
+    references_of(" /data/other  != ''", parse(" /data/other  != ''"))  # another of one shape
+    assert references_of(expr, parse(expr)) == references(expr)
 
 
 def test_a_failing_function_becomes_an_evaluation_error(monkeypatch: pytest.MonkeyPatch) -> None:
