@@ -223,7 +223,10 @@ class Interview:
             store.replace_for_edit(instance_id, interview.instance_id, session.to_xml())
         elif notice.endswith(":migrated"):
             interview.save()
-        if isinstance(record.position, str) and record.position:
+        commented = [ref for ref in interview.comments if ref]
+        if edit and not readonly and commented:  # returned: open on the first question to fix
+            interview.index = interview._screen_index(commented[0])
+        elif isinstance(record.position, str) and record.position:
             interview.index = interview._screen_index(record.position)
         interview._shown()
         return interview

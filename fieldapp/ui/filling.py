@@ -51,6 +51,9 @@ class Filling:
         self.failed = False
         self.status_text = style.text("")
         self.message_texts: dict[str, ft.Text] = {}
+        self.blocks: dict[str, ft.Column] = {}
+        """Each question's controls on the current screen, by ref, in screen order."""
+        self.questions = ft.Column(spacing=12)
 
     # -- acting ----------------------------------------------------------------------
 
@@ -87,7 +90,18 @@ class Filling:
             self.refused[ref] = value
         self.messages[ref] = "" if outcome.ok else outcome.message
         self.status = self.shell.t("filling.saved") if outcome.ok else ""
+        self._relevance_in_place()
         self._show_in_place(ref)
+
+    def _relevance_in_place(self) -> None:
+        """Show and hide the screen's questions as what was typed switches them on or off,
+        keeping the controls of the questions still shown (and so the focus and keyboard)."""
+        screen = self.interview.screen()
+        if screen.kind != "questions" or [q.ref for q in screen.questions] == list(self.blocks):
+            return
+        self.blocks = {q.ref: self.blocks.get(q.ref) or self._block(q) for q in screen.questions}
+        self.questions.controls = list(self.blocks.values())
+        self.pending = {ref: read for ref, read in self.pending.items() if ref in self.blocks}
 
     def _show_in_place(self, ref: str) -> None:
         shown = self.message_texts.get(ref)
@@ -179,7 +193,7 @@ class Filling:
     def render(self) -> None:
         t = self.shell.t
         screen = self.interview.screen()
-        self.pending, self.message_texts = {}, {}
+        self.pending, self.message_texts, self.blocks = {}, {}, {}
         rows: list[ft.Control] = [
             ft.ProgressBar(
                 value=screen.progress,
@@ -211,8 +225,12 @@ class Filling:
             )
         else:
             typing = [q.ref for q in screen.questions if q.widget in question_widgets.TEXT_LIKE]
-            for q in screen.questions:
-                rows += self._question(q, focus=bool(typing) and q.ref == typing[0])
+            self.blocks = {
+                q.ref: self._block(q, focus=bool(typing) and q.ref == typing[0])
+                for q in screen.questions
+            }
+            self.questions = ft.Column(list(self.blocks.values()), spacing=12)
+            rows.append(self.questions)
         for ref, label in screen.repeat_items if screen.kind == "repeat_prompt" else ():
             delete = style.button(
                 f"{t('repeat.delete')} {label}",
@@ -225,6 +243,9 @@ class Filling:
         if self.failed:
             rows.append(style.button(t("filling.retry"), self.retry, primary=True))
         self.shell.show(screen.section, rows, nav=False, footer=self._buttons(screen))
+
+    def _block(self, q: QuestionView, *, focus: bool = False) -> ft.Column:
+        return ft.Column(self._question(q, focus=focus), spacing=12)
 
     def _question(self, q: QuestionView, *, focus: bool = False) -> list[ft.Control]:
         t = self.shell.t

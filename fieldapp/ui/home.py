@@ -28,13 +28,19 @@ def home(shell: Shell) -> None:
     status = style.text(t("sync.running") if shell.syncing.running else shell.sync_words)
 
     def on_progress(share: float | None, words: str) -> None:
-        progress.value, status.value = share, words
-        shell.page.update()
+        def show() -> None:
+            progress.value, status.value = share, words
+            shell.page.update()
+
+        shell.from_worker(show)
 
     def on_done(_outcome: SyncOutcome, words: str) -> None:
-        shell.sync_words = words
-        if shell.current == shell.home:
-            shell.home()  # the counts, refreshed
+        def show() -> None:
+            shell.sync_words = words
+            if shell.current == shell.home:
+                shell.home()  # the counts, refreshed
+
+        shell.from_worker(show)
 
     def sync(_e: ft.Event[ft.Button]) -> None:
         if not store.get_setting("server_url"):

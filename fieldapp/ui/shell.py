@@ -91,6 +91,15 @@ class Shell:
             spacing=2,
         )
 
+    def from_worker(self, action: Callable[[], None]) -> None:
+        """Run `action` (which changes and updates the page) on the page's event loop, from a
+        worker thread such as the sync's."""
+
+        async def run() -> None:
+            action()
+
+        self.page.run_task(run)
+
     def go(self, action: Callable[[], None]) -> None:
         self.current = action
         action()

@@ -38,10 +38,12 @@ class BackgroundSync:
         self.store = store
         self.agent = agent or SyncAgent(store)
         self._thread: threading.Thread | None = None
+        self._busy = threading.Event()
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """True from `start` until the outcome is known (before `on_done` is called)."""
+        return self._busy.is_set()
 
     def start(
         self, t: Translate, on_progress: Progress, on_done: Callable[[SyncOutcome, str], None]
@@ -49,6 +51,7 @@ class BackgroundSync:
         """Start a sync; False (and nothing started) while one is still running."""
         if self.running:
             return False
+        self._busy.set()
 
         def progress(done: int, total: int, stage: str) -> None:
             words = t(STAGE_WORDS.get(stage, "sync.uploading"))
@@ -58,7 +61,10 @@ class BackgroundSync:
             )
 
         def work() -> None:
-            outcome = self.agent.run_once(progress)
+            try:
+                outcome = self.agent.run_once(progress)
+            finally:
+                self._busy.clear()
             on_done(outcome, outcome_words(t, outcome))
 
         self._thread = threading.Thread(target=work, name="fieldapp-sync-now", daemon=True)

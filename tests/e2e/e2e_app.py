@@ -33,9 +33,24 @@ def free_port() -> int:
         return port
 
 
+def wait_serving(process: subprocess.Popen[bytes], port: int, seconds: float = 60) -> None:
+    """Until `process` accepts connections on 127.0.0.1:`port`; fails if it exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing served on port {port} within {seconds:.0f} s")
+
+
 class AppProcess:
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, *, demo: bool = True) -> None:
         self.data = data
+        self.demo = demo
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -47,18 +62,10 @@ class AppProcess:
         exe = Path(sys.executable).with_name("fieldapp")
         args = [str(exe), "app", "--data", str(self.data), "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [*args, "--no-browser", "--demo"], env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"}
+            [*args, "--no-browser", *(["--demo"] if self.demo else [])],
+            env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"},
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the app exited with {self.process.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise TimeoutError("the app did not start serving within 60 s")
+        wait_serving(self.process, self.port)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

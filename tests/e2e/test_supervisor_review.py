@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from sync.server.app import open_storage
 from sync.server.auth import add_user
@@ -21,8 +21,6 @@ from sync.server.publish import publish_file
 from sync.server.storage_sqlite import SqliteStorage
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 XML = (
     '<data id="demo_household" version="2026112601"><household_id>AB-0042</household_id>'
     "<region>north</region><consent>no</consent><meta><instanceID>uuid:e2e-1</instanceID>"
@@ -78,22 +76,32 @@ def running(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             process.wait(10)
 
 
-def test_open_queue_open_submission_and_reject_with_comments(running: tuple[str, Path]) -> None:
+def write(page: Page, label: str, text: str) -> None:
+    """Type into a field as a person would, and leave it only once it holds the text."""
+    box = page.get_by_role("textbox", name=label)
+    box.click()
+    expect(box).to_be_focused()
+    page.keyboard.insert_text(text)
+    expect(box).to_have_value(text)
+    page.keyboard.press("Tab")
+
+
+def test_open_queue_open_submission_and_reject_with_comments(
+    browser: Browser, running: tuple[str, Path]
+) -> None:
     url, data = running
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        page.goto(url)
-        page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-        page.locator("flt-semantics-placeholder").dispatch_event("click")
-        page.get_by_role("button", name="Open AB-0042 north").click(timeout=30_000)
-        expect(page.get_by_text("Household ID: AB-0042")).to_be_visible()
-        expect(page.get_by_text("Region: North")).to_be_visible()
-        page.get_by_role("textbox", name="Comment on Household ID").fill("Card says AB-0024")
-        page.get_by_role("textbox", name="Overall comment").fill("Check the household card")
-        page.get_by_role("button", name="Reject").click()
-        expect(page.get_by_text("Rejected: uuid:e2e-1")).to_be_visible()
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    page.get_by_role("button", name="Open AB-0042 north").click(timeout=30_000)
+    expect(page.get_by_text("Household ID: AB-0042")).to_be_visible()
+    expect(page.get_by_text("Region: North")).to_be_visible()
+    write(page, "Comment on Household ID", "Card says AB-0024")
+    write(page, "Overall comment", "Check the household card")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("Rejected: uuid:e2e-1")).to_be_visible()
+    page.close()
     [review] = SqliteStorage(data / "server.db").reviews("uuid:e2e-1")
     assert (review.decision, review.comment, review.question_comments) == (
         "rejected", "Check the household card", {"/data/household_id": "Card says AB-0024"})  # fmt: skip

@@ -111,6 +111,7 @@ def test_sync_now_runs_in_a_worker_and_reports_progress_and_outcome(store: Store
     finished = threading.Event()
 
     def on_done(_outcome: SyncOutcome, words: str) -> None:
+        assert not syncing.running  # Home, redrawn now, shows the outcome, not "Syncing…"
         outcomes.append(words)
         finished.set()
 

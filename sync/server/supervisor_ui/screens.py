@@ -23,6 +23,11 @@ def _button(label: str, action: Any) -> ft.Button:
     return ft.Button(content=label, on_click=lambda _e: action(), tooltip=label)
 
 
+def _keep(_e: ft.Event[ft.TextField]) -> None:
+    """A change handler makes the browser send each change as it is typed, so a comment
+    typed just before Reject is not lost."""
+
+
 class SupervisorScreens:
     def __init__(self, page: ft.Page, api: ReviewApi) -> None:
         self.page, self.api = page, api
@@ -107,7 +112,9 @@ class SupervisorScreens:
                     if answer["attachment"] not in view["attachments"]:
                         shown += " (not received yet)"
                 lines.append(_text(f"{answer['label']}: {shown}"))
-                field = ft.TextField(label=f"Comment on {answer['label']}", dense=True)
+                field = ft.TextField(
+                    label=f"Comment on {answer['label']}", dense=True, on_change=_keep
+                )
                 comments[answer["ref"]] = field
                 lines.append(field)
             for table in section["tables"]:
@@ -129,7 +136,7 @@ class SupervisorScreens:
             lines.append(
                 _text(f"Review: {review['decision']} by {review['author']}: {review['comment']}")
             )
-        overall = ft.TextField(label="Overall comment", multiline=True)
+        overall = ft.TextField(label="Overall comment", multiline=True, on_change=_keep)
         lines.append(overall)
 
         def decide(decision: str) -> None:
