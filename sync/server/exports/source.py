@@ -77,13 +77,13 @@ def _database_path(storage: Storage) -> str:
     return str(row[2])
 
 
-def _connect(storage: Storage) -> sqlite3.Connection:
+def connect(storage: Storage) -> sqlite3.Connection:
     connection = sqlite3.connect(f"file:{_database_path(storage)}?mode=ro", uri=True)
     connection.execute("PRAGMA busy_timeout=5000")
     return connection
 
 
-_STATE = (
+STATE_SQL = (
     "coalesce((SELECT r.decision FROM reviews r WHERE r.instance_id = s.instance_id"
     " ORDER BY r.seq DESC LIMIT 1), 'received')"
 )
@@ -92,7 +92,7 @@ _STATE = (
 def count(storage: Storage, form_id: str, chosen: ExportFilter) -> int:
     """An upper bound of `submissions(...)` (before the state and edit filters), for progress."""
     where, params = chosen.where()
-    with closing(_connect(storage)) as connection:
+    with closing(connect(storage)) as connection:
         row = connection.execute(
             f"SELECT count(*) FROM submissions s WHERE {where}", [form_id, *params]
         )
@@ -102,7 +102,7 @@ def count(storage: Storage, form_id: str, chosen: ExportFilter) -> int:
 def submissions(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterator[SubmissionMeta]:
     """The chosen submissions in the order they arrived, one row in memory at a time."""
     where, params = chosen.where()
-    with closing(_connect(storage)) as connection:
+    with closing(connect(storage)) as connection:
         replaced = {
             str(r[0])
             for r in connection.execute(
@@ -112,7 +112,7 @@ def submissions(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterato
         }
         cursor = connection.execute(
             "SELECT s.instance_id, s.submitted_at, s.enumerator, s.district, "
-            f"{_STATE}, s.form_version, s.xml FROM submissions s WHERE {where} ORDER BY s.rowid",
+            f"{STATE_SQL}, s.form_version, s.xml FROM submissions s WHERE {where} ORDER BY s.rowid",
             [form_id, *params],
         )
         for row in cursor:

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from forms.xform_reader import read_xform
 from sync.server.errors import BadRequest
 from sync.server.exports import source
 from sync.server.exports.source import ExportFilter
 from sync.server.report.compute import Report, build_report
 from sync.server.report.extract import reader_for
-from sync.server.report.household import MAPPINGS, FieldMapping
+from sync.server.report.household import MAPPINGS, FieldMapping, HouseholdIncome
+from sync.server.report.index import households
 from sync.server.storage import Storage
 
 
 def report_for(
     storage: Storage, form_id: str, chosen: ExportFilter, mapping: FieldMapping | None = None
 ) -> Report:
-    mapping = mapping or MAPPINGS.get(form_id)
+    """The form's own mapping reads the rows kept at ingestion; another one reads the XML."""
+    known = MAPPINGS.get(form_id)
+    mapping = mapping or known
     if mapping is None:
         raise BadRequest(f"no living income field mapping for form {form_id!r}")
+    if mapping == known:
+        return build_report(form_id, households(storage, form_id, chosen))
+    return build_report(form_id, _read_xml(storage, form_id, chosen, mapping))
+
+
+def _read_xml(
+    storage: Storage, form_id: str, chosen: ExportFilter, mapping: FieldMapping
+) -> Iterator[HouseholdIncome]:
     form = storage.form(form_id, None)
     definition = read_xform(form.xml, source_name=form_id) if form is not None else None
     read = reader_for(mapping, definition)
-    records = (
-        read(s.xml, s.instance_id, s.district) for s in source.submissions(storage, form_id, chosen)
-    )
-    return build_report(form_id, records)
+    for s in source.submissions(storage, form_id, chosen):
+        yield read(s.xml, s.instance_id, s.district)

@@ -108,7 +108,15 @@ def household_from_xml(
     xml: str, mapping: FieldMapping, *, instance_id: str, district: str | None
 ) -> HouseholdIncome:
     """A household record read from a parsed tree (any form, any shape)."""
-    root = fromstring(xml, forbid_dtd=True)
+    return household_from_root(
+        fromstring(xml, forbid_dtd=True), mapping, instance_id=instance_id, district=district
+    )
+
+
+def household_from_root(
+    root: Element, mapping: FieldMapping, *, instance_id: str, district: str | None
+) -> HouseholdIncome:
+    """A household record read from an already parsed submission (as ingestion has it)."""
     return household_from_texts(
         lambda path: _texts(root, path), mapping, instance_id=instance_id, district=district
     )

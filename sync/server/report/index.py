@@ -1,0 +1,196 @@
+"""Each household's report record, computed once at ingestion and kept as a compact row.
+
+The report over 100,000 households then reads rows and aggregates, with no XML. A row
+is written on the storage's connection under its lock, in its own transaction right
+after the submission's commit (as the quality facts are); an edit drops the row of the
+submission it replaces. Rows are derived data: `backfill` records every submission of a
+mapped form that has none (a database from before this table, or a crash between the two
+commits); it scans only the submissions stored since its last run (`report_checked`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml.ElementTree import fromstring
+
+from forms.xform_reader import read_xform
+from sync.server.exports import source
+from sync.server.exports.source import ExportFilter
+from sync.server.quality_record import write_side
+from sync.server.report.extract import reader_for
+from sync.server.report.household import (
+    COMPONENTS,
+    DOMAINS,
+    MAPPINGS,
+    HouseholdIncome,
+    household_from_root,
+)
+from sync.server.storage import Storage, SubmissionRecord
+
+FIGURES = (*COMPONENTS, "own_consumption", "women_income")
+COLUMNS = (
+    "instance_id", "seq", "form_id", "form_version", "district", "submitted_at", "household_id",
+    "region", "head_sex", "crop", "farm_ha", "ages", "benchmark_value", "benchmark_units",
+    *FIGURES, "adequacy",
+)  # fmt: skip
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS report_households (instance_id TEXT PRIMARY KEY,"
+    " seq INTEGER, form_id TEXT NOT NULL, form_version TEXT, district TEXT, submitted_at TEXT,"
+    " household_id TEXT, region TEXT, head_sex TEXT, crop TEXT, farm_ha REAL, ages TEXT,"
+    " benchmark_value REAL, benchmark_units REAL,"
+    f" {', '.join(f'{name} REAL' for name in FIGURES)}, adequacy TEXT)",
+    "CREATE INDEX IF NOT EXISTS report_households_form ON report_households (form_id)",
+    "CREATE TABLE IF NOT EXISTS report_checked (id INTEGER PRIMARY KEY, last_rowid INTEGER)",
+)
+INSERT = (
+    f"INSERT OR REPLACE INTO report_households ({', '.join(COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+BATCH = 2000
+"""Backfilled rows per transaction (the storage's lock is released between batches)."""
+
+
+def _ensure(connection: sqlite3.Connection) -> None:
+    for statement in SCHEMA:
+        connection.execute(statement)
+
+
+def _row(submission: SubmissionRecord, seq: int, h: HouseholdIncome) -> tuple[Any, ...]:
+    adequacy = None if h.adequacy is None else "".join("01"[h.adequacy[d]] for d in DOMAINS)
+    return (
+        h.instance_id, seq, submission.form_id, submission.form_version, submission.district,
+        submission.submitted_at, h.household_id, h.region, h.head_sex, h.crop, h.farm_ha,
+        " ".join(map(str, h.member_ages)), h.benchmark_value, h.benchmark_units,
+        *(h.components[c] for c in COMPONENTS), h.own_consumption, h.women_income, adequacy,
+    )  # fmt: skip
+
+
+def _write(storage: Storage, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
+    connection, lock = write_side(storage)
+    with lock:
+        _ensure(connection)
+        connection.execute("BEGIN")
+        try:
+            connection.executemany(
+                "DELETE FROM report_households WHERE instance_id = ?", [[i] for i in dropped]
+            )
+            connection.executemany(INSERT, rows)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+
+def record_household(
+    storage: Storage, submission: SubmissionRecord, root: Element | None = None
+) -> None:
+    """Keep the report row of a just-stored submission; drop the one it replaces."""
+    mapping = MAPPINGS.get(submission.form_id)
+    rows = []
+    if mapping is not None:
+        tree = fromstring(submission.xml, forbid_dtd=True) if root is None else root
+        household = household_from_root(
+            tree, mapping, instance_id=submission.instance_id, district=submission.district
+        )
+        connection, lock = write_side(storage)
+        with lock:
+            found = connection.execute(
+                "SELECT rowid FROM submissions WHERE instance_id = ?", [submission.instance_id]
+            ).fetchone()
+        rows.append(_row(submission, int(found[0]) if found else 0, household))
+    dropped = [submission.deprecated_id] if submission.deprecated_id else []
+    if rows or dropped:
+        _write(storage, rows, dropped)
+
+
+def backfill(storage: Storage) -> int:
+    """Record the current submissions of mapped forms that have no row; returns how many."""
+    connection, lock = write_side(storage)
+    with lock:
+        _ensure(connection)
+        found = connection.execute("SELECT last_rowid FROM report_checked WHERE id = 1").fetchone()
+        since = int(found[0]) if found else 0
+        top = int(
+            connection.execute("SELECT coalesce(max(rowid), 0) FROM submissions").fetchone()[0]
+        )
+        forms = sorted(MAPPINGS)
+        missing = [
+            (str(r[0]), int(r[1]))
+            for r in connection.execute(
+                "SELECT s.instance_id, s.rowid FROM submissions s WHERE s.rowid > ? AND s.rowid <= ?"
+                f" AND s.form_id IN ({', '.join('?' * len(forms))}) AND NOT EXISTS"
+                " (SELECT 1 FROM report_households h WHERE h.instance_id = s.instance_id)"
+                " AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+                " ORDER BY s.rowid",
+                [since, top, *forms],
+            )
+        ]
+    readers: dict[tuple[str, str | None], Any] = {}
+    rows: list[tuple[Any, ...]] = []
+    for instance_id, seq in missing:
+        record = storage.submission(instance_id)
+        if record is None:
+            continue
+        key = (record.form_id, record.form_version)
+        if key not in readers:
+            form = storage.form(record.form_id, record.form_version) or storage.form(
+                record.form_id, None
+            )
+            definition = read_xform(form.xml, source_name=record.form_id) if form else None
+            readers[key] = reader_for(MAPPINGS[record.form_id], definition)
+        household = readers[key](record.xml, record.instance_id, record.district)
+        rows.append(_row(record, seq, household))
+        if len(rows) >= BATCH:
+            _write(storage, rows, [])
+            rows = []
+    _write(storage, rows, [])
+    with lock:
+        connection.execute(
+            "INSERT OR REPLACE INTO report_checked (id, last_rowid) VALUES (1, ?)", [top]
+        )
+    return len(missing)
+
+
+def _household(row: tuple[Any, ...]) -> HouseholdIncome:
+    figures = row[10:19]
+    return HouseholdIncome(
+        instance_id=row[0],
+        household_id=row[1],
+        region=row[2],
+        head_sex=row[3],
+        crop=row[4],
+        farm_ha=row[5],
+        member_ages=tuple(int(a) for a in row[6].split()),
+        benchmark_value=row[7],
+        benchmark_units=row[8],
+        components=dict(zip(COMPONENTS, figures, strict=False)),
+        own_consumption=figures[7],
+        women_income=figures[8],
+        adequacy=None
+        if row[9] is None
+        else {d: c == "1" for d, c in zip(DOMAINS, row[9], strict=True)},
+    )
+
+
+def households(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterator[HouseholdIncome]:
+    """The chosen households' records from their rows, in the order they arrived."""
+    backfill(storage)
+    where, params = chosen.where()
+    state = source.STATE_SQL if chosen.states else "''"
+    query = (
+        "SELECT instance_id, household_id, region, head_sex, crop, farm_ha, ages,"
+        f" benchmark_value, benchmark_units, adequacy, {', '.join(FIGURES)}, {state}"
+        f" FROM report_households s WHERE {where} AND NOT EXISTS"
+        " (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+        " ORDER BY s.seq"
+    )
+    with closing(source.connect(storage)) as connection:
+        for row in connection.execute(query, [form_id, *params]):
+            if chosen.states and row[-1] not in chosen.states:
+                continue
+            yield _household(row)
