@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from xml.etree.ElementTree import Element
 
+from sync.server.report.index import record_household
 from sync.server.review_store import index_for
 from sync.server.storage import Storage, SubmissionRecord
 
@@ -21,3 +22,7 @@ def on_ingest(storage: Storage, record: SubmissionRecord, root: Element | None =
         index_for(storage, record.instance_id).record(storage, record, root)
     except Exception:  # flags are advisory; the submission stays stored
         log.exception("quality flags of %s not computed", record.instance_id)
+    try:
+        record_household(storage, record, root)
+    except Exception:  # derived data: the report's backfill records it later
+        log.exception("report row of %s not recorded", record.instance_id)
