@@ -42,13 +42,17 @@ def settings(shell: Shell, notice: str = "", *, failed: bool = False) -> None:
         label=t("settings.enumerator"),
         value=store.get_setting("enumerator") or "",
         text_size=style.BODY,
+        on_change=_keep_typed,
     )
     server = ft.TextField(
         label=t("settings.server"),
         value=store.get_setting("server_url") or "",
         text_size=style.BODY,
+        on_change=_keep_typed,
     )
-    code = ft.TextField(label=t("settings.paste_qr"), multiline=True, text_size=style.BODY)
+    code = ft.TextField(
+        label=t("settings.paste_qr"), multiline=True, text_size=style.BODY, on_change=_keep_typed
+    )
     status = (style.error if failed else style.text)(notice)
 
     def save(_e: ft.Event[ft.Button]) -> None:
@@ -87,3 +91,8 @@ def settings(shell: Shell, notice: str = "", *, failed: bool = False) -> None:
             status,
         ],
     )
+
+
+def _keep_typed(_e: ft.Event[ft.TextField]) -> None:
+    """A change handler makes the browser send each change as it is typed, so text typed
+    just before Save is never lost (without one, Flet sends the value only on blur)."""

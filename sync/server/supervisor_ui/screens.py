@@ -32,7 +32,9 @@ class SupervisorScreens:
     def __init__(self, page: ft.Page, api: ReviewApi) -> None:
         self.page, self.api = page, api
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
-        self.filters = {name: ft.TextField(label=LABELS[name], width=160) for name in FILTERS}
+        self.filters = {
+            name: ft.TextField(label=LABELS[name], width=160, on_change=_keep) for name in FILTERS
+        }
         self.message = _text("")
 
     def start(self) -> None:
