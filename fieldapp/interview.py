@@ -11,132 +11,41 @@ shows the message and calls `save()` again.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
+from fieldapp.interview_views import (
+    AnswerOutcome,
+    InterviewStore,
+    QuestionView,
+    SaveFailed,
+    ScreenView,
+    StoredForm,
+    widget_of,
+)
 from forms.errors import FormError
-from forms.session import Choice, FormSession
+from forms.session import FormSession
 from forms.session_navigation import REPEAT_PROMPT, OutlineEntry
 from forms.session_paths import pattern_of
 from forms.xform_reader import read_xform
 from forms.xpath import Environment
 
+__all__ = [
+    "END",
+    "AnswerOutcome",
+    "Interview",
+    "InterviewStore",
+    "QuestionView",
+    "SaveFailed",
+    "ScreenView",
+    "widget_of",
+]
+
 END = "end"
 _ROOT_VERSION = re.compile(r'(<(?![?!])[^>]*?\sversion=)"[^"]*"')
-
-
-class SaveFailed(Exception):
-    """The store refused to commit (e.g. disk full). The answer is kept in the session."""
-
-
-class _Comment(Protocol):
-    ref: str | None
-    text: str
-
-
-class _Instance(Protocol):
-    instance_id: str
-    form_id: str
-    form_version: str
-    state: str
-    xml: str
-    position: Any
-    comments: Sequence[Any]
-
-
-class _Form(Protocol):
-    form_id: str
-    version: str
-    xform: str
-
-
-class InterviewStore(Protocol):
-    """The part of `fieldapp.store.Store` an interview uses."""
-
-    def get_form(self, form_id: str, version: str | None = None) -> Any: ...
-    def form_media(self, form_id: str, version: str) -> dict[str, bytes]: ...
-    def get_instance(self, instance_id: str) -> Any: ...
-    def create_draft(
-        self, form_id: str, version: str, instance_id: str, xml: str, name: str
-    ) -> Any: ...
-    def save_draft(self, instance_id: str, xml: str, name: str, position: Any) -> Any: ...
-    def finalize(self, instance_id: str, xml: str, name: str) -> Any: ...
-    def replace_for_edit(self, old_id: str, new_id: str, xml: str) -> Any: ...
-    def log_event(
-        self, instance_id: str, event: str, ref: str | None = None, value: str | None = None
-    ) -> Any: ...
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    ref: str
-    label: str
-    hint: str
-    widget: str
-    """text, multiline, integer, decimal, date, time, datetime, radio, dropdown, likert,
-    horizontal, checkboxes, geopoint, photo, file, note, acknowledge, range, barcode."""
-    value: str
-    required: bool
-    readonly: bool
-    message: str = ""
-    choices: tuple[Choice, ...] = ()
-    comments: tuple[str, ...] = ()
-    range: tuple[str, str, str] | None = None
-
-
-@dataclass(frozen=True)
-class ScreenView:
-    index: int
-    count: int
-    kind: str
-    """`questions`, `repeat_prompt` or `end`."""
-    section: str
-    questions: tuple[QuestionView, ...] = ()
-    prompt: str = ""
-    repeat_ref: str = ""
-    repeat_items: tuple[tuple[str, str], ...] = ()
-    """(ref, label) of the instances of the repeat the screen is in or prompts for."""
-
-    @property
-    def progress(self) -> float:
-        return min(1.0, self.index / self.count) if self.count else 1.0
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    ok: bool
-    message: str = ""
-
-
-def widget_of(session: FormSession, ref: str) -> str:
-    control = session.control(ref)
-    datatype = session.node(ref).datatype or "string"
-    appearance = set((control.appearance or "").split()) if control else set()
-    kind = control.kind if control else "input"
-    if kind == "select1":
-        for name in ("minimal", "likert"):
-            if name in appearance:
-                return "dropdown" if name == "minimal" else "likert"
-        return "horizontal" if appearance & {"horizontal", "horizontal-compact"} else "radio"
-    if kind in ("select", "rank"):
-        return "checkboxes"
-    if kind == "upload":
-        mediatype = control.mediatype if control else None
-        return "photo" if (mediatype or "").startswith("image") else "file"
-    if kind == "trigger":
-        return "acknowledge"
-    if kind == "range":
-        return "range"
-    if session.is_readonly(ref) and datatype == "string" and not session.value(ref):
-        return "note"
-    by_type = {"int": "integer", "decimal": "decimal", "date": "date", "time": "time"}
-    by_type |= {"dateTime": "datetime", "geopoint": "geopoint", "barcode": "barcode"}
-    if datatype in by_type:
-        return by_type[datatype]
-    return "multiline" if "multiline" in appearance else "text"
 
 
 @dataclass
@@ -504,7 +413,7 @@ def _name_of(session: FormSession) -> str:
 
 
 def _load(
-    store: InterviewStore, form: _Form, xml: str, edit: bool, env: Environment | None
+    store: InterviewStore, form: StoredForm, xml: str, edit: bool, env: Environment | None
 ) -> FormSession:
     definition = read_xform(form.xform, source_name=form.form_id)
     media = store.form_media(form.form_id, form.version)
