@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fieldapp.app import load_demo_forms, open_store
 from fieldapp.interview import END, Interview
 from fieldapp.store import Store
 
 FORM = "demo_household"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path)
-    load_demo_forms(opened)
-    yield opened
-    opened.close()
 
 
 def refs(interview: Interview) -> list[str]:

@@ -3,24 +3,10 @@ event, with the value it was left with, and none when the value ends as it began
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from fieldapp.app import load_demo_forms, open_store
 from fieldapp.interview import Interview
 from fieldapp.store import Store
 
 HOUSEHOLD = "/data/household_id"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path)
-    load_demo_forms(opened)
-    yield opened
-    opened.close()
 
 
 def logged(store: Store, interview: Interview) -> list[tuple[str, str | None]]:

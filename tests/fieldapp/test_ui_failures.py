@@ -4,7 +4,6 @@ the view-model and the question widgets, with the real store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import flet as ft
@@ -25,14 +24,6 @@ PHOTO_FORM = """<?xml version="1.0"?>
 </model></h:head><h:body><upload ref="/data/photo" mediatype="image/*">
 <label>Photo of the house</label></upload></h:body></h:html>"""
 NAME = "/data/interview/member[1]/name"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path)
-    load_demo_forms(opened)
-    yield opened
-    opened.close()
 
 
 def at_first_member(store: Store) -> Interview:
