@@ -17,9 +17,9 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import IO, Any
+from typing import IO
 
-from sync.server.exports.rows import Flattener, SubmissionMeta
+from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import ExportSchema
 
 CHUNK = 500
@@ -53,16 +53,22 @@ def _start(schema: ExportSchema) -> None:
 def flatten_chunk(chunk: list[SubmissionMeta]) -> dict[str, str]:
     """The CSV text (no header) each table gets from `chunk`, keyed by table path."""
     assert _flattener is not None, "worker not started"
-    buffers: dict[str, io.StringIO] = {}
-    writers: dict[str, Any] = {}  # csv writer objects (a private type in typeshed)
+    return chunk_csv(_flattener, chunk)
+
+
+def chunk_csv(flattener: Flattener, chunk: list[SubmissionMeta]) -> dict[str, str]:
+    """Rows gathered per table, then one `writerows` per table."""
+    rows: dict[str, list[Row]] = {table.path: [] for table in flattener.schema.tables}
     for meta in chunk:
-        for table, row in _flattener.rows(meta):
-            writer = writers.get(table.path)
-            if writer is None:
-                buffers[table.path] = io.StringIO()
-                writer = writers[table.path] = csv.writer(buffers[table.path])
-            writer.writerow(row)
-    return {path: buffer.getvalue() for path, buffer in buffers.items()}
+        for table, row in flattener.rows(meta):
+            rows[table.path].append(row)
+    texts: dict[str, str] = {}
+    for path, found in rows.items():
+        if found:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(found)
+            texts[path] = buffer.getvalue()
+    return texts
 
 
 def _chunks(source: Iterable[SubmissionMeta]) -> Iterator[list[SubmissionMeta]]:

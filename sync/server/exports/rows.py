@@ -8,16 +8,12 @@ one C-level parse and one dict lookup per element.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, fromstring
-
-from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from sync.server.exports.schema import ExportSchema, Field, Table
 
 Row = tuple[str, ...]
-FIELD, GROUP, REPEAT = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -31,10 +27,15 @@ class SubmissionMeta:
     xml: str
 
 
+class RefusedXml(ValueError):
+    """A stored submission the exports will not parse (a DTD: never expanded)."""
+
+
 def parse(xml: str) -> Element:
-    """Stored XML passed defusedxml at ingestion; a DTD would still go through it again."""
+    """The C parser, which expands internal entities: a DTD (never stored, ingestion refuses
+    one) is refused here too, so no entity is ever expanded while exporting."""
     if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
-        return defused_fromstring(xml, forbid_dtd=True)
+        raise RefusedXml("a submission with a DTD (<!DOCTYPE ...>) cannot be exported")
     return fromstring(xml)
 
 
@@ -51,17 +52,9 @@ def field_cells(field: Field, text: str | None) -> tuple[str, ...]:
     return (value,)
 
 
-class Step:
-    """What an element is in a plan: a field at `index`, a group, or a repeat's `table`."""
-
-    __slots__ = ("index", "kind", "plan", "table")
-
-    def __init__(self, kind: int, index: int = 0, table: Table | None = None) -> None:
-        self.kind, self.index, self.table = kind, index, table
-        self.plan: Plan = {}
-
-
-Plan = dict[str, Step]
+Plan = tuple[dict[str, int], list[tuple[str, "Plan", Table | None]]]
+"""One level of a table: tag -> code, a field's index (>= 0) or `-1 - n` for the n-th
+entry of the list, a group (table None) or a repeat (its table) with its own level."""
 
 
 class Flattener:
@@ -70,46 +63,56 @@ class Flattener:
     def __init__(self, schema: ExportSchema) -> None:
         self.schema = schema
         self._plans: dict[str, Plan] = {}
+        self._splits = {t.path: _splits(t) for t in schema.tables}
 
     def _plan(self, namespace: str) -> Plan:
         """The root table's plan, tags qualified with the instance's namespace (`{ns}`)."""
         found = self._plans.get(namespace)
         if found is not None:
             return found
-        tables = {t.path: t for t in self.schema.tables}
+        tables = self.schema.tables
+
+        def descend(plan: Plan, steps: list[str]) -> Plan:
+            for step in steps:
+                tag = namespace + step
+                code = plan[0].get(tag)
+                if code is None:
+                    code = plan[0][tag] = -1 - len(plan[1])
+                    plan[1].append((tag, ({}, []), None))
+                plan = plan[1][-1 - code][1]
+            return plan
 
         def compile_table(table: Table) -> Plan:
-            plan: Plan = {}
+            plan: Plan = ({}, [])
             prefix = table.path + "/"
             for index, field in enumerate(table.fields):
                 steps = field.path[len(prefix) :].split("/")
-                level = plan
-                for step in steps[:-1]:
-                    level = level.setdefault(namespace + step, Step(GROUP)).plan
-                level[namespace + steps[-1]] = Step(FIELD, index)
-            for child in tables.values():
+                descend(plan, steps[:-1])[0][namespace + steps[-1]] = index
+            for child in tables:
                 if child.parent != table.path:
                     continue
                 steps = child.path[len(prefix) :].split("/")
-                level = plan
-                for step in steps[:-1]:
-                    level = level.setdefault(namespace + step, Step(GROUP)).plan
-                repeat = level[namespace + steps[-1]] = Step(REPEAT, table=child)
-                repeat.plan = compile_table(child)
+                level = descend(plan, steps[:-1])
+                tag = namespace + steps[-1]
+                level[0][tag] = -1 - len(level[1])
+                level[1].append((steps[-1], compile_table(child), child))
             return plan
 
-        found = compile_table(self.schema.tables[0])
+        found = compile_table(tables[0])
         self._plans[namespace] = found
         return found
 
-    def rows(self, meta: SubmissionMeta) -> Iterator[tuple[Table, Row]]:
+    def rows(self, meta: SubmissionMeta) -> list[tuple[Table, Row]]:
+        """The submission's root row first, then each repeat's rows in document order
+        (a row before the rows of the repeats inside it)."""
         root = parse(meta.xml)
-        namespace = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+        tag = root.tag
+        namespace = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
         table = self.schema.tables[0]
         values: list[str | None] = [None] * len(table.fields)
-        nested: list[tuple[Table, Row]] = []
-        _walk(root, self._plan(namespace), values, meta.instance_id, nested)
-        cells = [meta.submitted_at, *_cells(table, values)]
+        out: list[tuple[Table, Row]] = [(table, ())]
+        self._walk(root, self._plan(namespace), values, meta.instance_id, out)
+        cells = [meta.submitted_at, *self._cells(table, values)]
         cells += [
             meta.instance_id,
             meta.enumerator,
@@ -117,41 +120,50 @@ class Flattener:
             meta.state,
             meta.form_version or "",
         ]
-        yield table, tuple(cells)
-        yield from nested
+        out[0] = (table, tuple(cells))
+        return out
 
+    def _cells(self, table: Table, values: list[str | None]) -> list[str]:
+        cells = [text.strip() if text else "" for text in values]
+        for position, field in self._splits[table.path]:
+            cells[position : position + 1] = field_cells(field, values[position])
+        return cells
 
-def _cells(table: Table, values: list[str | None]) -> list[str]:
-    if not table.split:
-        return [text.strip() if text else "" for text in values]
-    cells: list[str] = []
-    for field, text in zip(table.fields, values, strict=True):
-        if field.kind in ("plain", "select1"):
-            cells.append(text.strip() if text else "")
-        else:
-            cells.extend(field_cells(field, text))
-    return cells
-
-
-def _walk(
-    element: Element, plan: Plan, values: list[str | None], key: str, out: list[tuple[Table, Row]]
-) -> None:
-    seen: dict[str, int] = {}
-    for child in element:
-        step = plan.get(child.tag)
-        if step is None:
-            continue
-        if step.kind == FIELD:
-            values[step.index] = child.text
-        elif step.kind == GROUP:
-            _walk(child, step.plan, values, key, out)
-        elif step.table is not None:
-            table = step.table
-            number = seen[child.tag] = seen.get(child.tag, 0) + 1
-            name = child.tag.rsplit("}", 1)[-1]
+    def _walk(
+        self,
+        element: Element,
+        plan: Plan,
+        values: list[str | None],
+        key: str,
+        out: list[tuple[Table, Row]],
+    ) -> None:
+        codes, nested = plan
+        get = codes.get
+        seen: dict[str, int] | None = None
+        for child in element:
+            code = get(child.tag)
+            if code is None:
+                continue
+            if code >= 0:
+                values[code] = child.text
+                continue
+            name, below, table = nested[-1 - code]
+            if table is None:
+                self._walk(child, below, values, key, out)
+                continue
+            if seen is None:
+                seen = {}
+            number = seen[name] = seen.get(name, 0) + 1
             child_key = f"{key}/{name}[{number}]"
             own: list[str | None] = [None] * len(table.fields)
-            below: list[tuple[Table, Row]] = []
-            _walk(child, step.plan, own, child_key, below)
-            out.append((table, (*_cells(table, own), key, child_key)))
-            out.extend(below)
+            at = len(out)
+            out.append((table, ()))
+            self._walk(child, below, own, child_key, out)
+            out[at] = (table, (*self._cells(table, own), key, child_key))
+
+
+def _splits(table: Table) -> list[tuple[int, Field]]:
+    """The fields giving several cells, by position among the fields, last first (so
+    splicing their cells in keeps the earlier positions)."""
+    found = [(i, f) for i, f in enumerate(table.fields) if f.kind in ("geopoint", "select")]
+    return found[::-1]
