@@ -165,3 +165,14 @@ def test_living_income_households_equal_the_reference() -> None:
 def test_a_dtd_is_refused_and_nothing_expanded(small: ExportSchema, xml: str) -> None:
     with pytest.raises(RefusedXml, match="DTD"):
         Flattener(small).rows(meta(xml))
+
+
+def test_a_refusal_survives_the_trip_back_from_a_worker_process(small: ExportSchema) -> None:
+    import pickle
+
+    from sync.server.errors import BadRequest
+
+    with pytest.raises(RefusedXml) as caught:
+        Flattener(small).rows(meta('<!DOCTYPE data><data id="survey_small"/>'))
+    back = pickle.loads(pickle.dumps(caught.value))
+    assert isinstance(back, BadRequest) and "DTD" in back.message

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, fromstring
 
+from sync.server.errors import BadRequest
 from sync.server.exports.schema import ExportSchema, Field, Table
 
 Row = tuple[str, ...]
@@ -27,8 +28,9 @@ class SubmissionMeta:
     xml: str
 
 
-class RefusedXml(ValueError):
-    """A stored submission the exports will not parse (a DTD: never expanded)."""
+class RefusedXml(BadRequest):
+    """A stored submission the exports will not parse (a DTD: never expanded); a message,
+    not a traceback, wherever the export runs (a worker process pickles it back)."""
 
 
 def parse(xml: str) -> Element:
