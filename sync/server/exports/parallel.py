@@ -22,7 +22,7 @@ from typing import IO
 from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import ExportSchema
 
-CHUNK = 500
+CHUNK = 250
 """Submissions per task; progress is reported once per chunk."""
 PARALLEL_FROM = 5000
 """Fewer expected submissions are flattened in-process (starting workers costs ~1 s)."""
