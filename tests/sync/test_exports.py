@@ -153,9 +153,9 @@ def test_worker_processes_write_the_same_tables_in_the_same_order(tmp_path: Path
     from sync.server.exports import source
     from sync.server.exports.parallel import CHUNK
     from sync.server.exports.run import export_schema
-    from sync.server.exports.writers import stage_tables
+    from sync.server.exports.writers import PROGRESS_EVERY, stage_tables
 
-    count = CHUNK * 2 + 37
+    count = max(CHUNK, PROGRESS_EVERY) * 2 + 37
     store = seed(tmp_path / "data", households(count))
     schema = export_schema(store, "survey_small", ExportFilter())
     found: dict[int, dict[str, bytes]] = {}
