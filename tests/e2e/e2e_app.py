@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -88,3 +88,16 @@ def open_page(browser: Browser, app: AppProcess, viewport: dict[str, int] = PHON
     page.locator("flt-semantics-placeholder").dispatch_event("click")
     page.get_by_role("button", name="Sync now").wait_for(timeout=30_000)
     return page
+
+
+def write(page: Page, label: str, text: str, *, counted: bool = False) -> None:
+    """Type into a field as a person would, and leave it only once it holds the text (and,
+    for a counted field, once the screen says the server has all of it)."""
+    box = page.get_by_role("textbox", name=label)
+    box.click()
+    expect(box).to_be_focused()
+    page.keyboard.insert_text(text)
+    expect(box).to_have_value(text)
+    if counted:
+        expect(page.get_by_text(f"{label}: {len(text)} characters")).to_be_visible()
+    page.keyboard.press("Tab")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from e2e_app import AppProcess, free_port, open_page, wait_serving
+from e2e_app import AppProcess, free_port, open_page, wait_serving, write
 from playwright.sync_api import Browser, Page, expect
 
 from sync.protocol import DeviceSettings
@@ -132,16 +132,6 @@ def open_supervisor(browser: Browser, url: str) -> Page:
     return page
 
 
-def write(page: Page, label: str, text: str) -> None:
-    """Type into a field as a person would, and leave it only once it holds the text."""
-    box = page.get_by_role("textbox", name=label)
-    box.click()
-    expect(box).to_be_focused()
-    page.keyboard.insert_text(text)
-    expect(box).to_have_value(text)
-    page.keyboard.press("Tab")
-
-
 def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_path: Path) -> None:
     device = open_page(browser, loop.app)
     device.get_by_role("button", name="Settings").click()
@@ -169,8 +159,8 @@ def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_
 
     review = open_supervisor(browser, loop.supervisor)
     review.get_by_role("button", name="Open AB-0042 north").click(timeout=30_000)
-    write(review, "Comment on Household ID", "Card says AB-0024")
-    write(review, "Overall comment", "Check the household card")
+    write(review, "Comment on Household ID", "Card says AB-0024", counted=True)
+    write(review, "Overall comment", "Check the household card", counted=True)
     review.get_by_role("button", name="Reject").click()
     expect(review.get_by_text(re.compile("^Rejected: uuid:"))).to_be_visible()
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from e2e_app import write
+from playwright.sync_api import Browser, expect
 
 from sync.server.app import open_storage
 from sync.server.auth import add_user
@@ -76,16 +77,6 @@ def running(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             process.wait(10)
 
 
-def write(page: Page, label: str, text: str) -> None:
-    """Type into a field as a person would, and leave it only once it holds the text."""
-    box = page.get_by_role("textbox", name=label)
-    box.click()
-    expect(box).to_be_focused()
-    page.keyboard.insert_text(text)
-    expect(box).to_have_value(text)
-    page.keyboard.press("Tab")
-
-
 def test_open_queue_open_submission_and_reject_with_comments(
     browser: Browser, running: tuple[str, Path]
 ) -> None:
@@ -97,8 +88,8 @@ def test_open_queue_open_submission_and_reject_with_comments(
     page.get_by_role("button", name="Open AB-0042 north").click(timeout=30_000)
     expect(page.get_by_text("Household ID: AB-0042")).to_be_visible()
     expect(page.get_by_text("Region: North")).to_be_visible()
-    write(page, "Comment on Household ID", "Card says AB-0024")
-    write(page, "Overall comment", "Check the household card")
+    write(page, "Comment on Household ID", "Card says AB-0024", counted=True)
+    write(page, "Overall comment", "Check the household card", counted=True)
     page.get_by_role("button", name="Reject").click()
     expect(page.get_by_text("Rejected: uuid:e2e-1")).to_be_visible()
     page.close()

@@ -28,6 +28,19 @@ def _keep(_e: ft.Event[ft.TextField]) -> None:
     typed just before Reject is not lost."""
 
 
+def _counted(field: ft.TextField) -> ft.Column:
+    """The field and a line the server rewrites on every change: the supervisor sees (and a
+    test can wait for) what has reached the server before pressing a decision."""
+    count = ft.Text(f"{field.label}: 0 characters", size=14)
+
+    def changed(_e: ft.Event[ft.TextField]) -> None:
+        count.value = f"{field.label}: {len(field.value or '')} characters"
+        count.update()
+
+    field.on_change = changed
+    return ft.Column([field, count], spacing=2)
+
+
 class SupervisorScreens:
     def __init__(self, page: ft.Page, api: ReviewApi) -> None:
         self.page, self.api = page, api
@@ -114,11 +127,9 @@ class SupervisorScreens:
                     if answer["attachment"] not in view["attachments"]:
                         shown += " (not received yet)"
                 lines.append(_text(f"{answer['label']}: {shown}"))
-                field = ft.TextField(
-                    label=f"Comment on {answer['label']}", dense=True, on_change=_keep
-                )
+                field = ft.TextField(label=f"Comment on {answer['label']}", dense=True)
                 comments[answer["ref"]] = field
-                lines.append(field)
+                lines.append(_counted(field))
             for table in section["tables"]:
                 lines.append(_text(table["label"], bold=True))
                 lines.append(
@@ -138,8 +149,8 @@ class SupervisorScreens:
             lines.append(
                 _text(f"Review: {review['decision']} by {review['author']}: {review['comment']}")
             )
-        overall = ft.TextField(label="Overall comment", multiline=True, on_change=_keep)
-        lines.append(overall)
+        overall = ft.TextField(label="Overall comment", multiline=True)
+        lines.append(_counted(overall))
 
         def decide(decision: str) -> None:
             questions = {
