@@ -172,3 +172,24 @@ def test_worker_processes_write_the_same_tables_in_the_same_order(tmp_path: Path
         found[workers] = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert found[2] == found[0]
     assert len(found[0]["survey_small-member.csv"].splitlines()) > count
+
+
+def test_worker_deflated_csv_zip_has_the_same_tables_and_valid_crcs(tmp_path: Path) -> None:
+    from sync.server.exports import source
+    from sync.server.exports.parallel import CHUNK
+    from sync.server.exports.run import export_schema
+    from sync.server.exports.writers import write_csv_zip
+
+    count = CHUNK * 3 + 11
+    store = seed(tmp_path / "data", households(count))
+    schema = export_schema(store, "survey_small", ExportFilter())
+    tables: dict[int, dict[str, bytes]] = {}
+    for workers in (0, 2):
+        out = io.BytesIO()
+        chosen = source.submissions(store, "survey_small", ExportFilter())
+        assert write_csv_zip(schema, chosen, out, total=count, workers=workers) == count
+        with zipfile.ZipFile(out) as archive:
+            assert archive.testzip() is None
+            tables[workers] = {n: archive.read(n) for n in archive.namelist()}
+    assert list(tables[2]) == list(tables[0]) and tables[2] == tables[0]
+    assert tables[0]["survey_small.csv"].startswith(b"\xef\xbb\xbfSubmissionDate")

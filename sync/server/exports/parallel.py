@@ -17,8 +17,9 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import IO
+from typing import IO, TypeVar
 
+from sync.server.exports.deflated import Entry, Piece
 from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import ExportSchema
 
@@ -28,6 +29,7 @@ PARALLEL_FROM = 5000
 """Fewer expected submissions are flattened in-process (starting workers costs ~1 s)."""
 
 _flattener: Flattener | None = None
+T = TypeVar("T")
 
 
 def can_spawn() -> bool:
@@ -54,6 +56,12 @@ def flatten_chunk(chunk: list[SubmissionMeta]) -> dict[str, str]:
     """The CSV text (no header) each table gets from `chunk`, keyed by table path."""
     assert _flattener is not None, "worker not started"
     return chunk_csv(_flattener, chunk)
+
+
+def deflate_chunk(chunk: list[SubmissionMeta]) -> dict[str, Piece]:
+    """Like `flatten_chunk`, but each table's text already UTF-8 and deflated."""
+    assert _flattener is not None, "worker not started"
+    return {p: Piece.of(t.encode("utf-8")) for p, t in chunk_csv(_flattener, chunk).items()}
 
 
 def chunk_csv(flattener: Flattener, chunk: list[SubmissionMeta]) -> dict[str, str]:
@@ -90,23 +98,54 @@ def stage_in_workers(
     progress: Callable[[int], None],
 ) -> int:
     """Append every table's rows to `files` (by table path); returns the submissions done."""
+
+    def append(texts: dict[str, str]) -> None:
+        for path, text in texts.items():
+            files[path].write(text)
+
+    return _in_workers(schema, source, flatten_chunk, append, workers, progress)
+
+
+def deflate_in_workers(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    entries: dict[str, Entry],
+    workers: int,
+    progress: Callable[[int], None],
+) -> int:
+    """Append every table's deflated rows to `entries` (by table path), in order."""
+
+    def append(pieces: dict[str, Piece]) -> None:
+        for path, piece in pieces.items():
+            entries[path].add(piece)
+
+    return _in_workers(schema, source, deflate_chunk, append, workers, progress)
+
+
+def _in_workers(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    task: Callable[[list[SubmissionMeta]], T],
+    append: Callable[[T], None],
+    workers: int,
+    progress: Callable[[int], None],
+) -> int:
     done = 0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start, initargs=(schema,)
     ) as pool:
-        pending: deque[tuple[int, Future[dict[str, str]]]] = deque()
+        pending: deque[tuple[int, Future[T]]] = deque()
 
         def drain() -> None:
             nonlocal done
             size, future = pending.popleft()
-            for path, text in future.result().items():
-                files[path].write(text)
+            append(future.result())
             done += size
             progress(done)
 
         for chunk in _chunks(source):
-            pending.append((len(chunk), pool.submit(flatten_chunk, chunk)))
+            pending.append((len(chunk), pool.submit(task, chunk)))
             if len(pending) >= 2 * workers:
                 drain()
         while pending:

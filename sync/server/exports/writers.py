@@ -8,6 +8,7 @@ reads the staged tables back row by row (`stata.py`).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import tempfile
 import zipfile
@@ -15,7 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
-from sync.server.exports.parallel import stage_in_workers, workers_for
+from sync.server.exports.deflated import Entry, Piece, write_zip
+from sync.server.exports.parallel import deflate_in_workers, stage_in_workers, workers_for
 from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import GEO_PARTS, ExportSchema, Table
 
@@ -87,14 +89,48 @@ def write_csv_zip(
     *,
     total: int = 0,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> int:
-    """ODK Central's CSV zip: `<form>.csv` and `<form>-<repeat>.csv`, UTF-8 with a BOM."""
+    """ODK Central's CSV zip: `<form>.csv` and `<form>-<repeat>.csv`, UTF-8 with a BOM.
+
+    `workers`: processes that flatten and deflate (`deflated.py`); None picks by `total`."""
+    if workers is None:
+        workers = workers_for(total)
+    if workers > 1:
+        return _csv_zip_in_workers(schema, source, out, total, progress, workers)
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         done = stage_tables(schema, source, Path(folder), total=total, progress=progress)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for table in schema.tables:
                 archive.write(Path(folder) / f"{table.name}.csv", f"{table.name}.csv")
     return done
+
+
+def _csv_zip_in_workers(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    out: IO[bytes],
+    total: int,
+    progress: Progress | None,
+    workers: int,
+) -> int:
+    entries = {t.path: Entry(f"{t.name}.csv") for t in schema.tables}
+    try:
+        for table in schema.tables:
+            header = io.StringIO()
+            csv.writer(header).writerow(table.columns)
+            entries[table.path].add(Piece.of(("\ufeff" + header.getvalue()).encode("utf-8")))
+
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(done, max(total, done))
+
+        done = deflate_in_workers(schema, source, entries, workers, report)
+        write_zip(out, [entries[t.path] for t in schema.tables])
+        return done
+    finally:
+        for entry in entries.values():
+            entry.close()
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
