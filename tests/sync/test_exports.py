@@ -193,3 +193,19 @@ def test_worker_deflated_csv_zip_has_the_same_tables_and_valid_crcs(tmp_path: Pa
             tables[workers] = {n: archive.read(n) for n in archive.namelist()}
     assert list(tables[2]) == list(tables[0]) and tables[2] == tables[0]
     assert tables[0]["survey_small.csv"].startswith(b"\xef\xbb\xbfSubmissionDate")
+
+
+def test_a_submission_gone_before_its_worker_reads_it_is_a_message(storage: Storage) -> None:
+    from sync.server.errors import BadRequest
+    from sync.server.exports import parallel, source
+    from sync.server.exports.run import export_schema
+
+    chosen = source.submissions(storage, "survey_small", ExportFilter())
+    keyed = list(chosen.keyed())
+    assert keyed and all(meta.xml == "" for _, meta in keyed)
+    parallel._start(export_schema(storage, "survey_small", ExportFilter()), chosen.database)
+    pieces = parallel.deflate_chunk(keyed[:2])
+    assert sum(p.size for p in pieces.values()) > 0
+    rowid, meta = keyed[0]
+    with pytest.raises(BadRequest, match=f"submission {meta.instance_id} was removed"):
+        parallel.deflate_chunk([(rowid + 10_000, meta)])

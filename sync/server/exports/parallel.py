@@ -13,12 +13,16 @@ import csv
 import io
 import multiprocessing
 import os
+import sqlite3
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from typing import IO, TypeVar
 
+from sync.server.errors import BadRequest
+from sync.server.exports import source
 from sync.server.exports.deflated import Entry, Piece
 from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import ExportSchema
@@ -29,7 +33,11 @@ PARALLEL_FROM = 5000
 """Fewer expected submissions are flattened in-process (starting workers costs ~1 s)."""
 
 _flattener: Flattener | None = None
+_database: sqlite3.Connection | None = None
 T = TypeVar("T")
+C = TypeVar("C")
+Keyed = tuple[int, SubmissionMeta]
+"""A submission without its XML and its rowid, to read the XML in the worker."""
 
 
 def can_spawn() -> bool:
@@ -47,9 +55,20 @@ def workers_for(total: int) -> int:
     return min(4, cores or 1)
 
 
-def _start(schema: ExportSchema) -> None:
-    global _flattener
+def _start(schema: ExportSchema, database: str | None = None) -> None:
+    global _flattener, _database
     _flattener = Flattener(schema)
+    _database = None if database is None else source.connect_path(database)
+
+
+def _with_xml(chunk: list[Keyed]) -> list[SubmissionMeta]:
+    """The chunk's submissions with their XML, read from the database by rowid."""
+    assert _database is not None, "worker has no database"
+    xml = source.xml_of(_database, [rowid for rowid, _ in chunk])
+    missing = [meta.instance_id for rowid, meta in chunk if rowid not in xml]
+    if missing:
+        raise BadRequest(f"submission {missing[0]} was removed while exporting; export again")
+    return [replace(meta, xml=xml[rowid]) for rowid, meta in chunk]
 
 
 def flatten_chunk(chunk: list[SubmissionMeta]) -> dict[str, str]:
@@ -58,10 +77,12 @@ def flatten_chunk(chunk: list[SubmissionMeta]) -> dict[str, str]:
     return chunk_csv(_flattener, chunk)
 
 
-def deflate_chunk(chunk: list[SubmissionMeta]) -> dict[str, Piece]:
-    """Like `flatten_chunk`, but each table's text already UTF-8 and deflated."""
+def deflate_chunk(chunk: list[Keyed]) -> dict[str, Piece]:
+    """Like `flatten_chunk`, but the XML read here by rowid and each table's text
+    already UTF-8 and deflated."""
     assert _flattener is not None, "worker not started"
-    return {p: Piece.of(t.encode("utf-8")) for p, t in chunk_csv(_flattener, chunk).items()}
+    texts = chunk_csv(_flattener, _with_xml(chunk))
+    return {path: Piece.of(text.encode("utf-8")) for path, text in texts.items()}
 
 
 def chunk_csv(flattener: Flattener, chunk: list[SubmissionMeta]) -> dict[str, str]:
@@ -79,9 +100,9 @@ def chunk_csv(flattener: Flattener, chunk: list[SubmissionMeta]) -> dict[str, st
     return texts
 
 
-def _chunks(source: Iterable[SubmissionMeta]) -> Iterator[list[SubmissionMeta]]:
-    chunk: list[SubmissionMeta] = []
-    for meta in source:
+def _chunks(items: Iterable[C]) -> Iterator[list[C]]:
+    chunk: list[C] = []
+    for meta in items:
         chunk.append(meta)
         if len(chunk) == CHUNK:
             yield chunk
@@ -92,7 +113,7 @@ def _chunks(source: Iterable[SubmissionMeta]) -> Iterator[list[SubmissionMeta]]:
 
 def stage_in_workers(
     schema: ExportSchema,
-    source: Iterable[SubmissionMeta],
+    items: Iterable[SubmissionMeta],
     files: dict[str, IO[str]],
     workers: int,
     progress: Callable[[int], None],
@@ -103,12 +124,12 @@ def stage_in_workers(
         for path, text in texts.items():
             files[path].write(text)
 
-    return _in_workers(schema, source, flatten_chunk, append, workers, progress)
+    return _in_workers(schema, items, flatten_chunk, append, workers, progress)
 
 
 def deflate_in_workers(
     schema: ExportSchema,
-    source: Iterable[SubmissionMeta],
+    chosen: source.Submissions,
     entries: dict[str, Entry],
     workers: int,
     progress: Callable[[int], None],
@@ -119,21 +140,23 @@ def deflate_in_workers(
         for path, piece in pieces.items():
             entries[path].add(piece)
 
-    return _in_workers(schema, source, deflate_chunk, append, workers, progress)
+    keyed = chosen.keyed()
+    return _in_workers(schema, keyed, deflate_chunk, append, workers, progress, chosen.database)
 
 
 def _in_workers(
     schema: ExportSchema,
-    source: Iterable[SubmissionMeta],
-    task: Callable[[list[SubmissionMeta]], T],
+    items: Iterable[C],
+    task: Callable[[list[C]], T],
     append: Callable[[T], None],
     workers: int,
     progress: Callable[[int], None],
+    database: str | None = None,
 ) -> int:
     done = 0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start, initargs=(schema,)
+        workers, mp_context=context, initializer=_start, initargs=(schema, database)
     ) as pool:
         pending: deque[tuple[int, Future[T]]] = deque()
 
@@ -144,7 +167,7 @@ def _in_workers(
             done += size
             progress(done)
 
-        for chunk in _chunks(source):
+        for chunk in _chunks(items):
             pending.append((len(chunk), pool.submit(task, chunk)))
             if len(pending) >= 2 * workers:
                 drain()

@@ -78,9 +78,7 @@ def _database_path(storage: Storage) -> str:
 
 
 def connect(storage: Storage) -> sqlite3.Connection:
-    connection = sqlite3.connect(f"file:{_database_path(storage)}?mode=ro", uri=True)
-    connection.execute("PRAGMA busy_timeout=5000")
-    return connection
+    return connect_path(_database_path(storage))
 
 
 STATE_SQL = (
@@ -99,26 +97,66 @@ def count(storage: Storage, form_id: str, chosen: ExportFilter) -> int:
         return int(row.fetchone()[0])
 
 
-def submissions(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterator[SubmissionMeta]:
-    """The chosen submissions in the order they arrived, one row in memory at a time."""
-    where, params = chosen.where()
-    with closing(connect(storage)) as connection:
-        replaced = {
-            str(r[0])
-            for r in connection.execute(
-                "SELECT deprecated_id FROM submissions WHERE form_id = ? AND deprecated_id IS NOT NULL",
-                [form_id],
-            )
-        }
-        cursor = connection.execute(
-            "SELECT s.instance_id, s.submitted_at, s.enumerator, s.district, "
-            f"{STATE_SQL}, s.form_version, s.xml FROM submissions s WHERE {where} ORDER BY s.rowid",
-            [form_id, *params],
-        )
-        for row in cursor:
-            if row[0] in replaced:
-                continue
-            meta = SubmissionMeta(*row)
-            if chosen.states and meta.state not in chosen.states:
-                continue
+class Submissions:
+    """The chosen submissions in the order they arrived, one row in memory at a time.
+
+    Iterating reads them whole; `keyed()` reads them without their XML, with their rowid,
+    so worker processes read the XML from `database` themselves (`xml_of`)."""
+
+    def __init__(self, storage: Storage, form_id: str, chosen: ExportFilter) -> None:
+        self.storage, self.form_id, self.chosen = storage, form_id, chosen
+        self.database = _database_path(storage)
+
+    def __iter__(self) -> Iterator[SubmissionMeta]:
+        for _, meta in self._rows("s.xml"):
             yield meta
+
+    def keyed(self) -> Iterator[tuple[int, SubmissionMeta]]:
+        """(rowid, the submission with an empty `xml`)."""
+        return self._rows("''")
+
+    def _rows(self, xml: str) -> Iterator[tuple[int, SubmissionMeta]]:
+        where, params = self.chosen.where()
+        with closing(connect(self.storage)) as connection:
+            replaced = {
+                str(r[0])
+                for r in connection.execute(
+                    "SELECT deprecated_id FROM submissions"
+                    " WHERE form_id = ? AND deprecated_id IS NOT NULL",
+                    [self.form_id],
+                )
+            }
+            cursor = connection.execute(
+                f"SELECT s.rowid, s.instance_id, s.submitted_at, s.enumerator, s.district, "
+                f"{STATE_SQL}, s.form_version, {xml} FROM submissions s WHERE {where}"
+                " ORDER BY s.rowid",
+                [self.form_id, *params],
+            )
+            states = self.chosen.states
+            for row in cursor:
+                if row[1] in replaced:
+                    continue
+                meta = SubmissionMeta(*row[1:])
+                if states and meta.state not in states:
+                    continue
+                yield row[0], meta
+
+
+def submissions(storage: Storage, form_id: str, chosen: ExportFilter) -> Submissions:
+    """The chosen submissions in the order they arrived (see `Submissions`)."""
+    return Submissions(storage, form_id, chosen)
+
+
+def xml_of(connection: sqlite3.Connection, rowids: list[int]) -> dict[int, str]:
+    """The stored XML of these submissions, by rowid."""
+    found = connection.execute(
+        f"SELECT rowid, xml FROM submissions WHERE rowid IN ({', '.join('?' * len(rowids))})",
+        rowids,
+    )
+    return {int(r[0]): str(r[1]) for r in found}
+
+
+def connect_path(database: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection.execute("PRAGMA busy_timeout=5000")
+    return connection

@@ -20,6 +20,7 @@ from sync.server.exports.deflated import Entry, Piece, write_zip
 from sync.server.exports.parallel import deflate_in_workers, stage_in_workers, workers_for
 from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import GEO_PARTS, ExportSchema, Table
+from sync.server.exports.source import Submissions
 
 Progress = Callable[[int, int], None]
 """Called with (submissions written, submissions expected) every `PROGRESS_EVERY` rows."""
@@ -96,7 +97,7 @@ def write_csv_zip(
     `workers`: processes that flatten and deflate (`deflated.py`); None picks by `total`."""
     if workers is None:
         workers = workers_for(total)
-    if workers > 1:
+    if workers > 1 and isinstance(source, Submissions):
         return _csv_zip_in_workers(schema, source, out, total, progress, workers)
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         done = stage_tables(schema, source, Path(folder), total=total, progress=progress)
@@ -108,7 +109,7 @@ def write_csv_zip(
 
 def _csv_zip_in_workers(
     schema: ExportSchema,
-    source: Iterable[SubmissionMeta],
+    source: Submissions,
     out: IO[bytes],
     total: int,
     progress: Progress | None,
