@@ -91,13 +91,29 @@ def open_page(browser: Browser, app: AppProcess, viewport: dict[str, int] = PHON
 
 
 def write(page: Page, label: str, text: str, *, counted: bool = False) -> None:
-    """Type into a field as a person would, and leave it only once it holds the text (and,
-    for a counted field, once the screen says the server has all of it)."""
+    """Type into a field as a person would, and leave it only once it holds the text.
+
+    For a counted field, also wait until the screen says the server has all of it. Flutter
+    connects its text input a moment after the field takes focus; keys that arrive before
+    that are dropped, and the count stays short. A person would see that and type again:
+    so does this helper (clearing the field first), at most three times."""
     box = page.get_by_role("textbox", name=label)
-    box.click()
-    expect(box).to_be_focused()
-    page.keyboard.insert_text(text)
-    expect(box).to_have_value(text)
-    if counted:
-        expect(page.get_by_text(f"{label}: {len(text)} characters")).to_be_visible()
+    for attempt in range(3):
+        box.click()
+        expect(box).to_be_focused()
+        if attempt:
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Delete")
+        page.keyboard.insert_text(text)
+        if not counted:
+            expect(box).to_have_value(text)
+            break
+        try:  # the server's count is the truth; the field's DOM value may lag either way
+            expect(page.get_by_text(f"{label}: {len(text)} characters")).to_be_visible(
+                timeout=4_000
+            )
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     page.keyboard.press("Tab")
