@@ -24,6 +24,7 @@ from sync.server.quality import Facts, Flag, check, section_seconds
 from sync.server.quality_config import QualityConfig, load_config, save_config
 from sync.server.render import Rendered, render
 from sync.server.review_diff import Change, diff
+from sync.server.review_gps import GpsReview, gps_review
 from sync.server.review_store import (
     EnumeratorStats,
     QueueFilter,
@@ -32,6 +33,7 @@ from sync.server.review_store import (
     index_for,
 )
 from sync.server.storage import ReviewRecord, Storage, SubmissionRecord, User
+from sync.server.thumbnails import is_image, media_type, preview
 
 router = APIRouter(prefix="/api/v1/review")
 VIEWERS = ("supervisor", "coordinator", "admin")
@@ -53,6 +55,14 @@ class Version(BaseModel):
     """What changed from the version before it (empty for the first)."""
 
 
+class FileView(BaseModel):
+    name: str
+    size: int
+    received: bool
+    image: bool
+    """A photo the screens can preview (`?width=` on the attachment)."""
+
+
 class SubmissionView(BaseModel):
     instance_id: str
     form_id: str
@@ -65,6 +75,10 @@ class SubmissionView(BaseModel):
     timing_source: str
     flags: list[Flag]
     attachments: list[str]
+    """The received ones."""
+    files: list[FileView]
+    """Every attachment the submission lists, received or not yet."""
+    gps: GpsReview
     reviews: list[ReviewView]
     history: list[Version]
     rendered: Rendered
@@ -119,7 +133,9 @@ def submission(
     if form is None:
         raise NotFound(f"form {record.form_id!r} is not on this server")
     facts, flags = index.flags(instance_id)
-    received = {a.name: a for a in storage.attachments(instance_id) if a.received}
+    listed = storage.attachments(instance_id)
+    received = {a.name: a for a in listed if a.received}
+    config = load_config(storage)
     rendered = render(record.xml, _definition(form.xml), language)
     timing = "start/end fields" if facts is not None and facts.duration_s is not None else "none"
     if AUDIT in received:
@@ -128,7 +144,7 @@ def submission(
         seconds = section_seconds(text, _definition(form.xml).root_name)
         for section in rendered.sections:
             section.seconds = seconds.get(section.ref.rsplit("/", 1)[-1])
-        flags = _with_section_flags(index, instance_id, flags, seconds, load_config(storage))
+        flags = _with_section_flags(index, instance_id, flags, seconds, config)
         timing = "audit.csv paradata"
     history = index.history(storage, instance_id)
     return SubmissionView(
@@ -145,6 +161,11 @@ def submission(
         timing_source=timing,
         flags=flags,
         attachments=sorted(received),
+        files=[
+            FileView(name=a.name, size=a.size, received=a.received, image=is_image(a.name))
+            for a in sorted(listed, key=lambda a: a.name)
+        ],
+        gps=gps_review(rendered, config, record.district),
         reviews=[
             ReviewView(
                 decision=r.decision,
@@ -199,17 +220,24 @@ def _no_facts() -> Facts:
 
 
 @router.get("/submissions/{instance_id}/attachments/{name}")
-def attachment(instance_id: str, name: str, request: Request, user: CurrentUser) -> Response:
+def attachment(
+    instance_id: str,
+    name: str,
+    request: Request,
+    user: CurrentUser,
+    width: Annotated[int | None, Query(ge=16, le=2048)] = None,
+) -> Response:
+    """The file as received, or with `width` an image scaled to fit width x width."""
     storage, _ = _parts(request)
     _visible(storage, user, instance_id)
     found = [a for a in storage.attachments(instance_id) if a.name == name and a.received]
     if not found:
         raise NotFound(f"submission {instance_id!r} has no received attachment {name!r}")
     blobs: BlobStore = request.app.state.blobs
-    lower = name.lower()
-    media = "image/jpeg" if lower.endswith((".jpg", ".jpeg")) else "application/octet-stream"
-    media = "image/png" if lower.endswith(".png") else media
-    return Response(blobs.read(found[0].sha256), media_type=media)
+    if width is not None:
+        data, media = preview(blobs.path(found[0].sha256), name, width)
+        return Response(data, media_type=media)
+    return Response(blobs.read(found[0].sha256), media_type=media_type(name))
 
 
 @router.post("/submissions/{instance_id}/decision")
