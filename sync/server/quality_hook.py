@@ -1,7 +1,9 @@
-"""The one call ingestion makes after storing a new submission: compute its quality flags.
+"""The one call ingestion makes after storing a new submission: its derived data.
 
-A failure here never refuses or loses a submission (it is already stored and acknowledged);
-it is logged and the submission appears in the queue without flags.
+Quality flags, the report's household row and the export rows, each from the one parsed
+tree. A failure here never refuses or loses a submission (it is already stored and
+acknowledged); it is logged, the submission appears in the queue without flags, and the
+report's and exports' backfills record what is missing.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 from xml.etree.ElementTree import Element
 
+from sync.server.exports.stored import record_parts
 from sync.server.report.index import record_household
 from sync.server.review_store import index_for
 from sync.server.storage import Storage, SubmissionRecord
@@ -26,3 +29,7 @@ def on_ingest(storage: Storage, record: SubmissionRecord, root: Element | None =
         record_household(storage, record, root)
     except Exception:  # derived data: the report's backfill records it later
         log.exception("report row of %s not recorded", record.instance_id)
+    try:
+        record_parts(storage, record, root)
+    except Exception:  # derived data: the exports' backfill records it later
+        log.exception("export rows of %s not recorded", record.instance_id)

@@ -15,6 +15,8 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -148,14 +150,28 @@ def backfill_metrics(connection: sqlite3.Connection) -> None:
         raise
 
 
-def _store(
-    connection: sqlite3.Connection, submission: SubmissionRecord, facts: Facts, flags: list[Flag]
-) -> None:
-    # Facts are derived data (`recover` rebuilds what a crash loses): their commit need not
-    # wait for the disk; the next submission's FULL commit syncs them along.
+@contextmanager
+def derived_transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """One transaction of derived data (rebuilt by a recovery or backfill if a crash loses
+    it): its commit need not wait for the disk; the next submission's FULL commit syncs it
+    along. The caller holds the storage's lock."""
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("BEGIN")
     try:
+        yield
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.execute("PRAGMA synchronous=FULL")
+
+
+def _store(
+    connection: sqlite3.Connection, submission: SubmissionRecord, facts: Facts, flags: list[Flag]
+) -> None:
+    """Facts are derived data: `recover` rebuilds what a crash loses."""
+    with derived_transaction(connection):
         connection.execute(
             "INSERT OR REPLACE INTO review_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -177,9 +193,3 @@ def _store(
             (submission.form_id, submission.district, facts.crop),
             facts.metrics,
         )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    finally:
-        connection.execute("PRAGMA synchronous=FULL")

@@ -34,6 +34,7 @@ PARALLEL_FROM = 5000
 
 _flattener: Flattener | None = None
 _database: sqlite3.Connection | None = None
+_fingerprint: str | None = None
 T = TypeVar("T")
 C = TypeVar("C")
 Keyed = tuple[int, SubmissionMeta]
@@ -55,20 +56,26 @@ def workers_for(total: int) -> int:
     return min(4, cores or 1)
 
 
-def _start(schema: ExportSchema, database: str | None = None) -> None:
-    global _flattener, _database
+def _start(
+    schema: ExportSchema, database: str | None = None, fingerprint: str | None = None
+) -> None:
+    """`fingerprint`: read the stored rows made under it (`stored.py`); None: the XML."""
+    global _flattener, _database, _fingerprint
     _flattener = Flattener(schema)
     _database = None if database is None else source.connect_path(database)
+    _fingerprint = fingerprint
 
 
-def _with_xml(chunk: list[Keyed]) -> list[SubmissionMeta]:
-    """The chunk's submissions with their XML, read from the database by rowid."""
+def _with_bodies(chunk: list[Keyed]) -> list[SubmissionMeta]:
+    """The chunk's submissions with their XML or stored rows, read from the database by
+    rowid."""
     assert _database is not None, "worker has no database"
-    xml = source.xml_of(_database, [rowid for rowid, _ in chunk])
-    missing = [meta.instance_id for rowid, meta in chunk if rowid not in xml]
+    rowids = [rowid for rowid, _ in chunk]
+    bodies = source.bodies_of(_database, rowids, _fingerprint)
+    missing = [meta.instance_id for rowid, meta in chunk if rowid not in bodies]
     if missing:
         raise BadRequest(f"submission {missing[0]} was removed while exporting; export again")
-    return [replace(meta, xml=xml[rowid]) for rowid, meta in chunk]
+    return [replace(meta, xml=bodies[r][0], stored=bodies[r][1]) for r, meta in chunk]
 
 
 def flatten_chunk(chunk: list[SubmissionMeta]) -> dict[str, str]:
@@ -78,10 +85,10 @@ def flatten_chunk(chunk: list[SubmissionMeta]) -> dict[str, str]:
 
 
 def deflate_chunk(chunk: list[Keyed]) -> dict[str, Piece]:
-    """Like `flatten_chunk`, but the XML read here by rowid and each table's text
-    already UTF-8 and deflated."""
+    """Like `flatten_chunk`, but the submissions read here by rowid and each table's
+    text already UTF-8 and deflated."""
     assert _flattener is not None, "worker not started"
-    texts = chunk_csv(_flattener, _with_xml(chunk))
+    texts = chunk_csv(_flattener, _with_bodies(chunk))
     return {path: Piece.of(text.encode("utf-8")) for path, text in texts.items()}
 
 
@@ -124,7 +131,7 @@ def stage_in_workers(
         for path, text in texts.items():
             files[path].write(text)
 
-    return _in_workers(schema, items, flatten_chunk, append, workers, progress)
+    return _in_workers(items, flatten_chunk, append, workers, progress, (schema,))
 
 
 def deflate_in_workers(
@@ -141,22 +148,23 @@ def deflate_in_workers(
             entries[path].add(piece)
 
     keyed = chosen.keyed()
-    return _in_workers(schema, keyed, deflate_chunk, append, workers, progress, chosen.database)
+    start = (schema, chosen.database, chosen.fingerprint)
+    return _in_workers(keyed, deflate_chunk, append, workers, progress, start)
 
 
 def _in_workers(
-    schema: ExportSchema,
     items: Iterable[C],
     task: Callable[[list[C]], T],
     append: Callable[[T], None],
     workers: int,
     progress: Callable[[int], None],
-    database: str | None = None,
+    start: tuple[ExportSchema, str | None, str | None] | tuple[ExportSchema],
 ) -> int:
+    """`start`: each worker's `_start` arguments."""
     done = 0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start, initargs=(schema, database)
+        workers, mp_context=context, initializer=_start, initargs=start
     ) as pool:
         pending: deque[tuple[int, Future[T]]] = deque()
 

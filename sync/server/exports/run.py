@@ -8,7 +8,7 @@ from typing import IO
 
 from forms.xform_reader import read_xform
 from sync.server.errors import BadRequest, NotFound
-from sync.server.exports import source
+from sync.server.exports import source, stored
 from sync.server.exports.rows import SubmissionMeta
 from sync.server.exports.schema import ExportSchema, build_schema
 from sync.server.exports.source import ExportFilter
@@ -57,6 +57,9 @@ def export(
     if kind not in FORMATS:
         raise BadRequest(f"export format must be one of {', '.join(FORMATS)}, not {kind!r}")
     schema = export_schema(storage, form_id, chosen)
+    stored.backfill(storage)
     total = source.count(storage, form_id, chosen)
-    rows: Iterable[SubmissionMeta] = source.submissions(storage, form_id, chosen)
+    rows: Iterable[SubmissionMeta] = source.submissions(
+        storage, form_id, chosen, schema.fingerprint
+    )
     return FORMATS[kind].writer(schema, rows, out, total=total, progress=progress)

@@ -8,6 +8,8 @@ adds one 0/1 column per choice (`activities/own_farm`), as Central's split optio
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -77,6 +79,18 @@ class ExportSchema:
 
     def table(self, path: str) -> Table:
         return next(t for t in self.tables if t.path == path)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What decides the cells a submission's XML gives (tables, fields, their kinds and
+        choices; not labels or headers): rows stored under one fingerprint fit any schema
+        with the same one."""
+        shape = [
+            [t.path, t.parent, [[f.path, f.kind, [c.value for c in f.choices]] for f in t.fields]]
+            for t in self.tables
+        ]
+        text = json.dumps([self.form_id, shape], separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def label_text(definition: FormDefinition, label: Label | None, language: str | None) -> str:

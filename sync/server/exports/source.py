@@ -100,22 +100,27 @@ def count(storage: Storage, form_id: str, chosen: ExportFilter) -> int:
 class Submissions:
     """The chosen submissions in the order they arrived, one row in memory at a time.
 
-    Iterating reads them whole; `keyed()` reads them without their XML, with their rowid,
-    so worker processes read the XML from `database` themselves (`xml_of`)."""
+    Iterating reads them whole, with the rows ingestion stored (`stored.py`) instead of
+    their XML when those were made under `fingerprint` (the export schema's). `keyed()`
+    reads them without either, with their rowid, so worker processes read them from
+    `database` themselves (`bodies_of`)."""
 
-    def __init__(self, storage: Storage, form_id: str, chosen: ExportFilter) -> None:
+    def __init__(
+        self, storage: Storage, form_id: str, chosen: ExportFilter, fingerprint: str | None = None
+    ) -> None:
         self.storage, self.form_id, self.chosen = storage, form_id, chosen
+        self.fingerprint = fingerprint
         self.database = _database_path(storage)
 
     def __iter__(self) -> Iterator[SubmissionMeta]:
-        for _, meta in self._rows("s.xml"):
+        for _, meta in self._rows(whole=True):
             yield meta
 
     def keyed(self) -> Iterator[tuple[int, SubmissionMeta]]:
-        """(rowid, the submission with an empty `xml`)."""
-        return self._rows("''")
+        """(rowid, the submission with an empty `xml` and no stored rows)."""
+        return self._rows(whole=False)
 
-    def _rows(self, xml: str) -> Iterator[tuple[int, SubmissionMeta]]:
+    def _rows(self, whole: bool) -> Iterator[tuple[int, SubmissionMeta]]:
         where, params = self.chosen.where()
         with closing(connect(self.storage)) as connection:
             replaced = {
@@ -126,11 +131,14 @@ class Submissions:
                     [self.form_id],
                 )
             }
+            body, joined, first = _body(connection, self.fingerprint if whole else None)
+            if not whole:
+                body = "'', NULL"
             cursor = connection.execute(
                 f"SELECT s.rowid, s.instance_id, s.submitted_at, s.enumerator, s.district, "
-                f"{STATE_SQL}, s.form_version, {xml} FROM submissions s WHERE {where}"
+                f"{STATE_SQL}, s.form_version, {body} FROM submissions s{joined} WHERE {where}"
                 " ORDER BY s.rowid",
-                [self.form_id, *params],
+                [*first, self.form_id, *params],
             )
             states = self.chosen.states
             for row in cursor:
@@ -142,18 +150,37 @@ class Submissions:
                 yield row[0], meta
 
 
-def submissions(storage: Storage, form_id: str, chosen: ExportFilter) -> Submissions:
+def _body(connection: sqlite3.Connection, fingerprint: str | None) -> tuple[str, str, list[str]]:
+    """The select list of a submission's body (its XML, or `''` and its stored rows when
+    they were made under `fingerprint`), the join it needs and that join's parameters."""
+    has_parts = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'export_parts'"
+    ).fetchone()
+    if fingerprint is None or has_parts is None:
+        return "s.xml, NULL", "", []
+    body = "CASE WHEN p.fingerprint = ? THEN '' ELSE s.xml END, CASE WHEN p.fingerprint = ? THEN p.parts END"
+    joined = " LEFT JOIN export_parts p ON p.instance_id = s.instance_id"
+    return body, joined, [fingerprint, fingerprint]
+
+
+def submissions(
+    storage: Storage, form_id: str, chosen: ExportFilter, fingerprint: str | None = None
+) -> Submissions:
     """The chosen submissions in the order they arrived (see `Submissions`)."""
-    return Submissions(storage, form_id, chosen)
+    return Submissions(storage, form_id, chosen, fingerprint)
 
 
-def xml_of(connection: sqlite3.Connection, rowids: list[int]) -> dict[int, str]:
-    """The stored XML of these submissions, by rowid."""
+def bodies_of(
+    connection: sqlite3.Connection, rowids: list[int], fingerprint: str | None
+) -> dict[int, tuple[str, str | None]]:
+    """The XML or stored rows of these submissions, by rowid (as `Submissions` reads them)."""
+    body, joined, first = _body(connection, fingerprint)
     found = connection.execute(
-        f"SELECT rowid, xml FROM submissions WHERE rowid IN ({', '.join('?' * len(rowids))})",
-        rowids,
+        f"SELECT s.rowid, {body} FROM submissions s{joined}"
+        f" WHERE s.rowid IN ({', '.join('?' * len(rowids))})",
+        [*first, *rowids],
     )
-    return {int(r[0]): str(r[1]) for r in found}
+    return {int(r[0]): (str(r[1]), r[2]) for r in found}
 
 
 def connect_path(database: str) -> sqlite3.Connection:

@@ -21,7 +21,7 @@ from defusedxml.ElementTree import fromstring
 from forms.xform_reader import read_xform
 from sync.server.exports import source
 from sync.server.exports.source import ExportFilter
-from sync.server.quality_record import write_side
+from sync.server.quality_record import derived_transaction, write_side
 from sync.server.report.extract import reader_for
 from sync.server.report.household import (
     COMPONENTS,
@@ -74,16 +74,11 @@ def _write(storage: Storage, rows: list[tuple[Any, ...]], dropped: list[str]) ->
     connection, lock = write_side(storage)
     with lock:
         _ensure(connection)
-        connection.execute("BEGIN")
-        try:
+        with derived_transaction(connection):
             connection.executemany(
                 "DELETE FROM report_households WHERE instance_id = ?", [[i] for i in dropped]
             )
             connection.executemany(INSERT, rows)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
 
 
 def record_household(
