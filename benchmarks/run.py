@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,24 +39,54 @@ BENCHMARKS: tuple[tuple[str, Callable[[], str]], ...] = (
 )
 
 
-def main() -> None:
-    body = ""
-    for title, run in BENCHMARKS:
-        before = os.getloadavg()[0]
-        table = run().strip()
-        after = os.getloadavg()[0]
-        load = f"Load average (1 min) {before:.1f} before, {after:.1f} after, on {os.cpu_count()} cores."
-        body += f"\n## {title}\n\n{table}\n\n{load}\n"
+SECTIONS = {
+    "xpath": 0, "reading": 1, "session": 2, "autosave": 3, "ingest": 4, "devices": 5,
+    "exports": 6, "screen": 7,
+}  # fmt: skip
+"""Names for `python -m benchmarks.run NAME ...`: rerun only these sections."""
+
+
+def section(title: str, run: Callable[[], str]) -> str:
+    before = os.getloadavg()[0]
+    table = run().strip()
+    after = os.getloadavg()[0]
+    load = (
+        f"Load average (1 min) {before:.1f} before, {after:.1f} after, on {os.cpu_count()} cores."
+    )
+    return f"\n## {title}\n\n{table}\n\n{load}\n"
+
+
+def splice(text: str, title: str, fresh: str) -> str:
+    """`text` (the doc) with the section called `title` replaced by `fresh` (or added)."""
+    start = text.find(f"\n## {title}\n")
+    if start < 0:
+        return text.rstrip("\n") + "\n" + fresh
+    end = text.find("\n## ", start + 1)
+    return text[:start] + fresh + (text[end:] if end >= 0 else "")
+
+
+def main(names: list[str]) -> None:
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
     header = (
         "# Benchmarks\n\n"
         f"Latest run: {dt.date.today().isoformat()}, Python {platform.python_version()}, "
-        f"{platform.machine()}. Regenerate with `make bench` on a quiet machine: the ratios "
-        "compare against baselines measured in the same run, but absolute times follow the "
-        "load.\n"
+        f"{platform.machine()}. Regenerate with `make bench` on a quiet machine (or one section:"
+        " `python -m benchmarks.run exports`): the ratios compare against baselines measured in"
+        " the same run, but absolute times follow the load.\n"
     )
+    if names and DOCS.exists():
+        text = DOCS.read_text(encoding="utf-8")
+        body = text[text.index("\n## ") :] if "\n## " in text else ""
+        for name in names:
+            title, run = BENCHMARKS[SECTIONS[name]]
+            body = splice(body, title, section(title, run))
+    else:
+        body = "".join(section(title, run) for title, run in BENCHMARKS)
     DOCS.write_text(header + body, encoding="utf-8")
     print(header + body)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
