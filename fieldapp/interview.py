@@ -3,8 +3,9 @@
 It opens a `FormSession` for a new or a saved instance, describes the current screen
 (questions with their widget kind, text, choices, value and problem), hands answers to
 the session and commits every accepted answer to the store *before* reporting it saved,
-logs paradata (shown / answered / changed), and moves through the form. A store
-failure (a full disk) raises `SaveFailed`: the answer stays in the session, the UI
+logs paradata (sessions, screens, shown / answered / changed; see `fieldapp.paradata`),
+and moves through the form. Finalizing attaches the interview's audit log (`audit.csv`).
+A store failure (a full disk) raises `SaveFailed`: the answer stays in the session, the UI
 shows the message and calls `save()` again.
 """
 
@@ -25,6 +26,18 @@ from fieldapp.interview_views import (
     ScreenView,
     StoredForm,
     widget_of,
+)
+from fieldapp.paradata import (
+    AUDIT_FILE,
+    DELETE_REPEAT,
+    FORM_EXIT,
+    FORM_FINALIZE,
+    FORM_RESUME,
+    FORM_START,
+    INTERRUPTED,
+    SCREEN,
+    audit_log,
+    interrupted_at,
 )
 from forms.errors import FormError
 from forms.session import FormSession
@@ -87,6 +100,7 @@ class Interview:
         instance_id = session.value(f"/{definition.root_name}/meta/instanceID")
         name = _name_of(session)
         store.create_draft(form.form_id, form.version, instance_id, session.to_xml(), name)
+        store.log_event(instance_id, FORM_START)
         interview = cls(store, session, instance_id)
         interview._shown()
         return interview
@@ -137,8 +151,18 @@ class Interview:
             interview.index = interview._screen_index(commented[0])
         elif isinstance(record.position, str) and record.position:
             interview.index = interview._screen_index(record.position)
+        if not readonly:
+            interview._begin_session(record.updated_at)
         interview._shown()
         return interview
+
+    def _begin_session(self, last_saved: str) -> None:
+        """Log `form_resume`, after the `form_exit` the previous session missed if the app
+        was killed (stamped with its last commit, so the time closed counts nowhere)."""
+        cut = interrupted_at(self.store.events(self.instance_id), last_saved)
+        if cut is not None:
+            self.store.log_event(self.instance_id, FORM_EXIT, None, INTERRUPTED, at=cut)
+        self.store.log_event(self.instance_id, FORM_RESUME)
 
     # -- what is shown ----------------------------------------------------------------
 
@@ -362,19 +386,30 @@ class Interview:
         self._unflushed = False
 
     def close_visit(self) -> None:
-        """Log the current visit now (saving and closing, finalizing)."""
+        """Log the current visit and the end of the session now (saving and closing)."""
         self.leave()
         self._log_visited()
+        if not self.readonly:
+            self.store.log_event(self.instance_id, FORM_EXIT)
 
     def _log_visited(self) -> None:
-        for event, ref, value in self._visited:
-            self.store.log_event(self.instance_id, event, ref, value)
+        if self._visited:
+            self.store.log_events(self.instance_id, self._visited)
         self._visited = []
 
     def _shown(self) -> None:
-        screen = self.screen()
-        for question in screen.questions:
-            self.store.log_event(self.instance_id, "shown", question.ref)
+        """Log the screen now shown and its questions (nothing for a read-only view)."""
+        if self.readonly:
+            return
+        screens = self.session.screens()
+        if self.index >= len(screens):
+            self.store.log_events(self.instance_id, [(SCREEN, None, END)])
+            return
+        found = screens[self.index]
+        self.store.log_events(
+            self.instance_id,
+            [(SCREEN, found.ref, found.kind), *(("shown", ref, None) for ref in found.questions)],
+        )
 
     def add_repeat(self, repeat_ref: str) -> ScreenView:
         added = self.session.add_repeat(repeat_ref)
@@ -383,13 +418,17 @@ class Interview:
 
     def remove_repeat(self, instance_ref: str) -> ScreenView:
         self.session.remove_repeat(instance_ref)
+        if not self.readonly:
+            self.store.log_event(self.instance_id, DELETE_REPEAT, instance_ref)
         self.index = min(self.index, len(self.session.screens()))
         return self._moved()
 
     def finalize(self) -> list[str]:
         """Validate; on problems jump to the first and return their messages, else commit
-        the instance as finalized and return []."""
-        self.close_visit()
+        the instance as finalized with its audit log (of this version and the versions it
+        replaces) and return []."""
+        self.leave()
+        self._log_visited()
         problems = self.session.finalize()
         if problems:
             first = problems[0].place.field if problems[0].place else None
@@ -397,7 +436,16 @@ class Interview:
                 self.jump(first)
             return [self.session.message(p) for p in problems]
         try:
-            self.store.finalize(self.instance_id, self.session.to_xml(), _name_of(self.session))
+            self.store.log_events(
+                self.instance_id, [(FORM_FINALIZE, None, None), (FORM_EXIT, None, None)]
+            )
+            audit = audit_log(self.store.history_events(self.instance_id))
+            self.store.finalize(
+                self.instance_id,
+                self.session.to_xml(),
+                _name_of(self.session),
+                {AUDIT_FILE: audit},
+            )
         except Exception as error:
             raise SaveFailed(str(getattr(error, "message", error))) from error
         return []

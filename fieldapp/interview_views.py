@@ -4,7 +4,7 @@ store double and the store need not import the UI's types)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,11 +46,24 @@ class InterviewStore(Protocol):
         self, form_id: str, version: str, instance_id: str, xml: str, name: str
     ) -> Any: ...
     def save_draft(self, instance_id: str, xml: str, name: str, position: Any) -> Any: ...
-    def finalize(self, instance_id: str, xml: str, name: str) -> Any: ...
+    def finalize(
+        self, instance_id: str, xml: str, name: str, attachments: Mapping[str, bytes] = ...
+    ) -> Any: ...
     def replace_for_edit(self, old_id: str, new_id: str, xml: str) -> Any: ...
     def log_event(
-        self, instance_id: str, event: str, ref: str | None = None, value: str | None = None
+        self,
+        instance_id: str,
+        event: str,
+        ref: str | None = None,
+        value: str | None = None,
+        *,
+        at: str | None = None,
     ) -> Any: ...
+    def log_events(
+        self, instance_id: str, entries: Iterable[tuple[str, str | None, str | None]]
+    ) -> Any: ...
+    def events(self, instance_id: str) -> Sequence[Any]: ...
+    def history_events(self, instance_id: str) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,26 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 _QUICK_CHECK = "quick_check: "
 
 
-def utc_now() -> str:
-    """Now in UTC, ISO 8601 with milliseconds and a `Z`: sorts as text."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+Clock = Callable[[], dt.datetime]
+"""Where the store's timestamps come from (a test passes a clock it moves itself)."""
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def stamp(moment: dt.datetime) -> str:
+    """`moment` in UTC, ISO 8601 with milliseconds and a `Z`: sorts as text."""
+    text = moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
 
 
 class Connection:
     """A thread-safe SQLite connection: one writer or reader at a time per `Store`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = system_clock) -> None:
         self.path = path
+        self.clock = clock
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
@@ -48,6 +58,10 @@ class Connection:
         result = self.conn.execute("PRAGMA quick_check(1)").fetchone()
         if result is None or result[0] != "ok":
             raise sqlite3.DatabaseError(f"{_QUICK_CHECK}{result[0] if result else 'no answer'}")
+
+    def now(self) -> str:
+        """The store clock's time, stamped as every row of the store records it."""
+        return stamp(self.clock())
 
     def close(self) -> None:
         with self.lock:
@@ -87,11 +101,11 @@ class Connection:
         return found[0] if found else None
 
 
-def open_connection(path: Path) -> tuple[Connection, Path | None]:
+def open_connection(path: Path, clock: Clock = system_clock) -> tuple[Connection, Path | None]:
     """A configured connection to `path`, and where a corrupt file was moved aside (if it was)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = _configured(path)
+        connection = _configured(path, clock)
         return connection, None
     except sqlite3.DatabaseError as error:
         if not _is_corrupt(error):
@@ -100,13 +114,13 @@ def open_connection(path: Path) -> tuple[Connection, Path | None]:
         raise store_error_from(error) from error
     moved = move_aside(path)
     try:
-        return _configured(path), moved
+        return _configured(path, clock), moved
     except sqlite3.Error as error:
         raise store_error_from(error) from error
 
 
-def _configured(path: Path) -> Connection:
-    connection = Connection(path)
+def _configured(path: Path, clock: Clock) -> Connection:
+    connection = Connection(path, clock)
     try:
         connection.configure()
     except BaseException:

@@ -6,7 +6,7 @@ import hashlib
 import sqlite3
 from collections.abc import Mapping
 
-from fieldapp.store.connection import Connection, utc_now
+from fieldapp.store.connection import Connection
 from fieldapp.store.errors import StoreError
 from fieldapp.store.files import FileStore
 from fieldapp.store.records import FormRecord
@@ -32,7 +32,7 @@ def add(db: Connection, files: FileStore, xform: str, media: Mapping[str, bytes]
             conn.execute(
                 "INSERT OR REPLACE INTO forms (form_id, version, title, hash, xform, downloaded_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (definition.form_id, version, definition.title, digest, xform, utc_now()),
+                (definition.form_id, version, definition.title, digest, xform, db.now()),
             )
         for name, sha256, _path, size in stored:
             conn.execute(

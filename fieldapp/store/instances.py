@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from fieldapp.store.connection import Connection, utc_now
+from fieldapp.store.connection import Connection
 from fieldapp.store.errors import StoreError
 from fieldapp.store.records import (
     DRAFT,
@@ -30,7 +30,7 @@ _EDITABLE = (DRAFT, RETURNED)
 def create_draft(
     db: Connection, form_id: str, version: str | None, instance_id: str, xml: str, name: str | None
 ) -> InstanceRecord:
-    now = utc_now()
+    now = db.now()
     with db.write() as conn:
         if _state(conn, instance_id) is not None:
             raise StoreError("store.instance_exists", instance_id=instance_id)
@@ -46,19 +46,51 @@ def save_draft(
         conn.execute(
             "UPDATE instances SET xml = ?, name = ?, position = ?, updated_at = ? "
             "WHERE instance_id = ?",
-            (xml, name, position, utc_now(), instance_id),
+            (xml, name, position, db.now(), instance_id),
         )
 
 
-def finalize(db: Connection, instance_id: str, xml: str, name: str | None) -> None:
-    now = utc_now()
+def finalize(
+    db: Connection,
+    instance_id: str,
+    xml: str,
+    name: str | None,
+    files: Iterable[tuple[str, str, int]] = (),
+) -> list[str]:
+    """Finalized, with `files` ((filename, sha256, size) already in the file store) attached
+    in the same transaction, so a sync never sees the instance without them; the sha256s the
+    attachments replaced."""
+    now = db.now()
     with db.write() as conn:
         _require(conn, instance_id, (*_EDITABLE, FINALIZED))
+        replaced = [
+            old
+            for filename, sha256, size in files
+            if (old := attach(conn, instance_id, filename, sha256, size)) is not None
+        ]
         conn.execute(
             "UPDATE instances SET state = ?, xml = ?, name = ?, updated_at = ?, finalized_at = ? "
             "WHERE instance_id = ?",
             (FINALIZED, xml, name, now, now, instance_id),
         )
+    return replaced
+
+
+def attach(
+    conn: sqlite3.Connection, instance_id: str, filename: str, sha256: str, size: int
+) -> str | None:
+    """Point the instance's `filename` at the stored file `sha256`; the sha256 it pointed
+    at before, if another."""
+    previous = conn.execute(
+        "SELECT sha256 FROM attachments WHERE instance_id = ? AND filename = ?",
+        (instance_id, filename),
+    ).fetchone()
+    conn.execute(
+        "INSERT OR REPLACE INTO attachments (instance_id, filename, sha256, size) "
+        "VALUES (?, ?, ?, ?)",
+        (instance_id, filename, sha256, size),
+    )
+    return str(previous[0]) if previous is not None and previous[0] != sha256 else None
 
 
 def reopen(db: Connection, instance_id: str) -> None:
@@ -67,14 +99,14 @@ def reopen(db: Connection, instance_id: str) -> None:
         conn.execute(
             "UPDATE instances SET state = ?, finalized_at = NULL, updated_at = ? "
             "WHERE instance_id = ?",
-            (DRAFT, utc_now(), instance_id),
+            (DRAFT, db.now(), instance_id),
         )
 
 
 def replace_for_edit(
     db: Connection, old_instance_id: str, new_instance_id: str, xml: str
 ) -> InstanceRecord:
-    now = utc_now()
+    now = db.now()
     with db.write() as conn:
         old = _require(conn, old_instance_id, (RETURNED,))
         if _state(conn, new_instance_id) is not None:
@@ -95,7 +127,7 @@ def replace_for_edit(
 
 def mark_sent(db: Connection, instance_ids: Iterable[str]) -> None:
     """All of `instance_ids` sent (already sent is fine); none if any is not finalized."""
-    now = utc_now()
+    now = db.now()
     with db.write() as conn:
         for instance_id in dict.fromkeys(instance_ids):
             if _require(conn, instance_id, (FINALIZED, SENT))["state"] == FINALIZED:
@@ -115,7 +147,7 @@ def mark_returned(
     version: str | None,
 ) -> None:
     """A supervisor sent the instance back. Repeating it is harmless; once edited, a no-op."""
-    now = utc_now()
+    now = db.now()
     encoded = _encode_comments(comments)
     with db.write() as conn:
         state = _state(conn, instance_id)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from fieldapp.store.connection import Connection, utc_now
+from fieldapp.store.connection import Connection
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -103,7 +103,7 @@ def migrate(connection: Connection, upto: int | None = None) -> int:
             step(_database(conn))
             conn.execute(
                 "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (version, step.__name__.lstrip("_"), utc_now()),
+                (version, step.__name__.lstrip("_"), connection.now()),
             )
     return schema_version(connection)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from fieldapp.store import forms_table, instances
-from fieldapp.store.connection import open_connection, utc_now
+from fieldapp.store.connection import Clock, open_connection, system_clock
 from fieldapp.store.errors import StoreError
 from fieldapp.store.files import FileStore
 from fieldapp.store.records import Attachment, Comment, Event, FormRecord, InstanceRecord
@@ -32,16 +32,17 @@ _EMPTY: Mapping[str, bytes] = {}
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = system_clock) -> None:
         """Use `Store.open(path)`."""
         self.path = path
-        self._db, self.recovered_from = open_connection(path)
+        self._db, self.recovered_from = open_connection(path, clock)
         self._files = FileStore(path.with_name(path.name + ".files"))
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (creating, migrating or, if corrupt, moving aside and recreating) the store."""
-        store = cls(Path(path))
+    def open(cls, path: Path, *, clock: Clock = system_clock) -> Store:
+        """Open (creating, migrating or, if corrupt, moving aside and recreating) the store;
+        `clock` stamps its rows and paradata (the system's UTC time unless a test sets it)."""
+        store = cls(Path(path), clock)
         try:
             migrate(store._db)
             if store.get_setting("device_id") is None:
@@ -93,8 +94,29 @@ class Store:
     ) -> None:
         instances.save_draft(self._db, instance_id, xml, name, position)
 
-    def finalize(self, instance_id: str, xml: str, name: str | None) -> None:
-        instances.finalize(self._db, instance_id, xml, name)
+    def finalize(
+        self,
+        instance_id: str,
+        xml: str,
+        name: str | None,
+        attachments: Mapping[str, bytes] = _EMPTY,
+    ) -> None:
+        """Finalize, attaching `attachments` (e.g. the audit log) in the same transaction."""
+        for filename in attachments:
+            _check_filename(filename)
+        with self._db.lock:  # no file is discarded between storing it and pointing at it
+            stored = [
+                (filename, self._files.put(data)[0], len(data))
+                for filename, data in attachments.items()
+            ]
+            try:
+                replaced = instances.finalize(self._db, instance_id, xml, name, stored)
+            except StoreError:
+                for _, sha256, _ in stored:
+                    self._discard_if_unused(sha256)
+                raise
+        for sha256 in replaced:
+            self._discard_if_unused(sha256)
 
     def reopen(self, instance_id: str) -> None:
         instances.reopen(self._db, instance_id)
@@ -136,17 +158,9 @@ class Store:
         self.get_instance(instance_id)
         with self._db.lock, self._db.write() as conn:
             sha256, path = self._files.put(data)
-            previous = conn.execute(
-                "SELECT sha256 FROM attachments WHERE instance_id = ? AND filename = ?",
-                (instance_id, filename),
-            ).fetchone()
-            conn.execute(
-                "INSERT OR REPLACE INTO attachments (instance_id, filename, sha256, size) "
-                "VALUES (?, ?, ?, ?)",
-                (instance_id, filename, sha256, len(data)),
-            )
-        if previous is not None and previous[0] != sha256:
-            self._discard_if_unused(previous[0])
+            previous = instances.attach(conn, instance_id, filename, sha256, len(data))
+        if previous is not None:
+            self._discard_if_unused(previous)
         return Attachment(instance_id, filename, sha256, len(data), path)
 
     def attachments(self, instance_id: str) -> list[Attachment]:
@@ -175,8 +189,25 @@ class Store:
 
     # paradata
     def log_event(
-        self, instance_id: str, event: str, ref: str | None = None, value: str | None = None
+        self,
+        instance_id: str,
+        event: str,
+        ref: str | None = None,
+        value: str | None = None,
+        *,
+        at: str | None = None,
     ) -> None:
+        """One line of paradata, stamped now or, given, `at` (a moment the store stamped)."""
+        self.log_events(instance_id, [(event, ref, value)], at=at)
+
+    def log_events(
+        self,
+        instance_id: str,
+        entries: Iterable[tuple[str, str | None, str | None]],
+        *,
+        at: str | None = None,
+    ) -> None:
+        """(event, ref, value) lines in one transaction, all stamped with the same moment."""
         with self._db.write() as conn:
             if (
                 conn.execute(
@@ -185,9 +216,10 @@ class Store:
                 is None
             ):
                 raise StoreError("store.no_instance", instance_id=instance_id)
-            conn.execute(
+            moment = at or self._db.now()
+            conn.executemany(
                 "INSERT INTO events (instance_id, event, ref, value, at) VALUES (?, ?, ?, ?, ?)",
-                (instance_id, event, ref, value, utc_now()),
+                [(instance_id, event, ref, value, moment) for event, ref, value in entries],
             )
 
     def events(self, instance_id: str) -> list[Event]:
@@ -195,6 +227,21 @@ class Store:
             "SELECT * FROM events WHERE instance_id = ? ORDER BY id", (instance_id,)
         )
         return [Event(instance_id, r["event"], r["ref"], r["value"], r["at"]) for r in rows]
+
+    def history_events(self, instance_id: str) -> list[Event]:
+        """Paradata of the versions the instance replaced (its `deprecated_id`s, as far as this
+        device holds them), oldest first, then its own."""
+        chain: list[str] = []
+        current: str | None = instance_id
+        while current is not None and current not in chain:
+            row = self._db.row(
+                "SELECT deprecated_id FROM instances WHERE instance_id = ?", (current,)
+            )
+            if row is None:
+                break
+            chain.append(current)
+            current = row[0]
+        return [event for version in reversed(chain) for event in self.events(version)]
 
     # settings
     def get_setting(self, key: str, default: str | None = None) -> str | None:

@@ -13,7 +13,7 @@ def logged(store: Store, interview: Interview) -> list[tuple[str, str | None]]:
     return [
         (e.event, e.value)
         for e in store.events(interview.instance_id)
-        if e.ref == HOUSEHOLD and e.event != "shown"
+        if e.ref == HOUSEHOLD and e.event in ("answered", "changed")
     ]
 
 
