@@ -3,15 +3,18 @@
 Pure functions; `review_store.ReviewIndex` keeps the facts and flags and supplies the
 quartiles (of earlier submissions of the same form, district and crop, `quality_peers`) and
 the duplicate the checks need.
-Time per section comes from an ODK-style `audit.csv` attachment (event,node,start,end in ms)
-when one is received; the device does not send one yet, so at ingestion the interview length
-is judged from the form's `start`/`end` fields only.
+Time per section comes from an ODK-style `audit.csv` attachment (event,node,start,end in ms;
+ODK Collect and our device, `fieldapp/paradata.py`, send one). It arrives after the instance
+is stored, so at ingestion the interview length is judged from the form's `start`/`end`
+fields; the review API adds the section flags when a submission is opened after its log
+arrived.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -151,16 +154,24 @@ def _scan(
     return values, len(answered), dont_know
 
 
+_POSITION = re.compile(r"\[\d+\]$")
+_SECTION_EVENTS = ("group questions", "add repeat")
+"""Events whose node may be a top-level group or repeat itself (a field-list shown whole, a
+repeat prompt); any other row directly under the root is a question outside every section."""
+
+
 def section_seconds(audit_csv: str, root: str) -> dict[str, float]:
-    """Seconds spent per top-level group from an ODK audit log; rows it cannot read are skipped."""
+    """Seconds spent per top-level group or repeat (named without a position: `member`, not
+    `member[2]`) from an ODK audit log; rows it cannot read are skipped."""
     spent: dict[str, float] = defaultdict(float)
     for row in csv.DictReader(io.StringIO(audit_csv)):
         node = (row.get("node") or "").strip()
         start, end = _number(row.get("start") or ""), _number(row.get("end") or "")
         parts = node.strip("/").split("/")
-        if start is None or end is None or end < start or len(parts) < 3 or parts[0] != root:
+        if start is None or end is None or end < start or parts[0] != root:
             continue
-        spent[parts[1]] += (end - start) / 1000
+        if len(parts) >= 3 or (len(parts) == 2 and row.get("event") in _SECTION_EVENTS):
+            spent[_POSITION.sub("", parts[1])] += (end - start) / 1000
     return dict(spent)
 
 
