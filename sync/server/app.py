@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sync.server.auth import RateLimiter
 from sync.server.blobs import BlobStore
 from sync.server.errors import install_error_handlers
+from sync.server.export_jobs import ExportJobs
 from sync.server.limits import BodyLimit
 from sync.server.routes_batch import router as batch_router
 from sync.server.routes_exports import router as exports_router
@@ -46,6 +47,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.body_limit = config.body_limit
     app.state.require_known_form = config.require_known_form
     app.state.limiter = RateLimiter(config.rate, config.burst)
+    app.state.export_jobs = ExportJobs(storage, config.data / "exports")
     install_error_handlers(app)
     app.include_router(batch_router)
     app.include_router(openrosa_router)

@@ -1,4 +1,8 @@
-"""`GET /api/v1/exports/{form_id}.{format}`: supervisors (their district) and admins."""
+"""Exports for supervisors (their district) and admins.
+
+`GET /api/v1/exports/{form_id}.{format}` answers with the file once it is written;
+`/api/v1/export-jobs` runs the same exports (and the report) as jobs with progress and
+one-time browser download links (`export_jobs.py`)."""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ from collections.abc import Iterator
 from typing import IO, Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
-from pydantic import ValidationError
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sync.server.auth import CurrentUser
 from sync.server.errors import BadRequest, Forbidden
+from sync.server.export_jobs import ExportJobs, Job, JobView
 from sync.server.exports.run import FORMATS, export
 from sync.server.exports.source import ExportFilter
 from sync.server.storage import Storage, User
@@ -87,3 +92,66 @@ def export_route(
         media_type=FORMATS[kind].media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+class JobRequest(BaseModel):
+    """`POST /api/v1/export-jobs`: what to export (`format`: csv, xlsx, dta, geojson or
+    report) and the filters, as for a download."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    form: str
+    format: str
+    state: list[str] = []
+    district: list[str] = []
+    version: list[str] = []
+    since: str | None = None
+    until: str | None = None
+
+
+class Link(BaseModel):
+    url: str
+    """Below the server's address; valid once, for a few minutes."""
+
+
+def _jobs(request: Request) -> ExportJobs:
+    jobs: ExportJobs = request.app.state.export_jobs
+    return jobs
+
+
+def _file(job: Job) -> FileResponse:
+    return FileResponse(job.path, media_type=job.media_type, filename=job.filename)
+
+
+@router.post("/export-jobs", status_code=202)
+def start_job(body: JobRequest, request: Request, user: CurrentUser) -> JobView:
+    chosen = scoped_filter(user, body.state, body.district, body.version, body.since, body.until)
+    return _jobs(request).start(user, body.form, body.format, chosen).view()
+
+
+@router.get("/export-jobs")
+def my_jobs(request: Request, user: CurrentUser) -> list[JobView]:
+    return [job.view() for job in _jobs(request).mine(user)]
+
+
+@router.get("/export-jobs/{job_id}")
+def job_state(job_id: str, request: Request, user: CurrentUser) -> JobView:
+    return _jobs(request).get(user, job_id).view()
+
+
+@router.get("/export-jobs/{job_id}/file")
+def job_file(job_id: str, request: Request, user: CurrentUser) -> FileResponse:
+    jobs = _jobs(request)
+    return _file(jobs.done_file(jobs.get(user, job_id)))
+
+
+@router.post("/export-jobs/{job_id}/link")
+def job_link(job_id: str, request: Request, user: CurrentUser) -> Link:
+    ticket = _jobs(request).ticket(user, job_id)
+    return Link(url=f"/api/v1/export-jobs/{job_id}/download?ticket={ticket}")
+
+
+@router.get("/export-jobs/{job_id}/download")
+def job_download(job_id: str, ticket: str, request: Request) -> FileResponse:
+    """For a browser: the ticket of a link stands for the token."""
+    return _file(_jobs(request).redeem(job_id, ticket))
