@@ -4,6 +4,8 @@ the screen's offline map is drawn from."""
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel
 
 from sync.server.quality_config import BoundingBox, QualityConfig
@@ -17,6 +19,8 @@ class GpsPoint(BaseModel):
     longitude: float
     altitude: float | None
     accuracy_m: float | None
+    inside_district: bool | None
+    """None when the district has no bounding box (or the numbers are no position)."""
     warnings: list[str]
     """Empty when the point is plausible, accurate enough and inside the district's box."""
 
@@ -29,45 +33,44 @@ class GpsReview(BaseModel):
     points: list[GpsPoint]
 
 
-def _warnings(
-    lat: float, lon: float, accuracy: float | None, config: QualityConfig, review: GpsReview
-) -> list[str]:
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return [f"{lat:g} {lon:g} is not a position on Earth"]
-    found = []
-    if accuracy is not None and accuracy > config.gps_max_accuracy_m:
-        found.append(
-            f"accuracy {accuracy:g} m is worse than the {config.gps_max_accuracy_m:g} m limit"
-        )
+def _point(ref: str, label: str, gps: list[float], review: GpsReview) -> GpsPoint:
+    lat, lon, *rest = gps
+    accuracy = rest[1] if len(rest) > 1 else None
     box = review.district_box
-    if box is not None and not box.contains(lat, lon):
-        found.append(f"outside district {review.district}'s bounding box")
-    return found
+    valid = -90 <= lat <= 90 and -180 <= lon <= 180
+    inside = box.contains(lat, lon) if box is not None and valid else None
+    warnings = [] if valid else [f"{lat:g} {lon:g} is not a position on Earth"]
+    if valid and accuracy is not None and accuracy > review.max_accuracy_m:
+        warnings.append(
+            f"accuracy {accuracy:g} m is worse than the {review.max_accuracy_m:g} m limit"
+        )
+    if inside is False:
+        warnings.append(f"outside district {review.district}'s bounding box")
+    return GpsPoint(
+        ref=ref,
+        label=label,
+        latitude=lat,
+        longitude=lon,
+        altitude=rest[0] if rest else None,
+        accuracy_m=accuracy,
+        inside_district=inside,
+        warnings=warnings,
+    )
 
 
 def gps_review(rendered: Rendered, config: QualityConfig, district: str | None) -> GpsReview:
-    """Every geopoint answer outside repeats (repeats show theirs as table cells)."""
+    """Every geopoint answer outside repeats (repeats show theirs as table cells); numbers
+    such as `nan` stay a plain answer."""
     review = GpsReview(
         max_accuracy_m=config.gps_max_accuracy_m,
         district=district,
         district_box=config.districts.get(district or ""),
         points=[],
     )
-    for section in rendered.sections:
-        for answer in section.answers:
-            if answer.gps is None or len(answer.gps) < 2:
-                continue
-            lat, lon, *rest = answer.gps
-            accuracy = rest[1] if len(rest) > 1 else None
-            review.points.append(
-                GpsPoint(
-                    ref=answer.ref,
-                    label=answer.label,
-                    latitude=lat,
-                    longitude=lon,
-                    altitude=rest[0] if rest else None,
-                    accuracy_m=accuracy,
-                    warnings=_warnings(lat, lon, accuracy, config, review),
-                )
-            )
+    review.points = [
+        _point(answer.ref, answer.label, answer.gps, review)
+        for section in rendered.sections
+        for answer in section.answers
+        if answer.gps is not None and len(answer.gps) >= 2 and all(map(math.isfinite, answer.gps))
+    ]
     return review

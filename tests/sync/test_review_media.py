@@ -167,7 +167,7 @@ def test_gps_numbers_and_warnings_against_the_projects_limits(site: Server) -> N
         "district": "north",
         "district_box": None,
         "points": [{"ref": "/data/farm/gps", "label": "Farm location", "latitude": 6.2,
-                    "longitude": -1.2, "altitude": 210.5, "accuracy_m": 80.0,
+                    "longitude": -1.2, "altitude": 210.5, "accuracy_m": 80.0, "inside_district": None,
                     "warnings": ["accuracy 80 m is worse than the 50 m limit"]}],
     }  # fmt: skip
     config = site.client.get("/api/v1/review/config", headers=site.auth("ada")).json()
@@ -177,16 +177,23 @@ def test_gps_numbers_and_warnings_against_the_projects_limits(site: Server) -> N
     assert put.status_code == 200, put.text
     gps = view(site)["gps"]
     assert (gps["district_box"], gps["points"][0]["warnings"]) == (BOX, [])
+    assert gps["points"][0]["inside_district"] is True
     send(site, "uuid:s4", "7.5 -1.2 0 120", {}, [])
     [point] = view(site, "uuid:s4")["gps"]["points"]
     assert point["warnings"] == [
         "accuracy 120 m is worse than the 100 m limit",
         "outside district north's bounding box",
     ]
+    assert point["inside_district"] is False
     send(site, "uuid:s5", "95 -1.2", {}, [])
     [point] = view(site, "uuid:s5")["gps"]["points"]
     assert (point["altitude"], point["accuracy_m"]) == (None, None)
     assert point["warnings"] == ["95 -1.2 is not a position on Earth"]
+    assert point["inside_district"] is None
+    send(site, "uuid:s7", "nan inf", {}, [])
+    shown = view(site, "uuid:s7")
+    assert shown["gps"]["points"] == []
+    assert shown["rendered"]["sections"][0]["answers"][2]["display"] == "nan inf"
 
 
 def test_labels_follow_the_chosen_language(site: Server) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -19,7 +20,7 @@ class ReviewApi:
             timeout=timeout,
         )
 
-    def _call(self, method: str, path: str, **kw: Any) -> Any:
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
         try:
             response = self.client.request(method, path, **kw)
         except httpx.HTTPError as error:
@@ -30,7 +31,10 @@ class ReviewApi:
             except ValueError:
                 detail = response.text
             raise ReviewApiError(f"{response.status_code}: {detail}")
-        return response.json()
+        return response
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any:
+        return self._send(method, path, **kw).json()
 
     def queue(self, filters: dict[str, str]) -> list[dict[str, Any]]:
         params = {k: v for k, v in filters.items() if v.strip()}
@@ -41,6 +45,12 @@ class ReviewApi:
         params = {"language": language} if language else {}
         view: dict[str, Any] = self._call("GET", f"/submissions/{instance_id}", params=params)
         return view
+
+    def attachment(self, instance_id: str, name: str, width: int | None = None) -> bytes:
+        """The file's bytes, or with `width` a preview the server scaled to fit width x width."""
+        params = {"width": width} if width else {}
+        path = f"/submissions/{quote(instance_id, safe='')}/attachments/{quote(name, safe='')}"
+        return self._send("GET", path, params=params).content
 
     def decide(
         self, instance_id: str, decision: str, comment: str, questions: dict[str, str]

@@ -8,6 +8,9 @@ from typing import Any
 import flet as ft
 
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
+from sync.server.supervisor_ui.gps_map import gps_block
+from sync.server.supervisor_ui.media import SMALL, Attachments
+from sync.server.supervisor_ui.widgets import button, duration_text, text
 
 FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "date_to")
 LABELS = {"district": "District", "enumerator": "Enumerator", "form_id": "Form",
@@ -15,12 +18,34 @@ LABELS = {"district": "District", "enumerator": "Enumerator", "form_id": "Form",
 DECISIONS = (("approved", "Approve"), ("has_issues", "Has issues"), ("rejected", "Reject"))
 
 
-def _text(value: str, *, bold: bool = False, size: int = 15) -> ft.Text:
-    return ft.Text(value, size=size, weight=ft.FontWeight.BOLD if bold else None)
+def _section_times(view: dict[str, Any]) -> list[ft.Control]:
+    """Time per section from the audit log, or why there is none."""
+    if view["timing_source"] != "audit.csv paradata":
+        audit = [f for f in view["files"] if f["name"] == "audit.csv"]
+        why = "audit.csv not received yet" if audit else "no audit.csv with this submission"
+        return [text(f"Time per section: no paradata ({why})")]
+    lines: list[ft.Control] = [text("Time per section (from audit.csv):")]
+    for section in view["rendered"]["sections"]:
+        if section["ref"].count("/") > 1:  # the form's top-level questions have no section time
+            spent = section["seconds"]
+            took = duration_text(spent) if spent is not None else "nothing recorded"
+            lines.append(text(f"  {section['label']}: {took}"))
+    return lines
 
 
-def _button(label: str, action: Any) -> ft.Button:
-    return ft.Button(content=label, on_click=lambda _e: action(), tooltip=label)
+def _table(table: dict[str, Any], files: Attachments) -> ft.DataTable:
+    """A repeat: one row per instance; a cell naming one of the submission's files shows it."""
+    media = any(files.names(cell) for row in table["rows"] for cell in row)
+    return ft.DataTable(
+        columns=[ft.DataColumn(label=c) for c in table["columns"]],
+        rows=[
+            ft.DataRow(
+                [ft.DataCell(files.show(v, small=True) if files.names(v) else text(v)) for v in row]
+            )
+            for row in table["rows"]
+        ],
+        data_row_max_height=SMALL + 16 if media else None,
+    )
 
 
 def _keep(_e: ft.Event[ft.TextField]) -> None:
@@ -48,7 +73,9 @@ class SupervisorScreens:
         self.filters = {
             name: ft.TextField(label=LABELS[name], width=160, on_change=_keep) for name in FILTERS
         }
-        self.message = _text("")
+        self.message = text("")
+        self.language: str | None = None
+        """Kept from one submission to the next."""
 
     def start(self) -> None:
         self.page.title = "Supervisor review"
@@ -57,8 +84,8 @@ class SupervisorScreens:
         self.queue()
 
     def show(self, title: str, controls: list[ft.Control]) -> None:
-        nav = ft.Row([_button("Queue", self.queue), _button("Dashboard", self.dashboard)])
-        self.body.controls = [nav, _text(title, bold=True, size=22), self.message, *controls]
+        nav = ft.Row([button("Queue", self.queue), button("Dashboard", self.dashboard)])
+        self.body.controls = [nav, text(title, bold=True, size=22), self.message, *controls]
         self.page.update()
 
     def guarded(self, action: Any) -> None:
@@ -75,8 +102,8 @@ class SupervisorScreens:
         rows = self.api.queue({k: str(f.value or "") for k, f in self.filters.items()})
         lines: list[ft.Control] = [
             ft.Row(list(self.filters.values()), wrap=True),
-            _button("Apply filters", self.queue),
-            _text(f"{len(rows)} submissions"),
+            button("Apply filters", self.queue),
+            text(f"{len(rows)} submissions"),
         ]
         for row in rows:
             name = row["instance_name"] or row["instance_id"]
@@ -84,8 +111,8 @@ class SupervisorScreens:
             lines.append(
                 ft.Row(
                     [
-                        _button(f"Open {name}", lambda i=row["instance_id"]: self.open(i)),
-                        _text(
+                        button(f"Open {name}", lambda i=row["instance_id"]: self.open(i)),
+                        text(
                             f"{row['state']} · {row['enumerator']} · {row['district']}"
                             f" · {row['submitted_at'][:16]} · {flags}"
                         ),  # fmt: skip
@@ -96,58 +123,44 @@ class SupervisorScreens:
         self.show("Review queue", lines)
 
     def open(self, instance_id: str, language: str | None = None) -> None:
-        self.guarded(lambda: self._open(instance_id, language))
+        if language is not None:
+            self.language = language
+        self.guarded(lambda: self._open(instance_id))
 
-    def _open(self, instance_id: str, language: str | None) -> None:
-        view = self.api.submission(instance_id, language)
+    def _open(self, instance_id: str) -> None:
+        view = self.api.submission(instance_id, self.language)
         rendered = view["rendered"]
+        files = Attachments(self.page, self.api, instance_id, view["files"])
         lines: list[ft.Control] = [
-            _text(
+            text(
                 f"{view['form_id']} v{view['form_version']} · {view['enumerator']}"
                 f" · {view['district']} · state {view['state']}"
             ),  # fmt: skip
-            _text(f"Duration: {view['duration_min']} min (from {view['timing_source']})"),
+            text(
+                f"Duration: {view['duration_min']} min (from the start and end times)"
+                if view["duration_min"] is not None
+                else "Duration: not known (no start and end times)"
+            ),
+            *_section_times(view),
         ]
         if rendered["languages"]:
-            lines.append(ft.Row([_button(f"Language {lang}", lambda code=lang: self.open(instance_id, code))
+            lines.append(text(f"Labels in {rendered['language']}"))
+            lines.append(ft.Row([button(f"Language {lang}", lambda code=lang: self.open(instance_id, code))
                                  for lang in rendered["languages"]], wrap=True))  # fmt: skip
-        lines += [_text(f"Flag: {f['message']}") for f in view["flags"]]
+        lines += [text(f"Flag: {f['message']}") for f in view["flags"]]
         comments: dict[str, ft.TextField] = {}
-        for section in rendered["sections"]:
-            seconds = f" ({section['seconds']:.0f} s)" if section["seconds"] is not None else ""
-            lines.append(_text(section["label"] + seconds, bold=True, size=18))
-            for answer in section["answers"]:
-                shown = answer["display"]
-                if answer["gps"]:
-                    lat, lon = answer["gps"][0], answer["gps"][1]
-                    acc = answer["gps"][3] if len(answer["gps"]) > 3 else "?"
-                    shown = f"GPS {lat}, {lon} (±{acc} m)"
-                if answer["attachment"]:
-                    shown = f"Photo/file {answer['attachment']}"
-                    if answer["attachment"] not in view["attachments"]:
-                        shown += " (not received yet)"
-                lines.append(_text(f"{answer['label']}: {shown}"))
-                field = ft.TextField(label=f"Comment on {answer['label']}", dense=True)
-                comments[answer["ref"]] = field
-                lines.append(_counted(field))
-            for table in section["tables"]:
-                lines.append(_text(table["label"], bold=True))
-                lines.append(
-                    ft.DataTable(
-                        columns=[ft.DataColumn(label=c) for c in table["columns"]],
-                        rows=[
-                            ft.DataRow([ft.DataCell(_text(v)) for v in r]) for r in table["rows"]
-                        ],
-                    )
-                )
+        lines += self._sections(view, files, comments)
+        other = files.others()
+        if other:
+            lines += [text("Other files", bold=True, size=18), *other]
         for version in view["history"]:
-            lines.append(_text(f"Version {version['instance_id']} · {version['submitted_at']}"))
+            lines.append(text(f"Version {version['instance_id']} · {version['submitted_at']}"))
             lines += [
-                _text(f"  {c['ref']}: {c['before']} → {c['after']}") for c in version["changes"]
+                text(f"  {c['ref']}: {c['before']} → {c['after']}") for c in version["changes"]
             ]
         for review in view["reviews"]:
             lines.append(
-                _text(f"Review: {review['decision']} by {review['author']}: {review['comment']}")
+                text(f"Review: {review['decision']} by {review['author']}: {review['comment']}")
             )
         overall = ft.TextField(label="Overall comment", multiline=True)
         lines.append(_counted(overall))
@@ -160,10 +173,34 @@ class SupervisorScreens:
             self.message.value = f"{done['state'].replace('_', ' ').capitalize()}: {instance_id}"
             self._queue()
 
-        lines.append(ft.Row([_button(label, lambda d=d: self.guarded(lambda: decide(d)))
+        lines.append(ft.Row([button(label, lambda d=d: self.guarded(lambda: decide(d)))
                              for d, label in DECISIONS], wrap=True))  # fmt: skip
         self.message.value = ""
         self.show(f"Submission {instance_id}", lines)
+
+    def _sections(
+        self, view: dict[str, Any], files: Attachments, comments: dict[str, ft.TextField]
+    ) -> list[ft.Control]:
+        """Each section's answers (each with a comment field) and repeat tables."""
+        points = {p["ref"]: p for p in view["gps"]["points"]}
+        lines: list[ft.Control] = []
+        for section in view["rendered"]["sections"]:
+            spent = section["seconds"]
+            took = f" ({duration_text(spent)})" if spent is not None else ""
+            lines.append(text(section["label"] + took, bold=True, size=18))
+            for answer in section["answers"]:
+                if answer["ref"] in points:
+                    lines.append(gps_block(answer["label"], points[answer["ref"]], view["gps"]))
+                elif answer["attachment"]:
+                    lines += [text(f"{answer['label']}:"), files.show(answer["attachment"])]
+                else:
+                    lines.append(text(f"{answer['label']}: {answer['display']}"))
+                field = ft.TextField(label=f"Comment on {answer['label']}", dense=True)
+                comments[answer["ref"]] = field
+                lines.append(_counted(field))
+            for table in section["tables"]:
+                lines += [text(table["label"], bold=True), _table(table, files)]
+        return lines
 
     def dashboard(self) -> None:
         self.guarded(self._dashboard)
@@ -175,7 +212,7 @@ class SupervisorScreens:
         table = ft.DataTable(
             columns=[ft.DataColumn(label=h) for h in heads],
             rows=[
-                ft.DataRow([ft.DataCell(_text(str(v))) for v in (
+                ft.DataRow([ft.DataCell(text(str(v))) for v in (
                     r["enumerator"], r["district"], r["interviews"], r["interviews_per_day"],
                     r["median_duration_min"], f"{r['flag_rate']:.0%}", r["rejections"])])
                 for r in rows

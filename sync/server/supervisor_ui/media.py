@@ -1,0 +1,128 @@
+"""Attachments in the submission view: photos as thumbnails that open larger, other files as a
+download with their name and size, and "not received yet" for what has not arrived.
+
+Every byte comes through the review API with the supervisor's token in a header (no token in
+a URL the page could leak). Photos come as previews the server scaled, so a 10 MB photo costs
+the page a few tens of kB; the original is a download.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import flet as ft
+
+from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
+from sync.server.supervisor_ui.widgets import button, size_text, text
+
+THUMB, SMALL, LARGE = 240, 72, 1200
+"""Preview widths: in an answer, in a table cell, opened larger."""
+MAX_DOWNLOAD = 50_000_000
+"""Larger files are not passed through the page (the browser would hold them in memory)."""
+
+
+class Attachments:
+    """The files of one submission, shown where answers name them."""
+
+    def __init__(self, page: ft.Page, api: ReviewApi, instance_id: str, files: list[Any]) -> None:
+        self.page, self.api, self.instance_id = page, api, instance_id
+        self.files: dict[str, dict[str, Any]] = {f["name"]: f for f in files}
+        self.shown: set[str] = set()
+
+    def names(self, value: str) -> bool:
+        return value in self.files
+
+    def show(self, name: str, *, small: bool = False) -> ft.Control:
+        """What an answer naming `name` shows (a table cell when `small`)."""
+        self.shown.add(name)
+        info = self.files.get(name)
+        if info is None or not info["received"]:
+            return text(f"{name} (not received yet)")
+        if info["image"]:
+            return self._photo(name, SMALL if small else THUMB, caption=not small)
+        return self._file(name)
+
+    def others(self) -> list[ft.Control]:
+        """Files no answer named (an audit log, extra files), after the answers are shown."""
+        return [self.show(name) for name in sorted(self.files) if name not in self.shown]
+
+    def tell(self, message: str) -> None:
+        self.page.show_dialog(ft.SnackBar(content=ft.Text(message)))
+
+    def _photo(self, name: str, width: int, *, caption: bool) -> ft.Control:
+        try:
+            data = self.api.attachment(self.instance_id, name, width)
+        except ReviewApiError as error:
+            return ft.Column([text(f"{name}: no preview ({error})"), self._file(name)])
+        image = ft.Image(
+            src=data,
+            width=width,
+            height=round(width * 3 / 4),
+            fit=ft.BoxFit.CONTAIN,
+            semantics_label=f"Photo {name}",
+        )
+        opened = ft.Container(
+            content=image,
+            on_click=lambda _e: self.enlarge(name),
+            tooltip=f"View {name} larger",
+            ink=True,
+        )
+        if not caption:
+            return opened
+        size = size_text(self.files[name]["size"])
+        line = ft.Row([text(f"{name} · {size}"), button(f"View {name}", lambda: self.enlarge(name))],
+                      wrap=True)  # fmt: skip
+        return ft.Column([opened, line], spacing=4)
+
+    def _file(self, name: str) -> ft.Control:
+        size = size_text(self.files[name]["size"])
+        return ft.Row(
+            [ft.Icon(ft.Icons.ATTACH_FILE), text(f"{name} · {size}"), self._download_button(name)],
+            wrap=True,
+        )
+
+    def _download_button(self, name: str) -> ft.Button:
+        async def download(_e: ft.Event[ft.Button]) -> None:
+            await self.download(name)
+
+        label = f"Download {name}"
+        return ft.Button(content=label, on_click=download, tooltip=label)
+
+    async def download(self, name: str) -> None:
+        size = self.files[name]["size"]
+        if size > MAX_DOWNLOAD:
+            self.tell(
+                f"{name} is {size_text(size)}: too large to download from the review screens"
+                f" (limit {size_text(MAX_DOWNLOAD)})"
+            )
+            return
+        try:
+            data = await asyncio.to_thread(self.api.attachment, self.instance_id, name)
+        except ReviewApiError as error:
+            self.tell(f"{name}: {error}")
+            return
+        await ft.FilePicker().save_file(file_name=name, src_bytes=data)
+
+    def enlarge(self, name: str) -> None:
+        try:
+            data = self.api.attachment(self.instance_id, name, LARGE)
+        except ReviewApiError as error:
+            self.tell(f"{name}: {error}")
+            return
+        width = min(LARGE, int((self.page.width or 1000) - 120))
+        height = min(LARGE, int((self.page.height or 800) - 220))
+        image = ft.Image(
+            src=data,
+            width=width,
+            height=height,
+            fit=ft.BoxFit.CONTAIN,
+            semantics_label=f"Photo {name}, large",
+        )
+        self.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(name),
+                content=image,
+                actions=[self._download_button(name), button("Close", self.page.pop_dialog)],
+            )
+        )

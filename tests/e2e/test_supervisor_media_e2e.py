@@ -1,0 +1,176 @@
+"""A submission's photos, files, GPS, repeats, languages and section times in the supervisor
+screens, in Chromium: a real server and the real supervisor app as subprocesses, a submission
+sent over HTTP with a real JPEG photo, a PNG in a repeat, a PDF, an audit log and a geopoint.
+Writes docs/screenshots/supervisor-submission.png for the README."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from e2e_app import free_port, wait_serving
+from PIL import Image, ImageDraw
+from playwright.sync_api import Browser, Locator, expect
+
+from sync.server.app import open_storage
+from sync.server.auth import add_user
+from sync.server.publish import publish_file
+from sync.server.quality_config import BoundingBox, QualityConfig, save_config
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "screenshots" / "supervisor-submission.png"
+FORM = ROOT / "tests" / "sync" / "site_visit.xml"
+XML = (
+    '<data id="site_visit" version="1"><start>2026-03-02T09:00:00Z</start>'
+    "<end>2026-03-02T09:30:00Z</end><farm><farmer>Ama Owusu</farmer><photo>house.jpg</photo>"
+    "<gps>6.2 -1.2 210.5 80</gps><document>title.pdf</document><sketch>sketch.png</sketch>"
+    "</farm><plot><plot_name>Riverside</plot_name><area>1.5</area>"
+    "<plot_photo>plot1.png</plot_photo></plot><meta><instanceID>uuid:media-1</instanceID>"
+    "<instanceName>Ama Owusu</instanceName><audit>audit.csv</audit></meta></data>"
+)
+AUDIT = b"event,node,start,end\nquestion,/data/farm/farmer,0,100000\n"
+PDF = b"%PDF-1.4 land title\n" * 60
+RED, BLUE = (220, 30, 30), (30, 60, 220)
+
+
+def photo(size: tuple[int, int], fmt: str) -> bytes:
+    """A picture with a red top half and a blue bottom half (and a roof line to look at)."""
+    image = Image.new("RGB", size, RED)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, size[1] // 2, size[0], size[1]), fill=BLUE)
+    draw.line((0, size[1] // 2, size[0] // 2, 0, size[0], size[1] // 2), fill="white", width=9)
+    out = io.BytesIO()
+    image.save(out, fmt, quality=92)
+    return out.getvalue()
+
+
+FILES = {
+    "house.jpg": photo((2400, 1800), "JPEG"),
+    "plot1.png": photo((400, 300), "PNG"),
+    "title.pdf": PDF,
+    "audit.csv": AUDIT,
+}
+LISTED = [*FILES, "sketch.png"]
+
+
+def submit(server: str, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    refs = [
+        {"name": n, "sha256": hashlib.sha256(FILES.get(n, b"later")).hexdigest(),
+         "size": len(FILES.get(n, b"later"))}
+        for n in LISTED
+    ]  # fmt: skip
+    body = {"batch_id": "b1", "device_id": "d1", "items": [{"instance_id": "uuid:media-1",
+            "form_id": "site_visit", "xml": XML, "attachments": refs}]}  # fmt: skip
+    sent = httpx.post(f"{server}/api/v1/submissions", json=body, headers=auth)
+    assert sent.json()["results"][0]["status"] == "stored", sent.text
+    for name, data in FILES.items():
+        put = httpx.put(f"{server}/api/v1/submissions/uuid:media-1/attachments/{name}",
+                        content=data, headers=auth)  # fmt: skip
+        assert put.status_code == 201, put.text
+
+
+@pytest.fixture
+def supervisor(tmp_path: Path) -> Iterator[str]:
+    data = tmp_path / "server"
+    storage, blobs = open_storage(data)
+    publish_file(storage, blobs, FORM, runs=1)
+    amina = add_user(storage, "amina", "enumerator", "north")
+    sue = add_user(storage, "sue", "supervisor", "north")
+    box = BoundingBox(min_lat=6.0, min_lon=-1.5, max_lat=6.5, max_lon=-1.0)
+    save_config(storage, QualityConfig(districts={"north": box}).model_dump_json())
+    port, ui_port = free_port(), free_port()
+    server = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "FLET_FORCE_WEB_SERVER": "1"}
+    processes = [
+        subprocess.Popen(
+            [str(Path(sys.executable).with_name("fieldapp-server")), "serve", "--data", str(data),
+             "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL),
+        subprocess.Popen(
+            [sys.executable, "-m", "sync.server.supervisor_ui", "--server", server,
+             "--token", sue, "--port", str(ui_port), "--no-browser"], env=env),
+    ]  # fmt: skip
+    try:
+        wait_serving(processes[0], port)
+        submit(server, amina)
+        wait_serving(processes[1], ui_port)
+        yield f"http://127.0.0.1:{ui_port}/"
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)
+
+
+def share(pixels: list[tuple[int, int, int]], colour: tuple[int, int, int]) -> float:
+    near = [p for p in pixels if all(abs(a - b) < 45 for a, b in zip(p, colour, strict=True))]
+    return len(near) / len(pixels)
+
+
+def painted(area: Locator, shares: dict[tuple[int, int, int], float]) -> bool:
+    """Whether the browser paints `area` with at least these shares of these colours, waiting
+    up to 10 s (an image decodes a moment after its semantics node appears)."""
+    for _ in range(40):
+        shot = Image.open(io.BytesIO(area.screenshot())).convert("RGB")
+        pixels = [shot.getpixel((x, y)) for x in range(shot.width) for y in range(shot.height)]
+        if all(share(pixels, c) >= least for c, least in shares.items()):  # type: ignore[arg-type]
+            return True
+        area.page.wait_for_timeout(250)
+    return False
+
+
+def test_photos_files_gps_map_tables_languages_and_section_times(
+    browser: Browser, supervisor: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 2400})
+    page.goto(supervisor)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    page.get_by_role("button", name="Open Ama Owusu").click(timeout=30_000)
+
+    house = page.get_by_role("img", name="Photo house.jpg", exact=True)
+    expect(house).to_be_visible()
+    assert painted(house, {RED: 0.2, BLUE: 0.2})
+    expect(page.get_by_text("house.jpg · ")).to_be_visible()
+    expect(page.get_by_text("sketch.png (not received yet)")).to_be_visible()
+    expect(page.get_by_role("img", name="Photo plot1.png")).to_be_visible()
+    expect(page.get_by_text("Riverside")).to_be_visible()
+
+    expect(page.get_by_text("Latitude 6.200000")).to_be_visible()
+    expect(page.get_by_text("Longitude -1.200000")).to_be_visible()
+    expect(page.get_by_text("Altitude 210.5 m")).to_be_visible()
+    expect(page.get_by_text("Accuracy 80 m (limit 50 m)", exact=True)).to_be_visible()
+    expect(page.get_by_text("Warning: accuracy 80 m is worse than the 50 m limit")).to_be_visible()
+    drawn = page.get_by_role("img", name="Map of district north with the point inside its box")
+    expect(drawn).to_be_visible()
+    assert painted(drawn, {(227, 242, 253): 0.2, (211, 47, 47): 0.001})  # box (blue 50), red point
+
+    expect(page.get_by_text("Farm (1 min 40 s)")).to_be_visible()
+    expect(page.get_by_text("Time per section (from audit.csv):")).to_be_visible()
+    expect(page.get_by_text(f"audit.csv · {len(AUDIT)} B")).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download title.pdf").click()
+    assert Path(download.value.path()).read_bytes() == PDF
+
+    page.evaluate("() => window.scrollTo(0, 0)")
+    SCREENSHOT.write_bytes(page.screenshot(clip={"x": 0, "y": 0, "width": 1280, "height": 1900}))
+
+    page.get_by_role("button", name="View house.jpg").click()
+    large = page.get_by_role("img", name="Photo house.jpg, large")
+    expect(large).to_be_visible()
+    assert painted(large, {RED: 0.2, BLUE: 0.2})
+    page.get_by_role("button", name="Close").click()
+    expect(large).to_have_count(0)
+
+    page.get_by_role("button", name="Language Français (fr)").click()
+    expect(page.get_by_text("Labels in Français (fr)")).to_be_visible()
+    expect(page.get_by_text("Photo de la maison:", exact=True)).to_be_visible()
+    expect(page.get_by_text("Exploitation (1 min 40 s)")).to_be_visible()
+    page.close()
