@@ -109,6 +109,21 @@ class JobRequest(BaseModel):
     until: str | None = None
 
 
+class ExportForm(BaseModel):
+    form_id: str
+    title: str
+    version: str | None
+
+
+@router.get("/export-forms")
+def export_forms(request: Request, user: CurrentUser) -> list[ExportForm]:
+    """The published forms (their current versions), for a supervisor choosing an export."""
+    scoped_filter(user, [], [], [], None, None)
+    storage: Storage = request.app.state.storage
+    return [ExportForm(form_id=f.form_id, title=f.title, version=f.version)
+            for f in storage.current_forms()]  # fmt: skip
+
+
 class Link(BaseModel):
     url: str
     """Below the server's address; valid once, for a few minutes."""

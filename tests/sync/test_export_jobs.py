@@ -83,6 +83,13 @@ def test_a_csv_job_reports_progress_and_its_file_is_the_supervisors_district(
     assert job["id"] in [j["id"] for j in listed]
 
 
+def test_the_published_forms_are_listed_for_supervisors_only(server: Server) -> None:
+    forms = server.call("GET", "/api/v1/export-forms", "sue").json()
+    assert forms == [{"form_id": "survey_small", "title": "Small survey", "version": "3"}]
+    refused = server.call("GET", "/api/v1/export-forms", "amina")
+    assert refused.status_code == 403 and "cannot read exports" in refused.text
+
+
 def test_a_link_downloads_once_without_the_token(server: Server) -> None:
     job = server.call("POST", "/api/v1/export-jobs", "sue", json={"form": "survey_small", "format": "geojson", "state": ["approved"]}).json()  # fmt: skip
     assert server.finished(job["id"], "sue")["done"] == 1
