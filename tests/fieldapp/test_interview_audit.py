@@ -47,6 +47,15 @@ def answer_screen(interview: Interview, clock: Clock, seconds: float) -> None:
     interview.next()
 
 
+def finished(store: Store, clock: Clock) -> Interview:
+    """An interview of 30 s on its five screens, finalized from the end screen."""
+    interview = Interview.start(store, FORM)
+    for seconds in (4, 10, 6, 2, 8):
+        answer_screen(interview, clock, seconds)
+    assert interview.finalize() == []
+    return interview
+
+
 def test_finalizing_attaches_one_row_per_screen_visit(timed_store: Store, clock: Clock) -> None:
     interview = Interview.start(timed_store, FORM)
     for seconds in (4, 10, 6, 2, 8):  # enumerator, household, region, location, consent
@@ -103,10 +112,7 @@ def test_a_killed_app_counts_up_to_its_last_commit_and_not_the_time_closed(
 def test_refinalizing_replaces_the_audit_log_with_one_of_both_sessions(
     timed_store: Store, clock: Clock
 ) -> None:
-    interview = Interview.start(timed_store, FORM)
-    for seconds in (4, 10, 6, 2, 8):
-        answer_screen(interview, clock, seconds)
-    assert interview.finalize() == []
+    interview = finished(timed_store, clock)
     first = timed_store.attachments(interview.instance_id)[0]
     timed_store.reopen(interview.instance_id)
     clock.advance(600)
@@ -126,10 +132,7 @@ def test_refinalizing_replaces_the_audit_log_with_one_of_both_sessions(
 def test_a_corrected_version_carries_the_log_of_the_version_it_replaces(
     timed_store: Store, clock: Clock
 ) -> None:
-    interview = Interview.start(timed_store, FORM)
-    for seconds in (4, 10, 6, 2, 8):
-        answer_screen(interview, clock, seconds)
-    assert interview.finalize() == []
+    interview = finished(timed_store, clock)
     old = timed_store.get_instance(interview.instance_id)
     old_log = timed_store.read_attachment(old.instance_id, AUDIT_FILE)
     timed_store.mark_sent([old.instance_id])
@@ -158,10 +161,7 @@ def test_a_corrected_version_carries_the_log_of_the_version_it_replaces(
 
 
 def test_a_read_only_view_logs_nothing(timed_store: Store, clock: Clock) -> None:
-    interview = Interview.start(timed_store, FORM)
-    for seconds in (4, 10, 6, 2, 8):
-        answer_screen(interview, clock, seconds)
-    assert interview.finalize() == []
+    interview = finished(timed_store, clock)
     logged = len(timed_store.events(interview.instance_id))
     view = Interview.resume(timed_store, interview.instance_id)
     assert view.readonly

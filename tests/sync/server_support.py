@@ -1,10 +1,18 @@
-"""A server on a temp data directory with users and the demo form, for the server tests."""
+"""A server on a temp data directory with users and the demo form, for the server tests;
+`serving` runs the real `fieldapp-server serve` in a subprocess on loopback."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
 
 from sync.server.app import ServerConfig, create_app, open_storage
@@ -13,6 +21,7 @@ from sync.server.publish import publish_file
 from sync.server.storage import Storage
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
+CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
 
 
 @dataclass
@@ -59,3 +68,33 @@ def item(instance_id: str, **kw: str | None) -> dict[str, object]:
         "form_id": "demo_household",
         "xml": instance_xml(instance_id, **kw),
     }  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(data: Path, port: int | None = None) -> Iterator[str]:
+    """`fieldapp-server serve --data DATA` on loopback (a free port unless given); its URL
+    once it answers."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [*CLI, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/api/v1/pull", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import subprocess
-import sys
-import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from server_support import CLI, free_port, serving
 
 from fieldapp.store import Store
 from fieldapp.sync_agent import STAGE_DONE, SyncAgent, provision, provision_from_code
@@ -29,19 +27,12 @@ from sync.server.publish import publish_file
 from sync.server.storage_sqlite import SqliteStorage
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
-CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
 
 
 def _cli(*args: str) -> str:
     done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -56,26 +47,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     _cli(
         "users", "add", "amina", "--role", "enumerator", "--district", "north", "--data", str(data)
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     qr = tmp_path / "amina.png"
     _cli("users", "qr", "amina", "-o", str(qr), "--url", url, "--data", str(data))
-    process = subprocess.Popen(
-        [*CLI, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(f"{url}/api/v1/pull", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with serving(data, port) as url:
         yield url, data, {"qr": str(qr), "supervisor": supervisor, "kojo": kojo}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _fill(xform: str) -> tuple[str, str]:

@@ -6,15 +6,12 @@ with the field-level diff, the old one superseded."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from server_support import serving
 
 from fieldapp.store import Store
 from fieldapp.sync_agent import SyncAgent, provision
@@ -26,7 +23,6 @@ from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
-CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
 
 
 @pytest.fixture
@@ -36,25 +32,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     publish_file(storage, blobs, DEMO, runs=1)
     tokens = {name: add_user(storage, name, role, "north")
               for name, role in (("amina", "enumerator"), ("sue", "supervisor"))}  # fmt: skip
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    process = subprocess.Popen(
-        [*CLI, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/api/v1/pull", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with serving(data) as url:
         yield url, tokens
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_reject_return_correct_and_new_version_in_queue(
