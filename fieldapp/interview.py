@@ -440,6 +440,7 @@ class Interview:
                 self.instance_id, [(FORM_FINALIZE, None, None), (FORM_EXIT, None, None)]
             )
             audit = audit_log(self.store.history_events(self.instance_id))
+            _name_audit_log(self.session)
             self.store.finalize(
                 self.instance_id,
                 self.session.to_xml(),
@@ -458,6 +459,16 @@ def _name_of(session: FormSession) -> str:
     except FormError:
         name = ""
     return name.strip() or session.definition.title
+
+
+def _name_audit_log(session: FormSession) -> None:
+    """A form with ODK's `audit` meta field gets the log's file name in it, as ODK Collect
+    writes it (ODK Central keeps only the files an instance names; our server needs none)."""
+    ref = f"/{session.definition.root_name}/meta/audit"
+    try:
+        session.answer(ref, AUDIT_FILE)
+    except FormError:
+        return
 
 
 def _load(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from paradata_support import Clock, audit_rows, seconds_on_screens
+from store_support import DEMO_XFORM
 
 from fieldapp.app import load_demo_forms
 from fieldapp.interview import END, Interview
@@ -47,9 +48,9 @@ def answer_screen(interview: Interview, clock: Clock, seconds: float) -> None:
     interview.next()
 
 
-def finished(store: Store, clock: Clock) -> Interview:
+def finished(store: Store, clock: Clock, form: str = FORM) -> Interview:
     """An interview of 30 s on its five screens, finalized from the end screen."""
-    interview = Interview.start(store, FORM)
+    interview = Interview.start(store, form)
     for seconds in (4, 10, 6, 2, 8):
         answer_screen(interview, clock, seconds)
     assert interview.finalize() == []
@@ -180,3 +181,22 @@ def test_a_deleted_repeat_instance_is_in_the_log(timed_store: Store, clock: Cloc
     kinds = [(e.event, e.ref) for e in timed_store.events(interview.instance_id)]
     assert ("delete_repeat", "/data/plots/plot[2]") in kinds
     assert kinds[-1] == ("form_exit", None)
+
+
+def test_a_form_with_the_audit_meta_field_names_the_log_in_the_instance(
+    timed_store: Store, clock: Clock
+) -> None:
+    """As ODK Collect writes it; a form without the field gets no `<audit>`."""
+    xform = (
+        DEMO_XFORM.replace('id="demo_household"', 'id="demo_audit"')
+        .replace("<instanceName/></meta>", "<instanceName/><audit/></meta>")
+        .replace(
+            '<bind nodeset="/data/meta/instanceID"',
+            '<bind nodeset="/data/meta/audit" type="binary"/><bind nodeset="/data/meta/instanceID"',
+        )
+    )
+    timed_store.add_form(xform)
+    interview = finished(timed_store, clock, "demo_audit")
+    assert "<audit>audit.csv</audit></meta>" in timed_store.get_instance(interview.instance_id).xml
+    plain = finished(timed_store, clock)
+    assert "<audit" not in timed_store.get_instance(plain.instance_id).xml
