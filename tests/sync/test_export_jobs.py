@@ -191,3 +191,28 @@ def test_running_jobs_per_user_are_capped_and_old_ones_expire(
     assert jobs.mine(sue) == []
     assert not any(j.path.exists() for j in running)
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == []
+
+
+def test_the_exports_screen_sends_lists_and_dates_and_words_the_progress(server: Server) -> None:
+    from sync.server.supervisor_ui.exports_screen import ExportsApi, progress_text
+
+    api = ExportsApi("http://testserver", server.tokens["ann"])
+    api.client = TestClient(
+        server.client.app,
+        base_url="http://testserver/api/v1",
+        headers={"Authorization": f"Bearer {server.tokens['ann']}"},
+    )
+    filters = {"state": " approved , rejected", "district": "north,", "version": "",
+               "since": " 2026-02-01 ", "until": ""}  # fmt: skip
+    job = api.start("survey_small", "csv", filters)
+    view = server.finished(job["id"], "ann")
+    chosen = [h for h in NORTH if h.instance_id in STATES and h.day >= "2026-02-01"]
+    assert view["done"] == len(chosen)
+    body = server.call("GET", f"/api/v1/export-jobs/{job['id']}/file", "ann").content
+    assert read_csv_zip(body) == expected_tables(chosen, STATES)
+    assert progress_text(view).startswith(f"Done: survey_small.csv.zip, {len(chosen)} submission")
+    link = api.link(job["id"])
+    assert link.startswith(f"http://testserver/api/v1/export-jobs/{job['id']}/download?ticket=")
+    running = {**view, "state": "running", "done": 250, "total": 1000}
+    assert progress_text(running) == "Exporting: 250 of 1,000 submissions"
+    assert progress_text({**view, "state": "failed", "message": "no form"}) == "Failed: no form"

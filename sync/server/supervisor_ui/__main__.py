@@ -7,6 +7,7 @@ import argparse
 import flet as ft
 
 from sync.server.supervisor_ui.api import ReviewApi
+from sync.server.supervisor_ui.exports_screen import ExportsApi
 from sync.server.supervisor_ui.screens import SupervisorScreens
 
 
@@ -19,9 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="serve without opening one")
     args = parser.parse_args(argv)
     api = ReviewApi(args.server, args.token)
+    exports = ExportsApi(args.server, args.token)
 
     def start(page: ft.Page) -> None:
-        SupervisorScreens(page, api).start()
+        SupervisorScreens(page, api, exports).start()
 
     view = None if args.no_browser else ft.AppView.WEB_BROWSER
     ft.run(start, view=view, host=args.host, port=args.port, no_cdn=True)

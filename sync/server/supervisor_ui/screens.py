@@ -8,9 +8,10 @@ from typing import Any
 import flet as ft
 
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
+from sync.server.supervisor_ui.exports_screen import ExportsApi, ExportsScreen
 from sync.server.supervisor_ui.gps_map import gps_block
 from sync.server.supervisor_ui.media import SMALL, Attachments
-from sync.server.supervisor_ui.widgets import button, duration_text, text
+from sync.server.supervisor_ui.widgets import button, duration_text, keep_typing, text
 
 FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "date_to")
 LABELS = {"district": "District", "enumerator": "Enumerator", "form_id": "Form",
@@ -48,11 +49,6 @@ def _table(table: dict[str, Any], files: Attachments) -> ft.DataTable:
     )
 
 
-def _keep(_e: ft.Event[ft.TextField]) -> None:
-    """A change handler makes the browser send each change as it is typed, so a comment
-    typed just before Reject is not lost."""
-
-
 def _counted(field: ft.TextField) -> ft.Column:
     """The field and a line the server rewrites on every change: the supervisor sees (and a
     test can wait for) what has reached the server before pressing a decision."""
@@ -67,11 +63,13 @@ def _counted(field: ft.TextField) -> ft.Column:
 
 
 class SupervisorScreens:
-    def __init__(self, page: ft.Page, api: ReviewApi) -> None:
+    def __init__(self, page: ft.Page, api: ReviewApi, exports: ExportsApi | None = None) -> None:
         self.page, self.api = page, api
+        self.exports = None if exports is None else ExportsScreen(page, exports, self.show)
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
         self.filters = {
-            name: ft.TextField(label=LABELS[name], width=160, on_change=_keep) for name in FILTERS
+            name: ft.TextField(label=LABELS[name], width=160, on_change=keep_typing)
+            for name in FILTERS
         }
         self.message = text("")
         self.language: str | None = None
@@ -85,6 +83,8 @@ class SupervisorScreens:
 
     def show(self, title: str, controls: list[ft.Control]) -> None:
         nav = ft.Row([button("Queue", self.queue), button("Dashboard", self.dashboard)])
+        if self.exports is not None:
+            nav.controls.append(button("Exports", lambda: self.guarded(self.exports_screen)))
         self.body.controls = [nav, text(title, bold=True, size=22), self.message, *controls]
         self.page.update()
 
@@ -97,6 +97,10 @@ class SupervisorScreens:
 
     def queue(self) -> None:
         self.guarded(self._queue)
+
+    def exports_screen(self) -> None:
+        if self.exports is not None:
+            self.exports.open()
 
     def _queue(self) -> None:
         rows = self.api.queue({k: str(f.value or "") for k, f in self.filters.items()})

@@ -16,6 +16,11 @@ def button(label: str, action: Any) -> ft.Button:
     return ft.Button(content=label, on_click=lambda _e: action(), tooltip=label)
 
 
+def keep_typing(_e: ft.Event[ft.TextField]) -> None:
+    """A text field's change handler that does nothing: having one makes the browser send
+    each change as it is typed, so a value typed just before a button press is not lost."""
+
+
 def size_text(size: int) -> str:
     if size < 1000:
         return f"{size} B"
