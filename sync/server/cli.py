@@ -23,6 +23,8 @@ EXAMPLES = {
     "export": "fieldapp-server export survey csv -o survey.zip --district north --data ./serverdata",
     "report": "fieldapp-server report living_income_household -o report.html --data ./serverdata",
     "supervisor": "fieldapp-server supervisor --server http://127.0.0.1:8000 --token TOKEN",
+    "show": "fieldapp-server quality show --data ./serverdata > quality.json",
+    "set": "fieldapp-server quality set quality.json --data ./serverdata",
     "relay": "fieldapp-server relay --upstream https://central.example.org --token TOKEN --data ./hub --port 8000",
 }
 
@@ -81,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("form_id")
     report.add_argument("-o", "--output", type=Path, required=True)
     report.add_argument("--district", action="append", default=[])
+    quality = commands.add_parser(
+        "quality", help="The project's quality-flag settings (thresholds, fields, district boxes)"
+    ).add_subparsers(dest="action", required=True)
+    sub(quality, "show", "show", "Print the quality settings as JSON (the defaults if none set).")
+    settle = sub(quality, "set", "set", "Check a JSON file of quality settings and store it.")
+    settle.add_argument("file", type=Path, help="JSON, as `quality show` prints it")
     supervisor = commands.add_parser(
         "supervisor",
         help="Open the supervisor review screens (a Flet web app over the review API).",
@@ -122,6 +130,8 @@ def _run(args: argparse.Namespace) -> int:
         from sync.server.exports_cli import run_export, run_report
 
         return run_export(storage, args) if args.command == "export" else run_report(storage, args)
+    if args.command == "quality":
+        return _quality(args, storage)
     if args.command == "forms":
         published = publish_file(storage, blobs, args.file)
         form = published.form
@@ -139,6 +149,26 @@ def _run(args: argparse.Namespace) -> int:
         print(f"revoked: {args.name}")
         return 0
     return _qr(args, storage)
+
+
+def _quality(args: argparse.Namespace, storage: Storage) -> int:
+    """`show` prints the settings in force; `set` stores a file's, or names what is wrong
+    (file, field) and changes nothing."""
+    from sync.server.quality_config import load_config, save_config
+
+    if args.action == "set":
+        try:
+            text = args.file.read_bytes()
+        except OSError as error:
+            raise ServerError(f"{args.file}: cannot read it ({error.strerror})") from None
+        try:
+            save_config(storage, text)
+        except ServerError as error:
+            raise ServerError(f"{args.file}: {error.message}") from None
+        print(f"stored the quality settings from {args.file}")
+        return 0
+    print(load_config(storage).model_dump_json(indent=2))
+    return 0
 
 
 def _qr(args: argparse.Namespace, store: Storage) -> int:

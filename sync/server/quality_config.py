@@ -94,7 +94,7 @@ def save_config(storage: Storage, body: bytes | str) -> QualityConfig:
         config = QualityConfig.model_validate_json(body)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
         raise BadRequest(f"quality config refused at {where}: {first['msg']}") from None
     storage.set_setting(SETTING_KEY, config.model_dump_json())
     return config
