@@ -8,6 +8,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from forms.xlsform import compile_xlsform
 from sync.server.app import open_storage
@@ -158,3 +159,37 @@ def read_csv_zip(data: bytes) -> dict[str, list[dict[str, str]]]:
             name.removesuffix(".csv"): list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
             for name in archive.namelist()
         }  # fmt: skip
+
+
+class ExportServer:
+    """The real app (in-process) over the seeded households, with a supervisor of north
+    (`sue`, and `sam`), an admin (`ann`) and an enumerator (`amina`)."""
+
+    def __init__(self, data: Path, items: list[Household], states: dict[str, str]) -> None:
+        from fastapi.testclient import TestClient
+
+        from sync.server.app import ServerConfig, create_app
+        from sync.server.auth import add_user
+
+        store = seed(data, items)
+        for instance_id, decision in states.items():
+            review(store, instance_id, decision)
+        self.tokens = {
+            name: add_user(store, name, role, district)
+            for name, role, district in (
+                ("sue", "supervisor", "north"),
+                ("sam", "supervisor", "north"),
+                ("ann", "admin", None),
+                ("amina", "enumerator", "north"),
+            )
+        }
+        self.client = TestClient(create_app(ServerConfig(data)))
+
+    def call(self, method: str, path: str, user: str | None, **kwargs: Any) -> Any:
+        """The response to `method path` with `user`'s token (none: no token)."""
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        return self.client.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path: str, user: str) -> tuple[int, bytes, dict[str, str]]:
+        response = self.call("GET", path, user)
+        return response.status_code, response.content, dict(response.headers)

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from export_support import expected_tables, households, read_csv_zip, review, seed
+from export_support import ExportServer, expected_tables, households, read_csv_zip, seed
 from fastapi.testclient import TestClient
 from test_report import HOUSEHOLDS, xml_of
 
 from sync.server import export_jobs
-from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
+from sync.server.app import open_storage
 from sync.server.export_jobs import ExportJobs
 from sync.server.exports.source import ExportFilter
 from sync.server.ingest import ingest
@@ -28,26 +27,7 @@ NORTH = [h for h in ITEMS if h.district == "north"]
 LIVING_INCOME = Path(__file__).resolve().parents[2] / "assets/forms/living_income_household.xml"
 
 
-class Server:
-    def __init__(self, data: Path) -> None:
-        store = seed(data, ITEMS)
-        for instance_id, decision in STATES.items():
-            review(store, instance_id, decision)
-        self.tokens = {
-            name: add_user(store, name, role, district)
-            for name, role, district in (
-                ("sue", "supervisor", "north"),
-                ("sam", "supervisor", "north"),
-                ("ann", "admin", None),
-                ("amina", "enumerator", "north"),
-            )
-        }
-        self.client = TestClient(create_app(ServerConfig(data)))
-
-    def call(self, method: str, path: str, user: str | None, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
-        return self.client.request(method, path, headers=headers, **kwargs)
-
+class Server(ExportServer):
     def finished(self, job_id: str, user: str) -> dict[str, Any]:
         deadline = time.monotonic() + 10  # a hang guard, not a speed test
         while time.monotonic() < deadline:
@@ -60,7 +40,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
-    return Server(tmp_path_factory.mktemp("export-jobs"))
+    return Server(tmp_path_factory.mktemp("export-jobs"), ITEMS, STATES)
 
 
 def test_a_csv_job_reports_progress_and_its_file_is_the_supervisors_district(

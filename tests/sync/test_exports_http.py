@@ -12,40 +12,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from export_support import expected_tables, households, read_csv_zip, review, seed
-from fastapi.testclient import TestClient
-
-from sync.server.app import ServerConfig, create_app
-from sync.server.auth import add_user
+from export_support import ExportServer as Server
+from export_support import expected_tables, households, read_csv_zip
 
 ITEMS = households(10)
 STATES = {ITEMS[1].instance_id: "approved", ITEMS[3].instance_id: "rejected"}
 NORTH = [h for h in ITEMS if h.district == "north"]
 
 
-class Server:
-    def __init__(self, data: Path) -> None:
-        store = seed(data, ITEMS)
-        for instance_id, decision in STATES.items():
-            review(store, instance_id, decision)
-        self.tokens = {
-            name: add_user(store, name, role, district)
-            for name, role, district in (
-                ("sue", "supervisor", "north"),
-                ("ann", "admin", None),
-                ("amina", "enumerator", "north"),
-            )
-        }
-        self.client = TestClient(create_app(ServerConfig(data)))
-
-    def get(self, path: str, user: str) -> tuple[int, bytes, dict[str, str]]:
-        response = self.client.get(path, headers={"Authorization": f"Bearer {self.tokens[user]}"})
-        return response.status_code, response.content, dict(response.headers)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
-    return Server(tmp_path_factory.mktemp("exports-http"))
+    return Server(tmp_path_factory.mktemp("exports-http"), ITEMS, STATES)
 
 
 def test_csv_zip_download_is_the_supervisors_district(server: Server) -> None:
