@@ -23,6 +23,7 @@ from sync.server.blobs import BlobStore, safe_name
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound
 from sync.server.ingest import ingest, now, require_submitter_of
 from sync.server.limits import gunzip
+from sync.server.quality_sections import on_attachment
 from sync.server.storage import AttachmentRecord, ReviewRecord, Storage
 
 router = APIRouter(prefix="/api/v1")
@@ -84,6 +85,8 @@ async def put_attachment(
     blobs: BlobStore = request.app.state.blobs
     blobs.put(data)
     fresh = storage.put_attachment(AttachmentRecord(instance_id, name, digest, len(data), True))
+    if fresh:
+        on_attachment(storage, blobs, instance_id, name)
     return Response(status_code=201 if fresh else 200)
 
 

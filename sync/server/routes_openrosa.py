@@ -13,6 +13,7 @@ from sync.server.blobs import BlobStore, safe_name
 from sync.server.errors import BadRequest, Conflict, NotFound
 from sync.server.ingest import ingest, require_submitter_of
 from sync.server.openrosa_xml import form_list, manifest, openrosa_message
+from sync.server.quality_sections import on_attachment
 from sync.server.storage import AttachmentRecord, Storage, User
 
 router = APIRouter(prefix="/v1/key/{token}/projects/{project}")
@@ -123,7 +124,9 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
     blobs: BlobStore = request.app.state.blobs
     for name, data in files.items():
         digest = blobs.put(data)
-        storage.put_attachment(AttachmentRecord(result.instance_id, name, digest, len(data), True))
+        record = AttachmentRecord(result.instance_id, name, digest, len(data), True)
+        if storage.put_attachment(record):
+            on_attachment(storage, blobs, result.instance_id, name)
     text = "full submission upload was successful!"
     return Response(
         openrosa_message(text), status_code=201, media_type=XML, headers=_headers(request)

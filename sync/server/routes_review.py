@@ -20,8 +20,9 @@ from sync.server.auth import CurrentUser
 from sync.server.blobs import BlobStore
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound
 from sync.server.ingest import now
-from sync.server.quality import Facts, Flag, check, section_seconds
+from sync.server.quality import Flag, section_seconds
 from sync.server.quality_config import QualityConfig, load_config, save_config
+from sync.server.quality_sections import AUDIT, section_flags
 from sync.server.render import Rendered, render
 from sync.server.review_diff import Change, diff
 from sync.server.review_gps import GpsReview, gps_review
@@ -37,7 +38,6 @@ from sync.server.thumbnails import is_image, media_type, preview
 
 router = APIRouter(prefix="/api/v1/review")
 VIEWERS = ("supervisor", "coordinator", "admin")
-AUDIT = "audit.csv"
 
 
 class ReviewView(BaseModel):
@@ -144,7 +144,7 @@ def submission(
         seconds = section_seconds(text, _definition(form.xml).root_name)
         for section in rendered.sections:
             section.seconds = seconds.get(section.ref.rsplit("/", 1)[-1])
-        flags = _with_section_flags(index, instance_id, flags, seconds, config)
+        flags = section_flags(index, instance_id, flags, seconds, config)
         timing = "audit.csv paradata"
     history = index.history(storage, instance_id)
     return SubmissionView(
@@ -186,37 +186,6 @@ def submission(
         ],
         rendered=rendered,
     )
-
-
-def _with_section_flags(
-    index: ReviewIndex,
-    instance_id: str,
-    flags: list[Flag],
-    seconds: dict[str, float],
-    config: QualityConfig,
-) -> list[Flag]:
-    kept = [f for f in flags if f.code != "section_too_short"]
-    fresh = [
-        f
-        for f in check(
-            _no_facts(),
-            config,
-            district=None,
-            form_version=None,
-            current_version=None,
-            peers={},
-            duplicate_of=None,
-            sections=seconds,
-        )
-        if f.code == "section_too_short"
-    ]
-    if fresh != [f for f in flags if f.code == "section_too_short"]:
-        index.replace_flags(instance_id, kept + fresh)
-    return kept + fresh
-
-
-def _no_facts() -> Facts:
-    return Facts()
 
 
 @router.get("/submissions/{instance_id}/attachments/{name}")
