@@ -1,15 +1,19 @@
 """A submission shown with its form's labels in a chosen language, for the supervisor.
 
-Top-level groups and repeats are sections; a repeat is a table (one row per instance, nested
-repeats shown as a row count); choices show their labels; geopoints are split into numbers;
-media answers name their attachment. Refs are the device's (`/data/member[2]/age`), so a
-comment written against one shows on that question on the enumerator's tablet.
+Top-level groups and repeats are sections; a repeat is a table (one row per instance). A
+repeat inside a repeat is a row count in its parent's table and a table of its own in the
+parent's `nested`, each row labelled with where it sits ("Plot 2 › Harvest season 1").
+Choices show their labels; geopoints are split into numbers; media answers name their
+attachment, and a table says which of its columns are file questions. Refs are the device's
+(`/data/member[2]/age`), so a comment written against one shows on that question on the
+enumerator's tablet.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
@@ -18,6 +22,8 @@ from pydantic import BaseModel
 from forms.definition import Control, FormDefinition, Label
 
 QUESTION_KINDS = ("input", "select1", "select", "range", "upload", "rank", "secret", "trigger")
+FILE_KINDS = ("image", "audio", "video", "file")
+"""Column kinds of file questions: the cell names one of the submission's attachments."""
 
 
 class Answer(BaseModel):
@@ -32,10 +38,22 @@ class Answer(BaseModel):
 
 class Table(BaseModel):
     ref: str
+    """The repeat's nodeset; a cell's ref is its row's ref followed by its column ref's rest."""
     label: str
     columns: list[str]
     column_refs: list[str]
     rows: list[list[str]]
+    column_kinds: list[str] = []
+    """Per column: one of FILE_KINDS for a file question, `geopoint`, `repeat` (a nested
+    repeat: the cell counts its rows, their table is in `nested`) or `text`."""
+    row_refs: list[str] = []
+    """Each row's instance, as the device names it (`/data/plot[2]/season[1]`)."""
+    row_labels: list[str] = []
+    """Each row's place for a reader: `Plot 2`, or `Plot 2 › Harvest season 1` when nested."""
+    geopoints: list[Answer] = []
+    """The geopoint cells, labelled with their row, for the GPS review."""
+    nested: list[Table] = []
+    """A table per repeat inside this one, with the rows of every instance of this one."""
 
 
 class Section(BaseModel):
@@ -151,7 +169,7 @@ def render(xml: str, definition: FormDefinition, language: str | None = None) ->
     base = "/" + definition.root_name
     general = Section(ref=base, label=definition.title or definition.form_id)
     sections = [general]
-    for control in definition.body:
+    for control in map(_unwrapped, definition.body):
         if control.kind in ("group", "repeat"):
             section = Section(
                 ref=control.ref or base,
@@ -186,13 +204,9 @@ def _fill(
     concrete: str,
 ) -> None:
     """Answers of `controls` found under `element` (the node at `concrete`, pattern `pattern`)."""
-    for control in controls:
+    for control in map(_unwrapped, controls):
         if control.kind == "repeat" and control.ref:
-            parent = _relative(control.ref, pattern)
-            rows = _children(_descend(element, parent[:-1]), parent[-1])
-            section.tables.append(
-                _table(renderer, control, rows, concrete + "/" + "/".join(parent))
-            )
+            section.tables.append(_table(renderer, control, pattern, [_Row(concrete, "", element)]))
         elif control.kind == "group":
             _fill(renderer, section, list(control.children), element, pattern, concrete)
         elif control.kind in QUESTION_KINDS and control.ref:
@@ -203,35 +217,86 @@ def _fill(
                 section.answers.append(renderer.answer(control, ref, (found.text or "").strip()))
 
 
+def _unwrapped(control: Control) -> Control:
+    """pyxform puts a repeat in a group of the same ref that holds the label: the repeat with
+    that label, so tables and their rows are named in the chosen language."""
+    if control.kind == "group" and len(control.children) == 1:
+        inner = control.children[0]
+        if inner.kind == "repeat" and inner.ref == control.ref and inner.label is None:
+            return replace(inner, label=control.label)
+    return control
+
+
 def _leaves(controls: Sequence[Control]) -> Iterator[Control]:
-    for control in controls:
+    for control in map(_unwrapped, controls):
         if control.kind == "group":
             yield from _leaves(control.children)
         elif control.kind == "repeat" or control.kind in QUESTION_KINDS:
             yield control
 
 
-def _table(renderer: Renderer, repeat: Control, rows: list[Element], concrete: str) -> Table:
+@dataclass(frozen=True)
+class _Row:
+    """An instance rows are looked for under: its ref, its label ("" at the top), its node."""
+
+    ref: str
+    label: str
+    element: Element
+
+
+def column_kind(control: Control) -> str:
+    """What a table cell of `control` holds (see `Table.column_kinds`)."""
+    datatype = control.bind.datatype if control.bind is not None else "string"
+    if control.kind == "repeat":
+        return "repeat"
+    if control.kind == "upload" or datatype == "binary":
+        media = (control.mediatype or "").split("/", 1)[0]
+        return media if media in FILE_KINDS else "file"
+    return "geopoint" if datatype == "geopoint" else "text"
+
+
+def _table(renderer: Renderer, repeat: Control, outer: str, parents: list[_Row]) -> Table:
+    """The instances of `repeat` under each of `parents` (nodes at pattern `outer`), in order."""
     pattern = repeat.ref or ""
+    steps = _relative(pattern, outer)
+    name = renderer.text(repeat.label, pattern.rsplit("/", 1)[-1])
+    rows = [
+        _Row(
+            f"{parent.ref}/{'/'.join(steps)}[{position}]",
+            f"{parent.label} › {name} {position}" if parent.label else f"{name} {position}",
+            element,
+        )
+        for parent in parents
+        for position, element in enumerate(
+            _children(_descend(parent.element, steps[:-1]), steps[-1]), start=1
+        )
+    ]
     columns = list(_leaves(repeat.children))
     table = Table(
-        ref=concrete,
-        label=renderer.text(repeat.label, pattern.rsplit("/", 1)[-1]),
+        ref=pattern,
+        label=name,
         columns=[renderer.text(c.label, (c.ref or "").rsplit("/", 1)[-1]) for c in columns],
         column_refs=[c.ref or "" for c in columns],
         rows=[],
+        column_kinds=[column_kind(c) for c in columns],
+        row_refs=[row.ref for row in rows],
+        row_labels=[row.label for row in rows],
     )
-    for position, row in enumerate(rows, start=1):
+    for row in rows:
         cells = []
         for column in columns:
-            steps = _relative(column.ref or "", pattern)
+            inner = _relative(column.ref or "", pattern)
             if column.kind == "repeat":
-                count = len(_children(_descend(row, steps[:-1]), steps[-1]))
+                count = len(_children(_descend(row.element, inner[:-1]), inner[-1]))
                 cells.append(f"{count} rows")
                 continue
-            found = _descend(row, steps)
+            found = _descend(row.element, inner)
             value = (found.text or "").strip() if found is not None else ""
-            ref = f"{concrete}[{position}]/" + "/".join(steps)
-            cells.append(renderer.answer(column, ref, value).display)
+            answer = renderer.answer(column, f"{row.ref}/{'/'.join(inner)}", value)
+            if answer.gps is not None:
+                label = f"{row.label} › {answer.label}"
+                table.geopoints.append(answer.model_copy(update={"label": label}))
+            cells.append(answer.display)
         table.rows.append(cells)
+    table.nested = [_table(renderer, c, pattern, rows) for c in columns if c.kind == "repeat"]
     return table

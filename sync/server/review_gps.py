@@ -1,15 +1,16 @@
 """The geopoints of a submission as the review screen shows them: the four numbers, what is
 wrong with each against the project's quality settings, and the district's bounding box that
-the screen's offline map is drawn from."""
+the screen's offline map is drawn from. Geopoints in repeat tables get the same checks."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from pydantic import BaseModel
 
 from sync.server.quality_config import BoundingBox, QualityConfig
-from sync.server.render import Rendered
+from sync.server.render import Answer, Rendered, Table
 
 
 class GpsPoint(BaseModel):
@@ -59,7 +60,7 @@ def _point(ref: str, label: str, gps: list[float], review: GpsReview) -> GpsPoin
 
 
 def gps_review(rendered: Rendered, config: QualityConfig, district: str | None) -> GpsReview:
-    """Every geopoint answer outside repeats (repeats show theirs as table cells); numbers
+    """Every geopoint answer outside repeats (see `repeat_points` for those inside); numbers
     such as `nan` stay a plain answer."""
     review = GpsReview(
         max_accuracy_m=config.gps_max_accuracy_m,
@@ -67,10 +68,26 @@ def gps_review(rendered: Rendered, config: QualityConfig, district: str | None) 
         district_box=config.districts.get(district or ""),
         points=[],
     )
-    review.points = [
-        _point(answer.ref, answer.label, answer.gps, review)
-        for section in rendered.sections
-        for answer in section.answers
-        if answer.gps is not None and len(answer.gps) >= 2 and all(map(math.isfinite, answer.gps))
-    ]
+    review.points = _points([a for s in rendered.sections for a in s.answers], review)
     return review
+
+
+def repeat_points(rendered: Rendered, review: GpsReview) -> list[GpsPoint]:
+    """The geopoints of repeat tables (nested ones too), checked as `review` checks its points,
+    by the cell's ref (`/data/plot[2]/season[1]/gps`) and labelled with their row."""
+    cells = [a for s in rendered.sections for t in _tables(s.tables) for a in t.geopoints]
+    return _points(cells, review)
+
+
+def _points(answers: list[Answer], review: GpsReview) -> list[GpsPoint]:
+    return [
+        _point(a.ref, a.label, a.gps, review)
+        for a in answers
+        if a.gps is not None and len(a.gps) >= 2 and all(map(math.isfinite, a.gps))
+    ]
+
+
+def _tables(tables: list[Table]) -> Iterator[Table]:
+    for table in tables:
+        yield table
+        yield from _tables(table.nested)

@@ -25,7 +25,7 @@ from sync.server.quality_config import QualityConfig, load_config, save_config
 from sync.server.quality_sections import AUDIT, section_flags
 from sync.server.render import Rendered, render
 from sync.server.review_diff import Change, diff
-from sync.server.review_gps import GpsReview, gps_review
+from sync.server.review_gps import GpsPoint, GpsReview, gps_review, repeat_points
 from sync.server.review_store import (
     EnumeratorStats,
     QueueFilter,
@@ -82,6 +82,8 @@ class SubmissionView(BaseModel):
     reviews: list[ReviewView]
     history: list[Version]
     rendered: Rendered
+    gps_in_repeats: list[GpsPoint] = []
+    """The geopoints of repeat tables, checked against the same limits as `gps.points`."""
 
 
 def _parts(request: Request) -> tuple[Storage, ReviewIndex]:
@@ -147,6 +149,7 @@ def submission(
         flags = section_flags(index, instance_id, flags, seconds, config)
         timing = "audit.csv paradata"
     history = index.history(storage, instance_id)
+    gps = gps_review(rendered, config, record.district)
     return SubmissionView(
         instance_id=record.instance_id,
         form_id=record.form_id,
@@ -165,7 +168,7 @@ def submission(
             FileView(name=a.name, size=a.size, received=a.received, image=is_image(a.name))
             for a in sorted(listed, key=lambda a: a.name)
         ],
-        gps=gps_review(rendered, config, record.district),
+        gps=gps,
         reviews=[
             ReviewView(
                 decision=r.decision,
@@ -185,6 +188,7 @@ def submission(
             for i, v in enumerate(history)
         ],
         rendered=rendered,
+        gps_in_repeats=repeat_points(rendered, gps),
     )
 
 
