@@ -6,7 +6,11 @@ repeat and no file or geopoint question inside a repeat, so this form covers tho
 from __future__ import annotations
 
 import functools
+import hashlib
+from collections.abc import Sequence
 from pathlib import Path
+
+import httpx
 
 from forms.session import FormSession
 from forms.xform_reader import read_xform
@@ -58,11 +62,50 @@ def xform() -> str:
 
 def interview(instance_id: str) -> str:
     """The finalized interview's instance XML with `instance_id` as its instanceID."""
+    return _finalized(instance_id, REPEATS, ANSWERS)
+
+
+def plots_with_photos(instance_id: str, photos: list[str]) -> str:
+    """An interview with one plot per photo, each plot's photo named by `photos`."""
+    answers = [("/data/farmer", "Kofi Mensah")]
+    for i, name in enumerate(photos, start=1):
+        answers += [
+            (f"/data/plot[{i}]/plot_name", f"Plot {i}"),
+            (f"/data/plot[{i}]/plot_photo", name),
+        ]
+    return _finalized(instance_id, ["/data/plot"] * (len(photos) - 1), answers)
+
+
+def _finalized(instance_id: str, repeats: Sequence[str], answers: list[tuple[str, str]]) -> str:
     session = FormSession.new(read_xform(xform()))
-    for repeat in REPEATS:
+    for repeat in repeats:
         session.add_repeat(repeat)
-    for ref, value in ANSWERS:
+    for ref, value in answers:
         result = session.answer(ref, value)
         assert result.ok, f"{ref} = {value!r} refused: {result.message}"
     assert session.finalize() == []
     return session.to_xml().replace(str(session.value("/data/meta/instanceID")), instance_id)
+
+
+def submit(
+    client: httpx.Client,
+    token: str,
+    instance_id: str,
+    xml: str,
+    files: dict[str, bytes],
+    listed: list[str],
+    form_id: str = "plot_seasons",
+) -> None:
+    """Send the interview over the batch API listing `listed`, then upload `files` (the rest
+    stay listed but not received)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    refs = [{"name": n, "sha256": hashlib.sha256(files.get(n, b"later")).hexdigest(),
+             "size": len(files.get(n, b"later"))} for n in listed]  # fmt: skip
+    body = {"batch_id": instance_id, "device_id": "d1", "items": [
+        {"instance_id": instance_id, "form_id": form_id, "xml": xml, "attachments": refs}]}  # fmt: skip
+    sent = client.post("/api/v1/submissions", json=body, headers=auth)
+    assert sent.json()["results"][0]["status"] == "stored", sent.text
+    for name, data in files.items():
+        put = client.put(f"/api/v1/submissions/{instance_id}/attachments/{name}",
+                         content=data, headers=auth)  # fmt: skip
+        assert put.status_code == 201, put.text

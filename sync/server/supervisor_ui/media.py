@@ -3,12 +3,15 @@ download with their name and size, and "not received yet" for what has not arriv
 
 Every byte comes through the review API with the supervisor's token in a header (no token in
 a URL the page could leak). Photos come as previews the server scaled, so a 10 MB photo costs
-the page a few tens of kB; the original is a download.
+the page a few tens of kB; the original is a download. A photo is first a place in the view;
+`load` then fetches every preview the view placed, a few at once, before the view is shown.
 """
 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
@@ -20,6 +23,18 @@ THUMB, SMALL, LARGE = 240, 72, 1200
 """Preview widths: in an answer, in a table cell, opened larger."""
 MAX_DOWNLOAD = 50_000_000
 """Larger files are not passed through the page (the browser would hold them in memory)."""
+AT_ONCE = 4
+"""Previews fetched at the same time when a submission opens."""
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A photo's place in the view, filled by `Attachments.load`."""
+
+    name: str
+    width: int
+    caption: bool
+    place: ft.Container
 
 
 class Attachments:
@@ -29,19 +44,40 @@ class Attachments:
         self.page, self.api, self.instance_id = page, api, instance_id
         self.files: dict[str, dict[str, Any]] = {f["name"]: f for f in files}
         self.shown: set[str] = set()
+        self.placed: list[_Placed] = []
 
-    def names(self, value: str) -> bool:
-        return value in self.files
+    def is_photo(self, name: str) -> bool:
+        info = self.files.get(name)
+        return info is not None and bool(info["received"]) and bool(info["image"])
 
     def show(self, name: str, *, small: bool = False) -> ft.Control:
-        """What an answer naming `name` shows (a table cell when `small`)."""
+        """What an answer naming `name` shows (a table cell when `small`); a photo is a place
+        that `load` fills."""
         self.shown.add(name)
         info = self.files.get(name)
         if info is None or not info["received"]:
             return text(f"{name} (not received yet)")
         if info["image"]:
-            return self._photo(name, SMALL if small else THUMB, caption=not small)
+            photo = _Placed(name, SMALL if small else THUMB, not small, ft.Container())
+            self.placed.append(photo)
+            return photo.place
         return self._file(name)
+
+    def load(self) -> None:
+        """Fetch the previews of every photo placed so far, at most AT_ONCE at a time, and put
+        each one (or why it could not be shown) in its place."""
+        wanted = list(dict.fromkeys((p.name, p.width) for p in self.placed))
+        with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
+            fetched = dict(zip(wanted, pool.map(self._preview, wanted), strict=True))
+        for photo in self.placed:
+            photo.place.content = self._photo(photo, fetched[photo.name, photo.width])
+        self.placed = []
+
+    def _preview(self, wanted: tuple[str, int]) -> bytes | ReviewApiError:
+        try:
+            return self.api.attachment(self.instance_id, *wanted)
+        except ReviewApiError as error:
+            return error
 
     def others(self) -> list[ft.Control]:
         """Files no answer named (an audit log, extra files), after the answers are shown."""
@@ -50,11 +86,10 @@ class Attachments:
     def tell(self, message: str) -> None:
         self.page.show_dialog(ft.SnackBar(content=ft.Text(message)))
 
-    def _photo(self, name: str, width: int, *, caption: bool) -> ft.Control:
-        try:
-            data = self.api.attachment(self.instance_id, name, width)
-        except ReviewApiError as error:
-            return ft.Column([text(f"{name}: no preview ({error})"), self._file(name)])
+    def _photo(self, photo: _Placed, data: bytes | ReviewApiError) -> ft.Control:
+        name, width = photo.name, photo.width
+        if isinstance(data, ReviewApiError):
+            return ft.Column([text(f"{name}: no preview ({data})"), self._file(name)])
         image = ft.Image(
             src=data,
             width=width,
@@ -68,7 +103,7 @@ class Attachments:
             tooltip=f"View {name} larger",
             ink=True,
         )
-        if not caption:
+        if not photo.caption:
             return opened
         size = size_text(self.files[name]["size"])
         line = ft.Row([text(f"{name} · {size}"), button(f"View {name}", lambda: self.enlarge(name))],

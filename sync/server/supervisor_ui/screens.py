@@ -10,7 +10,8 @@ import flet as ft
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
 from sync.server.supervisor_ui.exports_screen import ExportsApi, ExportsScreen
 from sync.server.supervisor_ui.gps_map import gps_block
-from sync.server.supervisor_ui.media import SMALL, Attachments
+from sync.server.supervisor_ui.media import Attachments
+from sync.server.supervisor_ui.repeat_tables import repeat_tables
 from sync.server.supervisor_ui.widgets import button, duration_text, keep_typing, text
 
 FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "date_to")
@@ -32,21 +33,6 @@ def _section_times(view: dict[str, Any]) -> list[ft.Control]:
             took = duration_text(spent) if spent is not None else "nothing recorded"
             lines.append(text(f"  {section['label']}: {took}"))
     return lines
-
-
-def _table(table: dict[str, Any], files: Attachments) -> ft.DataTable:
-    """A repeat: one row per instance; a cell naming one of the submission's files shows it."""
-    media = any(files.names(cell) for row in table["rows"] for cell in row)
-    return ft.DataTable(
-        columns=[ft.DataColumn(label=c) for c in table["columns"]],
-        rows=[
-            ft.DataRow(
-                [ft.DataCell(files.show(v, small=True) if files.names(v) else text(v)) for v in row]
-            )
-            for row in table["rows"]
-        ],
-        data_row_max_height=SMALL + 16 if media else None,
-    )
 
 
 def _counted(field: ft.TextField) -> ft.Column:
@@ -157,6 +143,7 @@ class SupervisorScreens:
         other = files.others()
         if other:
             lines += [text("Other files", bold=True, size=18), *other]
+        files.load()
         for version in view["history"]:
             lines.append(text(f"Version {version['instance_id']} · {version['submitted_at']}"))
             lines += [
@@ -187,6 +174,7 @@ class SupervisorScreens:
     ) -> list[ft.Control]:
         """Each section's answers (each with a comment field) and repeat tables."""
         points = {p["ref"]: p for p in view["gps"]["points"]}
+        in_repeats = {p["ref"]: p for p in view["gps_in_repeats"]}
         lines: list[ft.Control] = []
         for section in view["rendered"]["sections"]:
             spent = section["seconds"]
@@ -203,7 +191,7 @@ class SupervisorScreens:
                 comments[answer["ref"]] = field
                 lines.append(_counted(field))
             for table in section["tables"]:
-                lines += [text(table["label"], bold=True), _table(table, files)]
+                lines += repeat_tables(table, files, in_repeats)
         return lines
 
     def dashboard(self) -> None:
