@@ -1,7 +1,8 @@
 """A submission's photos, files, GPS, repeats, languages and section times in the supervisor
 screens, in Chromium: a real server and the real supervisor app as subprocesses, a submission
-sent over HTTP with a real JPEG photo, a PNG in a repeat, a PDF, an audit log and a geopoint.
-Writes docs/screenshots/supervisor-submission.png for the README."""
+sent over HTTP with a real JPEG photo, a PNG in a repeat, a PDF, an audit log and a geopoint;
+and one with repeats inside repeats (plots › harvest seasons › sales) holding photos, files
+and geopoints. Writes docs/screenshots/supervisor-submission.png for the README."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ from sync.server.publish import publish_file
 from sync.server.quality_config import BoundingBox, QualityConfig, save_config
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "sync"))
+
+import plot_seasons_support as nested  # noqa: E402
+
 SCREENSHOT = ROOT / "docs" / "screenshots" / "supervisor-submission.png"
 FORM = ROOT / "tests" / "sync" / "site_visit.xml"
 XML = (
@@ -58,6 +63,12 @@ FILES = {
     "audit.csv": AUDIT,
 }
 LISTED = [*FILES, "sketch.png"]
+NESTED_FILES = {
+    "plot1.jpg": photo((400, 300), "JPEG"),
+    "bags-1-1.jpg": photo((400, 300), "JPEG"),
+    nested.NOTE: b"m4a audio",
+    nested.RECEIPT: PDF,
+}
 
 
 def submit(server: str, token: str) -> None:
@@ -82,6 +93,7 @@ def supervisor(tmp_path: Path) -> Iterator[str]:
     data = tmp_path / "server"
     storage, blobs = open_storage(data)
     publish_file(storage, blobs, FORM, runs=1)
+    publish_file(storage, blobs, nested.FORM, runs=1)
     amina = add_user(storage, "amina", "enumerator", "north")
     sue = add_user(storage, "sue", "supervisor", "north")
     box = BoundingBox(min_lat=6.0, min_lon=-1.5, max_lat=6.5, max_lon=-1.0)
@@ -100,6 +112,9 @@ def supervisor(tmp_path: Path) -> Iterator[str]:
     try:
         wait_serving(processes[0], port)
         submit(server, amina)
+        with httpx.Client(base_url=server) as client:
+            nested.submit(client, amina, "uuid:nested-1", nested.interview("uuid:nested-1"),
+                          NESTED_FILES, [*NESTED_FILES, "bags-2-1.jpg"])  # fmt: skip
         wait_serving(processes[1], ui_port)
         yield f"http://127.0.0.1:{ui_port}/"
     finally:
@@ -173,4 +188,38 @@ def test_photos_files_gps_map_tables_languages_and_section_times(
     expect(page.get_by_text("Labels in Français (fr)")).to_be_visible()
     expect(page.get_by_text("Photo de la maison:", exact=True)).to_be_visible()
     expect(page.get_by_text("Exploitation (1 min 40 s)")).to_be_visible()
+    page.close()
+
+
+def test_nested_repeats_show_as_tables_with_their_parents_label(
+    browser: Browser, supervisor: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1600, "height": 2400})
+    page.goto(supervisor)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    page.get_by_role("button", name="Open Kwame Asante").click(timeout=30_000)
+
+    expect(page.get_by_text("Harvest season", exact=True)).to_be_visible()
+    expect(page.get_by_text("Plot 2 › Harvest season 2", exact=True)).to_be_visible()
+    expect(page.get_by_text("Plot 1 › Harvest season 1 › Sale 2", exact=True)).to_be_visible()
+    bags = page.get_by_role("img", name="Photo bags-1-1.jpg")
+    expect(bags).to_be_visible()
+    assert painted(bags, {RED: 0.2, BLUE: 0.2})
+    expect(page.get_by_text("bags-2-1.jpg (not received yet)")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Download {nested.RECEIPT}")).to_be_visible()
+    # the buyer named like a photo is text; the plot photo is the only image of plot1.jpg
+    expect(page.get_by_text("plot1.jpg", exact=True)).to_be_visible()
+    expect(page.get_by_role("img", name="Photo plot1.jpg")).to_have_count(1)
+
+    # a geopoint in a repeat: numbers, and the warning mark read out with what is wrong
+    expect(page.get_by_role("cell", name="6.300000, -1.300000 (±4 m)", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", exact=True, name="Warning: accuracy 80 m is worse than the"
+                            " 50 m limit 6.210000, -1.210000 (±80 m)")).to_be_visible()  # fmt: skip
+    expect(page.get_by_role("cell", exact=True, name="Warning: outside district north's bounding"
+                            " box 7.500000, -1.200000 (±5 m)")).to_be_visible()  # fmt: skip
+
+    page.get_by_role("button", name="Language Français (fr)").click()
+    expect(page.get_by_text("Parcelle 2 › Saison de récolte 1", exact=True)).to_be_visible()
+    expect(page.get_by_text("Saison de récolte", exact=True)).to_be_visible()
     page.close()

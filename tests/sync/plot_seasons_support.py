@@ -21,7 +21,7 @@ PHOTOS = ("plot1.jpg", "bags-1-1.jpg", "bags-2-1.jpg")
 """The photos the interview names; bags-2-1.jpg is listed but never uploaded."""
 NOTE, RECEIPT = "note-1-1.m4a", "receipt-1.pdf"
 ANSWERS = [
-    ("/data/farmer", "Ama Owusu"),
+    ("/data/farmer", "Kwame Asante"),
     ("/data/plot[1]/plot_name", "Riverside"),
     ("/data/plot[1]/plot_photo", "plot1.jpg"),
     ("/data/plot[1]/corner", "6.2 -1.2 210 5"),

@@ -57,12 +57,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
 
 
 def said(control: ft.Control) -> str:
-    """What a control shows, as a reader would say it: texts, and images, icons and buttons
-    by their labels in brackets."""
+    """What a control shows, as a reader would say it: texts, and images, buttons and icons
+    by their labels (an icon's is its tooltip) in brackets."""
     if isinstance(control, ft.Text):
         return str(control.value)
-    if isinstance(control, ft.Image | ft.Icon):
+    if isinstance(control, ft.Image):
         return f"[{control.semantics_label}]"
+    if isinstance(control, ft.Icon):
+        return f"[{control.tooltip}]"
     if isinstance(control, ft.Button):
         return f"[{control.content}]"
     if isinstance(control, ft.Container):

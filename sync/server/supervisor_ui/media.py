@@ -46,10 +46,6 @@ class Attachments:
         self.shown: set[str] = set()
         self.placed: list[_Placed] = []
 
-    def is_photo(self, name: str) -> bool:
-        info = self.files.get(name)
-        return info is not None and bool(info["received"]) and bool(info["image"])
-
     def show(self, name: str, *, small: bool = False) -> ft.Control:
         """What an answer naming `name` shows (a table cell when `small`); a photo is a place
         that `load` fills."""

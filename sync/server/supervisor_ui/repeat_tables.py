@@ -19,22 +19,20 @@ ROW = "Row"
 
 
 def repeat_tables(
-    table: dict[str, Any], files: Attachments, points: dict[str, dict[str, Any]]
+    table: dict[str, Any],
+    files: Attachments,
+    points: dict[str, dict[str, Any]],
+    *,
+    nested: bool = False,
 ) -> list[ft.Control]:
     """The table under its label, then the tables of the repeats inside it, depth first.
     `points` are the review's checked geopoints of repeat cells, by the cell's ref."""
-    return _tables(table, files, points, nested=False)
-
-
-def _tables(
-    table: dict[str, Any], files: Attachments, points: dict[str, dict[str, Any]], *, nested: bool
-) -> list[ft.Control]:
     shown: list[ft.Control] = [
         text(table["label"], bold=True),
         _data_table(table, files, points, nested),
     ]
     for inner in table["nested"]:
-        shown += _tables(inner, files, points, nested=True)
+        shown += repeat_tables(inner, files, points, nested=True)
     return shown
 
 
@@ -52,15 +50,15 @@ def _data_table(
         ]
         rows.append(ft.DataRow([ft.DataCell(c) for c in ([text(label)] if nested else []) + cells]))
     heads = ([ROW] if nested else []) + table["columns"]
-    photos = any(
-        kind in FILE_KINDS and files.is_photo(value)
+    tall = any(  # a thumbnail, or a file's name over its download button
+        kind in FILE_KINDS and value
         for values in table["rows"]
         for value, kind in zip(values, kinds, strict=True)
     )
     return ft.DataTable(
         columns=[ft.DataColumn(label=h) for h in heads],
         rows=rows,
-        data_row_max_height=SMALL + 16 if photos else None,
+        data_row_max_height=SMALL + 16 if tall else None,
     )
 
 
@@ -73,7 +71,7 @@ def _cell(value: str, kind: str, point: dict[str, Any] | None, files: Attachment
 
 
 def gps_cell(point: dict[str, Any]) -> ft.Control:
-    """`lat, lon (±acc m)`; in red after a warning mark whose label says what is wrong."""
+    """`lat, lon (±acc m)`; in red after a warning mark whose tooltip says what is wrong."""
     accuracy = point["accuracy_m"]
     where = f"{point['latitude']:.6f}, {point['longitude']:.6f}"
     if accuracy is not None:
@@ -81,5 +79,5 @@ def gps_cell(point: dict[str, Any]) -> ft.Control:
     if not point["warnings"]:
         return text(where)
     why = "Warning: " + "; ".join(point["warnings"])
-    mark = ft.Icon(ft.Icons.WARNING_AMBER, color=WARN, semantics_label=why, tooltip=why)
+    mark = ft.Icon(ft.Icons.WARNING_AMBER, color=WARN, tooltip=why)  # read out as its label too
     return ft.Row([mark, text(where, color=WARN)], spacing=4, tight=True)
