@@ -18,7 +18,7 @@ import httpx
 import pytest
 from e2e_app import free_port, wait_serving
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Locator, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from sync.server.app import open_storage
 from sync.server.auth import add_user
@@ -140,14 +140,20 @@ def painted(area: Locator, shares: dict[tuple[int, int, int], float]) -> bool:
     return False
 
 
-def test_photos_files_gps_map_tables_languages_and_section_times(
-    browser: Browser, supervisor: str
-) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 2400})
+def opened(browser: Browser, supervisor: str, name: str, width: int) -> Page:
+    """A page of the supervisor app showing the submission named `name`."""
+    page = browser.new_page(viewport={"width": width, "height": 2400})
     page.goto(supervisor)
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     page.locator("flt-semantics-placeholder").dispatch_event("click")
-    page.get_by_role("button", name="Open Ama Owusu").click(timeout=30_000)
+    page.get_by_role("button", name=f"Open {name}").click(timeout=30_000)
+    return page
+
+
+def test_photos_files_gps_map_tables_languages_and_section_times(
+    browser: Browser, supervisor: str
+) -> None:
+    page = opened(browser, supervisor, "Ama Owusu", width=1280)
 
     house = page.get_by_role("img", name="Photo house.jpg", exact=True)
     expect(house).to_be_visible()
@@ -194,11 +200,7 @@ def test_photos_files_gps_map_tables_languages_and_section_times(
 def test_nested_repeats_show_as_tables_with_their_parents_label(
     browser: Browser, supervisor: str
 ) -> None:
-    page = browser.new_page(viewport={"width": 1600, "height": 2400})
-    page.goto(supervisor)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-    page.locator("flt-semantics-placeholder").dispatch_event("click")
-    page.get_by_role("button", name="Open Kwame Asante").click(timeout=30_000)
+    page = opened(browser, supervisor, "Kwame Asante", width=1600)
 
     expect(page.get_by_text("Harvest season", exact=True)).to_be_visible()
     expect(page.get_by_text("Plot 2 › Harvest season 2", exact=True)).to_be_visible()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from plot_seasons_support import FORM, NOTE, RECEIPT, interview, submit
 from server_support import Server, make_server
+from test_review_media import view
 
 from sync.server.auth import add_user
 from sync.server.blobs import BlobStore
@@ -50,21 +51,13 @@ def farm(tmp_path: Path) -> Server:
     return made
 
 
-def view(server: Server, iid: str = "uuid:n1", **params: str) -> dict[str, Any]:
-    got = server.client.get(
-        f"/api/v1/review/submissions/{iid}", params=params, headers=server.auth("sue"))  # fmt: skip
-    assert got.status_code == 200, got.text
-    body: dict[str, Any] = got.json()
-    return body
-
-
 def plots(body: dict[str, Any]) -> dict[str, Any]:
     [table] = body["rendered"]["sections"][1]["tables"]
     return table
 
 
 def test_a_repeat_inside_a_repeat_is_a_table_whose_rows_name_their_parent(farm: Server) -> None:
-    table = plots(view(farm))
+    table = plots(view(farm, "uuid:n1"))
     assert (table["label"], table["ref"]) == ("Plot", "/data/plot")
     assert table["columns"] == ["Plot name", "Plot photo", "Plot corner", "Harvest season"]
     assert table["rows"] == [["Riverside", "plot1.jpg", "6.2 -1.2 210 5", "1 rows"],
@@ -94,7 +87,7 @@ def test_a_repeat_inside_a_repeat_is_a_table_whose_rows_name_their_parent(farm: 
 
 
 def test_tables_mark_file_questions_geopoints_and_nested_repeats(farm: Server) -> None:
-    table = plots(view(farm))
+    table = plots(view(farm, "uuid:n1"))
     assert table["column_kinds"] == ["text", "image", "geopoint", "repeat"]
     [seasons] = table["nested"]
     assert seasons["column_kinds"] == ["text", "text", "image", "audio", "geopoint", "repeat"]
@@ -102,7 +95,7 @@ def test_tables_mark_file_questions_geopoints_and_nested_repeats(farm: Server) -
 
 
 def test_nested_tables_follow_the_chosen_language(farm: Server) -> None:
-    table = plots(view(farm, language="Français (fr)"))
+    table = plots(view(farm, "uuid:n1", language="Français (fr)"))
     assert table["row_labels"] == ["Parcelle 1", "Parcelle 2"]
     [seasons] = table["nested"]
     assert seasons["label"] == "Saison de récolte"
@@ -117,7 +110,7 @@ def test_nested_tables_follow_the_chosen_language(farm: Server) -> None:
 
 
 def test_geopoints_in_repeats_get_the_top_level_checks(farm: Server) -> None:
-    body = view(farm)
+    body = view(farm, "uuid:n1")
     assert body["gps"]["points"] == []
     points = {p["ref"]: p for p in body["gps_in_repeats"]}
     assert list(points) == ["/data/plot[1]/corner", "/data/plot[2]/corner",
@@ -131,7 +124,7 @@ def test_geopoints_in_repeats_get_the_top_level_checks(farm: Server) -> None:
     assert drying["label"] == "Plot 1 › Harvest season 1 › Drying place"
     assert drying["warnings"] == ["accuracy 80 m is worse than the 50 m limit"]
     assert points["/data/plot[2]/season[2]/drying"]["warnings"] == []
-    french = view(farm, language="Français (fr)")["gps_in_repeats"]
+    french = view(farm, "uuid:n1", language="Français (fr)")["gps_in_repeats"]
     assert french[2]["label"] == "Parcelle 1 › Saison de récolte 1 › Lieu de séchage"
 
 
