@@ -60,7 +60,8 @@ def preview(path: Path, name: str, width: int) -> tuple[bytes, str]:
             upright.thumbnail((width, width))
             return _encoded(upright)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise BadRequest(f"{name!r} cannot be read as an image ({error})") from None
+        reason = str(error).replace(str(path), name) or type(error).__name__
+        raise BadRequest(f"{name!r} cannot be read as an image ({reason})") from None
 
 
 def _encoded(image: Image.Image) -> tuple[bytes, str]:

@@ -156,6 +156,7 @@ def test_previews_refuse_what_they_cannot_show_with_a_message(site: Server) -> N
     path = "/api/v1/review/submissions/uuid:s3/attachments/"
     bad = site.client.get(path + "house.jpg", params={"width": 64}, headers=site.auth("sue"))
     assert bad.status_code == 400 and "'house.jpg' cannot be read as an image" in bad.text
+    assert "/" not in bad.text, "the message names the photo, never where the server keeps it"
     big = site.client.get(path + "plot1.png", params={"width": 64}, headers=site.auth("sue"))
     assert big.status_code == 413 and "8000x8000 pixels, too many to preview" in big.text
 
