@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from fieldapp.interview import END, Interview
-from fieldapp.store import Store
+from fieldapp.store import Comment, Store
 
 FORM = "demo_household"
 
@@ -86,3 +86,28 @@ def test_no_network_call_while_filling(store: Store, monkeypatch: pytest.MonkeyP
     while interview.screen().kind != END:
         interview.next()
     interview.finalize()
+
+
+def test_a_returned_comment_on_a_roster_answer_opens_on_that_member(store: Store) -> None:
+    """The supervisor commented on the second member's age (a cell of the roster table):
+    the correction opens on that member's question, with the comment on it and nowhere else."""
+    interview = Interview.start(store, FORM)
+    fill_until_hh_size(interview)
+    assert interview.answer("/data/interview/hh_size", "2").ok
+    for n, (name, age) in enumerate([("Amina", "41"), ("Kofi", "45")], start=1):
+        assert interview.answer(f"/data/interview/member[{n}]/name", name).ok
+        assert interview.answer(f"/data/interview/member[{n}]/age", age).ok
+    record = store.get_instance(interview.instance_id)
+    store.finalize(interview.instance_id, record.xml, "AB-1234")  # as if every answer were in
+    store.mark_sent([interview.instance_id])
+    note = Comment("/data/interview/member[2]/age", "Kofi is 54", "sue", "2025-01-16")
+    store.mark_returned(interview.instance_id, record.xml, [note], FORM, record.form_version)
+    edit = Interview.resume(store, interview.instance_id)
+    shown = edit.screen()
+    assert [(q.ref, q.value, q.comments) for q in shown.questions] == [
+        ("/data/interview/member[2]/age", "45", ("Kofi is 54",))
+    ]
+    edit.jump("/data/interview/member[1]/age")
+    assert [(q.ref, q.comments) for q in edit.screen().questions] == [
+        ("/data/interview/member[1]/age", ())
+    ]

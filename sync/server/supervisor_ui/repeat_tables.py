@@ -1,10 +1,14 @@
 """Repeat tables in the submission view: one row per instance, a table below it for each repeat
 inside it (every row saying where it sits, "Plot 2 › Harvest season 1"), files shown in the
 cells of file questions only, and geopoints as "lat, lon (±acc m)" with the GPS block's
-warning mark when the review found something wrong with them."""
+warning mark when the review found something wrong with them. Tapping a cell opens a comment
+on that one answer (`/data/plot[2]/season[1]/harvest_kg`), which the device shows on the
+question of that row when the submission goes back for correction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import flet as ft
@@ -12,43 +16,86 @@ import flet as ft
 from sync.server.render import FILE_KINDS
 from sync.server.supervisor_ui.gps_map import WARN
 from sync.server.supervisor_ui.media import SMALL, Attachments
-from sync.server.supervisor_ui.widgets import text
+from sync.server.supervisor_ui.widgets import counted, text
 
 ROW = "Row"
 """The heading of a nested table's first column, which names each row's place."""
+TAP_TO_COMMENT = "Tap an answer in the table to comment on it."
+
+Opener = Callable[[str, str], Any]
+"""Opens (or returns to) the comment field of one cell: (the cell's ref, its place)."""
 
 
 def repeat_tables(
     table: dict[str, Any],
     files: Attachments,
     points: dict[str, dict[str, Any]],
+    comments: dict[str, ft.TextField] | None = None,
     *,
     nested: bool = False,
 ) -> list[ft.Control]:
     """The table under its label, then the tables of the repeats inside it, depth first.
-    `points` are the review's checked geopoints of repeat cells, by the cell's ref."""
+    `points` are the review's checked geopoints of repeat cells, by the cell's ref. Given
+    `comments`, each answer in a table can be tapped for a comment field below the table,
+    added to `comments` under the cell's ref."""
+    notes = ft.Column(spacing=4)
+    opener = None if comments is None else partial(_comment_on, comments, notes)
     shown: list[ft.Control] = [
         text(table["label"], bold=True),
-        _data_table(table, files, points, nested),
+        _data_table(table, files, points, nested, opener),
     ]
+    if opener is not None and table["rows"]:
+        shown += [text(TAP_TO_COMMENT, size=13), notes]
     for inner in table["nested"]:
-        shown += repeat_tables(inner, files, points, nested=True)
+        shown += repeat_tables(inner, files, points, comments, nested=True)
     return shown
 
 
+def cell_places(table: dict[str, Any]) -> dict[str, str]:
+    """Each answer cell's ref, in this table and the ones inside it, with its place for a
+    reader: `Plot 2 › Harvest season 1 › Harvest (kg)`."""
+    places: dict[str, str] = {}
+    heads, kinds = table["columns"], table["column_kinds"]
+    rest = [r[len(table["ref"]) :] for r in table["column_refs"]]
+    for row_ref, label in zip(table["row_refs"], table["row_labels"], strict=True):
+        for head, kind, tail in zip(heads, kinds, rest, strict=True):
+            if kind != "repeat":  # a nested repeat's count is no answer; its cells are below
+                places[row_ref + tail] = f"{label} › {head}"
+    for inner in table["nested"]:
+        places |= cell_places(inner)
+    return places
+
+
+def _comment_on(comments: dict[str, ft.TextField], notes: ft.Column, ref: str, place: str) -> None:
+    """A comment field for the cell under its table, taking the keyboard; one per cell."""
+    if ref not in comments:
+        comments[ref] = ft.TextField(label=f"Comment on {place}", dense=True, autofocus=True)
+        notes.controls.append(counted(comments[ref]))
+        notes.update()
+
+
 def _data_table(
-    table: dict[str, Any], files: Attachments, points: dict[str, dict[str, Any]], nested: bool
+    table: dict[str, Any],
+    files: Attachments,
+    points: dict[str, dict[str, Any]],
+    nested: bool,
+    opener: Opener | None,
 ) -> ft.DataTable:
     kinds, rest = table["column_kinds"], [r[len(table["ref"]) :] for r in table["column_refs"]]
+    places = cell_places({**table, "nested": []})
     rows = []
     for values, row_ref, label in zip(
         table["rows"], table["row_refs"], table["row_labels"], strict=True
     ):
-        cells = [
-            _cell(value, kind, points.get(row_ref + tail), files)
-            for value, kind, tail in zip(values, kinds, rest, strict=True)
-        ]
-        rows.append(ft.DataRow([ft.DataCell(c) for c in ([text(label)] if nested else []) + cells]))
+        cells = [ft.DataCell(text(label))] if nested else []
+        for value, kind, tail in zip(values, kinds, rest, strict=True):
+            ref = row_ref + tail
+            shown = _cell(value, kind, points.get(ref), files)
+            on_tap = (
+                None if opener is None or ref not in places else partial(opener, ref, places[ref])
+            )
+            cells.append(ft.DataCell(shown, on_tap=on_tap))
+        rows.append(ft.DataRow(cells))
     heads = ([ROW] if nested else []) + table["columns"]
     tall = any(  # a thumbnail, or a file's name over its download button
         kind in FILE_KINDS and value

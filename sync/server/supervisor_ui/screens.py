@@ -11,8 +11,8 @@ from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
 from sync.server.supervisor_ui.exports_screen import ExportsApi, ExportsScreen
 from sync.server.supervisor_ui.gps_map import gps_block
 from sync.server.supervisor_ui.media import Attachments
-from sync.server.supervisor_ui.repeat_tables import repeat_tables
-from sync.server.supervisor_ui.widgets import button, duration_text, keep_typing, text
+from sync.server.supervisor_ui.repeat_tables import cell_places, repeat_tables
+from sync.server.supervisor_ui.widgets import button, counted, duration_text, keep_typing, text
 
 FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "date_to")
 LABELS = {"district": "District", "enumerator": "Enumerator", "form_id": "Form",
@@ -35,17 +35,14 @@ def _section_times(view: dict[str, Any]) -> list[ft.Control]:
     return lines
 
 
-def _counted(field: ft.TextField) -> ft.Column:
-    """The field and a line the server rewrites on every change: the supervisor sees (and a
-    test can wait for) what has reached the server before pressing a decision."""
-    count = ft.Text(f"{field.label}: 0 characters", size=14)
-
-    def changed(_e: ft.Event[ft.TextField]) -> None:
-        count.value = f"{field.label}: {len(field.value or '')} characters"
-        count.update()
-
-    field.on_change = changed
-    return ft.Column([field, count], spacing=2)
+def _places(rendered: dict[str, Any]) -> dict[str, str]:
+    """Every answer's ref with what a reader calls it: its label, or its table cell's place."""
+    places: dict[str, str] = {}
+    for section in rendered["sections"]:
+        places |= {answer["ref"]: answer["label"] for answer in section["answers"]}
+        for table in section["tables"]:
+            places |= cell_places(table)
+    return places
 
 
 class SupervisorScreens:
@@ -149,12 +146,17 @@ class SupervisorScreens:
             lines += [
                 text(f"  {c['ref']}: {c['before']} → {c['after']}") for c in version["changes"]
             ]
+        places = _places(view["rendered"])
         for review in view["reviews"]:
             lines.append(
                 text(f"Review: {review['decision']} by {review['author']}: {review['comment']}")
             )
+            lines += [
+                text(f"  on {places.get(ref, ref)}: {said}")
+                for ref, said in sorted(review["question_comments"].items())
+            ]
         overall = ft.TextField(label="Overall comment", multiline=True)
-        lines.append(_counted(overall))
+        lines.append(counted(overall))
 
         def decide(decision: str) -> None:
             questions = {
@@ -189,9 +191,9 @@ class SupervisorScreens:
                     lines.append(text(f"{answer['label']}: {answer['display']}"))
                 field = ft.TextField(label=f"Comment on {answer['label']}", dense=True)
                 comments[answer["ref"]] = field
-                lines.append(_counted(field))
+                lines.append(counted(field))
             for table in section["tables"]:
-                lines += repeat_tables(table, files, in_repeats)
+                lines += repeat_tables(table, files, in_repeats, comments)
         return lines
 
     def dashboard(self) -> None:

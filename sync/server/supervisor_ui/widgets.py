@@ -1,4 +1,5 @@
-"""The two building blocks every supervisor screen uses: a text line and a labelled button."""
+"""The building blocks the supervisor screens share: a text line, a labelled button, text
+fields that report each change, and sizes and durations as a reader says them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,19 @@ def button(label: str, action: Any) -> ft.Button:
 def keep_typing(_e: ft.Event[ft.TextField]) -> None:
     """A text field's change handler that does nothing: having one makes the browser send
     each change as it is typed, so a value typed just before a button press is not lost."""
+
+
+def counted(field: ft.TextField) -> ft.Column:
+    """The field and a line the server rewrites on every change: the supervisor sees (and a
+    test can wait for) what has reached the server before pressing a decision."""
+    count = ft.Text(f"{field.label}: 0 characters", size=14)
+
+    def changed(_e: ft.Event[ft.TextField]) -> None:
+        count.value = f"{field.label}: {len(field.value or '')} characters"
+        count.update()
+
+    field.on_change = changed
+    return ft.Column([field, count], spacing=2)
 
 
 def size_text(size: int) -> str:
