@@ -66,8 +66,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         first = error.errors()[0] if error.errors() else {}
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        message = f"invalid request body at {where}: {first.get('msg', 'not valid')}"
+        place = [str(part) for part in first.get("loc", ())]
+        part = {"query": "query parameter", "path": "path parameter", "header": "header"}
+        if (
+            len(place) > 1 and place[0] in part
+        ):  # `query parameter offset`, not `body at query.offset`
+            where = f"{part[place[0]]} {'.'.join(place[1:])}"
+        else:
+            where = "request body at " + ".".join(place)
+        message = f"invalid {where}: {first.get('msg', 'not valid')}"
         return JSONResponse({"detail": message}, status_code=422)
 
     app.add_exception_handler(ServerError, domain)

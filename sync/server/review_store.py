@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from sync.server.quality import Facts, Flag
 from sync.server.quality_peers import SCHEMA as METRICS_SCHEMA
@@ -53,7 +53,9 @@ class QueueFilter(BaseModel):
     """A flag code, or `any` for every flagged submission."""
     date_from: str | None = None
     date_to: str | None = None
-    limit: int = 200
+    limit: int = Field(default=200, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0)
+    """How many of the newest matching submissions to skip: the queue is read a page at a time."""
 
 
 class QueueRow(BaseModel):
@@ -131,41 +133,10 @@ class ReviewIndex:
         return str(rows[0]["state"]) if rows else "unknown"
 
     def queue(self, where: QueueFilter) -> list[QueueRow]:
-        sql = [
-            f"SELECT s.*, {STATE_SQL} AS state, coalesce(f.flags, '[]') AS flag_list"
-            " FROM submissions s LEFT JOIN review_facts f USING (instance_id) WHERE 1 = 1"
-        ]
-        params: list[Any] = []
-        for column, value in (
-            ("s.district", where.district),
-            ("s.enumerator", where.enumerator),
-            ("s.form_id", where.form_id),
-        ):
-            if value:
-                sql.append(f"AND {column} = ?")
-                params.append(value)
-        if where.date_from:
-            sql.append("AND substr(s.submitted_at, 1, 10) >= ?")
-            params.append(where.date_from)
-        if where.date_to:
-            sql.append("AND substr(s.submitted_at, 1, 10) <= ?")
-            params.append(where.date_to)
-        if where.flag == "any":
-            sql.append("AND f.flag_count > 0")
-        elif where.flag:
-            sql.append(
-                "AND EXISTS (SELECT 1 FROM json_each(f.flags) j"
-                " WHERE json_extract(j.value, '$.code') = ?)"
-            )
-            params.append(where.flag)
-        outer = f"SELECT * FROM ({' '.join(sql)}) WHERE "
-        if where.state:
-            outer += "state = ?"
-            params.append(where.state)
-        else:
-            outer += "state != 'superseded'"
-        outer += " ORDER BY submitted_at DESC LIMIT ?"
-        params.append(max(1, min(where.limit, 1000)))
+        """One page of the matching submissions, newest first (`where.limit` from `offset`)."""
+        matching, params = _matching(where)
+        outer = f"SELECT * FROM ({matching}) ORDER BY submitted_at DESC, instance_id DESC LIMIT ? OFFSET ?"
+        params += [where.limit, where.offset]
         return [
             QueueRow(
                 instance_id=r["instance_id"],
@@ -181,6 +152,12 @@ class ReviewIndex:
             )
             for r in self._rows(outer, params)
         ]
+
+    def queue_count(self, where: QueueFilter) -> int:
+        """How many submissions match `where`, on every page together."""
+        matching, params = _matching(where)
+        [row] = self._rows(f"SELECT count(*) AS n FROM ({matching})", params)
+        return int(row["n"])
 
     def dashboard(self, district: str | None) -> list[EnumeratorStats]:
         rows = self._rows(
@@ -263,3 +240,42 @@ def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
             if recovered:
                 log.warning("quality facts recorded for %d submissions that had none", recovered)
         return _INDEXES[path]
+
+
+def _matching(where: QueueFilter) -> tuple[str, list[Any]]:
+    """The query of the submissions that pass the filters (each row with its state and flags),
+    and its parameters; superseded versions only when asked for by state."""
+    sql = [
+        f"SELECT s.*, {STATE_SQL} AS state, coalesce(f.flags, '[]') AS flag_list"
+        " FROM submissions s LEFT JOIN review_facts f USING (instance_id) WHERE 1 = 1"
+    ]
+    params: list[Any] = []
+    for column, value in (
+        ("s.district", where.district),
+        ("s.enumerator", where.enumerator),
+        ("s.form_id", where.form_id),
+    ):
+        if value:
+            sql.append(f"AND {column} = ?")
+            params.append(value)
+    if where.date_from:
+        sql.append("AND substr(s.submitted_at, 1, 10) >= ?")
+        params.append(where.date_from)
+    if where.date_to:
+        sql.append("AND substr(s.submitted_at, 1, 10) <= ?")
+        params.append(where.date_to)
+    if where.flag == "any":
+        sql.append("AND f.flag_count > 0")
+    elif where.flag:
+        sql.append(
+            "AND EXISTS (SELECT 1 FROM json_each(f.flags) j"
+            " WHERE json_extract(j.value, '$.code') = ?)"
+        )
+        params.append(where.flag)
+    matching = f"SELECT * FROM ({' '.join(sql)}) WHERE "
+    if where.state:
+        matching += "state = ?"
+        params.append(where.state)
+    else:
+        matching += "state != 'superseded'"
+    return matching, params

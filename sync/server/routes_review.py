@@ -38,6 +38,8 @@ from sync.server.thumbnails import is_image, media_type, preview
 
 router = APIRouter(prefix="/api/v1/review")
 VIEWERS = ("supervisor", "coordinator", "admin")
+TOTAL_COUNT = "X-Total-Count"
+"""The queue's header with the number of matching submissions on all pages."""
 
 
 class ReviewView(BaseModel):
@@ -115,14 +117,20 @@ def _definition(xml: str) -> FormDefinition:
 
 @router.get("/queue")
 def queue(
-    request: Request, user: CurrentUser, where: Annotated[QueueFilter, Query()]
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    where: Annotated[QueueFilter, Query()],
 ) -> list[QueueRow]:
+    """A page of the queue, newest first; `X-Total-Count` says how many match in all."""
     district = _viewer(user)
     if district is not None:
         if where.district not in (None, "", district):
             raise Forbidden("a supervisor sees their own district only")
         where = where.model_copy(update={"district": district})
-    return _parts(request)[1].queue(where)
+    index = _parts(request)[1]
+    response.headers[TOTAL_COUNT] = str(index.queue_count(where))
+    return index.queue(where)
 
 
 @router.get("/submissions/{instance_id}")

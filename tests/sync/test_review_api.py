@@ -130,3 +130,24 @@ def test_dashboard_per_enumerator(server: Server) -> None:
     assert amina["flag_rate"] == 0.0 and stats["kofi"]["interviews"] == 1
     own = server.client.get("/api/v1/review/dashboard", headers=server.auth("sam")).json()
     assert [row["enumerator"] for row in own] == ["kofi"]
+
+
+def test_the_queue_is_read_a_page_at_a_time_with_the_total(server: Server) -> None:
+    def page(**params: str | int) -> tuple[list[str], str]:
+        response = server.client.get(
+            "/api/v1/review/queue", params=params, headers=server.auth("hub")
+        )
+        assert response.status_code == 200, response.text
+        return [r["instance_id"] for r in response.json()], response.headers["X-Total-Count"]
+
+    first, total = page(limit=2)
+    second, again = page(limit=2, offset=2)
+    assert (len(first), len(second), total, again) == (2, 1, "3", "3")
+    assert sorted(first + second) == ["uuid:a1", "uuid:a2", "uuid:k1"]
+    assert page(limit=2, offset=3) == ([], "3")
+    assert page(enumerator="amina", limit=1)[1] == "2"  # the total follows the filters
+    for bad, field in (({"offset": -1}, "offset"), ({"limit": 0}, "limit"),
+                       ({"limit": 5000}, "limit"), ({"offset": "first"}, "offset")):  # fmt: skip
+        refused = server.client.get("/api/v1/review/queue", params=bad, headers=server.auth("hub"))
+        assert refused.status_code == 422
+        assert refused.json()["detail"].startswith(f"invalid query parameter {field}: "), bad

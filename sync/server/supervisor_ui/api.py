@@ -36,10 +36,16 @@ class ReviewApi:
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         return self._send(method, path, **kw).json()
 
-    def queue(self, filters: dict[str, str]) -> list[dict[str, Any]]:
-        params = {k: v for k, v in filters.items() if v.strip()}
-        rows: list[dict[str, Any]] = self._call("GET", "/queue", params=params)
-        return rows
+    def queue(
+        self, filters: dict[str, str], offset: int = 0, limit: int = 200
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of the queue (newest first, `limit` rows after the first `offset`) and how
+        many submissions match the filters in all."""
+        params: dict[str, str | int] = {k: v for k, v in filters.items() if v.strip()}
+        params |= {"offset": offset, "limit": limit}
+        response = self._send("GET", "/queue", params=params)
+        rows: list[dict[str, Any]] = response.json()
+        return rows, int(response.headers.get("X-Total-Count", len(rows)))
 
     def submission(self, instance_id: str, language: str | None) -> dict[str, Any]:
         params = {"language": language} if language else {}

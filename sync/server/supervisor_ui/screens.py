@@ -18,6 +18,8 @@ FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "d
 LABELS = {"district": "District", "enumerator": "Enumerator", "form_id": "Form",
           "state": "State", "flag": "Flag", "date_from": "From date", "date_to": "To date"}  # fmt: skip
 DECISIONS = (("approved", "Approve"), ("has_issues", "Has issues"), ("rejected", "Reject"))
+PAGE = 100
+"""Submissions per page of the queue."""
 
 
 def _section_times(view: dict[str, Any]) -> list[ft.Control]:
@@ -35,6 +37,17 @@ def _section_times(view: dict[str, Any]) -> list[ft.Control]:
     return lines
 
 
+def page_text(offset: int, shown: int, total: int) -> str:
+    """What part of the queue is on the screen: `Submissions 101–200 of 5,412, newest first`."""
+    if total == 0:
+        return "No submissions match"
+    if shown == total:
+        return f"{total:,} submission{'s' if total > 1 else ''}, newest first"
+    if shown == 1:
+        return f"Submission {offset + 1:,} of {total:,}, newest first"
+    return f"Submissions {offset + 1:,}–{offset + shown:,} of {total:,}, newest first"
+
+
 def _places(rendered: dict[str, Any]) -> dict[str, str]:
     """Every answer's ref with what a reader calls it: its label, or its table cell's place."""
     places: dict[str, str] = {}
@@ -46,8 +59,14 @@ def _places(rendered: dict[str, Any]) -> dict[str, str]:
 
 
 class SupervisorScreens:
-    def __init__(self, page: ft.Page, api: ReviewApi, exports: ExportsApi | None = None) -> None:
-        self.page, self.api = page, api
+    def __init__(
+        self,
+        page: ft.Page,
+        api: ReviewApi,
+        exports: ExportsApi | None = None,
+        page_size: int = PAGE,
+    ) -> None:
+        self.page, self.api, self.page_size = page, api, page_size
         self.exports = None if exports is None else ExportsScreen(page, exports, self.show)
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
         self.filters = {
@@ -57,6 +76,8 @@ class SupervisorScreens:
         self.message = text("")
         self.language: str | None = None
         """Kept from one submission to the next."""
+        self.offset = 0
+        """Where the queue's page starts: kept while submissions are opened and decided."""
 
     def start(self) -> None:
         self.page.title = "Supervisor review"
@@ -81,16 +102,31 @@ class SupervisorScreens:
     def queue(self) -> None:
         self.guarded(self._queue)
 
+    def queue_from(self, offset: int) -> None:
+        self.offset = max(0, offset)
+        self.queue()
+
     def exports_screen(self) -> None:
         if self.exports is not None:
             self.exports.open()
 
     def _queue(self) -> None:
-        rows = self.api.queue({k: str(f.value or "") for k, f in self.filters.items()})
+        filters = {k: str(f.value or "") for k, f in self.filters.items()}
+        size = self.page_size
+        rows, total = self.api.queue(filters, self.offset, size)
+        if not rows and total and self.offset:  # the last page emptied by decisions: go back
+            self.offset = (total - 1) // size * size
+            rows, total = self.api.queue(filters, self.offset, size)
+        pages: list[ft.Control] = []
+        if self.offset:
+            pages.append(button(f"Newer {size}", lambda: self.queue_from(self.offset - size)))
+        if self.offset + len(rows) < total:
+            pages.append(button(f"Older {size}", lambda: self.queue_from(self.offset + size)))
         lines: list[ft.Control] = [
             ft.Row(list(self.filters.values()), wrap=True),
-            button("Apply filters", self.queue),
-            text(f"{len(rows)} submissions"),
+            button("Apply filters", lambda: self.queue_from(0)),
+            text(page_text(self.offset, len(rows), total)),
+            ft.Row(pages, wrap=True),
         ]
         for row in rows:
             name = row["instance_name"] or row["instance_id"]

@@ -1,0 +1,105 @@
+"""The queue screen a page at a time, built from what a real server sends (`fieldapp-server
+serve` on loopback, the screens' own ReviewApi): where the page is, newer and older pages,
+a page emptied by decisions, and new filters starting again from the newest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import flet as ft
+import pytest
+from server_support import instance_xml, make_server, serving
+
+from sync.server.supervisor_ui.api import ReviewApi
+from sync.server.supervisor_ui.screens import SupervisorScreens, page_text
+
+
+class Page:
+    """What the screens need of a page when nobody is looking at it."""
+
+    def update(self) -> None:
+        pass
+
+
+def shown(screens: SupervisorScreens) -> tuple[str, list[str], list[str]]:
+    """(where the page is, its paging buttons, the submissions it opens)."""
+    where, paging = screens.body.controls[5], screens.body.controls[6]
+    assert isinstance(where, ft.Text) and isinstance(paging, ft.Row)
+    opens = [
+        str(row.controls[0].content)
+        for row in screens.body.controls[7:]
+        if isinstance(row, ft.Row) and isinstance(row.controls[0], ft.Button)
+    ]
+    return str(where.value), [str(b.content) for b in paging.controls], opens  # type: ignore[attr-defined]
+
+
+def press(screens: SupervisorScreens, label: str) -> None:
+    """Press the button labelled `label` on the screen, as its click would."""
+    found = [
+        c
+        for row in screens.body.controls
+        for c in (row.controls if isinstance(row, ft.Row) else [row])
+        if isinstance(c, ft.Button) and c.content == label
+    ]
+    assert len(found) == 1, f"{label!r}: {len(found)} buttons"
+    handler: Any = found[0].on_click
+    handler(None)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    data = tmp_path_factory.mktemp("queue") / "server"
+    made = make_server(data)
+    for n in range(1, 6):  # one batch each, so each has its own arrival time
+        iid = f"uuid:q{n}"
+        body = {"batch_id": f"b{n}", "device_id": "d1", "items": [
+            {"instance_id": iid, "form_id": "demo_household",
+             "xml": instance_xml(iid, f"AB-000{n}")}]}  # fmt: skip
+        sent = made.client.post("/api/v1/submissions", json=body, headers=made.auth("amina"))
+        assert sent.json()["results"][0]["status"] == "stored", sent.text
+    return str(data), made.tokens["sue"]
+
+
+def test_the_queue_pages_through_newest_first_and_keeps_its_place(
+    server: tuple[str, str],
+) -> None:
+    data, sue = server
+    with serving(Path(data)) as url:
+        api = ReviewApi(url, sue)
+        screens = SupervisorScreens(cast(ft.Page, Page()), api, page_size=2)
+        screens.queue()
+        assert shown(screens) == ("Submissions 1–2 of 5, newest first", ["Older 2"],
+                                  ["Open AB-0005 north", "Open AB-0004 north"])  # fmt: skip
+        press(screens, "Older 2")
+        assert shown(screens) == ("Submissions 3–4 of 5, newest first", ["Newer 2", "Older 2"],
+                                  ["Open AB-0003 north", "Open AB-0002 north"])  # fmt: skip
+        press(screens, "Older 2")
+        assert shown(screens) == ("Submission 5 of 5, newest first", ["Newer 2"],
+                                  ["Open AB-0001 north"])  # fmt: skip
+
+        # only submissions still to review: the one on the last page is approved meanwhile
+        screens.filters["state"].value = "received"
+        api.decide("uuid:q1", "approved", "", {})
+        screens.queue()  # the same place, now past the end: back to the last page there is
+        assert shown(screens) == ("Submissions 3–4 of 4, newest first", ["Newer 2"],
+                                  ["Open AB-0003 north", "Open AB-0002 north"])  # fmt: skip
+        press(screens, "Apply filters")
+        assert shown(screens)[0] == "Submissions 1–2 of 4, newest first"
+        screens.filters["enumerator"].value = "nobody"
+        press(screens, "Apply filters")
+        assert shown(screens) == ("No submissions match", [], [])
+
+
+@pytest.mark.parametrize(
+    ("offset", "count", "total", "said"),
+    [
+        (0, 0, 0, "No submissions match"),
+        (0, 1, 1, "1 submission, newest first"),
+        (0, 37, 37, "37 submissions, newest first"),
+        (100, 100, 5412, "Submissions 101–200 of 5,412, newest first"),
+        (5400, 12, 5412, "Submissions 5,401–5,412 of 5,412, newest first"),
+    ],
+)
+def test_where_the_page_is(offset: int, count: int, total: int, said: str) -> None:
+    assert page_text(offset, count, total) == said
