@@ -17,6 +17,7 @@ from benchmarks import (
     bench_autosave,
     bench_exports,
     bench_ingest,
+    bench_queue,
     bench_reading,
     bench_screen_change,
     bench_session,
@@ -35,13 +36,14 @@ BENCHMARKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("Server ingestion: batch API and OpenRosa against a raw insert", bench_ingest.run),
     ("100 devices syncing at once over loopback", bench_sync_devices.run),
     ("Exports and the living income report over 100,000 households", bench_exports.run),
+    ("Review queue over 100,000 submissions", bench_queue.run),
     ("Screen change in Chromium: Next to the next screen", bench_screen_change.run),
 )
 
 
 SECTIONS = {
     "xpath": 0, "reading": 1, "session": 2, "autosave": 3, "ingest": 4, "devices": 5,
-    "exports": 6, "screen": 7,
+    "exports": 6, "queue": 7, "screen": 8,
 }  # fmt: skip
 """Names for `python -m benchmarks.run NAME ...`: rerun only these sections."""
 

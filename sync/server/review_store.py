@@ -36,6 +36,12 @@ CREATE INDEX IF NOT EXISTS review_facts_peers ON review_facts (form_id, district
 CREATE INDEX IF NOT EXISTS review_facts_household ON review_facts (form_id, household_id);
 """
 
+QUEUE_PAGE = (
+    "SELECT * FROM ({matching}) ORDER BY submitted_at DESC, instance_id DESC LIMIT ? OFFSET ?"
+)
+"""A page of the queue: `matching` (from `_matching`) newest first, walking the index on
+`submitted_at` (or `district, submitted_at`) and stopping at the page's end."""
+
 STATE_SQL = (
     "CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
     " THEN 'superseded' ELSE coalesce((SELECT r.decision FROM reviews r"
@@ -135,7 +141,7 @@ class ReviewIndex:
     def queue(self, where: QueueFilter) -> list[QueueRow]:
         """One page of the matching submissions, newest first (`where.limit` from `offset`)."""
         matching, params = _matching(where)
-        outer = f"SELECT * FROM ({matching}) ORDER BY submitted_at DESC, instance_id DESC LIMIT ? OFFSET ?"
+        outer = QUEUE_PAGE.format(matching=matching)
         params += [where.limit, where.offset]
         return [
             QueueRow(
@@ -246,7 +252,9 @@ def _matching(where: QueueFilter) -> tuple[str, list[Any]]:
     """The query of the submissions that pass the filters (each row with its state and flags),
     and its parameters; superseded versions only when asked for by state."""
     sql = [
-        f"SELECT s.*, {STATE_SQL} AS state, coalesce(f.flags, '[]') AS flag_list"
+        "SELECT s.instance_id, s.form_id, s.form_version, s.instance_name, s.enumerator,"
+        f" s.district, s.submitted_at, s.deprecated_id, {STATE_SQL} AS state,"
+        " coalesce(f.flags, '[]') AS flag_list"
         " FROM submissions s LEFT JOIN review_facts f USING (instance_id) WHERE 1 = 1"
     ]
     params: list[Any] = []

@@ -91,7 +91,15 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.table("submissions").create_index(["deprecated_id"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """The review queue reads a page newest first, in all or in one district, by walking an
+    index and stopping at the page's end: not by sorting every submission, whose rows carry
+    their XML, each time a supervisor opens it."""
+    db.table("submissions").create_index(["submitted_at"])
+    db.table("submissions").create_index(["district", "submitted_at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 """Schema changes in order; `PRAGMA user_version` counts the ones applied."""
 
 
