@@ -36,7 +36,7 @@ BENCHMARKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("Server ingestion: batch API and OpenRosa against a raw insert", bench_ingest.run),
     ("100 devices syncing at once over loopback", bench_sync_devices.run),
     ("Exports and the living income report over 100,000 households", bench_exports.run),
-    ("Review queue over 100,000 submissions", bench_queue.run),
+    ("Review queue and dashboard over 100,000 submissions", bench_queue.run),
     ("Screen change in Chromium: Next to the next screen", bench_screen_change.run),
 )
 

@@ -39,6 +39,9 @@ class Facts(BaseModel):
     household_id: str | None = None
     crop: str = ""
     duration_s: float | None = None
+    day: str | None = None
+    """The interview's own date (its start time's, as the device wrote it): an enumerator who
+    syncs a week's work at the district office did not do it all on the day it arrived."""
     gps_field: bool = False
     gps: list[float] | None = None
     metrics: dict[str, float] = {}
@@ -109,6 +112,7 @@ def extract_facts(xml: str | Element, fields: FieldMap, dont_know_codes: Sequenc
         household_id=first.get(fields.household_id) or None,
         crop=first.get(fields.crop, ""),
         duration_s=duration,
+        day=start.date().isoformat() if start is not None else None,
         gps_field=fields.gps in values,
         gps=gps,
         metrics=metrics,

@@ -179,7 +179,7 @@ def _store(
                 submission.form_id,
                 submission.district,
                 submission.enumerator,
-                submission.submitted_at[:10],
+                facts.day or submission.submitted_at[:10],
                 facts.household_id,
                 facts.crop,
                 facts.model_dump_json(),

@@ -166,43 +166,22 @@ class ReviewIndex:
         return int(row["n"])
 
     def dashboard(self, district: str | None) -> list[EnumeratorStats]:
+        """Per enumerator: interviews by the day they were done, median duration and flag rate
+        over current versions (a correction replaces what it corrects); rejections of all."""
         rows = self._rows(
-            "SELECT s.enumerator, s.district, substr(s.submitted_at, 1, 10) AS day,"
-            " f.facts, coalesce(f.flag_count, 0) AS flag_count,"
-            " (SELECT count(*) FROM reviews r WHERE r.instance_id = s.instance_id"
+            "SELECT f.enumerator, f.district, f.day, f.flag_count,"
+            " json_extract(f.facts, '$.duration_s') AS duration,"
+            " EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = f.instance_id)"
+            "  AS superseded,"
+            " (SELECT count(*) FROM reviews r WHERE r.instance_id = f.instance_id"
             "  AND r.decision = 'rejected') AS rejections"
-            " FROM submissions s LEFT JOIN review_facts f USING (instance_id)"
-            " WHERE (? IS NULL OR s.district = ?) ORDER BY s.enumerator",
+            " FROM review_facts f WHERE (? IS NULL OR f.district = ?) ORDER BY f.enumerator",
             [district, district],
         )
         grouped: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             grouped.setdefault(row["enumerator"], []).append(row)
-        stats = []
-        for name, items in grouped.items():
-            days = Counter(str(r["day"]) for r in items)
-            durations = [
-                d
-                for d in (
-                    Facts.model_validate_json(r["facts"]).duration_s for r in items if r["facts"]
-                )
-                if d is not None
-            ]
-            stats.append(
-                EnumeratorStats(
-                    enumerator=name,
-                    district=items[0]["district"],
-                    interviews=len(items),
-                    per_day=dict(sorted(days.items())),
-                    interviews_per_day=round(len(items) / len(days), 2),
-                    median_duration_min=(
-                        round(statistics.median(durations) / 60, 1) if durations else None
-                    ),
-                    flag_rate=round(sum(1 for r in items if r["flag_count"]) / len(items), 3),
-                    rejections=sum(int(r["rejections"]) for r in items),
-                )
-            )
-        return stats
+        return [_enumerator_stats(name, items) for name, items in grouped.items()]
 
     def history(self, storage: Storage, instance_id: str) -> list[SubmissionRecord]:
         """Every version linked by deprecatedID, oldest first."""
@@ -246,6 +225,24 @@ def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
             if recovered:
                 log.warning("quality facts recorded for %d submissions that had none", recovered)
         return _INDEXES[path]
+
+
+def _enumerator_stats(name: str, rows: list[dict[str, Any]]) -> EnumeratorStats:
+    current = [r for r in rows if not r["superseded"]]
+    days = Counter(str(r["day"]) for r in current)
+    durations = [float(r["duration"]) for r in current if r["duration"] is not None]
+    return EnumeratorStats(
+        enumerator=name,
+        district=rows[0]["district"],
+        interviews=len(current),
+        per_day=dict(sorted(days.items())),
+        interviews_per_day=round(len(current) / len(days), 2) if days else 0.0,
+        median_duration_min=round(statistics.median(durations) / 60, 1) if durations else None,
+        flag_rate=round(sum(1 for r in current if r["flag_count"]) / len(current), 3)
+        if current
+        else 0.0,
+        rejections=sum(int(r["rejections"]) for r in rows),
+    )
 
 
 def _matching(where: QueueFilter) -> tuple[str, list[Any]]:

@@ -122,13 +122,19 @@ def test_reject_pull_correct_and_the_new_version_shows_what_changed(server: Serv
 
 
 def test_dashboard_per_enumerator(server: Server) -> None:
-    server.client.post("/api/v1/review/submissions/uuid:a2/decision",
+    """Interviews count on the day they were done (a1 started on 2026-03-02, a2 has no start
+    time: the day it arrived), and a correction replaces what it corrects."""
+    server.client.post("/api/v1/review/submissions/uuid:a1/decision",
                        json={"decision": "rejected", "comment": "redo"},
                        headers=server.auth("sue"))  # fmt: skip
+    push(server, "amina", ("uuid:a1b", FULL.format(
+        iid="uuid:a1b", old="<deprecatedID>uuid:a1</deprecatedID>")))  # fmt: skip
+    arrived = server.storage.submission("uuid:a2").submitted_at[:10]  # type: ignore[union-attr]
     rows = server.client.get("/api/v1/review/dashboard", headers=server.auth("hub")).json()
     stats = {row["enumerator"]: row for row in rows}
     amina = stats["amina"]
-    assert (amina["interviews"], amina["interviews_per_day"], amina["rejections"]) == (2, 2.0, 1)
+    assert (amina["interviews"], amina["interviews_per_day"], amina["rejections"]) == (2, 1.0, 1)
+    assert amina["per_day"] == {"2026-03-02": 1, arrived: 1}
     assert amina["median_duration_min"] == 42.0
     assert amina["flag_rate"] == 0.0 and stats["kofi"]["interviews"] == 1
     own = server.client.get("/api/v1/review/dashboard", headers=server.auth("sam")).json()
