@@ -74,7 +74,8 @@ def install_error_handlers(app: FastAPI) -> None:
             where = f"{part[place[0]]} {'.'.join(place[1:])}"
         else:
             where = "request body at " + ".".join(place)
-        message = f"invalid {where}: {first.get('msg', 'not valid')}"
+        said = str(first.get("msg", "not valid")).removeprefix("Value error, ")  # our own words
+        message = f"invalid {where}: {said}"
         return JSONResponse({"detail": message}, status_code=422)
 
     app.add_exception_handler(ServerError, domain)

@@ -6,8 +6,7 @@ the duplicate the checks need.
 Time per section comes from an ODK-style `audit.csv` attachment (event,node,start,end in ms;
 ODK Collect and our device, `fieldapp/paradata.py`, send one). It arrives after the instance
 is stored, so at ingestion the interview length is judged from the form's `start`/`end`
-fields; the review API adds the section flags when a submission is opened after its log
-arrived.
+fields, and the section flags are added when the log arrives (`quality_sections`).
 """
 
 from __future__ import annotations
@@ -259,6 +258,20 @@ def check(
                 )
             )
     return flags
+
+
+FLAG_LABELS: dict[str, str] = {
+    "too_short": "Interview too short",
+    "section_too_short": "A section too short",
+    **{f"outlier_{metric}": f"Outlier: {metric}" for metric in METRICS},
+    "gps_missing": "GPS missing",
+    "gps_inaccurate": "GPS inaccurate",
+    "gps_outside_district": "GPS outside the district",
+    "duplicate_household": "Duplicate household ID",
+    "outdated_form_version": "Outdated form version",
+    "dont_know_rate": "Many don't know / refused",
+}
+"""Every flag code the checks raise, with its name for a reader (the queue's flag filter)."""
 
 
 def _gps_flags(facts: Facts, config: QualityConfig, district: str | None) -> list[Flag]:

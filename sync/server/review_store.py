@@ -8,6 +8,7 @@ history read on the index's own connection.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -15,12 +16,12 @@ import statistics
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.etree.ElementTree import Element
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from sync.server.quality import Facts, Flag
+from sync.server.quality import FLAG_LABELS, Facts, Flag
 from sync.server.quality_peers import SCHEMA as METRICS_SCHEMA
 from sync.server.quality_record import FactsRecorder, backfill_metrics
 from sync.server.storage import Storage, SubmissionRecord
@@ -50,18 +51,43 @@ STATE_SQL = (
 
 
 class QueueFilter(BaseModel):
+    """What the queue shows; an empty value filters nothing."""
+
     district: str | None = None
     enumerator: str | None = None
     form_id: str | None = None
-    state: str | None = None
-    """received, approved, has_issues, rejected, superseded; None = all but superseded."""
+    state: Literal["received", "approved", "has_issues", "rejected", "superseded"] | None = None
+    """None = all but superseded."""
     flag: str | None = None
-    """A flag code, or `any` for every flagged submission."""
+    """A flag code (`quality.FLAG_LABELS`), or `any` for every flagged submission."""
     date_from: str | None = None
     date_to: str | None = None
+    """Days the submissions arrived, both included, as YYYY-MM-DD."""
     limit: int = Field(default=200, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
     """How many of the newest matching submissions to skip: the queue is read a page at a time."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("flag")
+    @classmethod
+    def _known_flag(cls, value: str | None) -> str | None:
+        if value is not None and value != "any" and value not in FLAG_LABELS:
+            raise ValueError(f"no flag {value!r}; use 'any' or one of {', '.join(FLAG_LABELS)}")
+        return value
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _a_day(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 class QueueRow(BaseModel):

@@ -109,6 +109,13 @@ def test_open_queue_open_submission_and_reject_with_comments(
         {"/data/household_id": "Card says AB-0024", "/data/interview/member[2]/age": "Kofi is 54"},
     )  # fmt: skip
 
+    # the queue's state list: the submission is under Rejected, and not under Approved
+    for state, shown in (("Approved", "No submissions match"), ("Rejected", "1 submission")):
+        page.get_by_role("button", name="State").click()
+        page.get_by_role("button", name=state, exact=True).click()
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page.get_by_text(shown)).to_be_visible()
+
     # opened again, the review's comments read with the places they were written on
     page.get_by_role("button", name="Open AB-0042 north").click(timeout=30_000)
     expect(page.get_by_text("  on Household ID: Card says AB-0024")).to_be_visible()

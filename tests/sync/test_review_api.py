@@ -183,3 +183,28 @@ def test_a_queue_page_walks_an_index_newest_first_instead_of_sorting_every_row(
     db.close()
     assert walked in plan
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"state": "done"}, "invalid query parameter state: Input should be 'received',"),
+        ({"flag": "too_long"}, "invalid query parameter flag: no flag 'too_long';"
+                               " use 'any' or one of too_short, section_too_short,"),
+        ({"date_from": "26/11/2026"}, "invalid query parameter date_from:"
+                                      " '26/11/2026' is not a date; write it as YYYY-MM-DD"),
+        ({"date_to": "2026-02-30"}, "invalid query parameter date_to: '2026-02-30'"),
+    ],
+)  # fmt: skip
+def test_a_queue_filter_it_cannot_apply_is_refused_with_what_to_write(
+    server: Server, params: dict[str, str], said: str
+) -> None:
+    """A misspelt filter would otherwise show an empty queue, as if there were nothing."""
+    refused = server.client.get("/api/v1/review/queue", params=params, headers=server.auth("hub"))
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith(said), refused.json()["detail"]
+
+
+def test_empty_filters_filter_nothing(server: Server) -> None:
+    empty = {"state": "", "flag": " ", "date_from": "", "district": ""}
+    assert queue(server, "hub", **empty) == ["uuid:a1", "uuid:a2", "uuid:k1"]

@@ -1,18 +1,21 @@
 """The queue screen a page at a time, built from what a real server sends (`fieldapp-server
 serve` on loopback, the screens' own ReviewApi): where the page is, newer and older pages,
-a page emptied by decisions, and new filters starting again from the newest."""
+a page emptied by decisions, new filters starting again from the newest, a filter the server
+cannot apply said in its words, and state and flag chosen from lists."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 import flet as ft
 import pytest
 from server_support import instance_xml, make_server, serving
 
+from sync.server.quality import FLAG_LABELS
+from sync.server.review_store import QueueFilter
 from sync.server.supervisor_ui.api import ReviewApi
-from sync.server.supervisor_ui.screens import SupervisorScreens, page_text
+from sync.server.supervisor_ui.screens import ANY, SupervisorScreens, page_text
 
 
 class Page:
@@ -89,6 +92,23 @@ def test_the_queue_pages_through_newest_first_and_keeps_its_place(
         screens.filters["enumerator"].value = "nobody"
         press(screens, "Apply filters")
         assert shown(screens) == ("No submissions match", [], [])
+
+        screens.filters["date_from"].value = "26/11/2026"
+        press(screens, "Apply filters")
+        assert screens.message.value == (
+            "422: invalid query parameter date_from: '26/11/2026' is not a date;"
+            " write it as YYYY-MM-DD"
+        )
+
+
+def test_state_and_flag_are_chosen_from_what_the_server_knows() -> None:
+    screens = SupervisorScreens(cast(ft.Page, Page()), ReviewApi("http://127.0.0.1:9", "t"))
+    state, flag = screens.filters["state"], screens.filters["flag"]
+    assert isinstance(state, ft.Dropdown) and isinstance(flag, ft.Dropdown)
+    assert state.value == flag.value == ANY
+    known = get_args(get_args(QueueFilter.model_fields["state"].annotation)[0])
+    assert [o.key for o in state.options] == [ANY, *known]
+    assert [o.key for o in flag.options] == [ANY, "any", *FLAG_LABELS]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from typing import Any
 
 import flet as ft
 
+from sync.server.quality import FLAG_LABELS
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
 from sync.server.supervisor_ui.exports_screen import ExportsApi, ExportsScreen
 from sync.server.supervisor_ui.gps_map import gps_block
@@ -18,6 +19,14 @@ FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "d
 LABELS = {"district": "District", "enumerator": "Enumerator", "form_id": "Form",
           "state": "State", "flag": "Flag", "date_from": "From date", "date_to": "To date"}  # fmt: skip
 DECISIONS = (("approved", "Approve"), ("has_issues", "Has issues"), ("rejected", "Reject"))
+ANY = "*"
+"""The choice of a filter list that filters nothing."""
+CHOICES = {
+    "state": ((ANY, "Any but superseded"), ("received", "Received"), ("approved", "Approved"),
+              ("has_issues", "Has issues"), ("rejected", "Rejected"),
+              ("superseded", "Superseded")),
+    "flag": ((ANY, "Flagged or not"), ("any", "Any flag"), *FLAG_LABELS.items()),
+}  # fmt: skip
 PAGE = 100
 """Submissions per page of the queue."""
 
@@ -35,6 +44,23 @@ def _section_times(view: dict[str, Any]) -> list[ft.Control]:
             took = duration_text(spent) if spent is not None else "nothing recorded"
             lines.append(text(f"  {section['label']}: {took}"))
     return lines
+
+
+def _filter_field(name: str) -> ft.TextField | ft.Dropdown:
+    """A text field, or for state and flag a list of what the server knows (a misspelt code
+    would show an empty queue); `ANY` filters nothing."""
+    choices = CHOICES.get(name)
+    if choices is None:
+        hint = "YYYY-MM-DD" if name.startswith("date") else None
+        return ft.TextField(label=LABELS[name], width=160, hint_text=hint, on_change=keep_typing)
+    return ft.Dropdown(
+        label=LABELS[name],
+        tooltip=LABELS[name],  # its name for a screen reader too
+        width=240,
+        value=ANY,
+        options=[ft.DropdownOption(key=key, text=said) for key, said in choices],
+        on_select=keep_typing,
+    )
 
 
 def page_text(offset: int, shown: int, total: int) -> str:
@@ -69,9 +95,8 @@ class SupervisorScreens:
         self.page, self.api, self.page_size = page, api, page_size
         self.exports = None if exports is None else ExportsScreen(page, exports, self.show)
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
-        self.filters = {
-            name: ft.TextField(label=LABELS[name], width=160, on_change=keep_typing)
-            for name in FILTERS
+        self.filters: dict[str, ft.TextField | ft.Dropdown] = {
+            name: _filter_field(name) for name in FILTERS
         }
         self.message = text("")
         self.language: str | None = None
@@ -111,7 +136,9 @@ class SupervisorScreens:
             self.exports.open()
 
     def _queue(self) -> None:
-        filters = {k: str(f.value or "") for k, f in self.filters.items()}
+        filters = {
+            k: "" if f.value in (None, ANY) else str(f.value) for k, f in self.filters.items()
+        }
         size = self.page_size
         rows, total = self.api.queue(filters, self.offset, size)
         if not rows and total and self.offset:  # the last page emptied by decisions: go back

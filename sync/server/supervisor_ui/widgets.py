@@ -17,9 +17,10 @@ def button(label: str, action: Any) -> ft.Button:
     return ft.Button(content=label, on_click=lambda _e: action(), tooltip=label)
 
 
-def keep_typing(_e: ft.Event[ft.TextField]) -> None:
-    """A text field's change handler that does nothing: having one makes the browser send
-    each change as it is typed, so a value typed just before a button press is not lost."""
+def keep_typing(_e: ft.Event[Any]) -> None:
+    """A text field's change (or a list's selection) handler that does nothing: having one
+    makes the browser send each change as it happens, so a value typed or chosen just before
+    a button press is not lost."""
 
 
 def counted(field: ft.TextField) -> ft.Column:
