@@ -15,7 +15,7 @@ from server_support import instance_xml, make_server, serving
 from sync.server.quality import FLAG_LABELS
 from sync.server.review_store import QueueFilter
 from sync.server.supervisor_ui.api import ReviewApi
-from sync.server.supervisor_ui.screens import ANY, SupervisorScreens, page_text
+from sync.server.supervisor_ui.screens import ANY, SupervisorScreens, page_text, queue_line
 
 
 class Page:
@@ -123,3 +123,13 @@ def test_state_and_flag_are_chosen_from_what_the_server_knows() -> None:
 )
 def test_where_the_page_is(offset: int, count: int, total: int, said: str) -> None:
     assert page_text(offset, count, total) == said
+
+
+def test_a_queue_row_reads_as_words() -> None:
+    row = {"state": "has_issues", "enumerator": "amina", "district": "north",
+           "submitted_at": "2026-03-02T09:41:07.120+00:00",
+           "flags": [{"code": "gps_missing"}, {"code": "too_short"}]}  # fmt: skip
+    assert queue_line(row) == (
+        "Has issues · amina · north · 2026-03-02 09:41 · GPS missing, Interview too short"
+    )
+    assert queue_line({**row, "flags": []}).endswith("09:41 · no flags")

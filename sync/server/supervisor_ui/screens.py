@@ -63,6 +63,15 @@ def _filter_field(name: str) -> ft.TextField | ft.Dropdown:
     )
 
 
+def queue_line(row: dict[str, Any]) -> str:
+    """A queue row as a supervisor reads it: `Has issues · amina · north · 2026-03-02 09:41 ·
+    GPS missing, Interview too short`."""
+    state = dict(CHOICES["state"]).get(row["state"], row["state"])
+    flags = ", ".join(FLAG_LABELS.get(f["code"], f["code"]) for f in row["flags"]) or "no flags"
+    arrived = row["submitted_at"][:16].replace("T", " ")
+    return f"{state} · {row['enumerator']} · {row['district']} · {arrived} · {flags}"
+
+
 def page_text(offset: int, shown: int, total: int) -> str:
     """What part of the queue is on the screen: `Submissions 101–200 of 5,412, newest first`."""
     if total == 0:
@@ -157,15 +166,11 @@ class SupervisorScreens:
         ]
         for row in rows:
             name = row["instance_name"] or row["instance_id"]
-            flags = ", ".join(f["code"] for f in row["flags"]) or "no flags"
             lines.append(
                 ft.Row(
                     [
                         button(f"Open {name}", lambda i=row["instance_id"]: self.open(i)),
-                        text(
-                            f"{row['state']} · {row['enumerator']} · {row['district']}"
-                            f" · {row['submitted_at'][:16]} · {flags}"
-                        ),  # fmt: skip
+                        text(queue_line(row)),
                     ],
                     wrap=True,
                 )
