@@ -70,6 +70,10 @@ NESTED_FILES = {
     nested.RECEIPT: PDF,
 }
 
+MANY = [f"p{i}.jpg" for i in range(1, 61)]
+"""Sixty plots, each naming a photo: two arrive (one on the first page of rows, one after)."""
+SIXTY_FILES = {"p3.jpg": photo((400, 300), "JPEG"), "p55.jpg": photo((400, 300), "JPEG")}
+
 
 def submit(server: str, token: str) -> None:
     auth = {"Authorization": f"Bearer {token}"}
@@ -115,6 +119,8 @@ def supervisor(tmp_path: Path) -> Iterator[str]:
         with httpx.Client(base_url=server) as client:
             nested.submit(client, amina, "uuid:nested-1", nested.interview("uuid:nested-1"),
                           NESTED_FILES, [*NESTED_FILES, "bags-2-1.jpg"])  # fmt: skip
+            nested.submit(client, amina, "uuid:sixty", nested.plots_with_photos("uuid:sixty", MANY),
+                          SIXTY_FILES, MANY)  # fmt: skip
         wait_serving(processes[1], ui_port)
         yield f"http://127.0.0.1:{ui_port}/"
     finally:
@@ -224,4 +230,30 @@ def test_nested_repeats_show_as_tables_with_their_parents_label(
     page.get_by_role("button", name="Language Français (fr)").click()
     expect(page.get_by_text("Parcelle 2 › Saison de récolte 1", exact=True)).to_be_visible()
     expect(page.get_by_text("Saison de récolte", exact=True)).to_be_visible()
+    page.close()
+
+
+def test_a_long_repeat_table_draws_its_rows_fifty_at_a_time(
+    browser: Browser, supervisor: str
+) -> None:
+    page = opened(browser, supervisor, "Kofi Mensah", width=1280)
+    expect(page.get_by_text("Plot 50", exact=True)).to_be_visible()
+    expect(page.get_by_text("Plot 51", exact=True)).to_have_count(0)
+    expect(page.get_by_role("img", name="Photo p3.jpg")).to_be_visible()
+    # the photos of rows not drawn yet are no "other files"
+    expect(page.get_by_text("p55.jpg", exact=False)).to_have_count(0)
+    page.get_by_role("button", name="Show 10 more rows (50 of 60 shown)").click()
+    expect(page.get_by_text("Plot 60", exact=True)).to_be_visible()
+    photo = page.get_by_role("img", name="Photo p55.jpg")
+    expect(photo).to_be_visible()
+    for _ in range(40):  # Flutter scrolls its own view: wheel until the photo is on screen
+        box = photo.bounding_box()
+        if box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 2400:
+            break
+        page.mouse.move(640, 1200)
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(100)
+    assert painted(photo, {RED: 0.2, BLUE: 0.2})
+    expect(page.get_by_text("p60.jpg (not received yet)")).to_have_count(1)
+    expect(page.get_by_role("button", name="Show 10 more rows", exact=False)).to_have_count(0)
     page.close()

@@ -59,6 +59,11 @@ class Attachments:
             return photo.place
         return self._file(name)
 
+    def claim(self, name: str) -> None:
+        """Note that an answer names `name` though it is not drawn yet (a table row further
+        down), so it is not listed among the other files."""
+        self.shown.add(name)
+
     def load(self) -> None:
         """Fetch the previews of every photo placed so far, at most AT_ONCE at a time, and put
         each one (or why it could not be shown) in its place."""

@@ -21,6 +21,9 @@ from sync.server.supervisor_ui.widgets import counted, text
 ROW = "Row"
 """The heading of a nested table's first column, which names each row's place."""
 TAP_TO_COMMENT = "Tap an answer in the table to comment on it."
+TABLE_ROWS = 50
+"""Rows of a repeat table drawn when the submission opens; more come on request, so a roster
+of a thousand rows (and its photos) does not stall the screen."""
 
 Opener = Callable[[str, str], Any]
 """Opens (or returns to) the comment field of one cell: (the cell's ref, its place)."""
@@ -40,10 +43,8 @@ def repeat_tables(
     added to `comments` under the cell's ref."""
     notes = ft.Column(spacing=4)
     opener = None if comments is None else partial(_comment_on, comments, notes)
-    shown: list[ft.Control] = [
-        text(table["label"], bold=True),
-        _data_table(table, files, points, nested, opener),
-    ]
+    drawn, more = _data_table(table, files, points, nested, opener)
+    shown: list[ft.Control] = [text(table["label"], bold=True), drawn, *more]
     if opener is not None and table["rows"]:
         shown += [text(TAP_TO_COMMENT, size=13), notes]
     for inner in table["nested"]:
@@ -80,33 +81,62 @@ def _data_table(
     points: dict[str, dict[str, Any]],
     nested: bool,
     opener: Opener | None,
-) -> ft.DataTable:
+) -> tuple[ft.DataTable, list[ft.Control]]:
+    """The table with its first TABLE_ROWS rows, and a button drawing the next ones when there
+    are more (none when there are not)."""
     kinds, rest = table["column_kinds"], [r[len(table["ref"]) :] for r in table["column_refs"]]
     places = cell_places({**table, "nested": []})
-    rows = []
-    for values, row_ref, label in zip(
-        table["rows"], table["row_refs"], table["row_labels"], strict=True
-    ):
-        cells = [ft.DataCell(text(label))] if nested else []
-        for value, kind, tail in zip(values, kinds, rest, strict=True):
-            ref = row_ref + tail
-            shown = _cell(value, kind, points.get(ref), files)
-            on_tap = (
-                None if opener is None or ref not in places else partial(opener, ref, places[ref])
-            )
-            cells.append(ft.DataCell(shown, on_tap=on_tap))
-        rows.append(ft.DataRow(cells))
+    every = list(zip(table["rows"], table["row_refs"], table["row_labels"], strict=True))
+
+    def rows_from(start: int) -> list[ft.DataRow]:
+        rows = []
+        for values, row_ref, label in every[start : start + TABLE_ROWS]:
+            cells = [ft.DataCell(text(label))] if nested else []
+            for value, kind, tail in zip(values, kinds, rest, strict=True):
+                ref = row_ref + tail
+                on_tap = (
+                    None
+                    if opener is None or ref not in places
+                    else partial(opener, ref, places[ref])
+                )
+                cells.append(ft.DataCell(_cell(value, kind, points.get(ref), files), on_tap=on_tap))
+            rows.append(ft.DataRow(cells))
+        return rows
+
     heads = ([ROW] if nested else []) + table["columns"]
     tall = any(  # a thumbnail, or a file's name over its download button
         kind in FILE_KINDS and value
         for values in table["rows"]
         for value, kind in zip(values, kinds, strict=True)
     )
-    return ft.DataTable(
+    drawn = ft.DataTable(
         columns=[ft.DataColumn(label=h) for h in heads],
-        rows=rows,
+        rows=rows_from(0),
         data_row_max_height=SMALL + 16 if tall else None,
     )
+    if len(every) <= TABLE_ROWS:
+        return drawn, []
+    for values in table["rows"][TABLE_ROWS:]:
+        for value, kind in zip(values, kinds, strict=True):
+            if kind in FILE_KINDS and value:
+                files.claim(value)
+    first = _more_label(TABLE_ROWS, len(every))
+    more = ft.Button(content=first, tooltip=first)
+
+    def draw_more() -> None:
+        drawn.rows = [*drawn.rows, *rows_from(len(drawn.rows))]
+        files.load()
+        more.content = more.tooltip = _more_label(len(drawn.rows), len(every))
+        more.visible = len(drawn.rows) < len(every)
+        drawn.update()
+        more.update()
+
+    more.on_click = lambda _e: draw_more()
+    return drawn, [more]
+
+
+def _more_label(shown: int, total: int) -> str:
+    return f"Show {min(TABLE_ROWS, total - shown)} more rows ({shown} of {total} shown)"
 
 
 def _cell(value: str, kind: str, point: dict[str, Any] | None, files: Attachments) -> ft.Control:
