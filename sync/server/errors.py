@@ -66,12 +66,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         first = error.errors()[0] if error.errors() else {}
+        # "invalid query parameter offset: ...", "invalid request body at body.items.0: ..."
         place = [str(part) for part in first.get("loc", ())]
-        part = {"query": "query parameter", "path": "path parameter", "header": "header"}
-        if (
-            len(place) > 1 and place[0] in part
-        ):  # `query parameter offset`, not `body at query.offset`
-            where = f"{part[place[0]]} {'.'.join(place[1:])}"
+        kinds = {"query": "query parameter", "path": "path parameter", "header": "header"}
+        if len(place) > 1 and place[0] in kinds:
+            where = f"{kinds[place[0]]} {'.'.join(place[1:])}"
         else:
             where = "request body at " + ".".join(place)
         said = str(first.get("msg", "not valid")).removeprefix("Value error, ")  # our own words

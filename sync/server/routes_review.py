@@ -43,6 +43,8 @@ TOTAL_COUNT = "X-Total-Count"
 
 
 class ReviewView(BaseModel):
+    instance_id: str
+    """The version decided on: a correction's view also lists the reviews of what it corrects."""
     decision: str
     comment: str
     question_comments: dict[str, str]
@@ -179,13 +181,15 @@ def submission(
         gps=gps,
         reviews=[
             ReviewView(
+                instance_id=r.instance_id,
                 decision=r.decision,
                 comment=r.comment,
                 question_comments=r.question_comments,
                 author=r.author,
                 at=r.at,
             )
-            for r in storage.reviews(instance_id)
+            for version in history
+            for r in storage.reviews(version.instance_id)
         ],
         history=[
             Version(

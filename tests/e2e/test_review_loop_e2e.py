@@ -179,7 +179,10 @@ def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_
 
     review.get_by_role("button", name="Queue").click()
     review.get_by_role("button", name="Open AB-0024 north").click()
-    expect(review.get_by_text(re.compile("AB-0042 → AB-0024"))).to_be_visible()
+    expect(review.get_by_text("  Household ID: AB-0042 → AB-0024")).to_be_visible()
+    asked = re.compile(r"^Review of the version corrected \(uuid:.*\): Rejected by sue: Check")
+    expect(review.get_by_text(asked)).to_be_visible()
+    expect(review.get_by_text("  on Household ID: Card says AB-0024")).to_be_visible()
     review.get_by_role("button", name="Approve").click()
     approved = review.get_by_text(re.compile("^Approved: uuid:"))
     expect(approved).to_be_visible()

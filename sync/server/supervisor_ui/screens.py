@@ -209,16 +209,18 @@ class SupervisorScreens:
         if other:
             lines += [text("Other files", bold=True, size=18), *other]
         files.load()
+        places = _places(view["rendered"])
         for version in view["history"]:
             lines.append(text(f"Version {version['instance_id']} · {version['submitted_at']}"))
             lines += [
-                text(f"  {c['ref']}: {c['before']} → {c['after']}") for c in version["changes"]
+                text(f"  {places.get(c['ref'], c['ref'])}: {c['before']} → {c['after']}")
+                for c in version["changes"]
             ]
-        places = _places(view["rendered"])
         for review in view["reviews"]:
-            lines.append(
-                text(f"Review: {review['decision']} by {review['author']}: {review['comment']}")
-            )
+            decided = dict(CHOICES["state"]).get(review["decision"], review["decision"])
+            which = "" if review["instance_id"] == instance_id else " of the version corrected"
+            said = f"{decided} by {review['author']}: {review['comment']}"
+            lines.append(text(f"Review{which} ({review['instance_id']}): {said}"))
             lines += [
                 text(f"  on {places.get(ref, ref)}: {said}")
                 for ref, said in sorted(review["question_comments"].items())
