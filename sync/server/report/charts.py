@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from sync.server.report.compute import GroupResult, HouseholdResult
+from sync.server.report.compute import GroupResult, HouseholdResult, Report
 
 WIDTH, HEIGHT, PAD = 640, 260, 40
 COLOURS = {"main_crop": "#2e7d32", "other": "#1565c0", "own_consumption": "#f9a825"}
@@ -104,3 +104,14 @@ def gap_by_head_sex(groups: Sequence[GroupResult]) -> str:
         '<text x="215" y="17" font-size="11">FGT gap index (%)</text>'
     )
     return _svg(legend + "".join(parts), "Living income gap by sex of the household head")
+
+
+def report_charts(report: Report) -> dict[str, str]:
+    """The report's three charts by heading, as the HTML report and the report screen show
+    them; composition for all households and by sex of the head."""
+    overall_and_sex = [g for g in report.groups if g.by in ("all", "head_sex")]
+    return {
+        "Income against the living income benchmark": income_vs_benchmark(report.households),
+        "Income composition": composition_bars(overall_and_sex),
+        "Gap by sex of the household head": gap_by_head_sex(report.groups),
+    }

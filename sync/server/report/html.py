@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sync.server.report.charts import composition_bars, gap_by_head_sex, income_vs_benchmark
+from sync.server.report.charts import report_charts
 from sync.server.report.compute import Report
 from sync.server.report.household import COMPONENTS, DOMAINS
 
@@ -60,7 +60,8 @@ def render_html(report: Report, title: str) -> str:
             for h in report.households
         ],
     )  # fmt: skip
-    overall = [g for g in report.groups if g.by == "all"]
+    charts = report_charts(report)
+    first = next(iter(charts))  # the distribution, above the groups' table
     skipped = (
         f"<p>{len(report.skipped)} submissions left out (no benchmark or no household members).</p>"
         if report.skipped
@@ -69,11 +70,8 @@ def render_html(report: Report, title: str) -> str:
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>{skipped}"
-        f"<h2>Income against the living income benchmark</h2>"
-        f"{income_vs_benchmark(report.households)}"
-        f"<h2>Groups</h2>{groups}"
-        f"<h2>Income composition</h2>{composition_bars(overall + [g for g in report.groups if g.by == 'head_sex'])}"
-        f"<h2>Gap by sex of the household head</h2>{gap_by_head_sex(report.groups)}"
-        f"<h2>Women's empowerment (A-WEAI adequacy by domain, %)</h2>{weai}"
+        f"<h2>{first}</h2>{charts.pop(first)}<h2>Groups</h2>{groups}"
+        + "".join(f"<h2>{escape(heading)}</h2>{svg}" for heading, svg in charts.items())
+        + f"<h2>Women's empowerment (A-WEAI adequacy by domain, %)</h2>{weai}"
         f"<h2>Households</h2>{households}</body></html>"
     )

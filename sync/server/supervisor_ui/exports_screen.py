@@ -57,6 +57,11 @@ class ExportsApi(ReviewApi):
         found: list[dict[str, Any]] = self._call("GET", "/export-jobs")
         return found
 
+    def report(self, form: str) -> dict[str, Any]:
+        """The living income report's groups and charts (`report/summary.json`)."""
+        found: dict[str, Any] = self._call("GET", "/report/summary.json", params={"form": form})
+        return found
+
     def link(self, job_id: str) -> str:
         """An absolute one-time download URL of a finished job."""
         return self.server + str(self._call("POST", f"/export-jobs/{job_id}/link")["url"])

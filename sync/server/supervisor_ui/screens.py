@@ -13,6 +13,7 @@ from sync.server.supervisor_ui.exports_screen import ExportsApi, ExportsScreen
 from sync.server.supervisor_ui.gps_map import gps_block
 from sync.server.supervisor_ui.media import Attachments
 from sync.server.supervisor_ui.repeat_tables import cell_places, repeat_tables
+from sync.server.supervisor_ui.report_screen import ReportScreen
 from sync.server.supervisor_ui.widgets import button, counted, duration_text, keep_typing, text
 
 FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "date_to")
@@ -103,6 +104,9 @@ class SupervisorScreens:
     ) -> None:
         self.page, self.api, self.page_size = page, api, page_size
         self.exports = None if exports is None else ExportsScreen(page, exports, self.show)
+        self.report = (
+            None if exports is None else ReportScreen(page, exports, self.show, self.export_report)
+        )
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
         self.filters: dict[str, ft.TextField | ft.Dropdown] = {
             name: _filter_field(name) for name in FILTERS
@@ -123,6 +127,8 @@ class SupervisorScreens:
         nav = ft.Row([button("Queue", self.queue), button("Dashboard", self.dashboard)])
         if self.exports is not None:
             nav.controls.append(button("Exports", lambda: self.guarded(self.exports_screen)))
+        if self.report is not None:
+            nav.controls.append(button("Report", lambda: self.guarded(self.report_screen)))
         self.body.controls = [nav, text(title, bold=True, size=22), self.message, *controls]
         self.page.update()
 
@@ -143,6 +149,16 @@ class SupervisorScreens:
     def exports_screen(self) -> None:
         if self.exports is not None:
             self.exports.open()
+
+    def report_screen(self) -> None:
+        if self.report is not None:
+            self.report.open()
+
+    def export_report(self, form: str) -> None:
+        """The Exports screen, set for the HTML report of `form`."""
+        if self.exports is not None:
+            self.exports.form, self.exports.kind = form, "report"
+            self.guarded(self.exports.open)
 
     def _queue(self) -> None:
         filters = {

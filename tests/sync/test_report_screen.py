@@ -1,0 +1,125 @@
+"""The living income report on the supervisor's screen, built from what a real server sends
+(`fieldapp-server serve` on loopback over the 24 synthetic households, the screens' own API):
+the groups' figures as the report computes them, a district's supervisor seeing only their
+district, the charts, and the way to the HTML export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, cast
+
+import flet as ft
+import httpx
+import pytest
+from report_support import HOUSEHOLDS, LIVING_INCOME_FORM, store_households
+from server_support import serving
+
+from sync.server.app import open_storage
+from sync.server.auth import add_user
+from sync.server.publish import publish_file
+from sync.server.report.compute import Report
+from sync.server.supervisor_ui.exports_screen import ExportsApi
+from sync.server.supervisor_ui.report_screen import (
+    GROUP_HEADS,
+    WEAI_HEADS,
+    ReportScreen,
+    group_cells,
+    weai_cells,
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    data = tmp_path_factory.mktemp("report-screen") / "server"
+    storage, blobs = open_storage(data)
+    publish_file(storage, blobs, LIVING_INCOME_FORM, runs=1)
+    store_households(storage)
+    tokens = {name: add_user(storage, name, role, district) for name, role, district in
+              (("sue", "supervisor", "north"), ("ann", "admin", None),
+               ("amina", "enumerator", "north"))}  # fmt: skip
+    with serving(data) as url:
+        yield url, tokens
+
+
+class Drawn:
+    """What the screen showed last, and which form it was asked to export."""
+
+    def __init__(self) -> None:
+        self.title, self.controls, self.exported = "", cast(list[ft.Control], []), ""
+
+    def show(self, title: str, controls: list[ft.Control]) -> None:
+        self.title, self.controls = title, controls
+
+    def export(self, form: str) -> None:
+        self.exported = form
+
+
+def grid(table: ft.Control) -> list[list[str]]:
+    assert isinstance(table, ft.DataTable)
+    heads = [str(c.label) for c in table.columns]
+    return [heads, *([str(cast(ft.Text, c.content).value) for c in r.cells] for r in table.rows)]
+
+
+def report_of(url: str, token: str) -> Report:
+    got = httpx.get(f"{url}/api/v1/report.json", headers={"Authorization": f"Bearer {token}"})
+    assert got.status_code == 200, got.text
+    return Report.model_validate(got.json())
+
+
+@pytest.mark.parametrize("user", ["ann", "sue"])
+def test_the_screen_shows_the_reports_figures_for_the_users_districts(
+    server: tuple[str, dict[str, str]], user: str
+) -> None:
+    url, tokens = server
+    drawn = Drawn()
+    screen = ReportScreen(cast(ft.Page, None), ExportsApi(url, tokens[user]), drawn.show,
+                          drawn.export)  # fmt: skip
+    screen.open()
+    assert drawn.title == "Living income report: living_income_household"
+    report = report_of(url, tokens[user])
+    shown: list[Any] = drawn.controls
+    said = [str(c.value) for c in shown if isinstance(c, ft.Text)]
+    households = len(report.households)
+    assert households == sum(1 for h in HOUSEHOLDS if user == "ann" or h["district"] == "north")
+    assert said[0] == f"{households} households" + (
+        f"; {len(report.skipped)} left out (no usable benchmark or household size)"
+        if report.skipped
+        else ""
+    )
+    groups, weai = (c for c in shown if isinstance(c, ft.DataTable))
+    expected = [g.model_dump() for g in report.groups]
+    assert grid(groups) == [list(GROUP_HEADS), *(group_cells(g) for g in expected)]
+    assert grid(weai) == [list(WEAI_HEADS), *(weai_cells(g) for g in expected if g["women_module"])]
+    every = grid(groups)[1]
+    assert every[:3] == ["All households", "", str(households)]
+    share = 100 * sum(1 for h in report.households if h.below) / households
+    assert every[3] == f"{share:.1f}"
+    regions = {row[1] for row in grid(groups)[1:] if row[0] == "Region"}
+    assert regions == ({"north", "south", "east"} if user == "ann" else {"north"})
+    charts = [c for c in shown if isinstance(c, ft.Image)]
+    assert [c.semantics_label for c in charts] == [
+        "Income against the living income benchmark",
+        "Income composition",
+        "Gap by sex of the household head",
+    ]
+    assert all(str(c.src).startswith("<svg") and "http" not in str(c.src).replace(
+        "http://www.w3.org/2000/svg", "") for c in charts)  # fmt: skip
+    [export] = [c for c in shown if isinstance(c, ft.Button)]
+    export.on_click(None)  # type: ignore[misc]
+    assert drawn.exported == "living_income_household"
+
+
+def test_the_summary_is_for_reviewers_of_their_own_district(
+    server: tuple[str, dict[str, str]],
+) -> None:
+    url, tokens = server
+
+    def get(user: str, **params: str) -> httpx.Response:
+        return httpx.get(f"{url}/api/v1/report/summary.json", params=params,
+                         headers={"Authorization": f"Bearer {tokens[user]}"})  # fmt: skip
+
+    assert get("amina").status_code == 403
+    assert get("sue", district="south").status_code == 403
+    summary = get("sue").json()
+    assert set(summary) == {"form_id", "households", "skipped", "groups", "charts"}
+    assert summary["households"] == 8  # a count: no per-household rows on the wire
