@@ -12,7 +12,8 @@ from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.exports.source import ExportFilter
 from sync.server.report.build import report_for
-from sync.server.report.compute import Report
+from sync.server.report.charts import MAX_BARS, income_vs_benchmark
+from sync.server.report.compute import HouseholdResult, Report
 from sync.server.storage import Storage
 
 
@@ -165,3 +166,21 @@ def test_report_routes_are_for_supervisors_of_their_district(storage: tuple[Stor
     assert "<script" not in text and "http://" not in text.replace("http://www.w3.org/2000/svg", "")
     export = get("/api/v1/exports/living_income_household.csv?district=north", "sue")
     assert export.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_income_chart_of_many_households_draws_quantiles_not_a_bar_each() -> None:
+    """100,000 households would be 100,000 rectangles (about 10 MB of SVG) in the report and
+    on the report screen; past MAX_BARS each bar is a quantile, with the same share in red."""
+
+    def result(n: int, ratio: float) -> HouseholdResult:
+        return HouseholdResult(f"uuid:{n}", f"H{n}", "north", "female", "cocoa", "0-2 ha", {},
+                               0.0, ratio, ratio, 1.0, 100.0, 0.0, 0.0, ratio < 100, 0.0, None,
+                               None)  # fmt: skip
+
+    few = income_vs_benchmark([result(n, 40.0 + n * 30) for n in range(5)])
+    assert few.count("<rect") == 5 and few.count("#c62828") == 2  # 40 and 70 % are below
+    many = [result(n, (n * 7_919) % 20_000 / 100) for n in range(20_000)]  # 0 to 200 %
+    drawn = income_vs_benchmark(many)
+    assert drawn.count("<rect") == MAX_BARS and len(drawn) < 40_000
+    red = drawn.count("#c62828") / MAX_BARS
+    assert red == pytest.approx(sum(1 for h in many if h.below) / len(many), abs=1 / MAX_BARS)
