@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from export_support import ExportServer, expected_tables, households, read_csv_zip, seed
 from fastapi.testclient import TestClient
-from test_report import HOUSEHOLDS, xml_of
+from report_support import HOUSEHOLDS, xml_of
 
 from sync.server import export_jobs
 from sync.server.app import open_storage

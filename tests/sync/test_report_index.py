@@ -6,7 +6,7 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from test_report import HOUSEHOLDS, xml_of
+from report_support import HOUSEHOLDS, xml_of
 
 from sync.server.app import open_storage
 from sync.server.exports.source import ExportFilter

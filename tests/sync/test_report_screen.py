@@ -72,8 +72,7 @@ def test_the_screen_shows_the_reports_figures_for_the_users_districts(
 ) -> None:
     url, tokens = server
     drawn = Drawn()
-    screen = ReportScreen(cast(ft.Page, None), ExportsApi(url, tokens[user]), drawn.show,
-                          drawn.export)  # fmt: skip
+    screen = ReportScreen(ExportsApi(url, tokens[user]), drawn.show, drawn.export)
     screen.open()
     assert drawn.title == "Living income report: living_income_household"
     report = report_of(url, tokens[user])
@@ -123,3 +122,18 @@ def test_the_summary_is_for_reviewers_of_their_own_district(
     summary = get("sue").json()
     assert set(summary) == {"form_id", "households", "skipped", "groups", "charts"}
     assert summary["households"] == 8  # a count: no per-household rows on the wire
+
+
+def test_without_a_living_income_form_the_screen_says_so() -> None:
+    class NoReportForm(ExportsApi):
+        def forms(self) -> list[dict[str, Any]]:
+            return [{"form_id": "demo_household"}]
+
+    drawn = Drawn()
+    ReportScreen(NoReportForm("http://127.0.0.1:9", "t"), drawn.show, drawn.export).open()
+    [said] = drawn.controls
+    assert drawn.title == "Living income report"
+    assert isinstance(said, ft.Text) and said.value == (
+        "No living income form is published on the server yet"
+        " (the report reads living_income_household)."
+    )

@@ -25,6 +25,8 @@ FILTERS = (("state", "States", "received, approved, has_issues, rejected"),
            ("since", "From date", "2026-01-31"), ("until", "To date", "2026-03-31"))  # fmt: skip
 """(name, label, hint); the first three take several values separated by commas."""
 POLL_SECONDS = 0.5
+REPORT_TIMEOUT = 300.0
+"""Seconds the report screen waits for the server's report."""
 
 
 class ExportsApi(ReviewApi):
@@ -58,8 +60,11 @@ class ExportsApi(ReviewApi):
         return found
 
     def report(self, form: str) -> dict[str, Any]:
-        """The living income report's groups and charts (`report/summary.json`)."""
-        found: dict[str, Any] = self._call("GET", "/report/summary.json", params={"form": form})
+        """The living income report's groups and charts (`report/summary.json`): computed
+        over every household, so it may take a while (5 s for 100,000)."""
+        found: dict[str, Any] = self._call(
+            "GET", "/report/summary.json", params={"form": form}, timeout=REPORT_TIMEOUT
+        )
         return found
 
     def link(self, job_id: str) -> str:

@@ -13,12 +13,11 @@ from typing import Any
 
 import flet as ft
 
-from sync.server.report.household import DOMAINS
+from sync.server.report.household import DOMAINS, MAPPINGS
 from sync.server.supervisor_ui.api import ReviewApiError
 from sync.server.supervisor_ui.exports_screen import ExportsApi
 from sync.server.supervisor_ui.widgets import button, text
 
-LIVING_INCOME = "living_income_household"
 DIMENSIONS = {"all": "All households", "head_sex": "Sex of the head", "region": "Region",
               "crop": "Crop", "farm_class": "Farm size"}  # fmt: skip
 GROUP_HEADS = ("By", "Group", "Households", "% below benchmark", "Mean income", "Median income",
@@ -79,32 +78,36 @@ class ReportScreen:
 
     def __init__(
         self,
-        page: ft.Page,
         api: ExportsApi,
         show: Callable[[str, list[ft.Control]], None],
         export: Callable[[str], None],
     ) -> None:
-        self.page, self.api, self.show, self.export = page, api, show, export
+        self.api, self.show, self.export = api, show, export
         self.form: str | None = None
 
     def open(self) -> None:
-        forms = [f["form_id"] for f in self.api.forms()]
-        if self.form not in forms:
-            self.form = LIVING_INCOME if LIVING_INCOME in forms else (forms or [None])[0]
-        picks: list[ft.Control] = [
-            button(f"Report of {f}", lambda f=f: self._pick(f)) for f in forms if f != self.form
-        ]
-        if self.form is None:
-            self.show("Living income report", [text("No form is published on the server yet.")])
-            return
-        self.show("Living income report", [text(f"Computing the report of {self.form}…")])
+        title = "Living income report"
         try:
-            summary = self.api.report(self.form)
+            forms: list[str] = [f["form_id"] for f in self.api.forms() if f["form_id"] in MAPPINGS]
         except ReviewApiError as error:
-            self.show("Living income report", [ft.Row(picks, wrap=True), text(str(error))])
+            self.show(title, [text(str(error))])
             return
-        self.show(f"Living income report: {self.form}", [ft.Row(picks, wrap=True),
-                                                          *self._body(summary)])  # fmt: skip
+        if not forms:
+            known = ", ".join(sorted(MAPPINGS))
+            self.show(title, [text(f"No living income form is published on the server yet"
+                                   f" (the report reads {known}).")])  # fmt: skip
+            return
+        form = self.form if self.form in forms else forms[0]
+        self.form = form
+        picks = ft.Row([button(f"Report of {f}", lambda f=f: self._pick(f))
+                        for f in forms if f != form], wrap=True)  # fmt: skip
+        self.show(title, [text(f"Computing the report of {form}…")])
+        try:
+            summary = self.api.report(form)
+        except ReviewApiError as error:
+            self.show(title, [picks, text(str(error))])
+            return
+        self.show(f"{title}: {form}", [picks, *self._body(summary)])
 
     def _pick(self, form: str) -> None:
         self.form = form

@@ -105,7 +105,7 @@ class SupervisorScreens:
         self.page, self.api, self.page_size = page, api, page_size
         self.exports = None if exports is None else ExportsScreen(page, exports, self.show)
         self.report = (
-            None if exports is None else ReportScreen(page, exports, self.show, self.export_report)
+            None if exports is None else ReportScreen(exports, self.show, self.export_report)
         )
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
         self.filters: dict[str, ft.TextField | ft.Dropdown] = {
