@@ -21,8 +21,11 @@ def hash_token(token: str) -> str:
 
 
 def new_token() -> str:
-    """256 bits from the OS's CSPRNG, URL-safe (it also travels in OpenRosa app-user URLs)."""
-    return secrets.token_urlsafe(32)
+    """256 bits from the OS's CSPRNG, URL-safe (it also travels in OpenRosa app-user URLs),
+    never starting with `-`: a command line would take `--token -x...` for another option."""
+    while (token := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return token
 
 
 def add_user(storage: Storage, name: str, role: str, district: str | None) -> str:

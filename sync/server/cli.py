@@ -13,6 +13,7 @@ from sync.server.auth import add_user
 from sync.server.errors import ServerError
 from sync.server.publish import publish_file
 from sync.server.storage import ROLES, Storage
+from sync.server.token_arg import token_help, token_of
 
 EXAMPLES = {
     "serve": "fieldapp-server serve --data ./serverdata --host 127.0.0.1 --port 8000",
@@ -22,10 +23,10 @@ EXAMPLES = {
     "revoke": "fieldapp-server users revoke amina --data ./serverdata",
     "export": "fieldapp-server export survey csv -o survey.zip --district north --data ./serverdata",
     "report": "fieldapp-server report living_income_household -o report.html --data ./serverdata",
-    "supervisor": "fieldapp-server supervisor --server http://127.0.0.1:8000 --token TOKEN",
+    "supervisor": "fieldapp-server supervisor --server http://127.0.0.1:8000 --token=TOKEN",
     "show": "fieldapp-server quality show --data ./serverdata > quality.json",
     "set": "fieldapp-server quality set quality.json --data ./serverdata",
-    "relay": "fieldapp-server relay --upstream https://central.example.org --token TOKEN --data ./hub --port 8000",
+    "relay": "fieldapp-server relay --upstream https://central.example.org --token=TOKEN --data ./hub --port 8000",
 }
 
 
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         commands, "relay", "relay", "Run a district hub that forwards to an upstream server."
     )
     relay.add_argument("--upstream", required=True)
-    relay.add_argument("--token", required=True)
+    relay.add_argument("--token", help=token_help("a coordinator's (or admin's)"))
     relay.add_argument("--host", default="0.0.0.0")
     relay.add_argument("--port", type=int, default=8000)
     relay.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
@@ -95,14 +96,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=f"example: {EXAMPLES['supervisor']}",
     )
     supervisor.add_argument("--server", required=True, help="server URL")
-    supervisor.add_argument("--token", required=True, help="a supervisor's or admin's token")
+    supervisor.add_argument("--token", help=token_help("a supervisor's (or admin's)"))
     supervisor.add_argument("--port", type=int, default=8560)
     supervisor.add_argument("--no-browser", action="store_true", help="serve without opening one")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command in ("supervisor", "relay"):
+        args.token = token_of(parser, args.token)
     try:
         return _run(args)
     except ServerError as error:
@@ -123,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "supervisor":
         from sync.server.supervisor_ui.__main__ import main as supervisor
 
-        flags = ["--server", args.server, "--token", args.token, "--port", str(args.port)]
+        flags = ["--server", args.server, f"--token={args.token}", "--port", str(args.port)]
         return supervisor(flags + (["--no-browser"] if args.no_browser else []))
     storage, blobs = open_storage(args.data)
     if args.command in ("export", "report"):

@@ -93,10 +93,10 @@ def open_page(browser: Browser, app: AppProcess, viewport: dict[str, int] = PHON
 def write(page: Page, label: str, text: str, *, counted: bool = False) -> None:
     """Type into a field as a person would, and leave it only once it holds the text.
 
-    For a counted field, also wait until the screen says the server has all of it. Flutter
-    connects its text input a moment after the field takes focus; keys that arrive before
-    that are dropped, and the count stays short. A person would see that and type again:
-    so does this helper (clearing the field first), at most three times."""
+    For a counted field, wait until the screen says the server has all of it; otherwise until
+    the field shows it. Flutter connects its text input a moment after the field takes focus;
+    keys that arrive before that are dropped, and the field stays short. A person would see
+    that and type again: so does this helper (clearing the field first), at most three times."""
     box = page.get_by_role("textbox", name=label)
     for attempt in range(3):
         box.click()
@@ -105,13 +105,13 @@ def write(page: Page, label: str, text: str, *, counted: bool = False) -> None:
             page.keyboard.press("Control+A")
             page.keyboard.press("Delete")
         page.keyboard.insert_text(text)
-        if not counted:
-            expect(box).to_have_value(text)
-            break
-        try:  # the server's count is the truth; the field's DOM value may lag either way
-            expect(page.get_by_text(f"{label}: {len(text)} characters")).to_be_visible(
-                timeout=4_000
-            )
+        try:  # for a counted field the server's count is the truth (the DOM value may lag)
+            if counted:
+                expect(page.get_by_text(f"{label}: {len(text)} characters")).to_be_visible(
+                    timeout=4_000
+                )
+            else:
+                expect(box).to_have_value(text, timeout=4_000)
             break
         except AssertionError:
             if attempt == 2:

@@ -111,7 +111,7 @@ def supervisor(tmp_path: Path) -> Iterator[str]:
              "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL),
         subprocess.Popen(
             [sys.executable, "-m", "sync.server.supervisor_ui", "--server", server,
-             "--token", sue, "--port", str(ui_port), "--no-browser"], env=env),
+             f"--token={sue}", "--port", str(ui_port), "--no-browser"], env=env),
     ]  # fmt: skip
     try:
         wait_serving(processes[0], port)

@@ -45,7 +45,7 @@ def supervisor(tmp_path: Path) -> Iterator[str]:
              "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL),
         subprocess.Popen(
             [sys.executable, "-m", "sync.server.supervisor_ui", "--server", server,
-             "--token", sue, "--port", str(ui_port), "--no-browser"],
+             f"--token={sue}", "--port", str(ui_port), "--no-browser"],
             env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"}),
     ]  # fmt: skip
     try:

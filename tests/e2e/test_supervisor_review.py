@@ -64,7 +64,7 @@ def running(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                                "--port", str(port)], stderr=subprocess.DEVNULL)  # fmt: skip
     ui = subprocess.Popen(
         [sys.executable, "-m", "sync.server.supervisor_ui", "--server",
-         f"http://127.0.0.1:{port}", "--token", sue, "--port", str(ui_port), "--no-browser"],
+         f"http://127.0.0.1:{port}", f"--token={sue}", "--port", str(ui_port), "--no-browser"],
         env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"},
     )  # fmt: skip
     try:

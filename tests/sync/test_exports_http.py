@@ -115,8 +115,11 @@ def test_supervisor_command_hands_its_options_to_the_screens(
 
     seen: list[list[str]] = []
     monkeypatch.setattr(screens, "main", lambda argv: seen.append(argv) or 0)
-    argv = ["supervisor", "--server", "http://127.0.0.1:8000", "--token", "T", "--no-browser"]
+    argv = ["supervisor", "--server", "http://127.0.0.1:8000", "--token=-T", "--no-browser"]
     assert main(argv) == 0
+    monkeypatch.setenv("FIELDAPP_TOKEN", "from-env")
+    assert main(argv[:3] + ["--no-browser"]) == 0
     assert seen == [
-        ["--server", "http://127.0.0.1:8000", "--token", "T", "--port", "8560", "--no-browser"]
+        ["--server", "http://127.0.0.1:8000", "--token=-T", "--port", "8560", "--no-browser"],
+        ["--server", "http://127.0.0.1:8000", "--token=from-env", "--port", "8560", "--no-browser"],
     ]

@@ -93,7 +93,7 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
     central_port, hub_port = _free_port(), _free_port()
     central_url, hub_url = f"http://127.0.0.1:{central_port}", f"http://127.0.0.1:{hub_port}"
     serve = ["serve", "--data", str(central), "--port", str(central_port)]
-    relay = ["relay", "--upstream", central_url, "--token", hub_token, "--data", str(hub)]
+    relay = ["relay", "--upstream", central_url, f"--token={hub_token}", "--data", str(hub)]
     relay += ["--host", "127.0.0.1", "--port", str(hub_port), "--interval", "0.2"]
     items = [
         SubmissionItem(

@@ -114,16 +114,11 @@ class ReportScreen:
         self.open()
 
     def _body(self, summary: dict[str, Any]) -> list[ft.Control]:
-        left_out = summary["skipped"]
+        count = f"{summary['households']:,} households"
+        if summary["skipped"]:
+            count += f"; {summary['skipped']:,} left out (no usable benchmark or household size)"
         lines: list[ft.Control] = [
-            text(
-                f"{summary['households']:,} households"
-                + (
-                    f"; {left_out:,} left out (no usable benchmark or household size)"
-                    if left_out
-                    else ""
-                )  # fmt: skip
-            ),
+            text(count),
             button("Export as HTML, with every household", lambda: self.export(summary["form_id"])),
         ]
         if not summary["households"]:
