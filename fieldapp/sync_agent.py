@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from fieldapp.store import Store
@@ -81,10 +81,14 @@ class SyncOutcome:
     forms_updated: int = 0
     returned: int = 0
     error: str | None = None
+    """What went wrong, in English; None when the sync went through."""
+    error_code: str | None = None
+    """The same as a key of the app's word lists (`fieldapp/i18n/*.json`), when it has one."""
+    error_params: Mapping[str, object] = field(default_factory=dict)
 
 
 class NotProvisioned(SyncError):
-    pass
+    code = "sync.no_server"
 
 
 def provision(store: Store, settings: DeviceSettings, *, openrosa: bool = False) -> None:
@@ -144,11 +148,15 @@ class SyncAgent:
     def run_once(self, on_progress: StageProgress | None = None) -> SyncOutcome:
         """One full sync; never raises for network, server or store trouble (see `.error`)."""
         if not self._running.acquire(blocking=False):
-            return SyncOutcome(error="A sync is already running.")
+            return SyncOutcome(
+                error="A sync is already running.", error_code="sync.already_running"
+            )
         counts: dict[str, int] = dict.fromkeys(
             ("sent", "duplicates", "conflicts", "rejected", "forms_updated", "returned"), 0
         )
         error: str | None = None
+        code: str | None = None
+        params: Mapping[str, object] = {}
         try:
             client = self._factory(self.store)
             try:
@@ -159,10 +167,10 @@ class SyncAgent:
             self._stage(STAGE_DONE)
             self.store.set_setting("last_sync", _now())
         except (SyncError, StoreError) as failure:
-            error = str(failure)
+            error, code, params = str(failure), failure.code, failure.params
         finally:
             self._running.release()
-        self.last_outcome = SyncOutcome(**counts, error=error)
+        self.last_outcome = SyncOutcome(**counts, error=error, error_code=code, error_params=params)
         return self.last_outcome
 
     def _stage(self, stage: str) -> None:

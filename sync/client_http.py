@@ -144,7 +144,9 @@ class RetryingHttp:
                 "Scan a new provisioning code.",
                 status,
             )
-        raise ServerError(f"The server refused {method} {url} (HTTP {status}): {message}", status)
+        raise ServerError(
+            f"The server refused {method} {url} (HTTP {status}): {message}", status, message
+        )
 
     def _with_retries(self, attempt: Callable[[], _T]) -> _T:
         for number in range(self._retry.attempts):

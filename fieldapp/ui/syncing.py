@@ -20,7 +20,8 @@ STAGE_WORDS = {
 def outcome_words(t: Translate, outcome: SyncOutcome) -> str:
     """`Sync finished: 1 interview sent · 0 interviews returned … · 1 form updated`, or the error."""
     if outcome.error:
-        return t("sync.failed", detail=outcome.error)
+        said = t(outcome.error_code, **outcome.error_params) if outcome.error_code else None
+        return t("sync.failed", detail=said or outcome.error)
     parts = [
         t("sync.sent", count=outcome.sent + outcome.duplicates),
         t("sync.returned", count=outcome.returned),

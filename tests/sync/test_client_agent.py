@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from fieldapp.store import Store
@@ -23,8 +24,11 @@ from fieldapp.sync_agent import (
     client_from_settings,
     provision_from_image,
 )
+from fieldapp.ui.syncing import outcome_words
+from fieldapp.ui.words import translator
 from sync.client import ConnectionFailed, OpenRosaClient, SyncClient
 from sync.client_errors import ProvisioningError
+from sync.client_http import RetryPolicy
 from sync.protocol import (
     DeviceSettings,
     FormInfo,
@@ -244,3 +248,43 @@ def test_a_plain_odk_collect_code_makes_an_openrosa_client(store: Store) -> None
     client = client_from_settings(store)
     assert isinstance(client, OpenRosaClient)
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "language", "said"),
+    [
+        (None, "fr", "La synchronisation a échoué : Le serveur est injoignable. Vos données sont"
+                     " en sécurité sur cet appareil ; réessayez plus tard."),
+        (401, "es", "La sincronización falló: El servidor rechazó este dispositivo. Pida un"
+                    " nuevo código de configuración a su coordinador."),
+        (413, "fr", "La synchronisation a échoué : Le serveur a refusé la demande (HTTP 413) :"
+                    " batch too large"),
+    ],
+)  # fmt: skip
+def test_a_failed_sync_is_told_in_the_enumerators_language(
+    store: Store, answer: int | None, language: str, said: str
+) -> None:
+    """The real client against a server that is not there (a closed port) or that refuses:
+    the outcome names the message, and the app says it in French or Spanish."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(answer or 500, json={"detail": "batch too large"})
+
+    transport = None if answer is None else httpx.MockTransport(refuse)
+    client = SyncClient("http://127.0.0.1:9", "t", transport=transport, sleep=lambda _: None,
+                        retry=RetryPolicy(attempts=2))  # fmt: skip
+    outcome = SyncAgent(store, lambda _: client).run_once()
+    assert outcome.error and outcome.error_code is not None
+    assert outcome_words(translator(language), outcome) == said
+    assert _states(store)["uuid:0"] == "finalized"  # nothing sent, nothing lost
+
+
+def test_every_sync_error_code_has_words_in_every_language() -> None:
+    from fieldapp.i18n import texts
+    from fieldapp.sync_agent import NotProvisioned
+    from sync.client_errors import AuthError, ServerError
+
+    codes = {e.code for e in (ConnectionFailed, ServerError, AuthError, NotProvisioned)}
+    codes.add("sync.already_running")
+    for language in ("en", "fr", "es"):
+        assert codes <= set(texts(language)), language
