@@ -70,7 +70,9 @@ def decode_settings(text: str) -> DeviceSettings:
     document = _unpack(text)
     general = document.get("general")
     if not isinstance(general, dict):
-        raise ProvisioningError("These settings have no 'general' section, so no server to use.")
+        raise ProvisioningError(
+            "These settings have no 'general' section, so no server to use.", "setup.not_a_code"
+        )
     username = general.get("username")
     username = username if isinstance(username, str) and username else None
     ours = document.get("fieldapp")
@@ -78,7 +80,11 @@ def decode_settings(text: str) -> DeviceSettings:
         if isinstance(ours, dict):
             missing = [key for key in ("server_url", "token", "project") if not ours.get(key)]
             if missing:
-                raise ProvisioningError(f"These settings are incomplete: no {', '.join(missing)}.")
+                raise ProvisioningError(
+                    f"These settings are incomplete: no {', '.join(missing)}.",
+                    "setup.incomplete",
+                    missing=", ".join(missing),
+                )
             return DeviceSettings(
                 server_url=str(ours.get("server_url", "")).rstrip("/"),
                 token=str(ours.get("token", "")),
@@ -87,8 +93,9 @@ def decode_settings(text: str) -> DeviceSettings:
             )
         return _from_app_user_url(general.get("server_url"), username)
     except ValidationError as error:
+        problem = error.errors()[0]["msg"]
         raise ProvisioningError(
-            f"These settings are incomplete: {error.errors()[0]['msg']}."
+            f"These settings are incomplete: {problem}.", "setup.incomplete", missing=problem
         ) from error
 
 
@@ -99,12 +106,16 @@ def is_fieldapp_code(text: str) -> bool:
 
 def _from_app_user_url(url: object, username: str | None) -> DeviceSettings:
     if not isinstance(url, str) or not url:
-        raise ProvisioningError("These settings name no server (general.server_url is empty).")
+        raise ProvisioningError(
+            "These settings name no server (general.server_url is empty).", "setup.no_server"
+        )
     match = _APP_USER_URL.match(url.strip())
     if match is None:
         raise ProvisioningError(
             f"The server address {url!r} is not an app-user address "
-            "(…/v1/key/<token>/projects/<project>), so it carries no access token."
+            "(…/v1/key/<token>/projects/<project>), so it carries no access token.",
+            "setup.no_token",
+            url=url,
         )
     return DeviceSettings(
         server_url=match["base"], token=match["token"], project=match["project"], username=username
@@ -114,28 +125,35 @@ def _from_app_user_url(url: object, username: str | None) -> DeviceSettings:
 def _unpack(text: str) -> dict[str, Any]:
     compact = "".join(text.split())
     if not compact:
-        raise ProvisioningError("The settings text is empty.")
+        raise ProvisioningError("The settings text is empty.", "setup.empty")
     try:
         packed = base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError) as error:
         raise ProvisioningError(
-            "This is not a settings code: it is not base64 text (ODK Collect settings format)."
+            "This is not a settings code: it is not base64 text (ODK Collect settings format).",
+            "setup.not_a_code",
         ) from error
     inflater = zlib.decompressobj()
     try:
         raw = inflater.decompress(packed, _MAX_JSON_BYTES)
     except zlib.error as error:
         raise ProvisioningError(
-            "This is not a settings code: its content is not zlib-compressed."
+            "This is not a settings code: its content is not zlib-compressed.", "setup.not_a_code"
         ) from error
     if inflater.unconsumed_tail:
-        raise ProvisioningError("These settings are too large to be a provisioning code.")
+        raise ProvisioningError(
+            "These settings are too large to be a provisioning code.", "setup.too_large"
+        )
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProvisioningError("This settings code does not hold JSON settings.") from error
+        raise ProvisioningError(
+            "This settings code does not hold JSON settings.", "setup.not_a_code"
+        ) from error
     if not isinstance(document, dict):
-        raise ProvisioningError("This settings code does not hold a JSON object.")
+        raise ProvisioningError(
+            "This settings code does not hold a JSON object.", "setup.not_a_code"
+        )
     return document
 
 
@@ -155,15 +173,21 @@ def decode_qr_image(data: bytes) -> str:
             width, height = image.size
             if width * height > _MAX_IMAGE_PIXELS:
                 raise ProvisioningError(
-                    f"The image is too large ({width}×{height} pixels); use a smaller photo."
+                    f"The image is too large ({width}×{height} pixels); use a smaller photo.",
+                    "setup.image_too_large",
+                    size=f"{width}×{height}",
                 )
             image.load()
             results = zxingcpp.read_barcodes(image.convert("L"))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ProvisioningError("This file is not an image that can be read.") from error
+        raise ProvisioningError(
+            "This file is not an image that can be read.", "setup.not_an_image"
+        ) from error
     for result in results:
         if result.format == zxingcpp.BarcodeFormat.QRCode and result.text:
             return str(result.text)
     raise ProvisioningError(
-        "No QR code was found in this image. Photograph the code flat, in good light, filling the frame."
+        "No QR code was found in this image. Photograph the code flat, in good light, filling"
+        " the frame.",
+        "setup.no_qr",
     )

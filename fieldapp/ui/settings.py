@@ -21,7 +21,8 @@ def apply_setup_code(store: Store, t: Translate, code: str | bytes) -> tuple[boo
         else:
             found = provision_from_code(store, code.strip())
     except ProvisioningError as error:
-        return False, t("settings.invalid_qr", detail=str(error))
+        said = t(error.code, **error.params) if error.code else str(error)
+        return False, t("settings.invalid_qr", detail=said)
     return True, t("settings.provisioned", server=found.server_url, project=found.project)
 
 

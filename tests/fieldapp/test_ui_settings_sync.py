@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from fieldapp.app import load_demo_forms, open_store
 from fieldapp.store import Store
@@ -48,13 +50,29 @@ def test_a_setup_code_pasted_or_pictured_provisions_the_device(
     }
 
 
-@pytest.mark.parametrize("bad", ["not a code", b"not an image", make_qr_png("hello")])
-def test_an_unreadable_code_is_a_message_and_changes_nothing(
-    store: Store, bad: str | bytes
+def blank_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("not a code", "copiez tout le code envoyé par votre coordinateur, ou scannez son code QR."),
+        (b"not an image", "ce fichier n'est pas une image lisible."),
+        (make_qr_png("hello"), "copiez tout le code envoyé par votre coordinateur, ou scannez"
+                               " son code QR."),
+        (make_qr_png("   "), "le code est vide."),
+        (blank_png(), "aucun code QR n'a été trouvé dans cette image."),
+    ],
+)  # fmt: skip
+def test_an_unreadable_code_is_a_message_in_the_users_language_and_changes_nothing(
+    store: Store, bad: str | bytes, why: str
 ) -> None:
     ok, words = apply_setup_code(store, translator("fr"), bad)
     assert not ok
-    assert words.startswith("Ce code de configuration est illisible : ")
+    assert words.startswith(f"Ce code de configuration est illisible : {why}"), words
     assert store.get_setting("server_url") is None and store.get_setting("token") is None
 
 

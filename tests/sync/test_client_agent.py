@@ -26,6 +26,7 @@ from fieldapp.sync_agent import (
 )
 from fieldapp.ui.syncing import outcome_words
 from fieldapp.ui.words import translator
+from sync import provisioning
 from sync.client import ConnectionFailed, OpenRosaClient, SyncClient
 from sync.client_errors import ProvisioningError
 from sync.client_http import RetryPolicy
@@ -286,5 +287,9 @@ def test_every_sync_error_code_has_words_in_every_language() -> None:
 
     codes = {e.code for e in (ConnectionFailed, ServerError, AuthError, NotProvisioned)}
     codes.add("sync.already_running")
+    source = Path(provisioning.__file__).read_text(encoding="utf-8")
+    setup = {part.split('"')[0] for part in source.split('"setup.')[1:]}
+    assert len(setup) >= 8
+    codes |= {f"setup.{code}" for code in setup}
     for language in ("en", "fr", "es"):
         assert codes <= set(texts(language)), language
