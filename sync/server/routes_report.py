@@ -4,7 +4,9 @@ screen (a hundred bytes per group, not a few hundred per household)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
@@ -21,22 +23,24 @@ DEFAULT_FORM = "living_income_household"
 
 
 def _report(
-    request: Request, user: CurrentUser, form: str, state: list[str], district: list[str]
-) -> Report:
-    chosen = scoped_filter(user, state, district, [], None, None)
-    storage: Storage = request.app.state.storage
-    return report_for(storage, form, chosen)
-
-
-@router.get("/report.json")
-def report_json(
     request: Request,
     user: CurrentUser,
     form: str = DEFAULT_FORM,
     state: Many = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
     district: Many = [],  # noqa: B006
 ) -> Report:
-    return _report(request, user, form, state, district)
+    """The report of `form` over the user's districts, narrowed by state and district."""
+    chosen = scoped_filter(user, state, district, [], None, None)
+    storage: Storage = request.app.state.storage
+    return report_for(storage, form, chosen)
+
+
+Chosen = Annotated[Report, Depends(_report)]
+
+
+@router.get("/report.json")
+def report_json(report: Chosen) -> Report:
+    return report
 
 
 class ReportSummary(BaseModel):
@@ -50,14 +54,7 @@ class ReportSummary(BaseModel):
 
 
 @router.get("/report/summary.json")
-def report_summary(
-    request: Request,
-    user: CurrentUser,
-    form: str = DEFAULT_FORM,
-    state: Many = [],  # noqa: B006
-    district: Many = [],  # noqa: B006
-) -> ReportSummary:
-    report = _report(request, user, form, state, district)
+def report_summary(report: Chosen) -> ReportSummary:
     return ReportSummary(
         form_id=report.form_id,
         households=len(report.households),
@@ -68,14 +65,8 @@ def report_summary(
 
 
 @router.get("/report.html")
-def report_html(
-    request: Request,
-    user: CurrentUser,
-    form: str = DEFAULT_FORM,
-    state: Many = [],  # noqa: B006
-    district: Many = [],  # noqa: B006
-) -> HTMLResponse:
-    report = _report(request, user, form, state, district)
+def report_html(report: Chosen) -> HTMLResponse:
+    form = report.form_id
     return HTMLResponse(
         render_html(report, f"Living income report: {form}"),
         headers={"Content-Disposition": f'attachment; filename="{form}-report.html"'},

@@ -1,4 +1,5 @@
-"""Start the real app (`fieldapp app --no-browser --demo`) on 127.0.0.1 and drive it."""
+"""Start the real app (`fieldapp app --no-browser --demo`) on 127.0.0.1 and drive it; start
+the real server with the supervisor screens beside it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -45,6 +48,31 @@ def wait_serving(process: subprocess.Popen[bytes], port: int, seconds: float = 6
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing served on port {port} within {seconds:.0f} s")
+
+
+@contextmanager
+def supervisor_app(data: Path, token: str) -> Iterator[tuple[str, str]]:
+    """`fieldapp-server serve` over `data` and the supervisor screens signed in with `token`,
+    as subprocesses on free ports: (the server's URL, the screens' URL) once both answer."""
+    port, ui_port = free_port(), free_port()
+    server = f"http://127.0.0.1:{port}"
+    processes = [
+        subprocess.Popen(
+            [str(Path(sys.executable).with_name("fieldapp-server")), "serve", "--data", str(data),
+             "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL),
+        subprocess.Popen(
+            [sys.executable, "-m", "sync.server.supervisor_ui", "--server", server,
+             f"--token={token}", "--port", str(ui_port), "--no-browser"],
+            env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"}),
+    ]  # fmt: skip
+    try:
+        wait_serving(processes[0], port)
+        wait_serving(processes[1], ui_port)
+        yield server, f"http://127.0.0.1:{ui_port}/"
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)
 
 
 class AppProcess:

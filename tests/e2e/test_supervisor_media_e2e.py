@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from e2e_app import free_port, wait_serving
+from e2e_app import supervisor_app
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -102,31 +100,14 @@ def supervisor(tmp_path: Path) -> Iterator[str]:
     sue = add_user(storage, "sue", "supervisor", "north")
     box = BoundingBox(min_lat=6.0, min_lon=-1.5, max_lat=6.5, max_lon=-1.0)
     save_config(storage, QualityConfig(districts={"north": box}).model_dump_json())
-    port, ui_port = free_port(), free_port()
-    server = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "FLET_FORCE_WEB_SERVER": "1"}
-    processes = [
-        subprocess.Popen(
-            [str(Path(sys.executable).with_name("fieldapp-server")), "serve", "--data", str(data),
-             "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL),
-        subprocess.Popen(
-            [sys.executable, "-m", "sync.server.supervisor_ui", "--server", server,
-             f"--token={sue}", "--port", str(ui_port), "--no-browser"], env=env),
-    ]  # fmt: skip
-    try:
-        wait_serving(processes[0], port)
+    with supervisor_app(data, sue) as (server, screens):
         submit(server, amina)
         with httpx.Client(base_url=server) as client:
             nested.submit(client, amina, "uuid:nested-1", nested.interview("uuid:nested-1"),
                           NESTED_FILES, [*NESTED_FILES, "bags-2-1.jpg"])  # fmt: skip
             nested.submit(client, amina, "uuid:sixty", nested.plots_with_photos("uuid:sixty", MANY),
                           SIXTY_FILES, MANY)  # fmt: skip
-        wait_serving(processes[1], ui_port)
-        yield f"http://127.0.0.1:{ui_port}/"
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(10)
+        yield screens
 
 
 def share(pixels: list[tuple[int, int, int]], colour: tuple[int, int, int]) -> float:

@@ -5,14 +5,12 @@ docs/screenshots/supervisor-report.png for the README."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_app import free_port, wait_serving
+from e2e_app import supervisor_app
 from playwright.sync_api import Browser, expect
 
 from sync.server.app import open_storage
@@ -37,25 +35,8 @@ def supervisor(tmp_path: Path) -> Iterator[str]:
     publish_file(storage, blobs, LIVING_INCOME_FORM, runs=1)
     store_households(storage)
     sue = add_user(storage, "sue", "supervisor", "north")
-    port, ui_port = free_port(), free_port()
-    server = f"http://127.0.0.1:{port}"
-    processes = [
-        subprocess.Popen(
-            [str(Path(sys.executable).with_name("fieldapp-server")), "serve", "--data", str(data),
-             "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL),
-        subprocess.Popen(
-            [sys.executable, "-m", "sync.server.supervisor_ui", "--server", server,
-             f"--token={sue}", "--port", str(ui_port), "--no-browser"],
-            env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"}),
-    ]  # fmt: skip
-    try:
-        wait_serving(processes[0], port)
-        wait_serving(processes[1], ui_port)
-        yield f"http://127.0.0.1:{ui_port}/"
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(10)
+    with supervisor_app(data, sue) as (_, screens):
+        yield screens
 
 
 def test_a_supervisor_reads_the_report_of_their_district_and_exports_it(

@@ -4,17 +4,12 @@ and one on a single answer in the roster table (tapped in its cell)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from e2e_app import write
+from e2e_app import supervisor_app, write
 from playwright.sync_api import Browser, expect
 
 from sync.server.app import open_storage
@@ -34,23 +29,6 @@ XML = (
 )
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(600):
-        assert process.poll() is None, "process exited"
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(port)
-
-
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     data = tmp_path / "server"
@@ -58,28 +36,13 @@ def running(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     publish_file(storage, blobs, ROOT / "assets" / "forms" / "demo_household.xml", runs=1)
     amina = add_user(storage, "amina", "enumerator", "north")
     sue = add_user(storage, "sue", "supervisor", "north")
-    port, ui_port = _port(), _port()
-    cli = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
-    server = subprocess.Popen([*cli, "serve", "--data", str(data), "--host", "127.0.0.1",
-                               "--port", str(port)], stderr=subprocess.DEVNULL)  # fmt: skip
-    ui = subprocess.Popen(
-        [sys.executable, "-m", "sync.server.supervisor_ui", "--server",
-         f"http://127.0.0.1:{port}", f"--token={sue}", "--port", str(ui_port), "--no-browser"],
-        env={**os.environ, "FLET_FORCE_WEB_SERVER": "1"},
-    )  # fmt: skip
-    try:
-        _wait(port, server)
+    with supervisor_app(data, sue) as (server, screens):
         body = {"batch_id": "b1", "device_id": "d1",
                 "items": [{"instance_id": "uuid:e2e-1", "form_id": "demo_household", "xml": XML}]}  # fmt: skip
-        pushed = httpx.post(f"http://127.0.0.1:{port}/api/v1/submissions", json=body,
+        pushed = httpx.post(f"{server}/api/v1/submissions", json=body,
                             headers={"Authorization": f"Bearer {amina}"})  # fmt: skip
         assert pushed.json()["results"][0]["status"] == "stored"
-        _wait(ui_port, ui)
-        yield f"http://127.0.0.1:{ui_port}/", data
-    finally:
-        for process in (ui, server):
-            process.terminate()
-            process.wait(10)
+        yield screens, data
 
 
 def test_open_queue_open_submission_and_reject_with_comments(
