@@ -22,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.bench_exports import DISTRICTS, generate
 from sync.server.app import open_storage
-from sync.server.review_store import QueueFilter, index_for
+from sync.server.review_store import QueueFilter, ReviewIndex, index_for
 from sync.server.storage import ReviewRecord
 from sync.server.storage_sqlite import SqliteStorage
 
@@ -52,6 +52,11 @@ def _counts(db: sqlite3.Connection, district: str | None) -> object:
     ).fetchall()
 
 
+def _page_and_total(index: ReviewIndex, where: QueueFilter) -> object:
+    """What the screens ask for each time the queue is shown."""
+    return index.queue(where), index.queue_count(where)
+
+
 def run(count: int = COUNT) -> str:
     with tempfile.TemporaryDirectory(prefix="bench-queue-") as name:
         data = Path(name) / "data"
@@ -72,15 +77,6 @@ def run(count: int = COUNT) -> str:
             sql = (f"SELECT instance_id, submitted_at FROM submissions {where}"
                    " ORDER BY submitted_at DESC, instance_id DESC LIMIT ? OFFSET ?")  # fmt: skip
             return lambda: db.execute(sql, [*params, PAGE, offset]).fetchall()
-
-        def page_of(where: QueueFilter) -> Callable[[], object]:
-            return lambda: index.queue(where)
-
-        def total_of(where: QueueFilter) -> Callable[[], object]:
-            return lambda: index.queue_count(where)
-
-        def both_of(where: QueueFilter) -> Callable[[], object]:
-            return lambda: (index.queue(where), index.queue_count(where))
 
         cases = (
             ("first page, all districts", QueueFilter(limit=PAGE), bare(0, None)),
@@ -104,7 +100,9 @@ def run(count: int = COUNT) -> str:
         worst = 0.0
         for title, where, baseline in cases:
             floor = median_s(baseline)
-            page, total, both = (median_s(f(where)) for f in (page_of, total_of, both_of))
+            page = median_s(partial(index.queue, where))
+            total = median_s(partial(index.queue_count, where))
+            both = median_s(partial(_page_and_total, index, where))
             worst = max(worst, both)
             lines.append(
                 f"| {title} | {floor * 1000:.2f} | {page * 1000:.0f} | {total * 1000:.0f} |"

@@ -8,7 +8,7 @@ from fieldapp.store import Store
 from fieldapp.sync_agent import provision_from_code, provision_from_image
 from fieldapp.ui import style
 from fieldapp.ui.shell import Shell
-from fieldapp.ui.words import Translate, languages
+from fieldapp.ui.words import Translate, failure_words, languages
 from sync.client_errors import ProvisioningError
 
 
@@ -21,7 +21,7 @@ def apply_setup_code(store: Store, t: Translate, code: str | bytes) -> tuple[boo
         else:
             found = provision_from_code(store, code.strip())
     except ProvisioningError as error:
-        said = t(error.code, **error.params) if error.code else str(error)
+        said = failure_words(t, error.code, error.params, str(error))
         return False, t("settings.invalid_qr", detail=said)
     return True, t("settings.provisioned", server=found.server_url, project=found.project)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from fieldapp.store import Store
 from fieldapp.sync_agent import STAGE_PULL_FORMS, STAGE_PULL_RETURNED, SyncAgent, SyncOutcome
-from fieldapp.ui.words import Translate
+from fieldapp.ui.words import Translate, failure_words
 
 Progress = Callable[[float | None, str], None]
 """(share done, or None while unknown; what is happening, in words)."""
@@ -20,8 +20,8 @@ STAGE_WORDS = {
 def outcome_words(t: Translate, outcome: SyncOutcome) -> str:
     """`Sync finished: 1 interview sent · 0 interviews returned … · 1 form updated`, or the error."""
     if outcome.error:
-        said = t(outcome.error_code, **outcome.error_params) if outcome.error_code else None
-        return t("sync.failed", detail=said or outcome.error)
+        said = failure_words(t, outcome.error_code, outcome.error_params, outcome.error)
+        return t("sync.failed", detail=said)
     parts = [
         t("sync.sent", count=outcome.sent + outcome.duplicates),
         t("sync.returned", count=outcome.returned),

@@ -37,6 +37,9 @@ CREATE INDEX IF NOT EXISTS review_facts_peers ON review_facts (form_id, district
 CREATE INDEX IF NOT EXISTS review_facts_household ON review_facts (form_id, household_id);
 """
 
+TOTAL_COUNT = "X-Total-Count"
+"""The queue's response header with the number of matching submissions on all pages."""
+
 QUEUE_PAGE = (
     "SELECT * FROM ({matching}) ORDER BY submitted_at DESC, instance_id DESC LIMIT ? OFFSET ?"
 )

@@ -27,6 +27,7 @@ from sync.server.render import Rendered, render
 from sync.server.review_diff import Change, diff
 from sync.server.review_gps import GpsPoint, GpsReview, gps_review, repeat_points
 from sync.server.review_store import (
+    TOTAL_COUNT,
     EnumeratorStats,
     QueueFilter,
     QueueRow,
@@ -38,8 +39,6 @@ from sync.server.thumbnails import is_image, media_type, preview
 
 router = APIRouter(prefix="/api/v1/review")
 VIEWERS = ("supervisor", "coordinator", "admin")
-TOTAL_COUNT = "X-Total-Count"
-"""The queue's header with the number of matching submissions on all pages."""
 
 
 class ReviewView(BaseModel):

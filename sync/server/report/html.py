@@ -16,7 +16,8 @@ STYLE = (
 )
 
 
-def _n(value: float | None, digits: int = 0) -> str:
+def figure(value: float | None, digits: int = 0) -> str:
+    """A figure as the report writes it: thousands separated, `–` for none."""
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
@@ -32,19 +33,19 @@ def render_html(report: Report, title: str) -> str:
          "mean benchmark", "median benchmark", "gap (medians)", "FGT1", "FGT2",
          "% main crop", "% other", "% own consumption", "women's share %"],
         [
-            [g.by, g.group, str(g.households), _n(g.share_below_pct, 1), _n(g.mean_income),
-             _n(g.median_income), _n(g.mean_benchmark), _n(g.median_benchmark),
-             _n(g.gap_median), _n(g.fgt1, 3), _n(g.fgt2, 3), _n(g.composition_pct["main_crop"], 1),
-             _n(g.composition_pct["other"], 1), _n(g.composition_pct["own_consumption"], 1),
-             _n(g.women_share_pct, 1)]
+            [g.by, g.group, str(g.households), figure(g.share_below_pct, 1), figure(g.mean_income),
+             figure(g.median_income), figure(g.mean_benchmark), figure(g.median_benchmark),
+             figure(g.gap_median), figure(g.fgt1, 3), figure(g.fgt2, 3), figure(g.composition_pct["main_crop"], 1),
+             figure(g.composition_pct["other"], 1), figure(g.composition_pct["own_consumption"], 1),
+             figure(g.women_share_pct, 1)]
             for g in report.groups
         ],
     )  # fmt: skip
     weai = _table(
         ["by", "group", "women interviewed", *DOMAINS, "mean score", "% empowered"],
         [
-            [g.by, g.group, str(g.women_module), *(_n(g.adequacy_pct.get(d), 1) for d in DOMAINS),
-             _n(g.mean_empowerment_score, 3), _n(g.empowered_pct, 1)]
+            [g.by, g.group, str(g.women_module), *(figure(g.adequacy_pct.get(d), 1) for d in DOMAINS),
+             figure(g.mean_empowerment_score, 3), figure(g.empowered_pct, 1)]
             for g in report.groups
             if g.women_module
         ],
@@ -54,14 +55,13 @@ def render_html(report: Report, title: str) -> str:
          "income without own", "income total", "units", "benchmark", "gap", "gap %"],
         [
             [h.household_id or h.instance_id, h.region, h.head_sex, h.crop, h.farm_class,
-             *(_n(h.components[c]) for c in COMPONENTS), _n(h.own_consumption),
-             _n(h.income_without_own), _n(h.income_total), _n(h.equivalence_units, 2),
-             _n(h.benchmark), _n(h.gap), _n(h.gap_pct, 1)]
+             *(figure(h.components[c]) for c in COMPONENTS), figure(h.own_consumption),
+             figure(h.income_without_own), figure(h.income_total), figure(h.equivalence_units, 2),
+             figure(h.benchmark), figure(h.gap), figure(h.gap_pct, 1)]
             for h in report.households
         ],
     )  # fmt: skip
-    charts = report_charts(report)
-    first = next(iter(charts))  # the distribution, above the groups' table
+    (first, spread), *others = report_charts(report).items()  # the spread above the groups
     skipped = (
         f"<p>{len(report.skipped)} submissions left out (no benchmark or no household members).</p>"
         if report.skipped
@@ -70,8 +70,8 @@ def render_html(report: Report, title: str) -> str:
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>{skipped}"
-        f"<h2>{first}</h2>{charts.pop(first)}<h2>Groups</h2>{groups}"
-        + "".join(f"<h2>{escape(heading)}</h2>{svg}" for heading, svg in charts.items())
+        f"<h2>{escape(first)}</h2>{spread}<h2>Groups</h2>{groups}"
+        + "".join(f"<h2>{escape(heading)}</h2>{svg}" for heading, svg in others)
         + f"<h2>Women's empowerment (A-WEAI adequacy by domain, %)</h2>{weai}"
         f"<h2>Households</h2>{households}</body></html>"
     )

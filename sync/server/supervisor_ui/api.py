@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 import httpx
 
+from sync.server.review_store import TOTAL_COUNT
+
 
 class ReviewApiError(Exception):
     """A refusal or an unreachable server, as a message to show."""
@@ -45,7 +47,7 @@ class ReviewApi:
         params |= {"offset": offset, "limit": limit}
         response = self._send("GET", "/queue", params=params)
         rows: list[dict[str, Any]] = response.json()
-        return rows, int(response.headers.get("X-Total-Count", len(rows)))
+        return rows, int(response.headers.get(TOTAL_COUNT, len(rows)))
 
     def submission(self, instance_id: str, language: str | None) -> dict[str, Any]:
         params = {"language": language} if language else {}

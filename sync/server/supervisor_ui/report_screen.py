@@ -13,7 +13,9 @@ from typing import Any
 
 import flet as ft
 
+from sync.server.report.charts import HEIGHT, WIDTH
 from sync.server.report.household import DOMAINS, MAPPINGS
+from sync.server.report.html import figure
 from sync.server.supervisor_ui.api import ReviewApiError
 from sync.server.supervisor_ui.exports_screen import ExportsApi
 from sync.server.supervisor_ui.widgets import button, text
@@ -24,12 +26,6 @@ GROUP_HEADS = ("By", "Group", "Households", "% below benchmark", "Mean income", 
                "Median benchmark", "Gap (medians)", "FGT1", "Women's share %")  # fmt: skip
 WEAI_HEADS = ("By", "Group", "Women interviewed", *(f"{d.capitalize()} %" for d in DOMAINS),
               "% empowered")  # fmt: skip
-CHART_WIDTH, CHART_HEIGHT = 640, 260
-"""The size the charts are drawn at (`report/charts.py`)."""
-
-
-def number(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}"
 
 
 def _named(group: dict[str, Any]) -> list[str]:
@@ -45,13 +41,13 @@ def group_cells(group: dict[str, Any]) -> list[str]:
     return [
         *_named(group),
         f"{group['households']:,}",
-        number(group["share_below_pct"], 1),
-        number(group["mean_income"]),
-        number(group["median_income"]),
-        number(group["median_benchmark"]),
-        number(group["gap_median"]),
-        number(group["fgt1"], 3),
-        number(group["women_share_pct"], 1),
+        figure(group["share_below_pct"], 1),
+        figure(group["mean_income"]),
+        figure(group["median_income"]),
+        figure(group["median_benchmark"]),
+        figure(group["gap_median"]),
+        figure(group["fgt1"], 3),
+        figure(group["women_share_pct"], 1),
     ]
 
 
@@ -60,8 +56,8 @@ def weai_cells(group: dict[str, Any]) -> list[str]:
     return [
         *_named(group),
         f"{group['women_module']:,}",
-        *(number(group["adequacy_pct"].get(d), 0) for d in DOMAINS),
-        number(group["empowered_pct"], 0),
+        *(figure(group["adequacy_pct"].get(d), 0) for d in DOMAINS),
+        figure(group["empowered_pct"], 0),
     ]
 
 
@@ -137,6 +133,6 @@ class ReportScreen:
         for heading, svg in summary["charts"].items():
             lines += [
                 text(heading, bold=True, size=18),
-                ft.Image(src=svg, width=CHART_WIDTH, height=CHART_HEIGHT, semantics_label=heading),
+                ft.Image(src=svg, width=WIDTH, height=HEIGHT, semantics_label=heading),
             ]
         return lines

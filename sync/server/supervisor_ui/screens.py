@@ -28,6 +28,7 @@ CHOICES = {
               ("superseded", "Superseded")),
     "flag": ((ANY, "Flagged or not"), ("any", "Any flag"), *FLAG_LABELS.items()),
 }  # fmt: skip
+STATE_LABELS = dict(CHOICES["state"])
 PAGE = 100
 """Submissions per page of the queue."""
 
@@ -67,7 +68,7 @@ def _filter_field(name: str) -> ft.TextField | ft.Dropdown:
 def queue_line(row: dict[str, Any]) -> str:
     """A queue row as a supervisor reads it: `Has issues · amina · north · 2026-03-02 09:41 ·
     GPS missing, Interview too short`."""
-    state = dict(CHOICES["state"]).get(row["state"], row["state"])
+    state = STATE_LABELS.get(row["state"], row["state"])
     flags = ", ".join(FLAG_LABELS.get(f["code"], f["code"]) for f in row["flags"]) or "no flags"
     arrived = row["submitted_at"][:16].replace("T", " ")
     return f"{state} · {row['enumerator']} · {row['district']} · {arrived} · {flags}"
@@ -233,13 +234,13 @@ class SupervisorScreens:
                 for c in version["changes"]
             ]
         for review in view["reviews"]:
-            decided = dict(CHOICES["state"]).get(review["decision"], review["decision"])
+            decided = STATE_LABELS.get(review["decision"], review["decision"])
             which = "" if review["instance_id"] == instance_id else " of the version corrected"
             said = f"{decided} by {review['author']}: {review['comment']}"
             lines.append(text(f"Review{which} ({review['instance_id']}): {said}"))
             lines += [
-                text(f"  on {places.get(ref, ref)}: {said}")
-                for ref, said in sorted(review["question_comments"].items())
+                text(f"  on {places.get(ref, ref)}: {comment}")
+                for ref, comment in sorted(review["question_comments"].items())
             ]
         overall = ft.TextField(label="Overall comment", multiline=True)
         lines.append(counted(overall))
