@@ -118,6 +118,9 @@ def test_the_summary_is_for_reviewers_of_their_own_district(
                          headers={"Authorization": f"Bearer {tokens[user]}"})  # fmt: skip
 
     assert get("amina").status_code == 403
+    unknown = get("sue", form="demo_household")
+    assert unknown.status_code == 400
+    assert unknown.json()["detail"] == "no living income field mapping for form 'demo_household'"
     assert get("sue", district="south").status_code == 403
     summary = get("sue").json()
     assert set(summary) == {"form_id", "households", "skipped", "groups", "charts"}
