@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-SHARED_XLSFORMS = Path(__file__).resolve().parents[1] / ".." / "shared" / "xlsforms"
+REAL_XLSFORMS = Path(__file__).resolve().parent / "fixtures" / "xlsforms"
 
 
 @pytest.fixture(scope="session")
-def shared_xlsforms() -> Path:
-    """The folder of real-world XLSForms kept next to the repository (`../shared/xlsforms`)."""
-    assert SHARED_XLSFORMS.is_dir(), f"the shared XLSForms should be at {SHARED_XLSFORMS}"
-    return SHARED_XLSFORMS
+def real_xlsforms() -> Path:
+    """The folder of real-world XLSForms written by other teams (`tests/fixtures/xlsforms`)."""
+    assert REAL_XLSFORMS.is_dir(), f"the real-world XLSForms should be at {REAL_XLSFORMS}"
+    return REAL_XLSFORMS

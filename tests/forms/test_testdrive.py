@@ -262,14 +262,14 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["all_question_types.xlsx", "kobo_tutorial.xls"])
-def test_shared_forms_pass(shared_xlsforms: Path, name: str) -> None:
-    report = check_file(shared_xlsforms / name, runs=5)
+def test_real_forms_pass(real_xlsforms: Path, name: str) -> None:
+    report = check_file(real_xlsforms / name, runs=5)
     assert report.ok, report.render()
     assert report.finished == 5
 
 
-def test_ipa_household_survey_passes_with_choice_duplicates(shared_xlsforms: Path) -> None:
-    path = shared_xlsforms / "ipa_household_survey.xlsx"
+def test_ipa_household_survey_passes_with_choice_duplicates(real_xlsforms: Path) -> None:
+    path = real_xlsforms / "ipa_household_survey.xlsx"
     refused = check_file(path, runs=1)
     assert refused.codes() == ["xlsform.duplicate_choice"] or not refused.ok
     report = check_file(
@@ -279,9 +279,9 @@ def test_ipa_household_survey_passes_with_choice_duplicates(shared_xlsforms: Pat
     assert report.finished == 5
 
 
-def test_ipa_household_survey_needs_its_username(shared_xlsforms: Path) -> None:
+def test_ipa_household_survey_needs_its_username(real_xlsforms: Path) -> None:
     report = check_file(
-        shared_xlsforms / "ipa_household_survey.xlsx", runs=2, allow_choice_duplicates=True
+        real_xlsforms / "ipa_household_survey.xlsx", runs=2, allow_choice_duplicates=True
     )
     unfinished = report.find("check.run_unfinished")
     assert unfinished and "username_check" in unfinished[0].message

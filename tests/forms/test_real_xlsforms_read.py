@@ -1,4 +1,4 @@
-"""Every shared real-world XLSForm compiles, and its XForm is read without losing anything.
+"""Every real-world XLSForm in tests/fixtures compiles, and its XForm is read without losing anything.
 
 Each check compares the definition against a raw ElementTree walk of the same XML.
 """
@@ -26,11 +26,9 @@ FORMS = ["all_question_types.xlsx", "ipa_household_survey.xlsx", "kobo_tutorial.
 
 
 @pytest.fixture(scope="module", params=FORMS)
-def compiled(request: pytest.FixtureRequest, shared_xlsforms: Path) -> tuple[str, FormDefinition]:
+def compiled(request: pytest.FixtureRequest, real_xlsforms: Path) -> tuple[str, FormDefinition]:
     name: str = request.param
-    result = compile_xlsform(
-        shared_xlsforms / name, allow_choice_duplicates=name.startswith("ipa_")
-    )
+    result = compile_xlsform(real_xlsforms / name, allow_choice_duplicates=name.startswith("ipa_"))
     return result.xform, read_xform(result.xform, source_name=name)
 
 
