@@ -21,7 +21,7 @@ from sync.client_errors import (
     ConnectionFailed,
     ProtocolError,
     ReadAttachment,
-    ServerError,
+    ServerRefused,
     SyncError,
 )
 from sync.client_http import DEFAULT_RETRY, RetryingHttp, RetryPolicy, download_form
@@ -42,7 +42,7 @@ __all__ = [
     "OpenRosaClient",
     "ProtocolError",
     "RetryPolicy",
-    "ServerError",
+    "ServerRefused",
     "SyncClient",
     "SyncError",
 ]

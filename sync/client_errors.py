@@ -28,8 +28,9 @@ class ConnectionFailed(SyncError):
     code = "sync.offline"
 
 
-class ServerError(SyncError):
-    """The server answered with an error status (after retries for 5xx and 429)."""
+class ServerRefused(SyncError):
+    """The server refused a request or failed it: it answered with an error status (after
+    retries for 5xx and 429). `status` is that status, `params["detail"]` the server's reason."""
 
     code = "sync.server_refused"
 
@@ -38,7 +39,7 @@ class ServerError(SyncError):
         self.status = status
 
 
-class AuthError(ServerError):
+class AuthError(ServerRefused):
     """The device token was refused (401/403): the device must be provisioned again."""
 
     code = "sync.unauthorized"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from sync.client_errors import AuthError, ConnectionFailed, ProtocolError, ServerError
+from sync.client_errors import AuthError, ConnectionFailed, ProtocolError, ServerRefused
 from sync.protocol import FormInfo
 
 __all__ = ["DEFAULT_RETRY", "RetryPolicy", "RetryingHttp", "download_form", "hash_matches"]
@@ -144,7 +144,7 @@ class RetryingHttp:
                 "Scan a new provisioning code.",
                 status,
             )
-        raise ServerError(
+        raise ServerRefused(
             f"The server refused {method} {url} (HTTP {status}): {message}", status, message
         )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sync.protocol import DeviceSettings
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
-from sync.server.errors import ServerError
+from sync.server.errors import DomainError
 from sync.server.publish import publish_file
 from sync.server.storage import ROLES, Storage
 from sync.server.token_arg import token_help, token_of
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         args.token = token_of(parser, args.token)
     try:
         return _run(args)
-    except ServerError as error:
+    except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
 
@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "revoke":
         if not storage.revoke(args.name):
-            raise ServerError(f"no user {args.name!r}")
+            raise DomainError(f"no user {args.name!r}")
         print(f"revoked: {args.name}")
         return 0
     return _qr(args, storage)
@@ -164,11 +164,11 @@ def _quality(args: argparse.Namespace, storage: Storage) -> int:
         try:
             text = args.file.read_bytes()
         except OSError as error:
-            raise ServerError(f"{args.file}: cannot read it ({error.strerror})") from None
+            raise DomainError(f"{args.file}: cannot read it ({error.strerror})") from None
         try:
             save_config(storage, text)
-        except ServerError as error:
-            raise ServerError(f"{args.file}: {error.message}") from None
+        except DomainError as error:
+            raise DomainError(f"{args.file}: {error.message}") from None
         print(f"stored the quality settings from {args.file}")
         return 0
     print(load_config(storage).model_dump_json(indent=2))
@@ -180,7 +180,7 @@ def _qr(args: argparse.Namespace, store: Storage) -> int:
     from sync.server.auth import hash_token, new_token
 
     if store.user(args.name) is None:
-        raise ServerError(f"no user {args.name!r}")
+        raise DomainError(f"no user {args.name!r}")
     token = new_token()
     store.set_token(args.name, hash_token(token))
     settings = DeviceSettings(server_url=args.url, token=token, project="1", username=args.name)

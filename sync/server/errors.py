@@ -7,8 +7,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 
-class ServerError(Exception):
-    """A refusal a client should see as a message; `status` is the HTTP status code."""
+class DomainError(Exception):
+    """Base of the server's domain errors: a refusal a client should see as a message.
+    `install_error_handlers` maps each to its HTTP `status`; the cli prints the message."""
 
     status = 400
 
@@ -17,31 +18,31 @@ class ServerError(Exception):
         self.message = message
 
 
-class BadRequest(ServerError):
+class BadRequest(DomainError):
     status = 400
 
 
-class Unauthorized(ServerError):
+class Unauthorized(DomainError):
     status = 401
 
 
-class Forbidden(ServerError):
+class Forbidden(DomainError):
     status = 403
 
 
-class NotFound(ServerError):
+class NotFound(DomainError):
     status = 404
 
 
-class Conflict(ServerError):
+class Conflict(DomainError):
     status = 409
 
 
-class TooLarge(ServerError):
+class TooLarge(DomainError):
     status = 413
 
 
-class TooManyRequests(ServerError):
+class TooManyRequests(DomainError):
     status = 429
 
 
@@ -51,7 +52,7 @@ def install_error_handlers(app: FastAPI) -> None:
     OpenRosa routes render their own XML bodies from the same errors (see `openrosa`)."""
 
     async def domain(request: Request, error: Exception) -> Response:
-        assert isinstance(error, ServerError)
+        assert isinstance(error, DomainError)
         if request.url.path.startswith("/v1/key/"):
             from sync.server.openrosa_xml import openrosa_message
 
@@ -77,5 +78,5 @@ def install_error_handlers(app: FastAPI) -> None:
         message = f"invalid {where}: {said}"
         return JSONResponse({"detail": message}, status_code=422)
 
-    app.add_exception_handler(ServerError, domain)
+    app.add_exception_handler(DomainError, domain)
     app.add_exception_handler(RequestValidationError, invalid)

@@ -26,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from sync.server.errors import NotFound, ServerError, TooManyRequests
+from sync.server.errors import DomainError, NotFound, TooManyRequests
 from sync.server.exports.run import FORMATS, export
 from sync.server.exports.source import ExportFilter
 from sync.server.report.build import report_for
@@ -181,7 +181,7 @@ class ExportJobs:
                 job.done = job.total = count
             partial.replace(job.path)
             job.state = "done"
-        except ServerError as error:
+        except DomainError as error:
             job.message, job.state = error.message, "failed"
         except Exception:  # the message names the job; the log has the traceback
             log.exception("export job %s failed", job.id)

@@ -18,7 +18,7 @@ from sync.client import (
     ConnectionFailed,
     ProtocolError,
     RetryPolicy,
-    ServerError,
+    ServerRefused,
     SyncClient,
 )
 from sync.protocol import AttachmentRef, FormInfo, MediaInfo, SubmissionItem
@@ -160,7 +160,7 @@ def test_retry_after_as_an_http_date_is_honoured() -> None:
 
 def test_redirects_are_not_followed_so_the_token_stays_home() -> None:
     server = BatchServer([httpx.Response(302, headers={"Location": "http://evil.test/"})])
-    with pytest.raises(ServerError, match="HTTP 302"):
+    with pytest.raises(ServerRefused, match="HTTP 302"):
         _client(server).push([_item(1)], FILES.__getitem__)
     assert [r.url.host for r in server.requests] == ["hub.test"]
 

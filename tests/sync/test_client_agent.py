@@ -283,9 +283,9 @@ def test_a_failed_sync_is_told_in_the_enumerators_language(
 def test_every_sync_error_code_has_words_in_every_language() -> None:
     from fieldapp.i18n import texts
     from fieldapp.sync_agent import NotProvisioned
-    from sync.client_errors import AuthError, ServerError
+    from sync.client_errors import AuthError, ServerRefused
 
-    codes = {e.code for e in (ConnectionFailed, ServerError, AuthError, NotProvisioned)}
+    codes = {e.code for e in (ConnectionFailed, ServerRefused, AuthError, NotProvisioned)}
     codes.add("sync.already_running")
     source = Path(provisioning.__file__).read_text(encoding="utf-8")
     setup = {part.split('"')[0] for part in source.split('"setup.')[1:]}
