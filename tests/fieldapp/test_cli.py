@@ -12,7 +12,6 @@ from fieldapp.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "assets" / "forms" / "demo_household.md"
-SHARED = ROOT.parent / "shared" / "xlsforms"
 
 
 def test_compile_writes_the_xform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,15 +28,17 @@ def test_bundled_compiled_demo_matches_its_source(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == bundled, "recompile assets/forms/demo_household.xml"
 
 
-def test_compile_error_names_the_row_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["forms", "compile", str(SHARED / "ipa_household_survey.xlsx")]) == 1
+def test_compile_error_names_the_row_and_exits_1(
+    real_xlsforms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["forms", "compile", str(real_xlsforms / "ipa_household_survey.xlsx")]) == 1
     err = capsys.readouterr().err
     assert "sheet 'choices', row 71" in err and "allow_choice_duplicates" in err
 
 
-def test_compile_option_allows_choice_duplicates(tmp_path: Path) -> None:
+def test_compile_option_allows_choice_duplicates(real_xlsforms: Path, tmp_path: Path) -> None:
     out = tmp_path / "ipa.xml"
-    args = ["forms", "compile", str(SHARED / "ipa_household_survey.xlsx"), "-o", str(out)]
+    args = ["forms", "compile", str(real_xlsforms / "ipa_household_survey.xlsx"), "-o", str(out)]
     assert main([*args, "--allow-choice-duplicates"]) == 0
     assert out.exists()
 
@@ -69,8 +70,10 @@ def test_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     assert "broken.xlsx: The file looks like an Excel workbook but is damaged" in result.stderr
 
 
-def test_show_surveycto_form_after_rewrites(capsys: pytest.CaptureFixture[str]) -> None:
-    ipa = str(SHARED / "ipa_household_survey.xlsx")
+def test_show_surveycto_form_after_rewrites(
+    real_xlsforms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ipa = str(real_xlsforms / "ipa_household_survey.xlsx")
     assert main(["forms", "show", ipa, "--allow-choice-duplicates"]) == 0
     out = capsys.readouterr().out
     assert "Household Survey" in out

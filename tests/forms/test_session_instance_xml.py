@@ -12,8 +12,6 @@ from forms.session import FormSession
 from forms.xform_reader import read_xform
 from forms.xlsform import compile_xlsform
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "xlsforms"
-
 FORM = """
 | survey |
 | | type | name | label | relevant | calculation |
@@ -109,9 +107,9 @@ def test_cycle_is_reported_at_load_naming_the_fields() -> None:
     assert "/data/a" in str(error.value) and "/data/b" in str(error.value)
 
 
-def test_all_question_types_form() -> None:
+def test_all_question_types_form(real_xlsforms: Path) -> None:
     compiled = compile_xlsform(
-        SHARED / "all_question_types.xlsx", filename="all_question_types.xlsx"
+        real_xlsforms / "all_question_types.xlsx", filename="all_question_types.xlsx"
     )
     definition = read_xform(compiled.xform)
     s = FormSession.new(definition, env=fixed_env(), allow_missing_attachments=True)
@@ -131,9 +129,9 @@ def test_all_question_types_form() -> None:
     assert again.to_xml() == xml
 
 
-def test_ipa_household_survey_opens_and_round_trips() -> None:
+def test_ipa_household_survey_opens_and_round_trips(real_xlsforms: Path) -> None:
     compiled = compile_xlsform(
-        SHARED / "ipa_household_survey.xlsx",
+        real_xlsforms / "ipa_household_survey.xlsx",
         filename="ipa_household_survey.xlsx",
         allow_choice_duplicates=True,
     )

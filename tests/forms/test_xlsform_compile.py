@@ -12,8 +12,6 @@ from forms.errors import FormError
 from forms.xlsform import compile_xlsform
 from forms.xlsform_files import CSV, MARKDOWN, XLS, XLSX, detect_type
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "xlsforms"
-
 SIMPLE_MD = """
 | survey |               |          |                 |
 |        | type          | name     | label           |
@@ -56,14 +54,14 @@ def test_csv_form_compiles() -> None:
         ("ipa_household_survey.xlsx", XLSX),
     ],
 )
-def test_type_comes_from_content_not_name(name: str, expected: str) -> None:
-    data = (SHARED / name).read_bytes()
+def test_type_comes_from_content_not_name(real_xlsforms: Path, name: str, expected: str) -> None:
+    data = (real_xlsforms / name).read_bytes()
     assert detect_type(data, "whatever.txt") == expected
 
 
-def test_legacy_xls_saved_with_xlsx_name_compiles(tmp_path: Path) -> None:
+def test_legacy_xls_saved_with_xlsx_name_compiles(real_xlsforms: Path, tmp_path: Path) -> None:
     lying = tmp_path / "tutorial.xlsx"
-    shutil.copy(SHARED / "kobo_tutorial.xls", lying)
+    shutil.copy(real_xlsforms / "kobo_tutorial.xls", lying)
     compiled = compile_xlsform(lying)
     assert "<h:title>" in compiled.xform
 
@@ -74,17 +72,17 @@ def test_markdown_and_csv_detected_whatever_the_name() -> None:
 
 
 @pytest.mark.parametrize("name", ["all_question_types.xlsx", "kobo_tutorial.xls"])
-def test_shared_forms_compile(name: str) -> None:
-    compiled = compile_xlsform(SHARED / name)
+def test_real_forms_compile(real_xlsforms: Path, name: str) -> None:
+    compiled = compile_xlsform(real_xlsforms / name)
     assert compiled.xform.startswith("<?xml")
     for warning in compiled.warnings:
         assert warning.severity == "warning"
         assert warning.place.file == name
 
 
-def test_ipa_form_rejected_with_list_row_and_setting_named() -> None:
+def test_ipa_form_rejected_with_list_row_and_setting_named(real_xlsforms: Path) -> None:
     with pytest.raises(FormError) as caught:
-        compile_xlsform(SHARED / "ipa_household_survey.xlsx")
+        compile_xlsform(real_xlsforms / "ipa_household_survey.xlsx")
     problem = caught.value.problems[0]
     assert problem.code == "xlsform.duplicate_choice"
     assert (problem.place.sheet, problem.place.row, problem.place.column) == ("choices", 71, "name")
@@ -93,9 +91,9 @@ def test_ipa_form_rejected_with_list_row_and_setting_named() -> None:
     assert "row 71" in str(problem)
 
 
-def test_ipa_test_copy_with_setting_compiles(tmp_path: Path) -> None:
+def test_ipa_test_copy_with_setting_compiles(real_xlsforms: Path, tmp_path: Path) -> None:
     copy = tmp_path / "ipa.xlsx"
-    book = openpyxl.load_workbook(SHARED / "ipa_household_survey.xlsx")
+    book = openpyxl.load_workbook(real_xlsforms / "ipa_household_survey.xlsx")
     settings = book["settings"]
     column = settings.max_column + 1
     settings.cell(row=1, column=column, value="allow_choice_duplicates")
@@ -109,8 +107,10 @@ def test_ipa_test_copy_with_setting_compiles(tmp_path: Path) -> None:
     assert rewritten == {"caseid", "comments", "text audit", "audio audit"}
 
 
-def test_option_sets_allow_choice_duplicates_too() -> None:
-    compiled = compile_xlsform(SHARED / "ipa_household_survey.xlsx", allow_choice_duplicates=True)
+def test_option_sets_allow_choice_duplicates_too(real_xlsforms: Path) -> None:
+    compiled = compile_xlsform(
+        real_xlsforms / "ipa_household_survey.xlsx", allow_choice_duplicates=True
+    )
     assert "household_survey" in compiled.xform
 
 
