@@ -49,7 +49,8 @@ SERVER = [sys.executable, "-c", "from sync.server.cli import main; raise SystemE
 SERVER_WITHOUT_FLAGS = [
     sys.executable,
     "-c",
-    "import sync.server.ingest as i; assert callable(i.on_ingest); i.on_ingest = lambda *a: None;"
+    "import sync.server.ingest as i; assert callable(i.write_derived_rows);"
+    " i.write_derived_rows = lambda *a: None;"
     " from sync.server.cli import main; raise SystemExit(main())",
 ]
 

@@ -2,7 +2,7 @@
 
 Both the batch API and OpenRosa go through `ingest`; the instanceID is the
 idempotency key, so a resend is never an error and never a second copy. The XML is
-parsed once; the quality hook reads the same tree.
+parsed once; the derived rows (flags, report, exports) are written from the same tree.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from sync.protocol import AttachmentRef, ItemResult
 from sync.server.auth import SUBMITTERS
 from sync.server.blobs import safe_name
+from sync.server.derived_rows import write_derived_rows
 from sync.server.errors import BadRequest, Forbidden
 from sync.server.instance_fields import instance_fields, parse_submission, read_instance
-from sync.server.quality_hook import on_ingest
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
 
 
@@ -71,7 +71,7 @@ def ingest(
         for ref in refs
     ]
     if storage.add_submission(record, expected):
-        on_ingest(storage, record, root)
+        write_derived_rows(storage, record, root)
         return _result(storage, fields.instance_id, "stored")
     existing = storage.submission(fields.instance_id)
     if existing is not None and existing.xml_sha256 == digest and existing.enumerator == user.name:

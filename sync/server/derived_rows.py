@@ -1,4 +1,4 @@
-"""The one call ingestion makes after storing a new submission: its derived data.
+"""What ingestion writes after storing a new submission, besides the submission itself.
 
 Quality flags, the report's household row and the export rows, each from the one parsed
 tree. A failure here never refuses or loses a submission (it is already stored and
@@ -19,8 +19,11 @@ from sync.server.storage import Storage, SubmissionRecord
 log = logging.getLogger(__name__)
 
 
-def on_ingest(storage: Storage, record: SubmissionRecord, root: Element | None = None) -> None:
-    """`root` is the submission's parsed XML when the caller has it (else it is parsed)."""
+def write_derived_rows(
+    storage: Storage, record: SubmissionRecord, root: Element | None = None
+) -> None:
+    """Write the submission's quality flags, report row and export rows; `root` is its
+    parsed XML when the caller has it (else it is parsed)."""
     try:
         index_for(storage, record.instance_id).record(storage, record, root)
     except Exception:  # flags are advisory; the submission stays stored
