@@ -1,7 +1,9 @@
 """Run every benchmark and write the tables to docs/benchmarks.md.
 
 Each benchmark compares against a baseline measured in the same run, so the
-ratios mean something on any machine.
+ratios mean something on any machine. Each section carries its own stamp (UTC time,
+commit, Python, load average before and after), so rerunning one section
+(`python -m benchmarks.run exports`) leaves the others, stamps included, as they were.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -48,14 +51,44 @@ SECTIONS = {
 """Names for `python -m benchmarks.run NAME ...`: rerun only these sections."""
 
 
+HEADER = (
+    "# Benchmarks\n\n"
+    "Regenerate with `make bench` (or some sections: `make bench ONLY=\"exports queue\"`). Each"
+    " section ends with when, on which commit and under what load it was measured: the ratios"
+    " compare against baselines measured in the same run, absolute times follow the load.\n"
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def commit() -> str:
+    """The checked-out commit, "+changes" when tracked files differ from it."""
+    try:
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + ("+changes" if dirty else "")
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=DOCS.parent, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def section(title: str, run: Callable[[], str]) -> str:
     before = os.getloadavg()[0]
     table = run().strip()
     after = os.getloadavg()[0]
-    load = (
-        f"Load average (1 min) {before:.1f} before, {after:.1f} after, on {os.cpu_count()} cores."
+    stamp = (
+        f"Measured {now().isoformat(timespec='seconds')} on commit {commit()},"
+        f" Python {platform.python_version()}, {platform.machine()}; load average (1 min)"
+        f" {before:.1f} before, {after:.1f} after, on {os.cpu_count()} cores."
     )
-    return f"\n## {title}\n\n{table}\n\n{load}\n"
+    return f"\n## {title}\n\n{table}\n\n{stamp}\n"
 
 
 def splice(text: str, title: str, fresh: str) -> str:
@@ -68,26 +101,23 @@ def splice(text: str, title: str, fresh: str) -> str:
 
 
 def main(names: list[str]) -> None:
+    """Rerun the sections `names` (all when empty); each is written to the doc as soon as
+    it is measured, so an interrupted run keeps what it measured and the older rest."""
     unknown = [name for name in names if name not in SECTIONS]
     if unknown:
         raise SystemExit(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
-    header = (
-        "# Benchmarks\n\n"
-        f"Latest run: {dt.date.today().isoformat()}, Python {platform.python_version()}, "
-        f"{platform.machine()}. Regenerate with `make bench` on a quiet machine (or one section:"
-        " `python -m benchmarks.run exports`): the ratios compare against baselines measured in"
-        " the same run, but absolute times follow the load.\n"
-    )
-    if names and DOCS.exists():
-        text = DOCS.read_text(encoding="utf-8")
-        body = text[text.index("\n## ") :] if "\n## " in text else ""
-        for name in names:
-            title, run = BENCHMARKS[SECTIONS[name]]
-            body = splice(body, title, section(title, run))
-    else:
-        body = "".join(section(title, run) for title, run in BENCHMARKS)
-    DOCS.write_text(header + body, encoding="utf-8")
-    print(header + body)
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
+    body = text[text.index("\n## ") :] if "\n## " in text else ""
+    fresh: dict[str, str] = {}
+    for name in names or SECTIONS:
+        title, run = BENCHMARKS[SECTIONS[name]]
+        fresh[title] = section(title, run)
+        body = splice(body, title, fresh[title])
+        DOCS.write_text(HEADER + body, encoding="utf-8")
+    if not names:
+        body = "".join(fresh[title] for title, _ in BENCHMARKS)
+        DOCS.write_text(HEADER + body, encoding="utf-8")
+    print(HEADER + body)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,24 @@
-"""`python -m benchmarks.run NAME`: one section of docs/benchmarks.md rerun, the others kept."""
+"""`python -m benchmarks.run NAME`: one section of docs/benchmarks.md rerun, the others kept
+byte for byte (their stamps too); each section says when, on which commit and under what
+load it was measured."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import re
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from benchmarks import run
+
+STAMP = re.compile(
+    r"Measured (\S+) on commit (\S+), Python [\d.]+, \S+; load average \(1 min\) [\d.]+ before,"
+    r" [\d.]+ after, on \d+ cores\.\n"
+)
 
 
 def test_splice_replaces_only_the_named_section_and_appends_a_new_one() -> None:
@@ -16,27 +28,74 @@ def test_splice_replaces_only_the_named_section_and_appends_a_new_one() -> None:
     assert run.splice(doc, "C", "\n## C\n\nc\n") == doc + "\n## C\n\nc\n"
 
 
-def test_rerunning_one_section_keeps_the_others(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    doc = tmp_path / "benchmarks.md"
-    monkeypatch.setattr(run, "DOCS", doc)
+@pytest.fixture
+def fake_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every section replaced by a table naming it and its call number; a clock that moves
+    one hour per stamp and a commit that changes between runs."""
+    monkeypatch.setattr(run, "DOCS", tmp_path / "benchmarks.md")
     calls: list[str] = []
 
-    def fake(name: str) -> tuple[str, object]:
-        return name, lambda: calls.append(name) or f"table {name} {len(calls)}"
+    def fake(name: str) -> tuple[str, Callable[[], str]]:
+        return f"Section {name}", lambda: calls.append(name) or f"table {name} {len(calls)}"
 
+    hours = itertools.count()
+    start = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     monkeypatch.setattr(run, "BENCHMARKS", tuple(fake(n) for n in run.SECTIONS))
+    monkeypatch.setattr(run, "now", lambda: start + dt.timedelta(hours=next(hours)))
+    monkeypatch.setattr(run, "commit", lambda: f"c{len(calls)}")
+    yield calls
+
+
+def sections(text: str) -> dict[str, str]:
+    return {part.split("\n", 1)[0]: part for part in text.split("\n## ")[1:]}
+
+
+def test_each_section_carries_its_own_date_commit_and_load(fake_runs: list[str]) -> None:
     run.main([])
-    first = doc.read_text(encoding="utf-8")
-    assert calls == list(run.SECTIONS)
-    run.main(["exports"])
-    second = doc.read_text(encoding="utf-8")
-    assert calls[-1] == "exports" and len(calls) == len(run.SECTIONS) + 1
-    assert f"table exports {len(calls)}" in second and "table exports 7" not in second
-    assert (
-        first.replace("table exports 7", f"table exports {len(calls)}").split("\n## ", 1)[1]
-        == second.split("\n## ", 1)[1]
-    )
+    text = run.DOCS.read_text(encoding="utf-8")
+    assert text.startswith(run.HEADER) and "Latest run" not in text
+    assert fake_runs == list(run.SECTIONS)
+    stamps = STAMP.findall(text)
+    assert len(stamps) == len(run.SECTIONS)
+    assert [when for when, _ in stamps] == [
+        f"2026-12-01T{hour:02d}:00:00+00:00" for hour in range(len(run.SECTIONS))
+    ]
+    assert [commit for _, commit in stamps] == [f"c{n}" for n in range(1, len(run.SECTIONS) + 1)]
+
+
+def test_rerunning_one_section_keeps_the_others_byte_for_byte(fake_runs: list[str]) -> None:
+    run.main([])
+    first = sections(run.DOCS.read_text(encoding="utf-8"))
+    run.main(["exports", "xpath"])
+    second = sections(run.DOCS.read_text(encoding="utf-8"))
+    assert fake_runs[len(run.SECTIONS) :] == ["exports", "xpath"]
+    assert list(second) == list(first)
+    after = len(run.SECTIONS)  # the clock's hour and the number of calls so far
+    rerun = {
+        "Section exports": (f"table exports {after + 1}", f"T{after:02d}:00", f"c{after + 1}"),
+        "Section xpath": (f"table xpath {after + 2}", f"T{after + 1:02d}:00", f"c{after + 2}"),
+    }
+    for title in first:
+        if title in rerun:
+            table, hour, commit = rerun[title]
+            ((when, stamped),) = STAMP.findall(second[title])
+            assert table in second[title] and hour in when and stamped == commit
+        else:
+            assert second[title] == first[title]
     with pytest.raises(SystemExit, match="unknown benchmark 'nope'"):
         run.main(["nope"])
+
+
+def test_a_full_run_drops_a_section_no_longer_measured(fake_runs: list[str]) -> None:
+    run.DOCS.write_text(run.HEADER + "\n## Gone\n\nold table\n", encoding="utf-8")
+    run.main(["xpath"])
+    assert "## Gone" in run.DOCS.read_text(encoding="utf-8")
+    run.main([])
+    assert "## Gone" not in run.DOCS.read_text(encoding="utf-8")
+
+
+def test_the_commit_is_this_checkout_and_says_when_the_tree_differs() -> None:
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert run.commit() in (head, f"{head}+changes")
