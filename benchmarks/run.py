@@ -53,7 +53,7 @@ SECTIONS = {
 
 HEADER = (
     "# Benchmarks\n\n"
-    "Regenerate with `make bench` (or some sections: `make bench ONLY=\"exports queue\"`). Each"
+    'Regenerate with `make bench` (or some sections: `make bench ONLY="exports queue"`). Each'
     " section ends with when, on which commit and under what load it was measured: the ratios"
     " compare against baselines measured in the same run, absolute times follow the load.\n"
 )
