@@ -67,7 +67,7 @@ class QueueFilter(BaseModel):
     date_to: str | None = None
     """Days the submissions arrived, both included, as YYYY-MM-DD."""
     limit: int = Field(default=200, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000_000)
     """How many of the newest matching submissions to skip: the queue is read a page at a time."""
 
     @field_validator("*", mode="before")
