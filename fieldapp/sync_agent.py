@@ -70,6 +70,8 @@ class Client(Protocol):
 
 ClientFactory = Callable[[Store], Client]
 StageProgress = Callable[[int, int, str], None]
+Pause = Callable[[float], bool]
+"""Waits up to the given seconds; True means the background loop should end."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,6 @@ class SyncAgent:
         self._factory = client_factory or client_from_settings
         self._running = threading.Lock()
         self._stop = threading.Event()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_outcome: SyncOutcome | None = None
 
@@ -267,11 +268,16 @@ class SyncAgent:
         *,
         max_backoff_s: float = 3600.0,
         rng: random.Random | None = None,
+        pause: Pause | None = None,
     ) -> None:
-        """Sync every `interval_s`; after failures wait longer (doubling, jittered)."""
+        """Sync every `interval_s`; after failures wait longer (doubling, jittered).
+
+        `pause(seconds)` waits between syncs and says whether the loop should end; by
+        default it waits until `stop()` or the time is up (a test passes its own)."""
         if self._thread is not None and self._thread.is_alive():
             return
         jitter = rng or random.Random()
+        wait = pause or self._stop.wait
         self._stop.clear()
 
         def loop() -> None:
@@ -281,20 +287,15 @@ class SyncAgent:
                 if on_outcome is not None:
                     on_outcome(outcome)
                 failures = failures + 1 if outcome.error else 0
-                wait = min(max_backoff_s, interval_s * 2**failures)
-                self._wake.wait(jitter.uniform(wait / 2, wait) if failures else wait)
-                self._wake.clear()
+                delay = min(max_backoff_s, interval_s * 2**failures)
+                if wait(jitter.uniform(delay / 2, delay) if failures else delay):
+                    return
 
         self._thread = threading.Thread(target=loop, name="fieldapp-sync", daemon=True)
         self._thread.start()
 
-    def sync_soon(self) -> None:
-        """Wake the background loop (e.g. the network came back, or the user pressed Sync)."""
-        self._wake.set()
-
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import threading
-import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -63,6 +63,7 @@ class ScriptedClient:
         self.pushed: list[str] = []
         self.cursors: list[str | None] = []
         self.gate: threading.Event | None = None
+        self.pushing = threading.Event()
         self.fail_pull = False
 
     def push(
@@ -71,8 +72,9 @@ class ScriptedClient:
         read_attachment: Callable[[str, str], bytes],
         on_progress: Callable[[int, int], None] | None = None,
     ) -> list[ItemResult]:
+        self.pushing.set()
         if self.gate is not None:
-            self.gate.wait(5)
+            assert self.gate.wait(10)
         batch = list(items)
         self.pushed += [i.instance_id for i in batch]
         results = [
@@ -186,40 +188,75 @@ def test_two_syncs_never_run_at_once(store: Store) -> None:
     outcomes: list[SyncOutcome] = []
     first = threading.Thread(target=lambda: outcomes.append(agent.run_once()))
     first.start()
-    time.sleep(0.1)
+    assert client.pushing.wait(10)  # the first sync is inside its push, held at the gate
     assert agent.run_once().error == "A sync is already running."
     client.gate.set()
-    first.join(5)
+    first.join(10)
     assert outcomes[0].sent == 28
 
 
-def test_background_loop_backs_off_after_failures_and_stops(store: Store) -> None:
-    active, overlaps, starts = [0], [0], []
+class Flaky(ScriptedClient):
+    """Pulls fail or go through in the order given, one per sync."""
 
-    class Failing(ScriptedClient):
-        def push(self, *args: object, **kw: object) -> list[ItemResult]:
-            active[0] += 1
-            overlaps[0] = max(overlaps[0], active[0])
-            starts.append(time.monotonic())
-            time.sleep(0.005)
-            active[0] -= 1
+    def __init__(self, fails: list[bool]) -> None:
+        super().__init__({f"uuid:{n}": "stored" for n in range(28)})
+        self.fails = fails
+
+    def pull(self, cursor: str | None) -> PullResult:
+        if self.fails.pop(0):
             raise ConnectionFailed("down")
+        return super().pull(cursor)
 
-    agent = SyncAgent(store, lambda _: Failing({}))
+
+def test_background_loop_backs_off_after_failures_and_resets_after_a_success(
+    store: Store,
+) -> None:
+    """The waits the loop asks for, from an injected pause: no clock, no race."""
+    client = Flaky([True] * 6 + [False, True])
+    agent = SyncAgent(store, lambda _: client)
     outcomes: list[SyncOutcome] = []
-    agent.start_background(0.01, outcomes.append, max_backoff_s=0.16)
-    agent.start_background(0.01, outcomes.append)
-    time.sleep(1.0)
+    waits: list[float] = []
+    second_start_done, ended = threading.Event(), threading.Event()
+
+    def pause(seconds: float) -> bool:
+        assert second_start_done.wait(10)  # the loop is alive while it is started again
+        waits.append(seconds)
+        if len(waits) == 8:
+            ended.set()
+        return len(waits) == 8
+
+    agent.start_background(
+        0.01, outcomes.append, max_backoff_s=0.16, rng=random.Random(5), pause=pause
+    )
+    agent.start_background(0.01, outcomes.append, pause=lambda _: True)  # already running
+    second_start_done.set()
+    assert ended.wait(10)
     agent.stop()
-    count = len(starts)
-    time.sleep(0.1)
-    assert len(starts) == count, "the loop kept running after stop()"
-    assert overlaps[0] == 1
-    assert 6 <= count <= 40 and all(o.error == "down" for o in outcomes)
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    # interval 0.01 s doubling per failure: from the 5th failure on, waits are capped at
-    # 0.16 s and jittered no lower than half of that (without backoff they would be 0.01 s)
-    assert min(gaps[4:]) >= 0.08, gaps
+    assert [o.error for o in outcomes] == ["down"] * 6 + [None, "down"]
+    jitter = random.Random(5)
+    # 0.01 s doubling per failure, capped at 0.16 s, each jittered down to no less than
+    # half; a success waits the plain interval and starts the doubling again
+    expected = [jitter.uniform(w / 2, w) for w in (0.02, 0.04, 0.08, 0.16, 0.16, 0.16)]
+    expected += [0.01, jitter.uniform(0.01, 0.02)]
+    assert waits == expected
+    assert len(set(waits[3:6])) == 3 and all(0.08 <= w <= 0.16 for w in waits[3:6])
+
+
+def test_stop_ends_a_background_loop_that_is_waiting(store: Store) -> None:
+    client = ScriptedClient({f"uuid:{n}": "stored" for n in range(28)})
+    agent = SyncAgent(store, lambda _: client)
+    loops: list[threading.Thread] = []
+    synced = threading.Event()
+
+    def on_outcome(outcome: SyncOutcome) -> None:
+        loops.append(threading.current_thread())
+        synced.set()
+
+    agent.start_background(3600, on_outcome)
+    assert synced.wait(10)
+    agent.stop()
+    assert not loops[0].is_alive(), "the loop kept waiting after stop()"
+    assert len(loops) == 1 and len(client.pushed) == 28
 
 
 def test_provisioning_from_an_image_sets_the_server_and_restarts_the_cursor(store: Store) -> None:
