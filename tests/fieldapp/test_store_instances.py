@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from paradata_support import Clock
 from store_support import DEMO_ID, DEMO_VERSION, instance_xml
 
 from fieldapp.store import Comment, Store, StoreError
@@ -180,12 +180,14 @@ def test_delete_draft_removes_it_with_its_paradata_and_files(store: Store, tmp_p
     assert not attachment.path.exists()
 
 
-def test_list_instances_newest_first_and_by_state_and_counts(store: Store) -> None:
+def test_list_instances_newest_first_and_by_state_and_counts(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store.open(tmp_path / "timed.db", clock=clock)
     for name in ("uuid:1", "uuid:2", "uuid:3"):
         draft(store, name)
-        time.sleep(0.002)  # timestamps have millisecond resolution
+        clock.advance(1)
     store.save_draft("uuid:1", "<x/>", None, None)
-    time.sleep(0.002)
+    clock.advance(1)
     store.finalize("uuid:2", "<x/>", None)
     assert [i.instance_id for i in store.list_instances()] == ["uuid:2", "uuid:1", "uuid:3"]
     assert [i.instance_id for i in store.list_instances("draft")] == ["uuid:1", "uuid:3"]
