@@ -20,11 +20,15 @@ EPILOG_SHOW = """example:
 EPILOG_CHECK = """example:
   fieldapp forms check household.xlsx
   fieldapp forms check household.xlsx --runs 200 --seed 7 --property username=enumerator
+  fieldapp forms check household.xlsx --runs 20 --seed 7 --save rehearsal/
 
 Lints what pyxform does not (expressions, functions, relevance that is never true,
 choice filters that match nothing, calculation cycles), then fills the form RUNS times
 with random valid answers. Attachments (CSV, XML, GeoJSON) are read from the form's
-folder. Exits with 1 when it finds errors, 0 when there are only warnings."""
+folder; a missing one is replaced by stand-in rows and the report names the questions
+that ran on them. --save writes each finished interview as OpenRosa instance XML
+(uuid-....xml, named by its instanceID) to rehearse exports and reports.
+Exits with 1 when it finds errors, 0 when there are only warnings and notes."""
 
 
 def _compile(args: argparse.Namespace) -> int:
@@ -75,6 +79,7 @@ def _check(args: argparse.Namespace) -> int:
         seed=args.seed,
         allow_choice_duplicates=args.allow_choice_duplicates,
         properties=dict(args.property),
+        save=args.save,
     )
     print(report.render())
     return 0 if report.ok else 1
@@ -153,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=VALUE",
         help="a device property for preloads, e.g. username=enumerator (repeatable)",
+    )
+    check_cmd.add_argument(
+        "--save",
+        type=Path,
+        metavar="DIR",
+        help="write each finished interview as OpenRosa instance XML to DIR (created if needed)",
     )
     check_cmd.set_defaults(run=_check)
 

@@ -222,8 +222,22 @@ CATALOG.update(
             "(first: interview {run}): {detail}"
         ),
         "check.attachment_missing": (
-            "The attachment '{file}' was not found next to the form; questions using it were "
-            "answered from a one-item stand-in."
+            "The attachment '{file}' was not found next to the form; {fields} ran on "
+            "stand-in rows (columns {columns})."
+        ),
+        "check.stand_in": "'{name}' ran on stand-in rows of '{file}', which is missing.",
+        "check.hidden": (
+            "'{name}' is hidden with relevance '{expr}' (the ODK idiom for a field never "
+            "shown); note that a field never relevant is left out of the submission."
+        ),
+        "check.run_media_missing": (
+            "{count} of {runs} interviews could not be finished only because the files "
+            "{files} are missing next to the form (first: interview {run}): {detail}"
+        ),
+        "check.constraint_refused": "no answer met its constraint '{expr}': {why}",
+        "check.no_value_met": "none of the values the test-drive tried met it",
+        "check.save_unwritable": (
+            "The simulated interviews cannot be saved in '{path}': {detail}. Nothing was written."
         ),
     }
 )

@@ -13,14 +13,18 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from forms.definition import FormDefinition
 from forms.errors import FormError
+from forms.messages import render
 from forms.session import SELECT_KINDS, FormSession
+from forms.session_graph import resolve_read
 from forms.session_navigation import GROUP, REPEAT_PROMPT, Screen
 from forms.session_paths import nodes_at, pattern_of
 from forms.testdrive_answers import candidates
+from forms.testdrive_bounds import bounded_answers, kind_of
 from forms.testdrive_gates import PREFER, gate_values
 from forms.testdrive_lint import FIXED_NOW
-from forms.xpath import compile_expr
+from forms.xpath import compile_expr, references
 
 MAX_TRIES = 12
 """Candidate answers tried per question before giving up on it."""
@@ -46,6 +50,16 @@ class Tally:
     not_finite: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     failed: dict[str, str] = field(default_factory=dict)
     failed_questions: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    """This interview's questions no answer satisfied (ref → why), cleared per interview."""
+    unknown_instances: set[str] = field(default_factory=set)
+    """Instances this interview needed and did not have, cleared per interview."""
+    counted: frozenset[str] | None = None
+    """The questions a repeat's `jr:count` reads (found on first use)."""
+
+    def start_interview(self) -> None:
+        self.refused.clear()
+        self.unknown_instances.clear()
 
 
 def interview(session: FormSession, rng: random.Random, tally: Tally) -> None:
@@ -92,6 +106,13 @@ def _answer(session: FormSession, ref: str, rng: random.Random, tally: Tally) ->
         _try_answers(session, ref, rng, tally)
     except FormError as error:
         tally.failed_questions.setdefault(pattern, error.problems[0].message)
+        note_unknown_instances(error, tally)
+
+
+def note_unknown_instances(error: FormError, tally: Tally) -> None:
+    for problem in error.problems:
+        if problem.code == "xpath.unknown_instance":
+            tally.unknown_instances.add(str(problem.params.get("id", "")))
 
 
 def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tally) -> None:
@@ -104,6 +125,9 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tall
     bind = session.definition.bind_for(pattern)
     constraint = bind.constraint if bind is not None else None
     gates = gate_values(session.definition).get(pattern, ())
+    if tally.counted is None:
+        tally.counted = counts(session.definition)
+    kind, bounds = None, None
     if control.kind in SELECT_KINDS:
         values = [c.value for c in session.choices(ref)]
         rng.shuffle(values)
@@ -119,14 +143,20 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tall
             more = rng.sample(values[1:], rng.randint(0, min(2, len(values) - 1)))
             tries = [[values[0], *more], *[[v] for v in values]]
     else:
-        today = FIXED_NOW.date()
-        tries = list(
-            candidates(control, session.node(ref).datatype or "string", constraint, today, rng)
-        )
+        datatype = session.node(ref).datatype or "string"
+        tries = list(candidates(control, datatype, constraint, FIXED_NOW.date(), rng))
+        kind = kind_of(datatype)
+        if constraint is not None and kind is not None and control.kind != "range":
+            small = MAX_REPEATS if pattern in tally.counted else 0
+            inside, bounds = bounded_answers(session, ref, constraint, kind, rng, small)
+            tries = [*inside[:1], *tries[:1], *inside[1:], *tries[1:]]
+        elif pattern in tally.counted:
+            tries = [str(rng.randint(0, MAX_REPEATS)), *tries]
         if gates and rng.random() < PREFER:  # a literal itself, else one beside it
             tries = [rng.choice((gates[0], *gates)), *tries]
     if constraint is not None:
         tally.asked[pattern] += 1
+    refused = False
     for value in tries[:MAX_TRIES]:
         result = session.answer(ref, value)
         if result.ok:
@@ -137,7 +167,24 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tall
             shown = " ".join(value) if isinstance(value, list) else str(value)
             if shown not in tally.tried[pattern]:
                 tally.tried[pattern].append(shown)
+            refused = True
     session.answer(ref, "")
+    if refused and constraint is not None:
+        why = bounds.why(kind or "") if bounds is not None else ""
+        params = {"expr": constraint.text.strip(), "why": why or render("check.no_value_met", {})}
+        tally.refused[ref] = render("check.constraint_refused", params)
+
+
+def counts(definition: FormDefinition) -> frozenset[str]:
+    """The questions that a repeat's `jr:count` reads: their answers stay small."""
+    found: set[str] = set()
+    for control in definition.controls():
+        if control.kind == "repeat" and control.count is not None and control.ref:
+            for reference in references(control.count.ast):
+                read = resolve_read(reference, control.ref)
+                if read is not None:
+                    found.add(read.path)
+    return frozenset(found)
 
 
 def check_calculations(session: FormSession, tally: Tally) -> None:

@@ -1,10 +1,8 @@
 """Static checks of a read form that pyxform does not make.
 
-- relevance that is always false, directly (`false()`, `1 = 2`) or because it only
-  reads questions that can never be shown (relevance is inherited by a group's
-  questions);
-- choice filters that name a column the choices lack, or leave no choice whatever
-  is answered to the selects they read;
+- relevance that is always false, directly (`1 = 2`) or because it only reads
+  questions that can never be shown (relevance is inherited by a group's questions);
+  a plain `false()` is the ODK idiom for a hidden field and is only information;
 - calculations and relevance conditions that compute from each other in a circle.
 
 Expressions that do not parse and unknown functions are found earlier, when the
@@ -16,31 +14,28 @@ path to its XLSForm sheet row when there is one.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from forms.definition import Control, Expression, FormDefinition
+from forms.definition import Expression, FormDefinition
 from forms.errors import FormError, Place, Problem
 from forms.session_graph import build_graph, resolve_read
 from forms.session_paths import nodes_at
 from forms.xpath import Context, Environment, compile_expr, references
 from forms.xpath.tree import Node, document
-from forms.xpath.values import to_boolean, to_string
+from forms.xpath.values import to_boolean
 
 Locate = Callable[[str, "str | None"], Place]
 
 VOLATILE = ("random(", "now(", "today(", "uuid(", "once(")
 """Functions whose result changes between evaluations: never treated as constant."""
-MAX_COMBINATIONS = 2000
 FIXED_NOW = dt.datetime(2024, 6, 15, 10, 30, tzinfo=dt.UTC)
 
 
 def lint(definition: FormDefinition, locate: Locate) -> list[Problem]:
-    """Every static finding, relevance first, then choice filters, then cycles."""
+    """Every static finding of relevance and cycles (choice filters: `testdrive_filters`)."""
     never, problems = never_relevant(definition, locate)
     problems += reads_of_never_relevant(definition, never, locate)
-    problems += choice_filters(definition, locate)
     problems += cycles(definition, locate)
     return problems
 
@@ -65,7 +60,7 @@ def _reads(expression: Expression, context: str) -> list[str] | None:
 
 
 @dataclass
-class _Sandbox:
+class Sandbox:
     """A throwaway instance (repeat templates included) to evaluate expressions in."""
 
     definition: FormDefinition
@@ -114,7 +109,7 @@ def never_relevant(definition: FormDefinition, locate: Locate) -> tuple[set[str]
             reads = _reads(relevant, bind.nodeset)
             if reads is None or not all(_within(r, never) for r in reads):
                 continue
-            sandbox = _Sandbox(definition)
+            sandbox = Sandbox(definition)
             sandbox.blank(never)
             try:
                 value = sandbox.evaluate(relevant, bind.nodeset)
@@ -125,12 +120,24 @@ def never_relevant(definition: FormDefinition, locate: Locate) -> tuple[set[str]
             never.add(bind.nodeset)
             changed = True
             params = {"name": name_of(bind.nodeset), "expr": relevant.text.strip()}
-            code = "check.never_relevant"
+            code, severity = "check.never_relevant", "error"
             if reads:
                 code = "check.never_relevant_ref"
                 params["refs"] = ", ".join(sorted({f"'{name_of(r)}'" for r in reads}))
-            problems.append(Problem(code, params, locate(bind.nodeset, "relevant")))
+            elif bind.nodeset in hidden_paths(definition):
+                code, severity = "check.hidden", "info"
+            problems.append(Problem(code, params, locate(bind.nodeset, "relevant"), severity))
     return never, problems
+
+
+def hidden_paths(definition: FormDefinition) -> set[str]:
+    """Paths hidden on purpose with `relevant = false()`, the ODK idiom for a field
+    that only carries a value: information, not a mistake."""
+    return {
+        bind.nodeset
+        for bind in definition.binds
+        if bind.relevant is not None and bind.relevant.text.replace(" ", "") == "false()"
+    }
 
 
 def reads_of_never_relevant(
@@ -163,117 +170,6 @@ def reads_of_never_relevant(
                     )
                 )
     return problems
-
-
-# -- choice filters -----------------------------------------------------------------
-
-
-def _filtered_selects(definition: FormDefinition) -> Iterator[tuple[Control, str, str]]:
-    """Selects with a filtered itemset: (control, items path, instance id)."""
-    for control in definition.controls():
-        itemset = control.itemset
-        if itemset is None or control.ref is None or itemset.instance_id is None:
-            continue
-        text = itemset.nodeset.text.replace(" ", "")
-        if "[" not in text:
-            continue
-        yield control, text.split("[", 1)[0], itemset.instance_id
-
-
-def _columns(definition: FormDefinition, instance_id: str, items_path: str) -> set[str] | None:
-    secondary = definition.secondary_instance(instance_id)
-    if secondary is None or secondary.content is None:
-        return None
-    path = items_path.split(")", 1)[1]
-    return {c.name for item in nodes_at(secondary.document(), path) for c in item.children}
-
-
-def _values(definition: FormDefinition, path: str) -> list[str] | None:
-    """Every value a select at `path` can take, if it is a select with fixed choices."""
-    control = definition.control_for(path)
-    if control is None or control.kind not in ("select1", "select"):
-        return None
-    if control.items:
-        return [i.value for i in control.items]
-    itemset = control.itemset
-    if itemset is None or itemset.instance_id is None or "[" in itemset.nodeset.text:
-        return None
-    secondary = definition.secondary_instance(itemset.instance_id)
-    if secondary is None or secondary.content is None:
-        return None
-    sandbox = _Sandbox(definition)
-    items = sandbox.evaluate(itemset.nodeset, path)
-    if not isinstance(items, list):
-        return None
-    value_of = compile_expr(itemset.value.text)
-    return [
-        to_string(value_of(Context(item, sandbox.doc, item, sandbox.instances, sandbox.env)))
-        for item in items
-    ]
-
-
-def choice_filters(definition: FormDefinition, locate: Locate) -> list[Problem]:
-    problems: list[Problem] = []
-    for control, items_path, instance_id in _filtered_selects(definition):
-        assert control.itemset is not None and control.ref is not None
-        expression = control.itemset.nodeset
-        name, place = name_of(control.ref), locate(control.ref, "choice_filter")
-        columns = _columns(definition, instance_id, items_path)
-        if columns is None:
-            continue
-        reads: list[str] = []
-        unknown = False
-        for reference in sorted(references(expression.ast)):
-            if reference.startswith(items_path + "/"):
-                column = reference[len(items_path) + 1 :].split("/", 1)[0]
-                if column not in columns and not column.startswith("@"):
-                    unknown = True
-                    params = {
-                        "name": name,
-                        "column": column,
-                        "list": instance_id,
-                        "columns": ", ".join(sorted(columns)),
-                    }
-                    problems.append(Problem("check.filter_unknown_column", params, place))
-            elif not reference.startswith("instance("):
-                read = resolve_read(reference, control.ref)
-                if read is not None:
-                    reads.append(read.path)
-        if not unknown:
-            problems += _try_filter(definition, control, sorted(set(reads)), place)
-    return problems
-
-
-def _try_filter(
-    definition: FormDefinition, control: Control, reads: list[str], place: Place
-) -> list[Problem]:
-    """Evaluate the filter for every combination of answers to the selects it reads."""
-    assert control.itemset is not None and control.ref is not None
-    choices = [_values(definition, r) for r in reads]
-    if not reads or any(c is None or not c for c in choices):
-        return []
-    combos = list(itertools.islice(itertools.product(*choices), MAX_COMBINATIONS))  # type: ignore[arg-type]
-    sandbox = _Sandbox(definition)
-    empty_for: list[tuple[str, ...]] = []
-    for combo in combos:
-        for path, value in zip(reads, combo, strict=True):
-            sandbox.set(path, value)
-        try:
-            found = sandbox.evaluate(control.itemset.nodeset, control.ref)
-        except (FormError, LookupError):
-            return []
-        if not (isinstance(found, list) and found):
-            empty_for.append(combo)
-    refs = ", ".join(f"'{name_of(r)}'" for r in reads)
-    expr = control.itemset.nodeset.text.strip()
-    if len(empty_for) == len(combos):
-        params = {"name": name_of(control.ref), "expr": expr, "refs": refs}
-        return [Problem("check.filter_matches_nothing", params, place)]
-    if empty_for and len(reads) == 1:
-        answers = " or ".join(f"'{name_of(reads[0])}' is '{c[0]}'" for c in empty_for[:5])
-        params = {"name": name_of(control.ref), "answers": answers}
-        return [Problem("check.filter_empty_for", params, place, severity="warning")]
-    return []
 
 
 # -- cycles -------------------------------------------------------------------------

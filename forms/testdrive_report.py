@@ -1,4 +1,6 @@
-"""The report of a form test-drive: findings in sections, errors apart from warnings."""
+"""The report of a form test-drive: findings in sections, errors apart from warnings
+and from information (severity `info`: things a designer may want to know, such as
+fields hidden on purpose or questions that ran on stand-in rows)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from forms.errors import Problem
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Reading the form", ("xlsform.", "xform.", "xpath.", "check.unreadable")),
-    ("Loading the form", ("check.session_refused", "check.attachment_missing")),
-    ("Relevance", ("check.never_relevant", "check.reads_never_relevant")),
+    ("Loading the form", ("check.session_refused", "check.attachment_missing", "check.stand_in")),
+    ("Relevance", ("check.never_relevant", "check.reads_never_relevant", "check.hidden")),
     ("Choice filters", ("check.filter_",)),
     ("Calculation cycles", ("check.cycle",)),
     ("Questions never reached", ("check.never_reached",)),
@@ -43,6 +45,8 @@ class Report:
     questions: int = 0
     reached: int = 0
     simulated: bool = False
+    saved: int = 0
+    save_folder: str | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -50,7 +54,11 @@ class Report:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "info"]
 
     @property
     def ok(self) -> bool:
@@ -63,10 +71,10 @@ class Report:
         return [p for p in self.problems if p.code == code]
 
     def render(self) -> str:
-        errors, warnings = len(self.errors), len(self.warnings)
-        lines = [
-            f"Test-drive of {self.source}: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
-        ]
+        counts = [_count(len(self.errors), "error"), _count(len(self.warnings), "warning")]
+        if self.notes:
+            counts.append(_count(len(self.notes), "note"))
+        lines = [f"Test-drive of {self.source}: {', '.join(counts)}"]
         if self.simulated:
             lines.append(
                 f"Simulated {self.runs} interviews (seed {self.seed}): {self.finished} finished; "
@@ -74,6 +82,11 @@ class Report:
             )
         else:
             lines.append("No interviews were simulated: the form cannot be filled as it is.")
+        if self.save_folder is not None:
+            lines.append(
+                f"Saved {_count(self.saved, 'interview')} as OpenRosa instance XML "
+                f"in {self.save_folder}, one file per instanceID."
+            )
         titles = [title for title, _ in SECTIONS] + [OTHER]
         for title in titles:
             found = sorted((p for p in self.problems if section_of(p) == title), key=_order)

@@ -89,7 +89,7 @@ def test_a_group_that_is_never_relevant_hides_its_questions() -> None:
         """
 | survey |
 | | type        | name | label | relevant |
-| | begin_group | g    | G     | false()  |
+| | begin_group | g    | G     | 1 = 2    |
 | | integer     | a    | A     |          |
 | | end_group   |      |       |          |
 | | integer     | b    | B     | ${a} > 1 |
@@ -97,6 +97,30 @@ def test_a_group_that_is_never_relevant_hides_its_questions() -> None:
     )
     assert only(report, "check.never_relevant") == [2]
     assert only(report, "check.never_relevant_ref") == [5]
+
+
+def test_relevant_false_is_the_hidden_field_idiom_reported_as_information() -> None:
+    report = drive(
+        """
+| survey |
+| | type        | name   | label  | relevant | default |
+| | integer     | code   | Code   | false()  | 7       |
+| | begin_group | g      | G      | false( ) |         |
+| | text        | inside | Inside |          |         |
+| | end_group   |        |        |          |         |
+| | integer     | age    | Age    |          |         |
+"""
+    )
+    assert report.ok, report.render()
+    hidden = report.find("check.hidden")
+    assert [(p.place.row, p.place.column, p.severity) for p in hidden] == [
+        (2, "relevant", "info"),
+        (3, "relevant", "info"),
+    ]
+    assert report.find("check.never_reached") == []  # hidden on purpose, not unreached
+    assert report.finished == RUNS
+    assert "2 notes" in report.render().splitlines()[0]
+    assert "info: t.md, sheet 'survey', row 2, column 'relevant'" in report.render()
 
 
 def test_a_choice_filter_that_matches_nothing() -> None:

@@ -1,0 +1,157 @@
+"""Simulated interviews: fill a form N times with random valid answers, then say what
+went wrong, grouped by cause, and optionally save each finished interview's XML.
+
+Everything is deterministic for a seed (answers and the session's clock and
+randomness), so the same seed gives the same report and the same instanceIDs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from forms.definition import FormDefinition
+from forms.errors import FormError, Place, Problem
+from forms.session import FormSession
+from forms.session_paths import pattern_of
+from forms.testdrive_findings import findings
+from forms.testdrive_interview import (
+    Tally,
+    Unfinished,
+    check_calculations,
+    interview,
+    note_unknown_instances,
+)
+from forms.testdrive_lint import FIXED_NOW, Locate, name_of
+from forms.testdrive_report import Report
+from forms.testdrive_save import save_instance
+from forms.xpath import Environment
+
+NO_ATTACHMENTS: Mapping[str, bytes] = {}
+NO_PROPERTIES: Mapping[str, str] = {}
+NO_MEDIA: Mapping[str, str] = {}
+DEVICE = {"deviceid": "testdrive:0001", "username": "testdrive", "email": "testdrive@example.org"}
+"""Device properties of the simulated tablet unless the caller gives its own."""
+STOPPED = "stopped:"
+"""Marks an interview ended by a required note (a screening-out the designer wants)."""
+ROUNDTRIP = "roundtrip:"
+
+
+def simulate(
+    definition: FormDefinition,
+    runs: int = 50,
+    seed: int = 1,
+    *,
+    attachments: Mapping[str, bytes] = NO_ATTACHMENTS,
+    locate: Locate | None = None,
+    properties: Mapping[str, str] = NO_PROPERTIES,
+    missing_media: Mapping[str, str] = NO_MEDIA,
+    save: Path | None = None,
+) -> Report:
+    """Fill the form `runs` times with random valid answers; report what went wrong.
+    `missing_media` maps the ids of instances whose files are missing to the file names;
+    `save` is a folder (see `testdrive_save.prepare_folder`) for the finished interviews."""
+
+    def where(path: str, column: str | None) -> Place:
+        return locate(path, column) if locate else Place(field=path, column=column)
+
+    report = Report(definition.source_name or definition.form_id, runs=runs, seed=seed)
+    report.simulated = True
+    report.save_folder = str(save) if save is not None else None
+    tally = Tally()
+    failures: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for run in range(1, runs + 1):
+        tally.start_interview()
+        rng = random.Random(seed * 1_000_003 + run)
+        env = Environment(
+            now=lambda: FIXED_NOW,
+            rng=random.Random(rng.getrandbits(64)),
+            properties={**DEVICE, **properties},
+        )
+        try:
+            session = FormSession.new(
+                definition, attachments=attachments, env=env, allow_missing_attachments=True
+            )
+            interview(session, rng, tally)
+            check_calculations(session, tally)
+            detail = _finish(session, attachments, where, tally)
+        except Unfinished as error:
+            detail = str(error)
+        except FormError as error:
+            note_unknown_instances(error, tally)
+            detail = "; ".join(str(p) for p in error.problems)
+        except Exception as error:  # a bug in the engine must not end the whole check
+            detail = f"internal error {type(error).__name__}: {error}"
+        if detail is None:
+            report.finished += 1
+            if save is not None:
+                save_instance(save, session, run)
+                report.saved += 1
+            continue
+        media = sorted({missing_media[i] for i in tally.unknown_instances if i in missing_media})
+        files = ", ".join(f"'{name}'" for name in media)
+        if media:
+            code = "check.run_media_missing"
+        elif detail.startswith(ROUNDTRIP):
+            code, detail = "check.instance_roundtrip", detail[len(ROUNDTRIP) :].strip()
+        elif detail.startswith(STOPPED):
+            code, detail = "check.run_stopped", detail[len(STOPPED) :]
+        else:
+            code = "check.run_unfinished"
+        failures[code, detail, files].append(run)
+    for (code, detail, files), numbers in failures.items():
+        params = {"count": len(numbers), "runs": runs, "run": numbers[0], "detail": detail}
+        if code == "check.run_stopped" and len(numbers) == runs:
+            code = "check.run_unfinished"  # no interview gets through: not a screening
+        severity = (
+            "error" if code in ("check.run_unfinished", "check.instance_roundtrip") else "warning"
+        )
+        report.problems.append(Problem(code, params | {"files": files}, Place(), severity))
+    report.problems += findings(definition, tally, runs, where)
+    questions = {
+        c.ref for c in definition.controls() if c.ref and c.kind not in ("group", "repeat")
+    }
+    report.questions = len(questions)
+    report.reached = len(questions & tally.reached)
+    return report
+
+
+def _finish(
+    session: FormSession, attachments: Mapping[str, bytes], where: Locate, tally: Tally
+) -> str | None:
+    """None when the interview validates and its XML loads back the same; else why not."""
+    problems = session.validate()
+    if problems:
+        first = problems[0]
+        path = pattern_of(first.place.field or "")
+        row = where(path, None).row
+        at = f"'{name_of(path)}'" + (f" (row {row})" if row else "")
+        ref = first.place.field or ""
+        control = session.control(ref) if ref else None
+        stopped = (
+            first.code in ("session.required", "session.form_message")
+            and control is not None
+            and control.kind == "input"
+            and session.is_readonly(ref)
+            and session.value(ref) == ""
+        )
+        why = tally.refused.get(ref) if first.code == "session.required" else None
+        return (STOPPED if stopped else "") + f"{at}: {why or session.message(first)}"
+    xml = session.to_xml()
+    env = replace(session.env, rng=random.Random(0), itext=None, choice_label=None)
+    try:
+        again = FormSession.load(
+            session.definition,
+            xml,
+            attachments=attachments,
+            env=env,
+            allow_missing_attachments=True,
+        )
+    except FormError as error:
+        return f"{ROUNDTRIP} {error.problems[0].message}"
+    if again.to_xml() != xml:
+        return f"{ROUNDTRIP} the XML written after loading differs from the XML saved"
+    return None
