@@ -1,6 +1,7 @@
 """The main screens at phone and tablet size: screenshots for the README (written to
-docs/screenshots/), no content wider than the screen, and touch targets of at least 48 px,
-measured on the bounding boxes of Flutter's semantics DOM."""
+`screenshot_dir`; `make screenshots` refreshes docs/screenshots/), no content wider than the
+screen, and touch targets of at least 48 px, measured on the bounding boxes of Flutter's
+semantics DOM."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 from e2e_app import PHONE, TABLET, AppProcess, open_page
 from playwright.sync_api import Browser, Page, expect
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MIN_TOUCH = 48
 INTERACTIVE = "[role=button], [role=radio], [role=checkbox], [role=slider], input, textarea"
 MEASURE = """([selector, minimum]) => {
@@ -54,7 +54,7 @@ def next_screen(page: Page) -> None:
     expect(progress).not_to_have_attribute("aria-label", shown)
 
 
-def check(page: Page, name: str, size: str) -> list[str]:
+def check(page: Page, folder: Path, name: str, size: str) -> list[str]:
     """Write the screenshot and return what is wrong with the layout."""
     frame = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
     shot, previous = page.screenshot(), b""
@@ -63,31 +63,35 @@ def check(page: Page, name: str, size: str) -> list[str]:
             break
         page.evaluate(frame)
         previous, shot = shot, page.screenshot()
-    (SCREENSHOTS / f"{name}-{size}.png").write_bytes(shot)
+    (folder / f"{name}-{size}.png").write_bytes(shot)
     problems: list[str] = page.evaluate(MEASURE, [INTERACTIVE, MIN_TOUCH])
     return [f"{name} ({size}): {p}" for p in problems]
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("tablet", TABLET)])
 def test_main_screens_fit_the_screen_with_large_touch_targets(
-    browser: Browser, app: AppProcess, size: str, viewport: dict[str, int]
+    browser: Browser,
+    app: AppProcess,
+    screenshot_dir: Path,
+    size: str,
+    viewport: dict[str, int],
 ) -> None:
     page = open_page(browser, app, viewport)
-    problems = check(page, "home", size)
+    problems = check(page, screenshot_dir, "home", size)
     page.get_by_role("button", name="Settings").click()
     expect(page.get_by_role("radio", name="Français")).to_be_visible()
-    problems += check(page, "settings", size)
+    problems += check(page, screenshot_dir, "settings", size)
     page.get_by_role("button", name="Forms").click()
     start = page.get_by_role("button", name="Start Living income household questionnaire")
     expect(start).to_be_visible()
-    problems += check(page, "forms", size)
+    problems += check(page, screenshot_dir, "forms", size)
 
     start.click()
     expect(page.get_by_role("radio", name="Enumerator 01")).to_be_visible()
-    problems += check(page, "filling-select", size)
+    problems += check(page, screenshot_dir, "filling-select", size)
     page.get_by_role("button", name="Go to question").click()
     expect(page.get_by_role("button", name="Household ID (Missing)")).to_be_visible()
-    problems += check(page, "outline", size)
+    problems += check(page, screenshot_dir, "outline", size)
     page.get_by_role("button", name="Close").click()
     for _ in range(2):
         next_screen(page)
@@ -99,12 +103,12 @@ def test_main_screens_fit_the_screen_with_large_touch_targets(
             break
         next_screen(page)
     expect(add).to_be_visible()
-    problems += check(page, "filling-repeat-prompt", size)
+    problems += check(page, screenshot_dir, "filling-repeat-prompt", size)
     for _ in range(40):
         if page.get_by_role("button", name="Finalize").count():
             break
         next_screen(page)
     expect(page.get_by_text("End of the interview")).to_be_visible()
-    problems += check(page, "end", size)
+    problems += check(page, screenshot_dir, "end", size)
     page.close()
     assert problems == []

@@ -12,12 +12,11 @@ from pathlib import Path
 from playwright.sync_api import Browser, Download, expect
 from test_supervisor_review import running  # noqa: F401 (the fixture, used by name)
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 def test_export_from_the_screens_and_download_it(
     browser: Browser,
     running: tuple[str, Path],  # noqa: F811
+    screenshot_dir: Path,
     tmp_path: Path,
 ) -> None:
     url, _ = running
@@ -39,7 +38,7 @@ def test_export_from_the_screens_and_download_it(
     page.get_by_role("button", name="Start export").click()
     done = re.compile(r"^Done: demo_household\.csv\.zip, 1 submission, \d+ B$")
     expect(page.get_by_text(done).first).to_be_visible(timeout=30_000)
-    page.screenshot(path=str(SCREENSHOTS / "supervisor-exports.png"))
+    page.screenshot(path=str(screenshot_dir / "supervisor-exports.png"))
     page.get_by_role("button", name="Download demo_household.csv.zip").click()
     for _ in range(100):  # a hang guard: the new tab's download starts within seconds
         if downloads:

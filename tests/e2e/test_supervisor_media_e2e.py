@@ -2,7 +2,7 @@
 screens, in Chromium: a real server and the real supervisor app as subprocesses, a submission
 sent over HTTP with a real JPEG photo, a PNG in a repeat, a PDF, an audit log and a geopoint;
 and one with repeats inside repeats (plots › harvest seasons › sales) holding photos, files
-and geopoints. Writes docs/screenshots/supervisor-submission.png for the README."""
+and geopoints. Writes supervisor-submission.png, the README's picture, to `screenshot_dir`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT / "tests" / "sync"))
 
 import plot_seasons_support as nested  # noqa: E402
 
-SCREENSHOT = ROOT / "docs" / "screenshots" / "supervisor-submission.png"
 FORM = ROOT / "tests" / "sync" / "site_visit.xml"
 XML = (
     '<data id="site_visit" version="1"><start>2026-03-02T09:00:00Z</start>'
@@ -138,7 +137,7 @@ def opened(browser: Browser, supervisor: str, name: str, width: int) -> Page:
 
 
 def test_photos_files_gps_map_tables_languages_and_section_times(
-    browser: Browser, supervisor: str
+    browser: Browser, supervisor: str, screenshot_dir: Path
 ) -> None:
     page = opened(browser, supervisor, "Ama Owusu", width=1280)
 
@@ -168,7 +167,8 @@ def test_photos_files_gps_map_tables_languages_and_section_times(
     assert Path(download.value.path()).read_bytes() == PDF
 
     page.evaluate("() => window.scrollTo(0, 0)")
-    SCREENSHOT.write_bytes(page.screenshot(clip={"x": 0, "y": 0, "width": 1280, "height": 1900}))
+    shot = page.screenshot(clip={"x": 0, "y": 0, "width": 1280, "height": 1900})
+    (screenshot_dir / "supervisor-submission.png").write_bytes(shot)
 
     page.get_by_role("button", name="View house.jpg").click()
     large = page.get_by_role("img", name="Photo house.jpg, large")
