@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
+
+from tests.waiting import free_port, wait_serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,27 +27,6 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 412, "height": 915}
 TABLET = {"width": 800, "height": 1280}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_serving(process: subprocess.Popen[bytes], port: int, seconds: float = 60) -> None:
-    """Until `process` accepts connections on 127.0.0.1:`port`; fails if it exits first."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the process exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing served on port {port} within {seconds:.0f} s")
 
 
 @contextmanager

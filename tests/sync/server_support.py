@@ -3,22 +3,20 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from fastapi.testclient import TestClient
 
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.storage import Storage
+from tests.waiting import free_port, wait_serving
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
 CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
@@ -70,12 +68,6 @@ def item(instance_id: str, **kw: str | None) -> dict[str, object]:
     }  # type: ignore[arg-type]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serving(data: Path, port: int | None = None) -> Iterator[str]:
     """`fieldapp-server serve --data DATA` on loopback (a free port unless given); its URL
@@ -88,12 +80,7 @@ def serving(data: Path, port: int | None = None) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/api/v1/pull", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        wait_serving(process, port)
         yield url
     finally:
         process.terminate()

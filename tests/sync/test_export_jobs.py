@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from sync.server.export_jobs import ExportJobs
 from sync.server.exports.source import ExportFilter
 from sync.server.ingest import ingest
 from sync.server.storage import FormRecord, User
+from tests.waiting import wait_until
 
 ITEMS = households(10)
 STATES = {ITEMS[1].instance_id: "approved"}
@@ -29,13 +29,11 @@ LIVING_INCOME = Path(__file__).resolve().parents[2] / "assets/forms/living_incom
 
 class Server(ExportServer):
     def finished(self, job_id: str, user: str) -> dict[str, Any]:
-        deadline = time.monotonic() + 10  # a hang guard, not a speed test
-        while time.monotonic() < deadline:
-            view: dict[str, Any] = self.call("GET", f"/api/v1/export-jobs/{job_id}", user).json()
-            if view["state"] != "running":
-                return view
-            time.sleep(0.05)
-        raise AssertionError(f"job {job_id} still running")
+        def view() -> dict[str, Any] | None:
+            answer: dict[str, Any] = self.call("GET", f"/api/v1/export-jobs/{job_id}", user).json()
+            return None if answer["state"] == "running" else answer
+
+        return wait_until(view, f"export job {job_id} to finish")
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +131,7 @@ def test_the_report_job_is_the_living_income_report(tmp_path: Path) -> None:
     jobs = ExportJobs(storage, tmp_path / "exports")
     admin = User("ann", "admin", None)
     job = jobs.start(admin, "living_income_household", "report", ExportFilter())
-    deadline = time.monotonic() + 10
-    while job.state == "running" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: job.state != "running", "the report job to finish")
     assert job.state == "done", job.message
     html = job.path.read_text(encoding="utf-8")
     assert html.startswith("<!") and "Living income report" in html and job.done == 6
@@ -164,9 +160,7 @@ def test_running_jobs_per_user_are_capped_and_old_ones_expire(
         jobs.start(sue, "survey_small", "csv", ExportFilter())
     other = jobs.start(User("sam", "supervisor", "north"), "survey_small", "csv", ExportFilter())
     gate.set()
-    deadline = time.monotonic() + 10
-    while any(j.state == "running" for j in (*running, other)) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: all(j.state != "running" for j in (*running, other)), "the jobs to end")
     assert all(j.state == "done" and j.path.exists() for j in running)
     assert jobs.mine(sue) == []
     assert not any(j.path.exists() for j in running)

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
-from server_support import DEMO_FORM, instance_xml
+from server_support import CLI, DEMO_FORM, instance_xml
 
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
-
-CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.waiting import free_port, wait_serving
 
 
 def test_cli_publish_users_serve_and_sync(tmp_path: Path) -> None:
@@ -51,16 +41,11 @@ def test_cli_publish_users_serve_and_sync(tmp_path: Path) -> None:
         text=True,
     )
     assert bad.returncode == 1 and "district" in bad.stderr and "Traceback" not in bad.stderr
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*CLI, "serve", "--data", data, "--port", str(port)])
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/api/v1/pull", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_serving(server, port)
         with SyncClient(url, token) as client:
             items = [
                 SubmissionItem(

@@ -1,0 +1,55 @@
+"""Waiting for another thread or process: until a condition holds, failing after a generous
+deadline with a message that says what never happened.
+
+The deadline is a hang guard, never part of an outcome: no test here asserts how long
+something took, and a slow machine only makes the wait longer.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+POLL_S = 0.05
+"""How often a condition is asked again; it changes how soon a wait ends, not whether."""
+
+
+def wait_until(condition: Callable[[], T], what: str, seconds: float = 60.0) -> T:
+    """Ask `condition` until it returns something true, and return that.
+
+    AssertionError naming `what` if it has not after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds:.0f} s for {what}, in vain")
+        time.sleep(POLL_S)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_serving(process: subprocess.Popen[bytes], port: int, seconds: float = 60.0) -> None:
+    """Until `process` accepts connections on 127.0.0.1:`port`; fails at once if it exits."""
+
+    def serving() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"{process.args!r} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+        except OSError:
+            return False
+        return True
+
+    wait_until(serving, f"a server on port {port}", seconds)
