@@ -248,10 +248,14 @@ class FormSession(SessionText):
         values = split_select(value)
         if control.kind == "select1" and len(values) != 1:
             raise WrongType("session.one_choice")
-        allowed = {c.value for c in self._choices(control, node)}
+        offered = [c.value for c in self._choices(control, node)]
+        allowed = set(offered)
         for each in values:
             if each not in allowed:
                 raise WrongType("session.not_in_choices", value=each)
+        if control.kind == "select":  # stored in choice order, as Collect's widgets do
+            chosen = set(values)
+            return " ".join(dict.fromkeys(v for v in offered if v in chosen))
         return " ".join(dict.fromkeys(values))
 
     def problem_of(self, node: Node) -> Problem | None:
@@ -285,11 +289,11 @@ class FormSession(SessionText):
         return Problem(code, {}, Place(field=ref))
 
     def validate(self) -> list[Problem]:
-        """Every required-missing and constraint problem of the relevant part, in order."""
+        """Every required-missing and constraint problem of the relevant questions, in order.
+        As JavaRosa's `TriggerableDag.validate`, only nodes a body control asks are checked:
+        a required calculate or a bind without a control never blocks finalizing."""
         problems: list[Problem] = []
-        for node in self.document.iter():
-            if node.children or node is self.document:
-                continue
+        for node in session_navigation.questions(self):
             problem = self.problem_of(node)
             if problem is not None:
                 problems.append(problem)

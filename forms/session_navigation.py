@@ -119,6 +119,15 @@ def outline(session: FormSession) -> list[OutlineEntry]:
     return entries
 
 
+def questions(session: FormSession) -> Iterator[Node]:
+    """The node of every relevant question, in form order (field-list groups entered)."""
+    for control, node, _ in _walk(
+        session, session.definition.body, session.document, 0, everything=True
+    ):
+        if control.kind not in ("group", "repeat") and node.relevant:
+            yield node
+
+
 def _walk(
     session: FormSession,
     controls: Sequence[Control],

@@ -342,7 +342,11 @@ class Recomputer:
 
 
 def stored_value(result: Value, datatype: str | None) -> str:
-    """A computed value as its node stores it, cast to the bind's type like JavaRosa."""
+    """A computed value as its node stores it, cast to the bind's type like JavaRosa. A
+    NaN result is stored empty whatever the type (JavaRosa's `IAnswerData.wrapData`
+    turns a NaN double into no answer); the text "NaN" a string function returns stays."""
+    if isinstance(result, float) and math.isnan(result):
+        return ""
     if datatype in ("int", "integer", "long", "short"):
         number = to_number(result)
         return "" if not math.isfinite(number) else str(int(number))

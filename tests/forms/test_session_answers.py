@@ -52,7 +52,7 @@ TYPES = """
         ("bc", "0123", "0123"),
         ("img", "photo.jpg", "photo.jpg"),
         ("one", "b", "b"),
-        ("many", ["c", "a"], "c a"),
+        ("many", ["c", "a"], "a c"),  # choice order, as Collect stores it
         ("many", "a b a", "a b"),
     ],
 )

@@ -143,7 +143,7 @@ def test_filtered_lists_are_in_the_dependency_graph() -> None:
 def test_a_resumed_answer_is_not_cleared_when_the_form_loads() -> None:
     s = session_of(MULTI)
     s.answer("/data/region", "north")
-    s.answer("/data/crops", "rice maize")
+    s.answer("/data/crops", "maize rice")
     xml = s.to_xml().replace("<region>north</region>", "<region>south</region>")
     resumed = FormSession.load(s.definition, xml, env=fixed_env())
-    assert resumed.value("/data/crops") == "rice maize"
+    assert resumed.value("/data/crops") == "maize rice"
