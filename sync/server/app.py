@@ -5,20 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
-from sync.server.auth import RateLimiter
+from sync.server.auth import CurrentAdmin, RateLimiter
 from sync.server.blobs import BlobStore
 from sync.server.errors import install_error_handlers
 from sync.server.export_jobs import ExportJobs
-from sync.server.limits import BodyLimit
 from sync.server.routes_batch import router as batch_router
 from sync.server.routes_exports import router as exports_router
 from sync.server.routes_openrosa import router as openrosa_router
 from sync.server.routes_report import router as report_router
 from sync.server.routes_review import router as review_router
+from sync.server.security_headers import SecurityHeaders
 from sync.server.storage import Storage
 from sync.server.storage_sqlite import SqliteStorage
+from sync.server.upload_gate import UploadGate
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class ServerConfig:
     rate: float = 200.0
     """Requests per second per token (sustained)."""
     burst: float = 1000.0
+    uploads_per_user: int = 2
+    uploads_total: int = 8
+    """Large bodies (over 1 MiB) taken in at once, per user and in all; beyond, 503."""
     require_known_form: bool = True
     """False on a district hub, whose forms come from upstream."""
 
@@ -54,5 +59,18 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(exports_router)
     app.include_router(report_router)
     app.include_router(review_router)
-    app.add_middleware(BodyLimit, limit=config.body_limit)
+    app.add_api_route("/api/v1/openapi.json", _schema, methods=["GET"], include_in_schema=False)
+    app.add_middleware(
+        UploadGate,
+        limit=config.body_limit,
+        per_user=config.uploads_per_user,
+        total=config.uploads_total,
+    )
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def _schema(request: Request, user: CurrentAdmin) -> JSONResponse:
+    """The OpenAPI schema of the API, for an admin (property-based tests read it)."""
+    app: FastAPI = request.app
+    return JSONResponse(app.openapi())

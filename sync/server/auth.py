@@ -9,8 +9,9 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.types import Scope
 
-from sync.server.errors import BadRequest, TooManyRequests, Unauthorized
+from sync.server.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
 from sync.server.storage import ROLES, Storage, User
 
 SUBMITTERS = ("enumerator", "coordinator", "admin")
@@ -62,23 +63,53 @@ class RateLimiter:
             self._buckets[key] = (level - 1, moment)
 
 
+AUTHENTICATED = "fieldapp.authenticated"
+"""Where a request's scope keeps (token, user) once checked: the upload gate checks first,
+the route reuses it (one rate-limit step per request)."""
+
+
+def token_in(scope: Scope) -> str:
+    """The token a request carries: an app-user path `/v1/key/T/...`, or `Authorization: Bearer T`."""
+    path: str = scope["path"]
+    if path.startswith("/v1/key/"):
+        return path.removeprefix("/v1/key/").partition("/")[0]
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else ""
+    return ""
+
+
 def authenticate(request: Request, token: str) -> User:
+    state = request.scope.setdefault("state", {})
+    known = state.get(AUTHENTICATED)
+    if known is not None and known[0] == token:
+        user: User = known[1]
+        return user
+    if not token:
+        raise Unauthorized("send Authorization: Bearer <token>")
     storage: Storage = request.app.state.storage
     limiter: RateLimiter = request.app.state.limiter
     digest = hash_token(token)
-    user = storage.user_by_token(digest) if token else None
-    if user is None:
+    found = storage.user_by_token(digest)
+    if found is None:
         raise Unauthorized("unknown or revoked token")
     limiter.take(digest)
-    return user
+    state[AUTHENTICATED] = (token, found)
+    return found
 
 
 def bearer_user(request: Request) -> User:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <token>")
-    return authenticate(request, token.strip())
+    return authenticate(request, token_in(request.scope))
 
 
 CurrentUser = Annotated[User, Depends(bearer_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise Forbidden("only an admin reads this")
+    return user
+
+
+CurrentAdmin = Annotated[User, Depends(admin_user)]

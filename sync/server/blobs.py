@@ -6,6 +6,8 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sync.server.errors import BadRequest
@@ -18,6 +20,26 @@ def safe_name(name: str) -> str:
     if not SAFE_NAME.match(name) or ".." in name or name.strip() != name:
         raise BadRequest(f"attachment name {name!r} is not allowed (letters, digits, . _ - only)")
     return name
+
+
+class Incoming:
+    """A file being received: written to a temporary file beside the blobs, hashed as it comes."""
+
+    def __init__(self, folder: Path) -> None:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+        self.path = Path(name)
+        self.file = os.fdopen(handle, "wb")
+        self.size = 0
+        self._hash = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        self.file.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
 
 
 class BlobStore:
@@ -50,6 +72,27 @@ class BlobStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        return digest
+
+    @contextmanager
+    def receiving(self) -> Iterator[Incoming]:
+        """A file to write into; `keep` it before the block ends or it is deleted."""
+        incoming = Incoming(self.root)
+        try:
+            yield incoming
+        finally:
+            incoming.file.close()
+            incoming.path.unlink(missing_ok=True)
+
+    def keep(self, incoming: Incoming) -> str:
+        """Store a received file durably (fsync, rename) under its sha256; return that."""
+        digest = incoming.sha256
+        target = self.path(digest)
+        if not target.is_file():
+            incoming.file.flush()
+            os.fsync(incoming.file.fileno())
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(incoming.path, target)
         return digest
 
     def read(self, sha256: str) -> bytes:

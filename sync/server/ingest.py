@@ -8,8 +8,10 @@ parsed once; the derived rows (flags, report, exports) are written from the same
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from xml.etree.ElementTree import Element
 
 from sync.protocol import AttachmentRef, ItemResult
 from sync.server.auth import SUBMITTERS
@@ -17,7 +19,11 @@ from sync.server.blobs import safe_name
 from sync.server.derived_rows import write_derived_rows
 from sync.server.errors import BadRequest, Forbidden
 from sync.server.instance_fields import instance_fields, parse_submission, read_instance
+from sync.server.limits import check_attachments, check_fields, check_instance_id
+from sync.server.quality_sections import AUDIT
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
+
+SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def now() -> str:
@@ -33,8 +39,11 @@ def ingest(
     attachments: Sequence[AttachmentRef] = (),
     device_id: str | None = None,
     require_known_form: bool = True,
+    file_limit: int | None = None,
 ) -> ItemResult:
-    """Store one submission for `user`; raises nothing for a bad item, it is "rejected"."""
+    """Store one submission for `user`; raises nothing for a bad item, it is "rejected".
+
+    `file_limit` is the most bytes one attachment may declare (the server's body limit)."""
     try:
         root = parse_submission(xml)
         fields = instance_fields(root)
@@ -43,8 +52,12 @@ def ingest(
                 f"instance_id {instance_id!r} differs from the XML's meta/instanceID"
                 f" {fields.instance_id!r}"
             )
+        check_instance_id(fields.instance_id)
+        check_fields(root)
+        check_attachments([a.size for a in attachments], file_limit)
         refs = [
-            AttachmentRef(name=safe_name(a.name), sha256=a.sha256, size=a.size) for a in attachments
+            AttachmentRef(name=safe_name(a.name), sha256=_sha256(a), size=a.size)
+            for a in attachments
         ]
         if require_known_form and storage.form(fields.form_id, None) is None:
             raise BadRequest(f"form {fields.form_id!r} is not published on this server")
@@ -67,8 +80,7 @@ def ingest(
         device_id=device_id,
     )
     expected = [
-        AttachmentRecord(fields.instance_id, ref.name, ref.sha256.lower(), ref.size, False)
-        for ref in refs
+        AttachmentRecord(fields.instance_id, ref.name, ref.sha256, ref.size, False) for ref in refs
     ]
     if storage.add_submission(record, expected):
         write_derived_rows(storage, record, root)
@@ -81,6 +93,20 @@ def ingest(
         status="conflict",
         message="another submission with this instanceID is already stored",
     )
+
+
+def _sha256(attachment: AttachmentRef) -> str:
+    if not SHA256.fullmatch(attachment.sha256):
+        raise BadRequest(f"attachment {attachment.name!r}: sha256 is not 64 hex digits")
+    return attachment.sha256.lower()
+
+
+def referenced_names(root: Element) -> set[str]:
+    """The answers that could name a file of the submission (a photo, a signature): an
+    attachment is part of a submission only when one of its fields holds its name. The
+    paradata log is always `audit.csv` (ODK Collect names it in meta/audit; our app sends it
+    with forms that do not)."""
+    return {text for e in root.iter() if e.text and len(text := e.text.strip()) <= 200} | {AUDIT}
 
 
 def _check_edit(storage: Storage, user: User, instance_id: str, deprecated_id: str) -> None:

@@ -1,67 +1,69 @@
-"""Body size limits, enforced before a route reads anything (ASGI middleware)."""
+"""What one submission may hold, and gzip bodies that inflate past the size limit.
+
+Each refusal names the limit it hit, so a device or a person can tell what to change."""
 
 from __future__ import annotations
 
-import json
+import re
 import zlib
+from collections.abc import Iterable
 from typing import Any
+from xml.etree.ElementTree import Element
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from sync.server.errors import BadRequest, TooLarge
 
-from sync.server.errors import TooLarge
-
-
-class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413 (by Content-Length, or while streaming)."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.limit:
-                await _too_large(send, self.limit)
-                return
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+INSTANCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
+MAX_INSTANCE_ID = 100
+"""Characters of a meta/instanceID (`uuid:` and a UUID is 41)."""
+MAX_FIELD_CHARS = 100_000
+"""Characters of one answer: a long geotrace fits, a pasted book does not."""
+MAX_ATTACHMENTS = 100
+"""Files of one submission."""
+MAX_ATTACHMENT_BYTES = 500 * 1024 * 1024
+"""Bytes of all the files of one submission together."""
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"request body over the size limit of {limit} bytes"}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"x-openrosa-version", b"1.0")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def check_instance_id(instance_id: str) -> None:
+    if len(instance_id) > MAX_INSTANCE_ID:
+        raise BadRequest(
+            f"meta/instanceID is {len(instance_id)} characters; the limit is {MAX_INSTANCE_ID}"
+        )
+    if not INSTANCE_ID.fullmatch(instance_id):
+        raise BadRequest(
+            f"meta/instanceID {instance_id!r} has characters other than letters, digits"
+            " and : . _ - (the limit on its characters)"
+        )
+
+
+def check_fields(root: Element) -> None:
+    """Every answer (element text) within MAX_FIELD_CHARS; the message names the field."""
+    for element in root.iter():
+        if element.text is not None and len(element.text) > MAX_FIELD_CHARS:
+            name = element.tag.rsplit("}", 1)[-1]
+            raise BadRequest(
+                f"field {name!r} has {len(element.text):,} characters; the limit for one"
+                f" answer is {MAX_FIELD_CHARS:,}"
+            )
+
+
+def check_attachments(sizes: Iterable[int], file_limit: int | None) -> None:
+    """The files of one submission: how many, each under the body limit, all together."""
+    listed = list(sizes)
+    if len(listed) > MAX_ATTACHMENTS:
+        raise BadRequest(
+            f"{len(listed)} attachments; the limit is {MAX_ATTACHMENTS} per submission"
+        )
+    most = MAX_ATTACHMENT_BYTES if file_limit is None else file_limit
+    for size in listed:
+        if not 0 <= size <= most:
+            raise BadRequest(
+                f"an attachment of {size} bytes; the limit for one file is {most} bytes"
+            )
+    if sum(listed) > MAX_ATTACHMENT_BYTES:
+        raise BadRequest(
+            f"attachments of {sum(listed):,} bytes in all; the limit is"
+            f" {MAX_ATTACHMENT_BYTES:,} bytes per submission"
+        )
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
@@ -70,8 +72,6 @@ def gunzip(data: bytes, limit: int) -> bytes:
     try:
         out = inflater.decompress(data, limit + 1)
     except zlib.error:
-        from sync.server.errors import BadRequest
-
         raise BadRequest("Content-Encoding: gzip but the body is not valid gzip") from None
     if len(out) > limit or inflater.unconsumed_tail:
         raise TooLarge(f"decompressed body over the size limit of {limit} bytes")

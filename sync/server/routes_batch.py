@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -67,6 +68,8 @@ async def submit(request: Request, user: CurrentUser) -> BatchResult:
 async def put_attachment(
     instance_id: str, name: str, request: Request, user: CurrentUser
 ) -> Response:
+    """The body streams to a temporary file, hashed as it comes; kept only if its sha256 is
+    the one listed with the submission."""
     safe_name(name)
     storage = _storage(request)
     submission = storage.submission(instance_id)
@@ -75,16 +78,20 @@ async def put_attachment(
     expected = {a.name: a for a in storage.attachments(instance_id)}
     if name not in expected:
         raise NotFound(f"submission {instance_id!r} lists no attachment {name!r}")
-    data = await request.body()
-    digest = hashlib.sha256(data).hexdigest()
-    claimed = request.headers.get("x-content-sha256", "").lower()
-    if claimed and claimed != digest:
-        raise BadRequest("X-Content-SHA256 does not match the body")
-    if digest != expected[name].sha256:
-        raise Conflict(f"attachment {name!r} differs from the sha256 listed with the submission")
     blobs: BlobStore = request.app.state.blobs
-    blobs.put(data)
-    fresh = storage.put_attachment(AttachmentRecord(instance_id, name, digest, len(data), True))
+    with blobs.receiving() as incoming:
+        async for chunk in request.stream():
+            incoming.write(chunk)
+        claimed = request.headers.get("x-content-sha256", "").lower()
+        if claimed and claimed != incoming.sha256:
+            raise BadRequest("X-Content-SHA256 does not match the body")
+        if incoming.sha256 != expected[name].sha256:
+            raise Conflict(
+                f"attachment {name!r} differs from the sha256 listed with the submission"
+            )
+        digest = await run_in_threadpool(blobs.keep, incoming)
+        size = incoming.size
+    fresh = storage.put_attachment(AttachmentRecord(instance_id, name, digest, size, True))
     if fresh:
         on_attachment(storage, blobs, instance_id, name)
     return Response(status_code=201 if fresh else 200)
@@ -112,10 +119,18 @@ def form_info(request: Request, storage: Storage) -> list[FormInfo]:
     ]
 
 
+Cursor = Annotated[
+    str,
+    Query(
+        max_length=18,
+        pattern=r"^[0-9]*$",
+        description="the `cursor` a previous pull returned (digits, at most 18)",
+    ),
+]
+
+
 @router.get("/pull")
-def pull(request: Request, user: CurrentUser, cursor: str = "") -> PullResult:
-    if cursor and not cursor.isdigit():
-        raise BadRequest("cursor must be a value a previous pull returned")
+def pull(request: Request, user: CurrentUser, cursor: Cursor = "") -> PullResult:
     since = int(cursor or 0)
     storage = _storage(request)
     last = storage.last_seq()

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import ExitStack
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
+from sync.protocol import AttachmentRef
 from sync.server.auth import authenticate
-from sync.server.blobs import BlobStore, safe_name
+from sync.server.blobs import BlobStore, Incoming, safe_name
 from sync.server.errors import BadRequest, Conflict, NotFound
-from sync.server.ingest import ingest, require_submitter_of
+from sync.server.ingest import ingest, referenced_names, require_submitter_of
+from sync.server.instance_fields import instance_fields, parse_submission
+from sync.server.limits import MAX_ATTACHMENTS, check_attachments
 from sync.server.openrosa_xml import form_list, manifest, openrosa_message
 from sync.server.quality_sections import on_attachment
 from sync.server.storage import AttachmentRecord, Storage, User
 
 router = APIRouter(prefix="/v1/key/{token}/projects/{project}")
 XML = "text/xml; charset=utf-8"
+CHUNK = 1 << 16
 
 
 def _headers(request: Request) -> dict[str, str]:
@@ -85,49 +91,83 @@ def head_submission(token: str, project: str, request: Request) -> Response:
 
 @router.post("/submission")
 async def post_submission(token: str, project: str, request: Request) -> Response:
+    """A submission and the files its fields name, over one or several POSTs (as ODK Collect
+    splits a large one). Files stream to temporary files; one the XML does not name is not
+    kept and the answer says so; one that differs from what was declared or received for
+    that name is refused (409) and nothing is stored."""
     user = _user(request, token, project)
-    form = await request.form(max_files=100, max_fields=100)
-    try:
-        main = form.get("xml_submission_file")
-        if not isinstance(main, UploadFile):
-            raise BadRequest("multipart part xml_submission_file is missing")
-        raw = await main.read()
-        try:
-            xml = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadRequest("xml_submission_file is not UTF-8") from None
-        require_submitter_of(user, [xml])
-        files: dict[str, bytes] = {}
-        for key, part in form.multi_items():
-            if key != "xml_submission_file" and isinstance(part, UploadFile):
-                files[safe_name(part.filename or key)] = await part.read()
-    finally:
-        await form.close()
-    storage: Storage = request.app.state.storage
-    refs = [
-        {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
-        for n, d in files.items()
-    ]
-    from sync.protocol import AttachmentRef
-
-    result = ingest(
-        storage,
-        user,
-        xml,
-        attachments=[AttachmentRef.model_validate(r) for r in refs],
-        require_known_form=request.app.state.require_known_form,
-    )
-    if result.status == "rejected":
-        raise BadRequest(result.message or "submission rejected")
-    if result.status == "conflict":
-        raise Conflict("a different submission with this instanceID is already stored")
     blobs: BlobStore = request.app.state.blobs
-    for name, data in files.items():
-        digest = blobs.put(data)
-        record = AttachmentRecord(result.instance_id, name, digest, len(data), True)
-        if storage.put_attachment(record):
-            on_attachment(storage, blobs, result.instance_id, name)
+    storage: Storage = request.app.state.storage
+    form = await request.form(max_files=MAX_ATTACHMENTS + 1, max_fields=100)
+    with ExitStack() as files:
+        try:
+            xml = await _xml(form)
+            require_submitter_of(user, [xml])
+            root = parse_submission(xml)
+            instance_id = instance_fields(root).instance_id
+            named = referenced_names(root)
+            received: dict[str, Incoming] = {}
+            ignored: list[str] = []
+            for key, part in form.multi_items():
+                if key == "xml_submission_file" or not isinstance(part, UploadFile):
+                    continue
+                name = safe_name(part.filename or key)
+                if name not in named:
+                    ignored.append(name)
+                    continue
+                received[name] = files.enter_context(blobs.receiving())
+                while chunk := await part.read(CHUNK):
+                    received[name].write(chunk)
+        finally:
+            await form.close()
+        known = {a.name: a for a in storage.attachments(instance_id)}
+        _check_files(received, known, request.app.state.body_limit)
+        result = ingest(
+            storage,
+            user,
+            xml,
+            attachments=[
+                AttachmentRef(name=n, sha256=f.sha256, size=f.size) for n, f in received.items()
+            ],
+            require_known_form=request.app.state.require_known_form,
+            file_limit=request.app.state.body_limit,
+        )
+        if result.status == "rejected":
+            raise BadRequest(result.message or "submission rejected")
+        if result.status == "conflict":
+            raise Conflict("a different submission with this instanceID is already stored")
+        for name, incoming in received.items():
+            digest = await run_in_threadpool(blobs.keep, incoming)
+            record = AttachmentRecord(result.instance_id, name, digest, incoming.size, True)
+            if storage.put_attachment(record):
+                on_attachment(storage, blobs, result.instance_id, name)
     text = "full submission upload was successful!"
+    if ignored:
+        text += f" Not kept, as no field of the submission names them: {', '.join(ignored)}."
     return Response(
         openrosa_message(text), status_code=201, media_type=XML, headers=_headers(request)
     )
+
+
+async def _xml(form: FormData) -> str:
+    main = form.get("xml_submission_file")
+    if not isinstance(main, UploadFile):
+        raise BadRequest("multipart part xml_submission_file is missing")
+    try:
+        return (await main.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("xml_submission_file is not UTF-8") from None
+
+
+def _check_files(
+    received: dict[str, Incoming], known: dict[str, AttachmentRecord], file_limit: int
+) -> None:
+    """A file must match what was declared (batch API) or received before under its name;
+    the submission's files together stay within the limits."""
+    for name, incoming in received.items():
+        if name in known and known[name].sha256 != incoming.sha256:
+            said = "received" if known[name].received else "declared"
+            raise Conflict(f"attachment {name!r} differs from the sha256 {said} for it before")
+    sizes = {name: a.size for name, a in known.items()}
+    sizes.update((name, incoming.size) for name, incoming in received.items())
+    check_attachments(sizes.values(), file_limit)

@@ -35,8 +35,9 @@ FILES = {name: bytes([n]) * 25_000 for n, name in enumerate(("a.jpg", "b.jpg", "
 
 def _item(n: int, name: str = "x", files: tuple[str, ...] = ()) -> SubmissionItem:
     xml = (
-        f'<data id="hh" version="1"><name>{name}</name><photo>a.jpg</photo>'
-        f"<meta><instanceID>uuid:{n}</instanceID></meta></data>"
+        f'<data id="hh" version="1"><name>{name}</name>'
+        + "".join(f"<photo>{f}</photo>" for f in files)
+        + f"<meta><instanceID>uuid:{n}</instanceID></meta></data>"
     )
     refs = [
         AttachmentRef(name=f, sha256=hashlib.sha256(FILES[f]).hexdigest(), size=len(FILES[f]))

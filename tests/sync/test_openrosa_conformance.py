@@ -74,7 +74,8 @@ def test_same_instance_id_different_xml_is_409(tmp_path: Path) -> None:
 
 def test_attachments_over_several_posts(tmp_path: Path) -> None:
     server = make_server(tmp_path)
-    xml = instance_xml("uuid:c1")
+    photos = "<photo>a.jpg</photo><photo>b.jpg</photo><consent>"
+    xml = instance_xml("uuid:c1").replace("<consent>", photos)
     assert _post(server, xml, ("a.jpg", b"first photo")).status_code == 201
     assert _post(server, xml, ("b.jpg", b"second photo")).status_code == 201
     names = {a.name: a.received for a in server.storage.attachments("uuid:c1")}
