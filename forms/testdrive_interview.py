@@ -105,14 +105,21 @@ def _answer(session: FormSession, ref: str, rng: random.Random, tally: Tally) ->
     try:
         _try_answers(session, ref, rng, tally)
     except FormError as error:
-        tally.failed_questions.setdefault(pattern, error.problems[0].message)
-        note_unknown_instances(error, tally)
+        if not missing_instances(session, error, tally):
+            tally.failed_questions.setdefault(pattern, error.problems[0].message)
 
 
-def note_unknown_instances(error: FormError, tally: Tally) -> None:
-    for problem in error.problems:
-        if problem.code == "xpath.unknown_instance":
-            tally.unknown_instances.add(str(problem.params.get("id", "")))
+def missing_instances(session: FormSession, error: FormError, tally: Tally) -> bool:
+    """Whether the error only says that attachments the session went without are missing
+    (noted in the tally: an interview held up by them is not the form's fault)."""
+    ids = {str(p.params.get("id")) for p in error.problems if p.code == "xpath.unknown_instance"}
+    if len(ids) < len(error.problems):
+        return False
+    declared = {s.id for s in session.definition.secondary_instances if s.src is not None}
+    if not ids <= declared - set(session.instances):
+        return False
+    tally.unknown_instances |= ids
+    return True
 
 
 def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tally) -> None:
@@ -131,6 +138,9 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tall
     if control.kind in SELECT_KINDS:
         values = [c.value for c in session.choices(ref)]
         rng.shuffle(values)
+        itemset = control.itemset
+        if itemset is not None and itemset.instance_id not in session.instances:
+            tally.unknown_instances.add(itemset.instance_id or "")
         if not values:
             return
         if gates and rng.random() < PREFER:  # open what a relevance gates on this answer
@@ -199,7 +209,8 @@ def check_calculations(session: FormSession, tally: Tally) -> None:
             try:
                 value = session.run(compiled, node)
             except FormError as error:
-                tally.failed.setdefault(bind.nodeset, error.problems[0].message)
+                if not missing_instances(session, error, tally):
+                    tally.failed.setdefault(bind.nodeset, error.problems[0].message)
                 continue
             if isinstance(value, float) and not math.isfinite(value):
                 tally.not_finite[bind.nodeset][_number_text(value)] += 1

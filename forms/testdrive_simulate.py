@@ -23,7 +23,7 @@ from forms.testdrive_interview import (
     Unfinished,
     check_calculations,
     interview,
-    note_unknown_instances,
+    missing_instances,
 )
 from forms.testdrive_lint import FIXED_NOW, Locate, name_of
 from forms.testdrive_report import Report
@@ -63,6 +63,7 @@ def simulate(
     report.save_folder = str(save) if save is not None else None
     tally = Tally()
     failures: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    details: dict[tuple[str, str, str], str] = {}
     for run in range(1, runs + 1):
         tally.start_interview()
         rng = random.Random(seed * 1_000_003 + run)
@@ -71,6 +72,7 @@ def simulate(
             rng=random.Random(rng.getrandbits(64)),
             properties={**DEVICE, **properties},
         )
+        session = None
         try:
             session = FormSession.new(
                 definition, attachments=attachments, env=env, allow_missing_attachments=True
@@ -81,13 +83,14 @@ def simulate(
         except Unfinished as error:
             detail = str(error)
         except FormError as error:
-            note_unknown_instances(error, tally)
+            if session is not None:
+                missing_instances(session, error, tally)
             detail = "; ".join(str(p) for p in error.problems)
         except Exception as error:  # a bug in the engine must not end the whole check
             detail = f"internal error {type(error).__name__}: {error}"
         if detail is None:
             report.finished += 1
-            if save is not None:
+            if save is not None and session is not None:
                 save_instance(save, session, run)
                 report.saved += 1
             continue
@@ -101,8 +104,11 @@ def simulate(
             code, detail = "check.run_stopped", detail[len(STOPPED) :]
         else:
             code = "check.run_unfinished"
-        failures[code, detail, files].append(run)
-    for (code, detail, files), numbers in failures.items():
+        cause = (code, _question(detail), files)
+        failures[cause].append(run)
+        details.setdefault(cause, detail)
+    for (code, cause, files), numbers in failures.items():
+        detail = details[code, cause, files]
         params = {"count": len(numbers), "runs": runs, "run": numbers[0], "detail": detail}
         if code == "check.run_stopped" and len(numbers) == runs:
             code = "check.run_unfinished"  # no interview gets through: not a screening
@@ -117,6 +123,12 @@ def simulate(
     report.questions = len(questions)
     report.reached = len(questions & tally.reached)
     return report
+
+
+def _question(detail: str) -> str:
+    """What interviews that failed alike share: the question named first (`'a' (row 2)`),
+    whose bounds may differ from one interview to the next; else the whole detail."""
+    return detail.split(": ", 1)[0] if detail.startswith("'") else detail
 
 
 def _finish(
