@@ -1,17 +1,23 @@
 """Server ingestion: the batch API and OpenRosa POST against a raw sqlite-utils insert.
 
-A real `fieldapp-server serve` runs in a subprocess on 127.0.0.1; submissions
-shaped like the living income survey's (about 250 fields: household, a roster of
-6, 4 plots, incomes) go in over loopback with httpx keep-alive clients:
+A real `fieldapp-server serve` runs in a subprocess on 127.0.0.1 with the shipped living
+income questionnaire published; submissions are that form's, answered through
+`FormSession` (`living_income_households`: rosters, plots, seasons, costs, other incomes,
+every calculation filled, each household different), and go in over loopback with httpx
+keep-alive clients, the normal ingestion path: stored, then the quality flags, the
+report's household row and the export rows written from the parsed XML.
 
 - batch API: gzip'd JSON batches of 50 (as our client sends them), one client;
-- OpenRosa: one multipart POST per submission, from a few threads (devices),
-  each with its own token, the way ODK Collect submits.
+- OpenRosa: one multipart POST per submission, from a few threads (devices), each with
+  its own token, the way ODK Collect submits.
 
-The baseline, in the same run and on the same disk, is a raw sqlite-utils
-`insert_all` of the same rows into a WAL database, one transaction per 50: what
-storing costs with no HTTP, parsing, authentication or idempotency checks.
-Goals: batch ≥ 500 submissions/s, OpenRosa ≥ 100 submissions/s.
+After each run the server's database is checked: every submission has its quality facts,
+report row and export rows (or, in a diagnostic run, none of the part switched off).
+Diagnostic rows (batch API only) run the same server with one part of the derived rows
+switched off, to show what each costs. The baseline, in the same run and on the same
+disk, is a raw sqlite-utils `insert_all` of the same rows into a WAL database, one
+transaction per 50: what storing costs with no HTTP, parsing, authentication,
+idempotency checks or derived rows. Goals: batch ≥ 500 submissions/s, OpenRosa ≥ 100.
 """
 
 from __future__ import annotations
@@ -20,68 +26,52 @@ import gzip
 import hashlib
 import json
 import socket
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
-from xml.etree import ElementTree
 
 import httpx
 import sqlite_utils
 
+from benchmarks.living_income_households import FORM, FORM_ID, households
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
 HERE = Path(__file__).resolve().parent
-DEMO_FORM = HERE.parent / "assets" / "forms" / "demo_household.xml"
-BATCH_COUNT = 2000
-OPENROSA_COUNT = 600
+BATCH_COUNT = 1000
+OPENROSA_COUNT = 400
 BATCH_SIZE = 50
 THREADS = 4
 GOAL_BATCH = 500.0
 GOAL_OPENROSA = 100.0
-SERVER = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
-SERVER_WITHOUT_FLAGS = [
-    sys.executable,
-    "-c",
-    "import sync.server.ingest as i; assert callable(i.write_derived_rows);"
-    " i.write_derived_rows = lambda *a: None;"
-    " from sync.server.cli import main; raise SystemExit(main())",
-]
-
-
-def living_income_xml(number: int, members: int = 6, plots: int = 4) -> str:
-    """One household's submission: 40 household fields, 26 per member, 14 per plot (252)."""
-    household = "".join(f"<q{k:02d}>{(number * 7 + k) % 97}</q{k:02d}>" for k in range(30))
-    roster = "".join(
-        f"<member><name>Member {i} of household {number}</name><sex>{'fm'[i % 2]}</sex>"
-        f"<age>{18 + 7 * i}</age><relation>child</relation><education>primary</education>"
-        + "".join(f"<m{k:02d}>{(i + k) % 13}</m{k:02d}>" for k in range(21))
-        + "</member>"
-        for i in range(members)
-    )
-    fields = "".join(
-        f"<plot><plot_id>P{i}</plot_id><crop>cocoa</crop><area_ha>{1.5 + i}</area_ha>"
-        f"<harvest_kg>{400 + i * 35}</harvest_kg><price_per_kg>1500</price_per_kg>"
-        + "".join(f"<p{k:02d}>{(i * k) % 11}</p{k:02d}>" for k in range(9))
-        + "</plot>"
-        for i in range(plots)
-    )
-    return (
-        '<data xmlns:jr="http://openrosa.org/javarosa" id="demo_household" version="2026112601">'
-        f"<start>2026-01-10T08:00:00Z</start><end>2026-01-10T09:10:00Z</end>"
-        f"<household_id>CI-{number:05d}</household_id><region>north</region>"
-        f"<district>north</district><village>Village {number % 40}</village>"
-        f"<consent>yes</consent>{household}<hh_size>{members}</hh_size>"
-        f"<roster>{roster}</roster><plots>{fields}</plots>"
-        f"<meta><instanceID>uuid:bench-{number:06d}</instanceID>"
-        f"<instanceName>CI-{number:05d} north</instanceName></meta></data>"
-    )
+DERIVED = {"review_facts": "quality facts", "report_households": "report rows",
+           "export_parts": "export rows"}  # fmt: skip
+"""The tables ingestion writes besides the submission, and what they hold."""
+SWITCHES: tuple[tuple[str, str, str], ...] = (
+    ("quality flags off (the review index's `record` is skipped)", "review_facts",
+     "import sync.server.derived_rows as d, types; assert callable(d.index_for);"
+     " d.index_for = lambda *a: types.SimpleNamespace(record=lambda *a: None)"),
+    ("report row off (`record_household` is skipped)", "report_households",
+     "import sync.server.derived_rows as d; assert callable(d.record_household);"
+     " d.record_household = lambda *a: None"),
+    ("export rows off (`record_parts` is skipped)", "export_parts",
+     "import sync.server.derived_rows as d; assert callable(d.record_parts);"
+     " d.record_parts = lambda *a: None"),
+    ("flags, report row and export rows all off (`write_derived_rows` is skipped)", "*",
+     "import sync.server.ingest as i; assert callable(i.write_derived_rows);"
+     " i.write_derived_rows = lambda *a: None"),
+)  # fmt: skip
+"""Diagnostics: (what is switched off, the table left empty ("*": all of them), code run
+before the server starts)."""
+SERVE = "from sync.server.cli import main; raise SystemExit(main())"
 
 
 def _free_port() -> int:
@@ -91,13 +81,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(data: Path, *, flags: bool = True) -> Iterator[str]:
-    """`fieldapp-server serve` on a free loopback port; yields its base URL.
-
-    `flags=False` is a diagnostic: the same server with the review index's quality flags
-    (computed at ingestion) switched off, to show what they cost."""
+def running_server(data: Path, switch_off: str = "") -> Iterator[str]:
+    """`fieldapp-server serve` on a free loopback port, after running `switch_off` (a
+    diagnostic's patch); yields its base URL."""
     port = _free_port()
-    command = SERVER if flags else SERVER_WITHOUT_FLAGS
+    command = [sys.executable, "-c", f"{switch_off}; {SERVE}" if switch_off else SERVE]
     process = subprocess.Popen([*command, "serve", "--data", str(data), "--port", str(port)])
     url = f"http://127.0.0.1:{port}"
     try:
@@ -118,18 +106,39 @@ def running_server(data: Path, *, flags: bool = True) -> Iterator[str]:
 
 def _prepare(data: Path, users: int) -> list[str]:
     storage, blobs = open_storage(data)
-    publish_file(storage, blobs, DEMO_FORM, runs=1)
-    return [add_user(storage, f"enum{i}", "enumerator", "north") for i in range(users)]
+    publish_file(storage, blobs, FORM, runs=1)
+    tokens = [add_user(storage, f"enum{i}", "enumerator", "north") for i in range(users)]
+    storage.db.conn.close()  # type: ignore[attr-defined]
+    return tokens
+
+
+def derived_counts(data: Path) -> dict[str, int]:
+    """Rows per derived table in the server's database (0 for a table never created)."""
+    counts = {}
+    with closing(sqlite3.connect(data / "server.db")) as db:
+        for table in DERIVED:
+            try:
+                counts[table] = db.execute(
+                    f"SELECT count(DISTINCT instance_id) FROM {table}"
+                ).fetchone()[0]
+            except sqlite3.OperationalError:
+                counts[table] = 0
+    return counts
+
+
+def _check_derived(data: Path, stored: int, off: str) -> None:
+    """Every stored submission has its derived rows, but those of the part switched off."""
+    for table, count in derived_counts(data).items():
+        wanted = 0 if off in (table, "*") else stored
+        if count != wanted:
+            raise RuntimeError(f"{DERIVED[table]}: {count} submissions have them, not {wanted}")
 
 
 def batch_rate(url: str, token: str, xmls: list[str]) -> float:
     bodies = []
     for start in range(0, len(xmls), BATCH_SIZE):
         chunk = xmls[start : start + BATCH_SIZE]
-        items = [
-            {"instance_id": f"uuid:bench-{start + i:06d}", "form_id": "demo_household", "xml": x}
-            for i, x in enumerate(chunk)
-        ]
+        items = [{"instance_id": _instance_id(x), "form_id": FORM_ID, "xml": x} for x in chunk]
         batch = {"batch_id": f"b{start}", "device_id": "bench", "items": items}
         bodies.append(gzip.compress(json.dumps(batch).encode("utf-8"), compresslevel=6))
     headers = {
@@ -180,15 +189,15 @@ def raw_insert_rate(path: Path, xmls: list[str]) -> float:
     db.execute("PRAGMA synchronous=NORMAL")
     rows = [
         {
-            "instance_id": f"uuid:raw-{i:06d}",
-            "form_id": "demo_household",
+            "instance_id": _instance_id(xml),
+            "form_id": FORM_ID,
             "form_version": "2026112601",
             "xml": xml,
             "xml_sha256": hashlib.sha256(xml.encode("utf-8")).hexdigest(),
             "enumerator": "enum0",
             "district": "north",
         }
-        for i, xml in enumerate(xmls)
+        for xml in xmls
     ]
     db.table("submissions").create({k: str for k in rows[0]}, pk="instance_id")
     started = time.perf_counter()
@@ -200,22 +209,34 @@ def raw_insert_rate(path: Path, xmls: list[str]) -> float:
     return len(rows) / elapsed
 
 
-def measure() -> dict[str, float]:
-    batch_xmls = [living_income_xml(i) for i in range(BATCH_COUNT)]
-    openrosa_xmls = [living_income_xml(BATCH_COUNT + i) for i in range(OPENROSA_COUNT)]
-    sample = batch_xmls[0]
-    rates: dict[str, float] = {
-        "fields": float(sum(1 for e in ElementTree.fromstring(sample).iter() if len(e) == 0)),
-        "kb": len(sample.encode()) / 1024,
-    }
+def _instance_id(xml: str) -> str:
+    start = xml.index("<instanceID>") + len("<instanceID>")
+    return xml[start : xml.index("</instanceID>", start)]
+
+
+Rates = dict[str, float]
+
+
+def measure() -> Rates:
+    batch_xmls = list(households(BATCH_COUNT))
+    openrosa_xmls = list(households(OPENROSA_COUNT, start=BATCH_COUNT))
+    sizes = [len(x.encode("utf-8")) for x in batch_xmls + openrosa_xmls]
+    rates: Rates = {"kb": statistics.fmean(sizes) / 1000, "min": min(sizes) / 1000,
+                    "max": max(sizes) / 1000}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix=".ingest-", dir=HERE) as folder:
         rates["raw"] = raw_insert_rate(Path(folder) / "raw.db", batch_xmls)
-        for flags in (True, False):
-            data = Path(folder) / f"server-{flags}"
-            tokens = _prepare(data, THREADS)
-            with running_server(data, flags=flags) as url:
-                rates[f"batch-{flags}"] = batch_rate(url, tokens[0], batch_xmls)
-                rates[f"openrosa-{flags}"] = openrosa_rate(url, tokens, openrosa_xmls)
+        data = Path(folder) / "server"
+        tokens = _prepare(data, THREADS)
+        with running_server(data) as url:
+            rates["batch"] = batch_rate(url, tokens[0], batch_xmls)
+            rates["openrosa"] = openrosa_rate(url, tokens, openrosa_xmls)
+        _check_derived(data, BATCH_COUNT + OPENROSA_COUNT, "")
+        for n, (_, table, patch) in enumerate(SWITCHES):
+            data = Path(folder) / f"diagnostic-{n}"
+            token = _prepare(data, 1)[0]
+            with running_server(data, patch) as url:
+                rates[f"off-{n}"] = batch_rate(url, token, batch_xmls)
+            _check_derived(data, BATCH_COUNT, table)
     return rates
 
 
@@ -223,24 +244,29 @@ def run() -> str:
     m = measure()
     raw = m["raw"]
     lines = [
-        f"Submissions of {m['fields']:.0f} fields ({m['kb']:.1f} KB: roster of 6, 4 plots) "
-        "into a real `fieldapp-server serve` subprocess over loopback, one after the other on "
-        f"one server ({BATCH_COUNT} by batch, then {OPENROSA_COUNT} by OpenRosa); baseline a raw "
-        f"sqlite-utils insert of the same rows, one transaction per 50: {raw:.0f}/s.",
+        f"Submissions of `{FORM_ID}` answered through FormSession, each household different:"
+        f" {m['kb']:.1f} kB of XML on average ({m['min']:.1f}–{m['max']:.1f} kB). They go into"
+        " a real `fieldapp-server serve` subprocess over loopback, one run after the other on"
+        f" one server ({BATCH_COUNT:,} by batch, then {OPENROSA_COUNT} by OpenRosa), each"
+        " stored with its quality flags, report row and export rows (counted in the database"
+        " afterwards). Baseline: a raw sqlite-utils insert of the same rows, one transaction"
+        f" per {BATCH_SIZE}, {raw:,.0f}/s.",
         "",
         "| path | submissions/s | raw insert is | goal |",
         "|---|---:|---:|---|",
     ]
-    for flags, label in ((True, ""), (False, ", quality flags off (diagnostic)")):
-        for path, name, goal in (
-            ("batch", "batch API (gzip JSON, 50 per request, 1 client)", GOAL_BATCH),
-            ("openrosa", f"OpenRosa multipart POST ({THREADS} threads)", GOAL_OPENROSA),
-        ):
-            rate = m[f"{path}-{flags}"]
-            verdict = ("met" if rate >= goal else "NOT met") if flags else "-"
-            lines.append(
-                f"| {name}{label} | {rate:.0f} | {raw / rate:.0f}x faster | ≥ {goal:g}/s: {verdict} |"
-            )
+    batch = f"batch API (gzip JSON, {BATCH_SIZE} per request, 1 client)"
+    for name, rate, goal in (
+        (batch, m["batch"], GOAL_BATCH),
+        (f"OpenRosa multipart POST ({THREADS} threads)", m["openrosa"], GOAL_OPENROSA),
+    ):
+        verdict = "met" if rate >= goal else "NOT met"
+        lines.append(
+            f"| {name} | {rate:.0f} | {raw / rate:.0f}x faster | ≥ {goal:g}/s: {verdict} |"
+        )
+    for n, (what, _, _) in enumerate(SWITCHES):
+        rate = m[f"off-{n}"]
+        lines.append(f"| diagnostic: {batch}, {what} | {rate:.0f} | {raw / rate:.0f}x faster | – |")
     return "\n".join(lines)
 
 
