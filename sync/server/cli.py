@@ -15,11 +15,17 @@ from sync.server.publish import publish_file
 from sync.server.storage import ROLES, Storage
 from sync.server.token_arg import token_help, token_of
 
+PROJECT = "1"
+QR_CHOICE = (
+    "users qr needs the user's token, to put the one `users add` printed in the code"
+    " (--token=T, or FIELDAPP_TOKEN), or --rotate, to issue a new one (older ones stop working)"
+)
+
 EXAMPLES = {
     "serve": "fieldapp-server serve --data ./serverdata --host 127.0.0.1 --port 8000",
     "publish": "fieldapp-server forms publish household.xlsx --data ./serverdata",
-    "add": "fieldapp-server users add amina --role enumerator --district north --data ./serverdata",
-    "qr": "fieldapp-server users qr amina -o amina.png --url http://10.0.0.5:8000 --data ./serverdata",
+    "add": "fieldapp-server users add amina --role enumerator --district north --url http://10.0.0.5:8000 --data ./serverdata",
+    "qr": "fieldapp-server users qr amina -o amina.png --url http://10.0.0.5:8000 --token=TOKEN --data ./serverdata",
     "revoke": "fieldapp-server users revoke amina --data ./serverdata",
     "export": "fieldapp-server export survey csv -o survey.zip --district north --data ./serverdata",
     "report": "fieldapp-server report living_income_household -o report.html --data ./serverdata",
@@ -52,14 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     users = commands.add_parser("users", help="Manage users").add_subparsers(
         dest="action", required=True
     )
-    add = sub(users, "add", "add", "Add a user and print its token (shown once).")
+    add = sub(users, "add", "add", "Add a user; print its token and app-user URL (shown once).")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--district")
-    qr = sub(users, "qr", "qr", "Write a provisioning QR code (issues a new token).")
+    add.add_argument("--url", help="server URL as the devices reach it (for the app-user URL)")
+    qr = sub(
+        users,
+        "qr",
+        "qr",
+        "Write a provisioning QR code with the user's token (--token=T) or a new one (--rotate).",
+    )
     qr.add_argument("name")
     qr.add_argument("-o", "--output", type=Path, required=True)
     qr.add_argument("--url", required=True, help="server URL as the devices reach it")
+    reuse = qr.add_mutually_exclusive_group()
+    reuse.add_argument("--token", help=token_help("the user's current (as `users add` printed)"))
+    reuse.add_argument(
+        "--rotate",
+        action="store_true",
+        help="issue a new token; the user's older ones stop working",
+    )
     revoke = sub(users, "revoke", "revoke", "Revoke a user's token.")
     revoke.add_argument("name")
     relay = sub(
@@ -107,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("supervisor", "relay"):
         args.token = token_of(parser, args.token)
+    if args.command == "users" and args.action == "qr" and not args.rotate:
+        args.token = token_of(parser, args.token, QR_CHOICE)
     try:
         return _run(args)
     except DomainError as error:
@@ -145,7 +166,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}")
         return 0
     if args.action == "add":
-        print(add_user(storage, args.name, args.role, args.district))
+        token = add_user(storage, args.name, args.role, args.district)
+        print(token)
+        print(f"app-user URL for ODK Collect: {app_user_url(args.url, token)}")
         return 0
     if args.action == "revoke":
         if not storage.revoke(args.name):
@@ -175,17 +198,34 @@ def _quality(args: argparse.Namespace, storage: Storage) -> int:
     return 0
 
 
+def app_user_url(server: str | None, token: str) -> str:
+    """The OpenRosa base ODK Collect is given: the server, the token and the project."""
+    return f"{(server or '<server URL>').rstrip('/')}/v1/key/{token}/projects/{PROJECT}"
+
+
 def _qr(args: argparse.Namespace, store: Storage) -> int:
+    """With --rotate a new token (older ones stop working); else the user's current one."""
     from sync.provisioning import encode_settings, make_qr_png
     from sync.server.auth import hash_token, new_token
 
-    if store.user(args.name) is None:
+    user = store.user(args.name)
+    if user is None:
         raise DomainError(f"no user {args.name!r}")
-    token = new_token()
-    store.set_token(args.name, hash_token(token))
-    settings = DeviceSettings(server_url=args.url, token=token, project="1", username=args.name)
+    if args.rotate:
+        token = new_token()
+        store.set_token(args.name, hash_token(token))
+        said = f"a new token for {args.name}; older ones stop working"
+    else:
+        token = args.token
+        if store.user_by_token(hash_token(token)) != user:
+            raise DomainError(
+                f"that token is not {args.name}'s current one; give that, or --rotate for a new one"
+            )
+        said = f"{args.name}'s current token, unchanged"
+    settings = DeviceSettings(server_url=args.url, token=token, project=PROJECT, username=args.name)
     args.output.write_bytes(make_qr_png(encode_settings(settings)))
-    print(f"wrote {args.output} (a new token for {args.name}; older ones stop working)")
+    print(f"wrote {args.output} with {said}")
+    print(f"app-user URL for ODK Collect: {app_user_url(args.url, token)}")
     return 0
 
 

@@ -137,8 +137,8 @@ class Forwarder:
         """Forward and pull until `stop` is set; an uplink that is down is retried next round."""
         while not stop.is_set():
             try:
-                self.push_pending()
-                self.pull_down()
+                forwarded, returned = self.push_pending(), self.pull_down()
+                log.debug("relay round: %d forwarded, %d returned", forwarded, returned)
             except Exception as error:  # uplink down, upstream refusing: retry later
-                log.warning("relay round failed, retrying in %.0fs: %s", interval, error)
+                log.warning("relay round failed, retrying in %gs: %s", interval, error)
             stop.wait(interval)

@@ -13,9 +13,10 @@ def token_help(whose: str) -> str:
     return f"{whose} API token, as --token=T; or set {TOKEN_ENV}, which keeps it out of `ps`"
 
 
-def token_of(parser: argparse.ArgumentParser, given: str | None) -> str:
-    """The token given on the command line, or else in FIELDAPP_TOKEN; a usage error if none."""
+def token_of(parser: argparse.ArgumentParser, given: str | None, missing: str = "") -> str:
+    """The token given on the command line, or else in FIELDAPP_TOKEN; a usage error (saying
+    `missing`, if given) when there is none."""
     token = given or os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        parser.error(f"a token is needed: --token=T, or {TOKEN_ENV} in the environment")
+        parser.error(missing or f"a token is needed: --token=T, or {TOKEN_ENV} in the environment")
     return token

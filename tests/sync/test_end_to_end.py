@@ -50,7 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     qr = tmp_path / "amina.png"
-    _cli("users", "qr", "amina", "-o", str(qr), "--url", url, "--data", str(data))
+    _cli("users", "qr", "amina", "-o", str(qr), "--url", url, "--rotate", "--data", str(data))
     with serving(data, port) as url:
         yield url, data, {"qr": str(qr), "supervisor": supervisor, "kojo": kojo}
 

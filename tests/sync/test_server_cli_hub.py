@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import socket
+import re
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable
+import threading
 from pathlib import Path
+from typing import IO
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
-from server_support import DEMO_FORM, instance_xml
+from server_support import CLI, DEMO_FORM, instance_xml
 
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
@@ -22,8 +21,7 @@ from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.cli import main
 from sync.server.publish import publish_file
-
-CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
+from tests.waiting import free_port, wait_serving, wait_until
 
 
 def test_users_qr_writes_a_png_that_provisions_the_device(
@@ -31,10 +29,12 @@ def test_users_qr_writes_a_png_that_provisions_the_device(
 ) -> None:
     data = str(tmp_path / "data")
     assert main(["users", "add", "ama", "--role", "enumerator", "--data", data]) == 0
-    old_token = capsys.readouterr().out.strip()
+    old_token = capsys.readouterr().out.splitlines()[0]
     png = tmp_path / "ama.png"
     url = "http://10.0.0.5:8000"
-    assert main(["users", "qr", "ama", "-o", str(png), "--url", url, "--data", data]) == 0
+    assert (
+        main(["users", "qr", "ama", "-o", str(png), "--url", url, "--rotate", "--data", data]) == 0
+    )
     assert "older ones stop working" in capsys.readouterr().out
 
     settings = decode_settings(decode_qr_image(png.read_bytes()))
@@ -44,44 +44,77 @@ def test_users_qr_writes_a_png_that_provisions_the_device(
     assert client.get(f"/v1/key/{old_token}/projects/1/formList").status_code == 401
 
     missing = tmp_path / "nobody.png"
-    assert main(["users", "qr", "nobody", "-o", str(missing), "--url", url, "--data", data]) == 1
+    assert (
+        main(
+            ["users", "qr", "nobody", "-o", str(missing), "--url", url, "--rotate", "--data", data]
+        )
+        == 1
+    )
     assert "no user 'nobody'" in capsys.readouterr().err and not missing.exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+RELAY_CLI = [
+    sys.executable,
+    "-c",
+    "import logging; logging.basicConfig(); logging.getLogger('fieldapp.relay').setLevel('DEBUG')\n"
+    "from sync.server.cli import main; raise SystemExit(main())",
+]
+ROUND = re.compile(r"relay round: (\d+) forwarded")
 
 
-def _start(*commands: tuple[list[str], str]) -> list[subprocess.Popen[bytes]]:
-    """Start the commands together (they take a while to import), then wait for each to answer."""
-    processes = [subprocess.Popen([*CLI, *args]) for args, _ in commands]
-    deadline = time.monotonic() + 30
-    for process, (args, url) in zip(processes, commands, strict=True):
-        while True:
-            try:
-                httpx.get(f"{url}/api/v1/pull", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    for started in processes:
-                        started.kill()
-                    raise AssertionError(f"{args[0]} did not answer on {url}") from None
-                time.sleep(0.05)
-    return processes
+class RelayRounds:
+    """What each round of a relay forwarded, read from its log (at DEBUG, on its stderr)."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None
+        self.forwarded: list[int] = []
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, args=(process.stderr,), daemon=True).start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace")
+            with self._changed:
+                self.lines.append(line)
+                if found := ROUND.search(line):
+                    self.forwarded.append(int(found[1]))
+                self._changed.notify_all()
+
+    def done(self) -> int:
+        with self._changed:
+            return len(self.forwarded)
+
+    def wait_for(self, rounds: int, seconds: float = 60) -> list[int]:
+        """What the first `rounds` rounds forwarded, once the relay has finished them."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.forwarded) >= rounds, seconds):
+                tail = "".join(self.lines[-20:])
+                raise AssertionError(f"the relay did not finish {rounds} rounds:\n{tail}")
+            return self.forwarded[:rounds]
+
+
+def _start(
+    central: list[str], central_port: int, hub: list[str], hub_port: int
+) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes], RelayRounds]:
+    """Start both servers together (they take a while to import), then wait for each."""
+    upstream = subprocess.Popen([*CLI, *central])
+    district = subprocess.Popen([*RELAY_CLI, *hub], stderr=subprocess.PIPE)
+    rounds = RelayRounds(district)
+    try:
+        wait_serving(upstream, central_port)
+        wait_serving(district, hub_port)
+    except AssertionError:
+        for started in (upstream, district):
+            started.kill()
+            started.wait()
+        raise
+    return upstream, district, rounds
 
 
 def _rows(db: Path, sql: str) -> list[tuple[str, ...]]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
         return [tuple(row) for row in connection.execute(sql).fetchall()]
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: Path) -> None:
@@ -90,7 +123,7 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
     publish_file(storage, blobs, DEMO_FORM, runs=1)
     hub_token = add_user(storage, "district-hub", "coordinator", "north")
     device_token = add_user(open_storage(hub)[0], "ama", "enumerator", "north")
-    central_port, hub_port = _free_port(), _free_port()
+    central_port, hub_port = free_port(), free_port()
     central_url, hub_url = f"http://127.0.0.1:{central_port}", f"http://127.0.0.1:{hub_port}"
     serve = ["serve", "--data", str(central), "--port", str(central_port)]
     relay = ["relay", "--upstream", central_url, f"--token={hub_token}", "--data", str(hub)]
@@ -102,30 +135,35 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
         for i in range(5)
     ]
 
+    def hub_outbox() -> list[tuple[str, ...]]:
+        return _rows(hub / "server.db", "SELECT DISTINCT outbox FROM submissions")
+
     def upstream_ids() -> list[tuple[str, ...]]:
         return _rows(
             central / "server.db", "SELECT instance_id, enumerator FROM submissions ORDER BY 1"
         )
 
-    upstream, district = _start((serve, central_url), (relay, hub_url))
+    upstream, district, rounds = _start(serve, central_port, relay, hub_port)
     try:
         with SyncClient(hub_url, device_token) as device:
             assert {r.status for r in device.push(items[:3], lambda i, n: b"")} == {"stored"}
-            _wait_for(lambda: len(upstream_ids()) == 3)
+            wait_until(lambda: len(upstream_ids()) == 3, "3 submissions upstream")
 
             upstream.kill()  # the uplink goes down; the hub still takes the devices' syncs
             upstream.wait()
             assert {r.status for r in device.push(items[3:], lambda i, n: b"")} == {"stored"}
             district.kill()  # and the coordinator's laptop is switched off
             district.wait()
-            upstream, district = _start((serve, central_url), (relay, hub_url))
+            upstream, district, rounds = _start(serve, central_port, relay, hub_port)
             statuses = [r.status for r in device.push(items, lambda i, n: b"")]
             assert statuses == ["duplicate"] * 5
-            _wait_for(lambda: len(upstream_ids()) == 5)
-            time.sleep(0.6)  # a few more rounds forward nothing twice
+            wait_until(lambda: len(upstream_ids()) == 5, "5 submissions upstream")
+            wait_until(lambda: hub_outbox() == [("sent",)], "the hub's outbox all sent")
+            settled = rounds.done() + 1  # the round under way may be the one that sent the last
+            assert rounds.wait_for(settled + 3)[settled:] == [0, 0, 0]  # nothing forwarded twice
     finally:
         for process in (district, upstream):
             process.terminate()
             process.wait(timeout=10)
     assert upstream_ids() == [(f"uuid:h{i}", "district-hub") for i in range(5)]
-    assert _rows(hub / "server.db", "SELECT DISTINCT outbox FROM submissions") == [("sent",)]
+    assert hub_outbox() == [("sent",)]

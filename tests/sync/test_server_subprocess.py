@@ -34,7 +34,7 @@ def test_cli_publish_users_serve_and_sync(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.strip()
+    ).stdout.splitlines()[0]
     bad = subprocess.run(
         [*CLI, "users", "add", "x", "--role", "supervisor", "--data", data],
         capture_output=True,
