@@ -22,7 +22,7 @@ CONTROL_TAGS = {
     for name in ("input", "select1", "select", "range", "upload", "trigger", "secret", "group")
 } | {f"{XF}repeat", f"{ODK}rank"}
 ACTION_TAGS = {f"{XF}setvalue", f"{ODK}setgeopoint", f"{ODK}recordaudio"}
-FORMS = ["all_question_types.xlsx", "ipa_household_survey.xlsx", "kobo_tutorial.xls"]
+FORMS = ["all_question_types.xlsx", "ipa_household_survey.xlsx", "pond_visit.xls"]
 
 
 @pytest.fixture(scope="module", params=FORMS)

@@ -285,7 +285,7 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     assert report.codes() == ["check.unreadable"]
 
 
-@pytest.mark.parametrize("name", ["all_question_types.xlsx", "kobo_tutorial.xls"])
+@pytest.mark.parametrize("name", ["all_question_types.xlsx", "pond_visit.xls"])
 def test_real_forms_pass(real_xlsforms: Path, name: str) -> None:
     report = check_file(real_xlsforms / name, runs=5)
     assert report.ok, report.render()

@@ -50,7 +50,7 @@ def test_csv_form_compiles() -> None:
     ("name", "expected"),
     [
         ("all_question_types.xlsx", XLSX),
-        ("kobo_tutorial.xls", XLS),
+        ("pond_visit.xls", XLS),
         ("ipa_household_survey.xlsx", XLSX),
     ],
 )
@@ -61,7 +61,7 @@ def test_type_comes_from_content_not_name(real_xlsforms: Path, name: str, expect
 
 def test_legacy_xls_saved_with_xlsx_name_compiles(real_xlsforms: Path, tmp_path: Path) -> None:
     lying = tmp_path / "tutorial.xlsx"
-    shutil.copy(real_xlsforms / "kobo_tutorial.xls", lying)
+    shutil.copy(real_xlsforms / "pond_visit.xls", lying)
     compiled = compile_xlsform(lying)
     assert "<h:title>" in compiled.xform
 
@@ -71,7 +71,7 @@ def test_markdown_and_csv_detected_whatever_the_name() -> None:
     assert detect_type(SIMPLE_CSV.encode(), "form.xls") == CSV
 
 
-@pytest.mark.parametrize("name", ["all_question_types.xlsx", "kobo_tutorial.xls"])
+@pytest.mark.parametrize("name", ["all_question_types.xlsx", "pond_visit.xls"])
 def test_real_forms_compile(real_xlsforms: Path, name: str) -> None:
     compiled = compile_xlsform(real_xlsforms / name)
     assert compiled.xform.startswith("<?xml")
