@@ -112,8 +112,9 @@ class RetryingHttp:
         target, own = urlsplit(url), urlsplit(self.base_url)
         if target.scheme and (target.scheme, target.netloc) != (own.scheme, own.netloc):
             raise ProtocolError(f"The server sent a download address on another server for {what}.")
+        _parsed_hash(expected_hash, what)  # an unrecognised hash is refused before the download
         data = self.send("GET", url).content
-        if not hash_matches(data, expected_hash):
+        if not hash_matches(data, expected_hash, what):
             raise ProtocolError(
                 f"The {what} downloaded does not match its hash; the download is discarded."
             )
@@ -193,15 +194,29 @@ def _server_message(response: httpx.Response) -> str:
     return response.reason_phrase
 
 
-def hash_matches(data: bytes, expected: str) -> bool:
-    """Checks `md5:`/`sha256:` hashes (or bare hex of either length); other forms are not checked."""
-    algorithm, _, digest = expected.rpartition(":")
-    digest = digest.lower()
-    if algorithm in ("md5", "") and len(digest) == 32:
-        return hashlib.md5(data, usedforsecurity=False).hexdigest() == digest
-    if algorithm in ("sha256", "") and len(digest) == 64:
-        return hashlib.sha256(data).hexdigest() == digest
-    return True
+_HEX_LENGTHS = {"md5": 32, "sha256": 64}
+_HEX = frozenset("0123456789abcdef")
+
+
+def _parsed_hash(expected: str, what: str = "file") -> tuple[str, str]:
+    """(algorithm, hex digest) of `md5:<32 hex>`, `sha256:<64 hex>` or bare hex of either
+    length; any other form is a `ProtocolError` naming it (a file that cannot be checked
+    is not taken)."""
+    algorithm, _, digest = expected.strip().lower().rpartition(":")
+    if not algorithm:
+        algorithm = {32: "md5", 64: "sha256"}.get(len(digest), "")
+    if _HEX_LENGTHS.get(algorithm) != len(digest) or not _HEX.issuperset(digest):
+        raise ProtocolError(
+            f"The server gave the hash of the {what} as {expected!r}, a form this app does not "
+            "recognise (md5:<32 hex digits> or sha256:<64 hex digits>); nothing is downloaded."
+        )
+    return algorithm, digest
+
+
+def hash_matches(data: bytes, expected: str, what: str = "file") -> bool:
+    """Whether `data` has the hash `expected` (see `_parsed_hash`, which refuses other forms)."""
+    algorithm, digest = _parsed_hash(expected, what)
+    return hashlib.new(algorithm, data, usedforsecurity=False).hexdigest() == digest
 
 
 def download_form(http: RetryingHttp, info: FormInfo) -> tuple[str, dict[str, bytes]]:
