@@ -163,9 +163,23 @@ def write_xlsx(
         sheet = book.create_sheet(sheet_title(table.name, taken))
         sheet.append(list(table.columns))
         sheets[table.path] = sheet
-    done = _pass(schema, source, total, progress, lambda t, r: sheets[t.path].append(list(r)))
+    done = _pass(
+        schema, source, total, progress, lambda t, r: sheets[t.path].append([_cell(v) for v in r])
+    )
     book.save(out)
     return done
+
+
+XLSX_CELL = 32_767
+"""The most characters Excel keeps in a cell; the CSV export has no such limit."""
+
+
+def _cell(value: str) -> str:
+    """A value as an XLSX cell holds it: past Excel's limit, cut with a marker that says so."""
+    if len(value) <= XLSX_CELL:
+        return value
+    marker = f" [… cut at Excel's {XLSX_CELL:,}-character limit; {len(value):,} in the CSV export]"
+    return value[: XLSX_CELL - len(marker)] + marker
 
 
 def _number(text: str) -> float | None:
