@@ -1,5 +1,5 @@
 """The living income questionnaire as shipped: the workbook agrees with its text twin,
-it compiles, every text is in English, French and Spanish, the benchmarks are DOMAIN.md's,
+it compiles, every text is in English, French and Spanish, the benchmarks are the published reference values,
 the app's bundled copy is current, and the test-drive fills it 200 times."""
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def test_every_label_hint_choice_and_message_is_in_three_languages() -> None:
     assert plain == [], "untranslated columns"
 
 
-# DOMAIN.md's reference benchmarks: (country, year) -> value, reference equivalence units
-DOMAIN = {
+# The published reference benchmarks (LICOP / Anker; each row's source is in benchmarks.csv): (country, year) -> value, reference equivalence units
+REFERENCE_BENCHMARKS = {
     ("ci", "2022"): ("3587796", "2.7"),
     ("ci", "2024"): ("3887292", "2.7"),
     ("gh", "2022"): ("27888", "2.4"),
@@ -62,10 +62,10 @@ DOMAIN = {
 }
 
 
-def test_benchmarks_csv_holds_domain_md_table_with_sources() -> None:
+def test_benchmarks_csv_holds_the_reference_benchmarks_with_sources() -> None:
     rows = list(csv.DictReader(io.StringIO(CSV.read_text(encoding="utf-8"))))
     found = {(r["country"], r["year"]): (r["value"], r["ref_units"]) for r in rows}
-    assert found == DOMAIN
+    assert found == REFERENCE_BENCHMARKS
     assert all(r["source"] and r["currency"] and r["label"] for r in rows)
     assert len({r["name"] for r in rows}) == len(rows)
     countries = {r["name"] for r in twin_rows("choices") if r["list_name"] == "country"}

@@ -1,5 +1,5 @@
 """Three households answered through FormSession; every figure the form computes is
-compared with the arithmetic written out here (LICOP / KIT method, see DOMAIN.md)."""
+compared with the arithmetic written out here (LICOP / KIT method, see forms/library/README.md)."""
 
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ def income_source(
 
 
 def cote_divoire_cocoa() -> FormSession:
-    """Male-headed, 3 ha of cocoa at 645 kg/ha sold at 1,148 XOF/kg (DOMAIN.md), 2024 benchmark."""
+    """Male-headed, 3 ha of cocoa at 645 kg/ha sold at 1,148 XOF/kg (a 2024 Côte d'Ivoire farm-gate price), 2024 benchmark."""
     s = new_session()
     start(s, "ci_cocoa_2024", "ci")
     roster(

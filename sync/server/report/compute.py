@@ -1,4 +1,4 @@
-"""The living income indicators, with the formulas of DOMAIN.md (LICOP / KIT guidance)."""
+"""The living income indicators, with the formulas of the LICOP / KIT guidance (see forms/library/README.md)."""
 
 from __future__ import annotations
 
