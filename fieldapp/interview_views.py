@@ -15,21 +15,6 @@ class SaveFailed(Exception):
     """The store refused to commit (e.g. disk full). The answer is kept in the session."""
 
 
-class StoredComment(Protocol):
-    ref: str | None
-    text: str
-
-
-class StoredInstance(Protocol):
-    instance_id: str
-    form_id: str
-    form_version: str
-    state: str
-    xml: str
-    position: Any
-    comments: Sequence[Any]
-
-
 class StoredForm(Protocol):
     form_id: str
     version: str

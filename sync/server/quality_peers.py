@@ -89,9 +89,6 @@ class PeerFences:
         if snapshot is not None:
             snapshot.since += 1
 
-    def forget(self) -> None:
-        self._snapshots.clear()
-
     @staticmethod
     def _compute(connection: sqlite3.Connection, group: Group) -> _Snapshot:
         values: dict[str, list[float]] = {}
