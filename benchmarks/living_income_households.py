@@ -59,7 +59,7 @@ def _benchmarks() -> tuple[dict[str, str], ...]:
 class Interview:
     """One household's interview; `answer` fails loudly on a refused answer."""
 
-    def __init__(self, rng: random.Random, instance_id: str) -> None:
+    def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         env = Environment(
             now=lambda: NOW,
@@ -68,7 +68,6 @@ class Interview:
         )
         attachments = {BENCHMARKS_CSV.name: BENCHMARKS_CSV.read_bytes()}
         self.session = FormSession.new(definition(), attachments=attachments, env=env)
-        self.session.answer("/data/meta/instanceID", instance_id)
         self.names: list[str] = []
 
     def answer(self, ref: str, value: Any) -> None:
@@ -277,7 +276,7 @@ def _women(it: Interview) -> None:
 def household_xml(number: int, seed: int = 7) -> str:
     """Household `number`'s submission (instanceID `uuid:bench-<number>`), the same for a
     given `number` and `seed`."""
-    it = Interview(random.Random(seed * 1_000_003 + number), f"uuid:bench-{number:07d}")
+    it = Interview(random.Random(seed * 1_000_003 + number))
     bench = _identification(it, number)
     _roster(it)
     _plots(it)
@@ -293,7 +292,8 @@ def household_xml(number: int, seed: int = 7) -> str:
     if problems:
         first = problems[0]
         raise RuntimeError(f"household {number}: {first.place.field}: {it.session.message(first)}")
-    return it.session.to_xml()
+    drawn = it.session.value("/data/meta/instanceID")  # the session's own uuid, replaced
+    return it.session.to_xml().replace(drawn, f"uuid:bench-{number:07d}")
 
 
 def households(count: int, start: int = 0, seed: int = 7) -> Iterator[str]:
