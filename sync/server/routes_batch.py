@@ -58,6 +58,7 @@ async def submit(request: Request, user: CurrentUser) -> BatchResult:
             attachments=item.attachments,
             device_id=batch.device_id,
             require_known_form=known,
+            file_limit=request.app.state.body_limit,
         )
         for item in batch.items
     ]
