@@ -15,8 +15,8 @@ import math
 
 from forms.xpath import values
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import INT_MAX, INT_MIN, bad_argument, truncate
+from forms.xpath.functions.registry import function
 from forms.xpath.values import Value, parse_date, parse_datetime, parse_time, to_string, unpack
 
 UTC_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -12,8 +12,8 @@ import binascii
 import hashlib
 
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import bad_argument
+from forms.xpath.functions.registry import function
 from forms.xpath.values import Value, to_string
 
 _ALGORITHMS = {

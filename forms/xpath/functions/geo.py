@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import bad_argument
+from forms.xpath.functions.registry import function
 from forms.xpath.values import Value, to_string
 
 EARTH_RADIUS_METERS = 6_378_100.0

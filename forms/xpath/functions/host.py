@@ -8,7 +8,7 @@ to something harmless rather than failing.
 from __future__ import annotations
 
 from forms.xpath.context import Context
-from forms.xpath.functions import function
+from forms.xpath.functions.registry import function
 from forms.xpath.tree import Node
 from forms.xpath.values import Value, to_string, unpack
 

@@ -11,8 +11,8 @@ import math
 
 from forms.errors import FormError
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import expand, java_int
+from forms.xpath.functions.registry import function
 from forms.xpath.values import Value, node_value, to_boolean, to_number, to_string, unpack
 
 

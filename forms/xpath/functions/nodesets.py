@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from forms.errors import FormError
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import bad_argument, java_int, java_long, nodeset, truncate
+from forms.xpath.functions.registry import function
 from forms.xpath.tree import Node
 from forms.xpath.values import Value, to_number
 

@@ -13,8 +13,8 @@ import math
 from collections.abc import Callable
 
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import expand, java_int, nodeset, truncate
+from forms.xpath.functions.registry import function
 from forms.xpath.values import Value, date_to_days, node_value, to_number, unpack
 
 _ROUNDING = decimal.Context(prec=400, Emax=999_999, Emin=-999_999)

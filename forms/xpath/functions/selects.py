@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from forms.errors import FormError
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import java_int, truncate
+from forms.xpath.functions.registry import function
 from forms.xpath.tree import Node
 from forms.xpath.values import Value, parse_number, to_number, to_string, unpack
 

@@ -17,8 +17,8 @@ import uuid as uuid_module
 from functools import lru_cache
 
 from forms.xpath.context import Context
-from forms.xpath.functions import function
 from forms.xpath.functions.arguments import bad_argument, expand, java_int, truncate
+from forms.xpath.functions.registry import function
 from forms.xpath.values import Value, to_number, to_string
 
 _JAVA_WHITESPACE = re.compile(r"[ \t\n\x0b\f\r]+")
