@@ -15,9 +15,9 @@ import csv
 import datetime as dt
 import functools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from forms.definition import FormDefinition
 from forms.session import FormSession
@@ -42,6 +42,7 @@ ANIMALS = ("cattle", "small_ruminants", "pigs", "poultry", "fish", "bees")
 SOURCES = ("farm_wage", "nonfarm_wage", "government", "business", "remittance", "transfer")
 PERIODS = ("day", "week", "month", "year")
 LEVELS = ("none", "little", "some", "most")
+T = TypeVar("T")
 ASSETS_OWNED = ("land", "house", "large_livestock", "small_livestock", "phone", "transport")
 
 
@@ -86,6 +87,14 @@ class Interview:
     def person(self) -> str:
         return self.rng.choice(self.names)
 
+    def each(self, repeat: str, items: Sequence[T]) -> Iterator[tuple[str, T]]:
+        """(ref of `repeat`'s instance + "/", item), an instance added per item after the
+        first (which the form starts with)."""
+        for i, item in enumerate(items, start=1):
+            if i > 1:
+                self.session.add_repeat(repeat)
+            yield f"{repeat}[{i}]/", item
+
 
 def _identification(it: Interview, number: int) -> dict[str, str]:
     bench = it.rng.choice(_benchmarks())
@@ -123,10 +132,7 @@ def _roster(it: Interview) -> None:
 
 
 def _plots(it: Interview) -> None:
-    for i in range(1, it.rng.randint(1, 4) + 1):
-        if i > 1:
-            it.session.add_repeat("/data/plots/plot")
-        base = f"/data/plots/plot[{i}]/"
+    for base, _ in it.each("/data/plots/plot", range(it.rng.randint(1, 4))):
         unit, area = it.rng.choice(
             (("ha", it.rng.uniform(0.3, 6)), ("acre", it.rng.uniform(1, 12)))
         )
@@ -173,10 +179,7 @@ def _costs(it: Interview) -> None:
     for kind in used:
         it.answer(f"costs/input_details/qty_{kind}", it.rng.randint(1, 400))
         it.answer(f"costs/input_details/cost_{kind}", it.money(1000, 150_000))
-    for i, activity in enumerate(it.rng.sample(LABOUR, it.rng.randint(1, 4)), start=1):
-        if i > 1:
-            it.session.add_repeat("/data/costs/labour")
-        base = f"/data/costs/labour[{i}]/"
+    for base, activity in it.each("/data/costs/labour", it.rng.sample(LABOUR, it.rng.randint(1, 4))):  # fmt: skip
         hired = it.rng.choice((0, it.rng.randint(1, 30)))
         group = it.rng.random() < 0.2
         it.answer(base + "labour_days/activity", activity)
@@ -194,10 +197,7 @@ def _costs(it: Interview) -> None:
 def _other_crops(it: Interview) -> None:
     kinds = it.rng.sample(OTHER_CROPS, it.rng.randint(0, 3))
     it.answer("other_crops/has_other_crops", "yes" if kinds else "no")
-    for i, kind in enumerate(kinds, start=1):
-        if i > 1:
-            it.session.add_repeat("/data/other_crops/crop_other")
-        base = f"/data/other_crops/crop_other[{i}]/"
+    for base, kind in it.each("/data/other_crops/crop_other", kinds):
         sold = it.rng.choice((0, 30, 50, 70))
         it.answer(base + "oc_amounts/oc_kind", kind)
         it.answer(base + "oc_amounts/oc_harvest_kg", it.rng.randint(50, 1500))
@@ -205,17 +205,14 @@ def _other_crops(it: Interview) -> None:
         it.answer(base + "oc_amounts/oc_consumed_pct", it.rng.randint(0, 100 - sold))
         it.answer(base + "oc_amounts/oc_costs", it.rng.choice((0, it.money(500, 20_000))))
         it.answer(base + "oc_amounts/oc_controller", it.person())
-        if it.session.is_relevant(f"/data/other_crops/crop_other[{i}]/oc_price"):
+        if it.session.is_relevant(base + "oc_price"):
             it.answer(base + "oc_price", it.money(50, 600))
 
 
 def _livestock(it: Interview) -> None:
     kinds = it.rng.sample(ANIMALS, it.rng.randint(0, 2))
     it.answer("livestock/has_livestock", "yes" if kinds else "no")
-    for i, kind in enumerate(kinds, start=1):
-        if i > 1:
-            it.session.add_repeat("/data/livestock/animal")
-        base = f"/data/livestock/animal[{i}]/"
+    for base, kind in it.each("/data/livestock/animal", kinds):
         it.answer(base + "lv_kind", kind)
         for field in ("lv_animal_sales", "lv_product_sales", "lv_consumed_value"):
             it.answer(base + "lv_amounts/" + field, it.rng.choice((0, it.money(1000, 80_000))))
@@ -233,10 +230,7 @@ def _livestock(it: Interview) -> None:
 def _other_income(it: Interview) -> None:
     kinds = it.rng.sample(SOURCES, it.rng.randint(0, 3))
     it.answer("other_income/has_other_income", "yes" if kinds else "no")
-    for i, kind in enumerate(kinds, start=1):
-        if i > 1:
-            it.session.add_repeat("/data/other_income/source")
-        base = f"/data/other_income/source[{i}]/"
+    for base, kind in it.each("/data/other_income/source", kinds):
         period = it.rng.choice(PERIODS)
         it.answer(base + "src_main/src_kind", kind)
         it.answer(base + "src_main/src_earner", it.person())
