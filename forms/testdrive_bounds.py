@@ -103,9 +103,9 @@ def bounds_of(session: FormSession, ref: str, constraint: Expression, kind: str)
     length for `string-length(.)`), or None when it names none."""
     bounds = Bounds([])
     found = _walk(session, ref, constraint.ast, kind, bounds)
-    if found is None:
+    if found is None and not bounds.empty_reads:
         return None
-    bounds.alternatives = found
+    bounds.alternatives = found or []
     return bounds
 
 

@@ -125,7 +125,7 @@ def _literals(expr: ast.Expr) -> list[str]:
     children: list[ast.Expr] = []
     if isinstance(expr, ast.Binary):
         children = [expr.left, expr.right]
-    elif isinstance(expr, ast.Call):
+    elif isinstance(expr, ast.Call) and expr.name != "instance":
         children = list(expr.args)
     elif isinstance(expr, ast.Negate):
         children = [expr.operand]

@@ -54,3 +54,26 @@ def test_a_bad_property_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         run(tmp_path, CLEAN, "--property", "nonsense")
     assert exit_info.value.code == 2
+
+
+def test_save_writes_each_interview_by_instance_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "rehearsal"
+    assert run(tmp_path, CLEAN, "--save", str(out)) == 0
+    saved = sorted(p.name for p in out.iterdir())
+    assert len(saved) == 3 and all(n.startswith("uuid-") and n.endswith(".xml") for n in saved)
+    assert f"Saved 3 interviews as OpenRosa instance XML in {out}" in capsys.readouterr().out
+
+
+def test_save_to_a_path_that_cannot_be_written_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "out"
+    assert run(tmp_path, CLEAN, "--save", str(target)) == 1
+    captured = capsys.readouterr()
+    assert f"cannot be saved in '{target}'" in captured.err
+    assert "Traceback" not in captured.err and "Test-drive of" not in captured.out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["form.md", "taken"]
