@@ -104,11 +104,11 @@ def simulate(
             code, detail = "check.run_stopped", detail[len(STOPPED) :]
         else:
             code = "check.run_unfinished"
-        cause = (code, _question(detail), files)
-        failures[cause].append(run)
-        details.setdefault(cause, detail)
-    for (code, cause, files), numbers in failures.items():
-        detail = details[code, cause, files]
+        key = (code, _question(detail), files)
+        failures[key].append(run)
+        details.setdefault(key, detail)
+    for (code, question, files), numbers in failures.items():
+        detail = details[code, question, files]
         params = {"count": len(numbers), "runs": runs, "run": numbers[0], "detail": detail}
         if code == "check.run_stopped" and len(numbers) == runs:
             code = "check.run_unfinished"  # no interview gets through: not a screening
