@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from server_support import make_server, serving
 
 from sync.server.auth import add_user
+from sync.server.blobs import BlobStore
+from sync.server.publish import publish_file
 from sync.server.storage import Storage
 
 
@@ -31,11 +33,15 @@ class Live:
 
 
 @contextmanager
-def live_server(data: Path) -> Iterator[Live]:
+def live_server(data: Path, *forms: Path) -> Iterator[Live]:
     """Users amina and kofi (enumerators), sue and sam (supervisors), hub (coordinator) and
-    ada (admin); the server runs in its own process until the block ends."""
+    ada (admin), the demo form and `forms`; the server runs in its own process until the
+    block ends."""
     made = make_server(data)
     tokens = {**made.tokens, "ada": add_user(made.storage, "ada", "admin", None)}
+    blobs = BlobStore(data / "blobs")
+    for form in forms:
+        publish_file(made.storage, blobs, form, runs=1)
     with serving(data) as url:
         yield Live(url, tokens, made.storage, data)
 
