@@ -21,6 +21,7 @@ from forms.gc_pause import gc_paused
 from forms.messages import render_in
 from forms.session_answers import WrongType, coerce, split_select
 from forms.session_paths import nodes_at, pattern_of
+from forms.session_screens import ScreenList, ScreenTree
 from forms.session_text import SELECT_KINDS, Choice, SessionText
 from forms.xpath import Environment
 from forms.xpath.tree import Node
@@ -45,7 +46,7 @@ class AnswerResult:
 
 
 class FormSession(SessionText):
-    _screens: list[session_navigation.Screen] | None = None
+    _screen_tree: ScreenTree | None = None
 
     # -- starting -------------------------------------------------------------------
 
@@ -332,20 +333,21 @@ class FormSession(SessionText):
 
     # -- navigation and saving ------------------------------------------------------
 
-    def screens(self) -> list[session_navigation.Screen]:
-        """The screens in order; listed again only after relevance, repeat instances or
-        the language changed (or always, when a repeat prompt's text has outputs)."""
-        if self.layout_changed or self._screens is None:
-            self._screens, cacheable = session_navigation.screens_of(self)
-            self.layout_changed = not cacheable
-        return list(self._screens)
+    @property
+    def _tree(self) -> ScreenTree:
+        if self._screen_tree is None:
+            self._screen_tree = ScreenTree(self)
+        return self._screen_tree
+
+    def screens(self) -> ScreenList:
+        """The screens in order, as a live sequence: it always reads the screens as they
+        are now (take `list()` of it to keep them). Its length and any one screen cost
+        what changed since the last read, not the size of the form."""
+        return ScreenList(self._tree)
 
     def screen(self, index: int) -> session_navigation.Screen:
-        """One screen of `screens()` (IndexError outside them), without copying the list."""
-        if self.layout_changed or self._screens is None:
-            self.screens()
-        assert self._screens is not None
-        return self._screens[index]
+        """One screen of `screens()` (IndexError outside them)."""
+        return self._tree.screen(index)
 
     def next(self, index: int) -> int | None:
         return self._step(index + 1)
@@ -354,13 +356,11 @@ class FormSession(SessionText):
         return self._step(index - 1)
 
     def _step(self, target: int) -> int | None:
-        if self.layout_changed or self._screens is None:
-            self.screens()
-        assert self._screens is not None
-        return target if 0 <= target < len(self._screens) else None
+        return target if 0 <= target < self._tree.count() else None
 
     def jump(self, ref: str) -> int | None:
-        return session_navigation.jump(self, ref)
+        """The screen whose ref is `ref`, or that shows the question `ref`; None if none."""
+        return self._tree.jump(ref)
 
     def outline(self) -> list[session_navigation.OutlineEntry]:
         return session_navigation.outline(self)

@@ -1,7 +1,8 @@
-"""Finding nodes of a live instance by path, and naming them back.
+"""Finding nodes of a live instance by position-free path.
 
 A *ref* is an absolute path with positions for repeat instances
-(`/data/member[2]/age`); positions may be left out where there is only one node.
+(`/data/member[2]/age`); positions may be left out where there is only one node
+(`forms.session_index` names nodes and finds them by ref).
 A *pattern* is the position-free path the definition uses (`/data/member/age`).
 """
 
@@ -12,45 +13,9 @@ from collections.abc import Collection
 
 from forms.xpath.tree import DOCUMENT, Node
 
-_STEP = re.compile(r"(@?[^\[\]/]+)(?:\[(\d+)\])?\Z")
-
 
 def pattern_of(ref: str) -> str:
     return re.sub(r"\[\d+\]", "", ref)
-
-
-def ref_of(node: Node, repeats: Collection[str]) -> str:
-    """`/data/member[2]/age`: positions on repeat instances only."""
-    steps: list[str] = []
-    walk: Node | None = node
-    while walk is not None and walk.name != DOCUMENT:
-        step = ("@" if walk.is_attribute else "") + walk.name
-        if walk.path() in repeats:
-            step += f"[{walk.position()}]"
-        steps.append(step)
-        walk = walk.parent
-    return "/" + "/".join(reversed(steps))
-
-
-def find(document: Node, ref: str) -> Node | None:
-    """The node at `ref`; None when it does not exist or a position-less step is ambiguous."""
-    node = document
-    for step in ref.strip().strip("/").split("/"):
-        match = _STEP.match(step)
-        if match is None:
-            return None
-        name, position = match[1], match[2]
-        same = [c for c in node.children if c.name == name]
-        if position is not None:
-            index = int(position)
-            if not 1 <= index <= len(same):
-                return None
-            node = same[index - 1]
-        elif len(same) == 1:
-            node = same[0]
-        else:
-            return None
-    return node if node is not document else None
 
 
 def nodes_at(start: Node, pattern: str) -> list[Node]:

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from forms.definition import Action, Expression, FormDefinition
 from forms.errors import FormError, Place, Problem
 from forms.session_graph import Computation, Graph, Read, compile_expression, graph_for
-from forms.session_paths import ancestor_at, deepest_repeat, insert_index, nodes_at, ref_of
+from forms.session_index import NodeIndex
+from forms.session_paths import ancestor_at, deepest_repeat, insert_index, nodes_at
 from forms.xpath import Compiled, Context, Environment
 from forms.xpath.tree import Node
 from forms.xpath.values import Value, format_number, to_boolean, to_date, to_number, to_string
@@ -25,6 +26,7 @@ from forms.xpath.values import Value, format_number, to_boolean, to_date, to_num
 MAX_REPEAT_COUNT = 1000
 """A `jr:count` above this creates only this many instances (with a notice)."""
 MAX_STEPS = 1_000_000
+MAX_LAYOUT_CHANGES = 10_000
 
 
 class Recomputer:
@@ -48,8 +50,15 @@ class Recomputer:
         self.evaluations = 0
         self._compiled: dict[int, tuple[Expression, Compiled]] = {}
         """How many (computation, node) evaluations ran: the cost of recomputing."""
-        self.layout_changed = True
-        """Relevance or repeat instances changed since the screens were last listed."""
+        self.index = NodeIndex(document, self.repeats)
+        self.layout_dirty: list[tuple[Node, str | None]] = []
+        """What changed the screens since they were last read: `(node, None)` when a
+        node's relevance changed, `(parent, name)` when an instance of repeat `name` was
+        added below `parent` or removed from it."""
+        self.layout_removed: list[Node] = []
+        """Repeat instances removed since the screens were last read."""
+        self.layout_reset = True
+        """Everything is to be listed again (the session started or recomputed all)."""
         self._queue: dict[int, list[Node] | None] = {}
         self._heap: list[int] = []
         self._child_order = {
@@ -82,7 +91,7 @@ class Recomputer:
         return compiled(self.context(node, current))
 
     def ref(self, node: Node) -> str:
-        return ref_of(node, self.repeats)
+        return self.index.ref(node)
 
     # -- queueing -------------------------------------------------------------------
 
@@ -189,6 +198,15 @@ class Recomputer:
         elif kind == "required":
             self.required[node] = to_boolean(result)
 
+    def touch_layout(self, node: Node, repeat: str | None) -> None:
+        """Note a change of the screens (see `layout_dirty`); past `MAX_LAYOUT_CHANGES`
+        unread ones, everything is listed again instead."""
+        if len(self.layout_dirty) >= MAX_LAYOUT_CHANGES:
+            self.layout_reset = True
+            self.layout_dirty.clear()
+            self.layout_removed.clear()
+        self.layout_dirty.append((node, repeat))
+
     def set_text(self, node: Node, text: str) -> bool:
         if node.text == text:
             return False
@@ -209,7 +227,7 @@ class Recomputer:
                 continue
             if effective != node.relevant:
                 node.relevant = effective
-                self.layout_changed = True
+                self.touch_layout(node, None)
                 self.changed(node)
             stack.extend(node.children)
 
@@ -261,7 +279,8 @@ class Recomputer:
         index = insert_index(parent, node.name, self._child_order.get(parent.path(), []))
         parent.children.insert(index, node)
         node.parent = parent
-        self.layout_changed = True
+        self.index.forget(parent)
+        self.touch_layout(parent, node.name)
         for each in node.iter():
             each.relevant = each.parent.relevant if each.parent is not None else True
         for computation in self.graph.under(pattern):
@@ -277,7 +296,10 @@ class Recomputer:
         if parent is None:
             return
         parent.children.remove(node)
-        self.layout_changed = True
+        self.index.forget(parent)
+        self.index.forget_subtree(node)
+        self.touch_layout(parent, node.name)
+        self.layout_removed.append(node)
         for each in node.iter():
             self.own_relevant.pop(each, None)
             self.readonly.pop(each, None)
@@ -332,6 +354,9 @@ class Recomputer:
         """Evaluate every computation on every node, in order (no incremental shortcut)."""
         for node in self.document.iter():
             node.relevant = True
+        self.layout_reset = True
+        self.layout_dirty.clear()
+        self.layout_removed.clear()
         self.own_relevant.clear()
         self.readonly.clear()
         self.required.clear()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from forms.definition import Control, Label
 from forms.errors import FormError, Place
-from forms.session_paths import find, nodes_at, pattern_of
+from forms.session_paths import nodes_at, pattern_of
 from forms.session_recompute import Recomputer
 from forms.xpath.tree import Node
 from forms.xpath.values import to_string
@@ -32,7 +32,7 @@ class SessionText(Recomputer):
         return self.definition.control_for(pattern_of(ref))
 
     def node(self, ref: str) -> Node:
-        node = find(self.document, ref)
+        node = self.index.find(ref)
         if node is None:
             if len(nodes_at(self.document, pattern_of(ref))) > 1:
                 raise FormError.of("session.ambiguous_ref", Place(field=ref), ref=ref)
@@ -41,7 +41,6 @@ class SessionText(Recomputer):
 
     def set_language(self, language: str) -> None:
         self.language = language
-        self.layout_changed = True  # repeat prompts are worded in the language
 
     def choices(self, ref: str) -> list[Choice]:
         control = self.control(ref)

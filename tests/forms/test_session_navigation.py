@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from session_support import session_of
 
-from forms import session_navigation
-from forms.session import FormSession
-from forms.session_navigation import GROUP, QUESTION, REPEAT_PROMPT, Screen
+from forms.session_navigation import GROUP, QUESTION, REPEAT_PROMPT
 
 FORM = """
 | survey |
@@ -77,39 +74,37 @@ def test_outline_states_and_validate_order() -> None:
     assert [p.place.field for p in s.validate()] == ["/data/n"]
 
 
-def test_screens_are_listed_again_only_when_relevance_repeats_or_language_change(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    listings = []
-    real = session_navigation.screens_of
-
-    def counted(session: FormSession) -> tuple[list[Screen], bool]:
-        listings.append(1)
-        return real(session)
-
-    monkeypatch.setattr(session_navigation, "screens_of", counted)
+def test_screens_are_listed_again_only_where_relevance_or_repeats_change() -> None:
+    """Principle 4 for navigation: an answer that changes no relevance lists nothing
+    again; one that does lists only the block showing it (one repeat instance here);
+    a new instance lists its repeat and itself; a language change only rewords."""
     s = session_of(
         """
 | survey |
 | | type | name | label | relevant |
 | | integer | age | Age | |
 | | text | name | Name | |
-| | text | job | Job | ${age} >= 15 |
 | | begin repeat | kid | Kid | |
 | | text | kname | Kid's name | |
+| | integer | kage | Kid's age | |
+| | text | school | School | ${kage} >= 6 |
 | | end repeat | | | |
 """
     )
-    first = s.screens()
+    for _ in range(4):
+        s.add_repeat("/data/kid")
+    first = list(s.screens())
+    tree = s._tree
+    listed = tree.rebuilt
     assert s.next(0) == 1 and s.previous(1) == 0 and s.next(len(first) - 1) is None
-    assert s.screen(1) == first[1]
+    assert s.screen(1) == first[1] and s.screens()[-1] == first[-1]
     s.answer("/data/name", "Awa")
-    s.answer("/data/age", 3)
-    assert s.screens() == first and len(listings) == 1
-    s.answer("/data/age", 30)
-    assert [x.ref for x in s.screens()][:3] == ["/data/age", "/data/name", "/data/job"]
+    s.answer("/data/kid[3]/kage", 3)
+    assert list(s.screens()) == first and tree.rebuilt == listed
+    s.answer("/data/kid[3]/kage", 9)
+    assert s.jump("/data/kid[3]/school") == s.jump("/data/kid[3]/kage") + 1
+    assert tree.rebuilt == listed + 1
     s.add_repeat("/data/kid")
-    assert len(s.screens()) == len(first) + 2 and len(listings) == 3
+    assert len(s.screens()) == len(first) + 3 and tree.rebuilt == listed + 3
     s.set_language("default")
-    s.screens()
-    assert len(listings) == 4
+    assert s.screens()[-1].text == "Add another 'Kid'?" and tree.rebuilt == listed + 3

@@ -10,10 +10,13 @@ from hypothesis import strategies as st
 from session_support import definition_of, fixed_env, state
 
 from forms.session import FormSession
+from forms.session_index import NodeIndex
+from forms.session_navigation import GROUP, QUESTION, REPEAT_PROMPT, Screen, prompt_screen, walk
+from forms.session_screens import ScreenTree
 
 FORM = """
 | survey |
-| | type | name | label | relevant | calculation | constraint | repeat_count | required | choice_filter |
+| | type | name | label | relevant | calculation | constraint | repeat_count | required | choice_filter | appearance |
 | | integer | size | Size | | | . < 6 | | | |
 | | select_one yn | farm | Farm? | | | | | | |
 | | select_multiple crop | grown | Grown | | | | | | farm = ${farm} or farm = 'any' |
@@ -29,6 +32,10 @@ FORM = """
 | | end repeat | | | | | | | |
 | | begin repeat | visit | Visit | ${total} > 2 | | | | |
 | | text | note | Note | | | | | |
+| | begin group | detail | Detail | ${total} != 3 | | | | | | field-list |
+| | text | who | Who | ${note} = 'a' | | | | | | |
+| | text | why | Why | | | | | | | |
+| | end group | | | | | | | | | |
 | | calculate | seen | | | concat(${note}, '/', ${main}) | | | |
 | | end repeat | | | | | | | |
 | | calculate | ages | | | sum(${age}) | | | |
@@ -56,11 +63,54 @@ operations = st.lists(
         st.tuples(st.sampled_from(["/data/person[1]/age", "/data/person[2]/age"]), numbers),
         st.tuples(st.sampled_from(["/data/person[1]/job", "/data/summary"]), texts),
         st.tuples(st.sampled_from(["/data/visit[1]/note", "/data/visit[2]/note"]), texts),
+        st.tuples(st.just("/data/visit[1]/detail/why"), texts),
         st.tuples(st.just("add"), st.just("/data/visit")),
         st.tuples(st.just("remove"), st.just("/data/visit[1]")),
     ),
     max_size=12,
 )
+
+
+def reference_screens(s: FormSession) -> list[Screen]:
+    """The screens listed by a plain walk of the whole form (the engine's first way)."""
+    fresh = NodeIndex(s.document, s.repeats)
+    found: list[Screen] = []
+    for control, node, _ in walk(s, s.definition.body, s.document, 0):
+        if control.kind == "repeat":
+            name = str(control.ref).rsplit("/", 1)[1]
+            instances = [c for c in node.children if c.name == name]
+            shown = control.count is None and node.relevant
+            if shown and (not instances or instances[0].relevant):
+                text = prompt_screen(s, control, node).text  # the wording is not kept
+                found.append(Screen(REPEAT_PROMPT, f"{fresh.ref(node)}/{name}", (), text))
+        elif not node.relevant:
+            continue
+        elif control.kind == "group" and control.is_field_list:
+            inside = tuple(
+                fresh.ref(n)
+                for c, n, _ in walk(s, control.children, node, 0)
+                if c.kind not in ("group", "repeat") and n.relevant
+            )
+            if inside:
+                found.append(Screen(GROUP, fresh.ref(node), inside))
+        elif control.kind != "group":
+            found.append(Screen(QUESTION, fresh.ref(node), (fresh.ref(node),)))
+    return found
+
+
+def assert_navigation_from_scratch(s: FormSession) -> None:
+    """The screens kept across changes, and the refs and positions cached, equal those of
+    a fresh computation; every screen is found again by its ref."""
+    kept = list(s.screens())
+    assert kept == list(ScreenTree(s)) == reference_screens(s)
+    assert [s.screen(i) for i in range(len(s.screens()))] == kept
+    fresh = NodeIndex(s.document, s.repeats)
+    nodes = [n for n in s.document.iter() if n is not s.document]
+    assert [s.ref(n) for n in nodes] == [fresh.ref(n) for n in nodes]
+    assert all(s.index.find(fresh.ref(n)) is n for n in nodes)
+    for i, screen in enumerate(kept):
+        assert s.jump(screen.ref) == i
+        assert all(s.jump(q) == i for q in screen.questions)
 
 
 def play(steps: list[tuple[str, object]]) -> FormSession:
@@ -76,13 +126,12 @@ def play(steps: list[tuple[str, object]]) -> FormSession:
                 s.answer(ref, value)
         else:
             s.answer(ref, value)
+        len(s.screens())  # navigation keeps its tree up to date between steps
     return s
 
 
 def _exists(s: FormSession, ref: str) -> bool:
-    from forms.session_paths import find
-
-    return find(s.document, ref) is not None
+    return s.index.find(ref) is not None
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,6 +140,7 @@ def _exists(s: FormSession, ref: str) -> bool:
 def test_incremental_equals_from_scratch(steps: list[tuple[str, object]]) -> None:
     s = play(steps)
     incremental = state(s)
+    assert_navigation_from_scratch(s)
     offered = {c.value for c in s.choices("/data/grown")}
     assert set(s.value("/data/grown").split()) <= offered  # cascading answers follow
     s.recompute_all()
