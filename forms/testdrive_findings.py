@@ -5,7 +5,7 @@ from __future__ import annotations
 from forms.definition import FormDefinition
 from forms.errors import Problem
 from forms.testdrive_interview import Tally
-from forms.testdrive_lint import Locate, hidden_paths, name_of
+from forms.testdrive_lint import Locate, as_written, hidden_paths, name_of
 
 
 def findings(definition: FormDefinition, tally: Tally, runs: int, where: Locate) -> list[Problem]:
@@ -26,7 +26,7 @@ def findings(definition: FormDefinition, tally: Tally, runs: int, where: Locate)
             tried = tally.tried[path]
             params = {
                 "name": name_of(path),
-                "expr": bind.constraint.text.strip(),
+                "expr": as_written(bind.constraint.text),
                 "tried": len(tried),
                 "examples": ", ".join(tried[:5]) or "none of the right type",
             }

@@ -23,7 +23,7 @@ from forms.session_paths import nodes_at, pattern_of
 from forms.testdrive_answers import candidates
 from forms.testdrive_bounds import bounded_answers, kind_of
 from forms.testdrive_gates import PREFER, gate_values
-from forms.testdrive_lint import FIXED_NOW
+from forms.testdrive_lint import FIXED_NOW, as_written
 from forms.xpath import compile_expr, references
 
 MAX_TRIES = 12
@@ -181,7 +181,10 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tall
     session.answer(ref, "")
     if refused and constraint is not None:
         why = bounds.why(kind or "") if bounds is not None else ""
-        params = {"expr": constraint.text.strip(), "why": why or render("check.no_value_met", {})}
+        params = {
+            "expr": as_written(constraint.text),
+            "why": why or render("check.no_value_met", {}),
+        }
         tally.refused[ref] = render("check.constraint_refused", params)
 
 

@@ -14,6 +14,7 @@ path to its XLSForm sheet row when there is one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,20 @@ def lint(definition: FormDefinition, locate: Locate) -> list[Problem]:
 
 def name_of(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+WRITTEN_REF = re.compile(r"( ?)(?<![\w)\]'\"])(?:/|\.\./)(?:[\w.-]+/)*([A-Za-z_][\w.-]*)( ?)")
+
+
+def as_written(text: str) -> str:
+    """An XForm expression as the designer wrote it: pyxform's ` /data/a ` back to `${a}`."""
+
+    def written(match: re.Match[str]) -> str:
+        before, name, after = match.groups()
+        padded = bool(before and after)  # pyxform puts a space on each side
+        return ("" if padded else before) + f"${{{name}}}" + ("" if padded else after)
+
+    return WRITTEN_REF.sub(written, text).strip()
 
 
 def _within(path: str, tops: set[str]) -> bool:
