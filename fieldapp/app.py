@@ -8,7 +8,7 @@ from pathlib import Path
 import flet as ft
 
 from fieldapp.store import Store
-from fieldapp.ui.shell import Shell
+from fieldapp.ui.navigation import start_app
 
 DEMO_FORMS = Path(__file__).resolve().parent.parent / "assets" / "forms"
 
@@ -46,7 +46,7 @@ def serve(
         load_demo_forms(store)
 
     def main(page: ft.Page) -> None:
-        Shell(page, store, store.recovered_from).start()
+        start_app(page, store)
 
     if desktop and importlib.util.find_spec("flet_desktop") is not None:
         view: ft.AppView | None = ft.AppView.FLET_APP

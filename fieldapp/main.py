@@ -5,12 +5,12 @@ from __future__ import annotations
 import flet as ft
 
 from fieldapp.app import open_store
-from fieldapp.ui.shell import Shell
+from fieldapp.ui.navigation import start_app
 
 
 def main(page: ft.Page) -> None:
     store = open_store(None)
-    Shell(page, store, store.recovered_from).start()
+    start_app(page, store)
 
 
 if __name__ == "__main__":

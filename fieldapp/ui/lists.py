@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from fieldapp.ui import style
+from fieldapp.ui import filling, style
 from fieldapp.ui.shell import Shell
 
 EMPTY = {"draft": "drafts", "finalized": "ready", "sent": "sent", "returned": "returned"}
@@ -17,8 +17,6 @@ TITLES = {
 
 
 def forms(shell: Shell) -> None:
-    from fieldapp.ui import filling
-
     t = shell.t
     rows: list[ft.Control] = []
     for form in shell.store.list_forms():
@@ -31,8 +29,6 @@ def forms(shell: Shell) -> None:
 
 
 def instances(shell: Shell, state: str) -> None:
-    from fieldapp.ui import filling
-
     t = shell.t
     rows: list[ft.Control] = []
     for record in shell.store.list_instances(state):

@@ -1,8 +1,12 @@
-"""The app shell: one page, a navigation bar of screens, and the current view."""
+"""The app shell: one page, a navigation bar of screens, and the current view.
+
+The shell knows no screen module: it is given its screens (`fieldapp.ui.navigation`
+builds it with them), and the screens import the shell to render into it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +16,27 @@ from fieldapp.ui import style
 from fieldapp.ui.syncing import BackgroundSync
 from fieldapp.ui.words import Translate, translator
 
+Screen = Callable[["Shell"], None]
+"""A screen: renders itself into the shell with `Shell.show`."""
+
 
 class Shell:
-    """Holds the store and the page; each screen module renders into `body`."""
+    """Holds the store and the page; each screen renders into `body`. `home` is the first
+    screen; `nav` the others the navigation bar offers, as (word-list key, screen)."""
 
-    def __init__(self, page: ft.Page, store: Any, recovered_from: Path | None) -> None:
+    def __init__(
+        self,
+        page: ft.Page,
+        store: Any,
+        recovered_from: Path | None,
+        *,
+        home: Screen,
+        nav: Sequence[tuple[str, Screen]],
+    ) -> None:
         self.page = page
         self.store = store
         self.recovered_from = recovered_from
+        self._home, self._screens = home, tuple(nav)
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=12)
         self.footer = ft.Container(visible=False)
         """Kept below the scrolling body, always in reach (the interview's Back/Next)."""
@@ -61,22 +78,14 @@ class Shell:
         self.page.update()
 
     def _nav(self) -> ft.Control:
-        from fieldapp.ui import lists, settings
-
-        t = self.t
-        items: list[tuple[str, Callable[[], None]]] = [
-            (t("nav.home"), self.home),
-            (t("nav.forms"), lambda: lists.forms(self)),
-            (t("nav.drafts"), lambda: lists.instances(self, "draft")),
-            (t("nav.ready"), lambda: lists.instances(self, "finalized")),
-            (t("nav.sent"), lambda: lists.instances(self, "sent")),
-            (t("nav.returned"), lambda: lists.instances(self, "returned")),
-            (t("nav.settings"), lambda: settings.settings(self)),
-        ]
-
         def go(action: Callable[[], None]) -> Callable[[ft.Event[ft.TextButton]], None]:
             return lambda _e: self.go(action)
 
+        def opens(screen: Screen) -> Callable[[], None]:
+            return lambda: screen(self)
+
+        items: list[tuple[str, Callable[[], None]]] = [(self.t("nav.home"), self.home)]
+        items += [(self.t(key), opens(screen)) for key, screen in self._screens]
         return ft.Row(
             [
                 ft.TextButton(
@@ -105,7 +114,5 @@ class Shell:
         action()
 
     def home(self) -> None:
-        from fieldapp.ui import home
-
         self.current = self.home
-        home.home(self)
+        self._home(self)
