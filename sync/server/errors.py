@@ -6,6 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from sync.server.openrosa_xml import openrosa_message
+
 
 class DomainError(Exception):
     """Base of the server's domain errors: a refusal a client should see as a message.
@@ -54,8 +56,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
         if request.url.path.startswith("/v1/key/"):
-            from sync.server.openrosa_xml import openrosa_message
-
             return Response(
                 openrosa_message(error.message),
                 status_code=error.status,

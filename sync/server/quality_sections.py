@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from forms.xform_reader import read_xform
 from sync.server.blobs import BlobStore
 from sync.server.quality import Facts, Flag, check, section_seconds
 from sync.server.quality_config import QualityConfig, load_config
@@ -58,8 +59,6 @@ def on_attachment(storage: Storage, blobs: BlobStore, instance_id: str, name: st
 
 
 def _record(storage: Storage, blobs: BlobStore, instance_id: str) -> None:
-    from forms.xform_reader import read_xform
-
     record = storage.submission(instance_id)
     audit = [a for a in storage.attachments(instance_id) if a.name == AUDIT and a.received]
     if record is None or not audit:
