@@ -110,8 +110,8 @@ class FactsRecorder:
 
     def recover(self, storage: Storage, ingesting: str | None = None) -> int:
         """Record the submissions that have no facts (a crash between the two commits, or a
-        database from before the index), but `ingesting`, whose hook is about to run; returns
-        how many."""
+        database from before the index), but `ingesting`, whose derived rows are about to be
+        written (`write_derived_rows`); returns how many."""
         connection, lock = write_side(storage)
         with lock:
             missing = [

@@ -242,7 +242,7 @@ _INDEXES_LOCK = threading.Lock()
 
 def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
     """The review index of a SQLite storage's file (one per file per process). Opening it records
-    the facts of stored submissions that have none, but `ingesting` (its hook records it)."""
+    the facts of stored submissions that have none, but `ingesting` (`write_derived_rows` does)."""
     db = getattr(storage, "db", None)
     if db is None:
         raise TypeError("the review index needs the SQLite storage")

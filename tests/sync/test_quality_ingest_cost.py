@@ -1,4 +1,4 @@
-"""The quality hook's cost at ingestion does not grow with the stored submissions, and its
+"""The quality flags' cost at ingestion does not grow with the stored submissions, and its
 derived data (facts, metric rows) is recovered after a crash between the two commits."""
 
 from __future__ import annotations
