@@ -13,7 +13,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from forms.definition import FormDefinition
+from forms.definition import Control, FormDefinition
 from forms.errors import FormError
 from forms.messages import render
 from forms.session import SELECT_KINDS, FormSession
@@ -21,7 +21,7 @@ from forms.session_graph import resolve_read
 from forms.session_navigation import GROUP, REPEAT_PROMPT, Screen
 from forms.session_paths import nodes_at, pattern_of
 from forms.testdrive_answers import candidates
-from forms.testdrive_bounds import bounded_answers, kind_of
+from forms.testdrive_bounds import Bounds, bounded_answers, kind_of
 from forms.testdrive_gates import PREFER, gate_values
 from forms.testdrive_lint import FIXED_NOW, as_written
 from forms.xpath import compile_expr, references
@@ -131,39 +131,17 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tall
         return
     bind = session.definition.bind_for(pattern)
     constraint = bind.constraint if bind is not None else None
-    gates = gate_values(session.definition).get(pattern, ())
     if tally.counted is None:
         tally.counted = counts(session.definition)
     kind, bounds = None, None
     if control.kind in SELECT_KINDS:
-        values = [c.value for c in session.choices(ref)]
-        rng.shuffle(values)
-        itemset = control.itemset
-        if itemset is not None and itemset.instance_id not in session.instances:
-            tally.unknown_instances.add(itemset.instance_id or "")
-        if not values:
-            return
-        if gates and rng.random() < PREFER:  # open what a relevance gates on this answer
-            values.sort(key=lambda v: v not in gates)
-        if control.kind == "select1":
-            tries: list[object] = [[v] for v in values]
-        elif control.kind == "rank":
-            tries = [values]
-        else:
-            more = rng.sample(values[1:], rng.randint(0, min(2, len(values) - 1)))
-            tries = [[values[0], *more], *[[v] for v in values]]
+        tries = _select_tries(session, ref, control, rng, tally)
     else:
         datatype = session.node(ref).datatype or "string"
-        tries = list(candidates(control, datatype, constraint, FIXED_NOW.date(), rng))
-        kind = kind_of(datatype)
-        if constraint is not None and kind is not None and control.kind != "range":
-            small = MAX_REPEATS if pattern in tally.counted else 0
-            inside, bounds = bounded_answers(session, ref, constraint, kind, rng, small)
-            tries = [*inside[:1], *tries[:1], *inside[1:], *tries[1:]]
-        elif pattern in tally.counted:
-            tries = [str(rng.randint(0, MAX_REPEATS)), *tries]
-        if gates and rng.random() < PREFER:  # a literal itself, else one beside it
-            tries = [rng.choice((gates[0], *gates)), *tries]
+        kind = kind_of(datatype) if control.kind != "range" else None
+        tries, bounds = _typed_tries(session, ref, control, datatype, kind, rng, tally)
+    if not tries:
+        return
     if constraint is not None:
         tally.asked[pattern] += 1
     refused = False
@@ -186,6 +164,58 @@ def _try_answers(session: FormSession, ref: str, rng: random.Random, tally: Tall
             "why": why or render("check.no_value_met", {}),
         }
         tally.refused[ref] = render("check.constraint_refused", params)
+
+
+def _select_tries(
+    session: FormSession, ref: str, control: Control, rng: random.Random, tally: Tally
+) -> list[object]:
+    """Choices to try, in random order (gate values first, mostly); none when the
+    select has none, noting an attachment the session went without."""
+    values = [c.value for c in session.choices(ref)]
+    rng.shuffle(values)
+    itemset = control.itemset
+    if itemset is not None and itemset.instance_id not in session.instances:
+        tally.unknown_instances.add(itemset.instance_id or "")
+    if not values:
+        return []
+    gates = gate_values(session.definition).get(pattern_of(ref), ())
+    if gates and rng.random() < PREFER:  # open what a relevance gates on this answer
+        values.sort(key=lambda v: v not in gates)
+    if control.kind == "select1":
+        return [[v] for v in values]
+    if control.kind == "rank":
+        return [values]
+    more = rng.sample(values[1:], rng.randint(0, min(2, len(values) - 1)))
+    return [[values[0], *more], *[[v] for v in values]]
+
+
+def _typed_tries(
+    session: FormSession,
+    ref: str,
+    control: Control,
+    datatype: str,
+    kind: str | None,
+    rng: random.Random,
+    tally: Tally,
+) -> tuple[list[object], Bounds | None]:
+    """Values to try for a typed question: inside its constraint's ranges, typical
+    ones, then ones near its literals; small for a `jr:count`; gate values first."""
+    pattern = pattern_of(ref)
+    bind = session.definition.bind_for(pattern)
+    constraint = bind.constraint if bind is not None else None
+    tries: list[object] = list(candidates(control, datatype, constraint, FIXED_NOW.date(), rng))
+    bounds = None
+    counted = tally.counted or frozenset()
+    if constraint is not None and kind is not None:
+        small = MAX_REPEATS if pattern in counted else 0
+        inside, bounds = bounded_answers(session, ref, constraint, kind, rng, small)
+        tries = [*inside[:1], *tries[:1], *inside[1:], *tries[1:]]
+    elif pattern in counted:
+        tries = [str(rng.randint(0, MAX_REPEATS)), *tries]
+    gates = gate_values(session.definition).get(pattern, ())
+    if gates and rng.random() < PREFER:  # a literal itself, else one beside it
+        tries = [rng.choice((gates[0], *gates)), *tries]
+    return tries, bounds
 
 
 def counts(definition: FormDefinition) -> frozenset[str]:
