@@ -121,33 +121,33 @@ def _walk(
             return left + right
         return [a.meet(b) for a in left for b in right]
     if isinstance(expr, ast.Binary) and expr.op in FLIP:
-        if _is_self(session, ref, expr.left, kind):
+        if _is_self(ref, expr.left, kind):
             return _compare(session, ref, expr.op, expr.right, kind, bounds)
-        if _is_self(session, ref, expr.right, kind):
+        if _is_self(ref, expr.right, kind):
             return _compare(session, ref, FLIP[expr.op], expr.left, kind, bounds)
     return None
 
 
-def _is_self(session: FormSession, ref: str, expr: ast.Expr, kind: str) -> bool:
+def _is_self(ref: str, expr: ast.Expr, kind: str) -> bool:
     if isinstance(expr, ast.Call):
-        wrapper = "string-length" if kind == "length" else SELF_WRAPPERS
-        return (
-            expr.name in wrapper
-            and len(expr.args) == 1
-            and _is_self(session, ref, expr.args[0], "")
-        )
+        wrapper = ("string-length",) if kind == "length" else SELF_WRAPPERS
+        return expr.name in wrapper and len(expr.args) == 1 and _is_self(ref, expr.args[0], "")
     if kind == "length" or not isinstance(expr, ast.Path):
         return False
-    if not expr.absolute and [s.test for s in expr.steps] == ["."]:
-        return True
-    paths = references(expr)
-    read = resolve_read(next(iter(paths)), pattern_of(ref)) if len(paths) == 1 else None
-    return read is not None and read.path == pattern_of(ref)
+    return len(references(expr)) == 1 and _reads_self(ref, expr)
+
+
+def _reads_self(ref: str, expr: ast.Expr) -> bool:
+    pattern = pattern_of(ref)
+    reads = (resolve_read(r, pattern) for r in references(expr))
+    return any(read is not None and read.path == pattern for read in reads)
 
 
 def _compare(
     session: FormSession, ref: str, op: str, side: ast.Expr, kind: str, bounds: Bounds
 ) -> list[Interval] | None:
+    if _reads_self(ref, side):
+        return None
     try:
         value = session.run(compile_tree(side), session.node(ref))
     except FormError:
