@@ -4,7 +4,14 @@ when no interview can finish, the constraint that stopped them and why."""
 
 from __future__ import annotations
 
+import math
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from forms.testdrive import check_compiled
+from forms.testdrive_bounds import Bounds, Interval
 from forms.testdrive_report import Report
 from forms.xlsform import compile_xlsform
 
@@ -107,3 +114,36 @@ def test_a_constraint_the_generator_cannot_meet_says_so() -> None:
     [stopped] = report.find("check.run_unfinished")
     assert "none of the values the test-drive tried met it" in stopped.message
     assert report.find("check.constraint_unsatisfiable")[0].place.row == 2
+
+
+def _within(value: float, interval: Interval) -> bool:
+    above = value > interval.low if interval.low_open else value >= interval.low
+    below = value < interval.high if interval.high_open else value <= interval.high
+    return above and below
+
+
+BOUND = st.one_of(st.none(), st.integers(-1000, 1000).map(float))
+
+
+@given(
+    st.lists(st.tuples(BOUND, BOUND, st.booleans(), st.booleans()), min_size=1, max_size=3),
+    st.booleans(),
+    st.integers(0, 2**32),
+)
+def test_every_value_drawn_lies_in_an_alternative(
+    specs: list[tuple[float | None, float | None, bool, bool]], integer: bool, seed: int
+) -> None:
+    alternatives = [
+        Interval(
+            low if low is not None else -math.inf,
+            high if high is not None else math.inf,
+            low_open,
+            high_open,
+        )
+        for low, high, low_open, high_open in specs
+    ]
+    values = Bounds(alternatives).values(integer, random.Random(seed))
+    assert all(any(_within(v, i) for i in alternatives) for v in values)
+    assert all(v == int(v) for v in values) or not integer
+    if any(not i.empty(integer) for i in alternatives):
+        assert values
