@@ -8,10 +8,9 @@ a module, inside a function (an import moved into a function still runs, and sti
 the two modules together) or under `if TYPE_CHECKING:`. Imports under `TYPE_CHECKING`
 count for the directions (a module may not even name a type of a layer above it) but
 not for cycles: they never run, so they cannot leave a module half-imported, and they
-are how a helper module names the type of the object it is handed (as
-`forms.session_navigation` names `FormSession`). The implicit import of a package's
-`__init__` when one of its modules is imported is not an edge; importing a name the
-`__init__` defines is.
+are how a helper module names the type of the object it is handed (as the session's
+helper modules name `FormSession`). The implicit import of a package's `__init__` when
+one of its modules is imported is not an edge; importing a name the `__init__` defines is.
 """
 
 from __future__ import annotations
