@@ -124,6 +124,7 @@ def _fill(
         if path in repeats:
             child = definition.new_repeat_instance(path)
             node.children.insert(insert_index(node, name, orders.get(base, [])), child)
+            node.children_changed()
             child.parent = node
         else:
             same = [c for c in node.children if c.name == name]
@@ -150,4 +151,5 @@ def add_child(parent: Node, name: str, after: str | None = None) -> Node:
         if existing.name == after:
             index = i + 1
     parent.children.insert(index, child)
+    parent.children_changed()
     return child

@@ -1,9 +1,9 @@
 """Refs of a live instance without walking it: children by name and repeat positions.
 
 `ref(node)` (`/data/member[2]/age`) and `find(ref)` climb or descend one step per level;
-each step reads a per-parent table of children by name and their positions, built the
-first time that parent is asked about and dropped when a repeat instance is added below
-it or removed (`forget`). So naming a node costs its depth, not the size of its repeat.
+each step reads a per-parent table (children by name here, positions in `Node`), built
+the first time that parent is asked about and dropped when a repeat instance is added
+below it or removed (`forget`). So naming a node costs its depth, not its repeat's size.
 """
 
 from __future__ import annotations
@@ -21,33 +21,32 @@ class NodeIndex:
         self.document = document
         self.repeats = repeats
         self._repeat_names = {path.rsplit("/", 1)[1] for path in repeats}
-        self._kids: dict[Node, tuple[dict[str, list[Node]], dict[Node, int]]] = {}
+        self._kids: dict[Node, dict[str, list[Node]]] = {}
 
-    def _table(self, parent: Node) -> tuple[dict[str, list[Node]], dict[Node, int]]:
+    def _named(self, parent: Node) -> dict[str, list[Node]]:
         table = self._kids.get(parent)
         if table is None:
-            named: dict[str, list[Node]] = {}
-            positions: dict[Node, int] = {}
+            table = self._kids[parent] = {}
             for child in parent.children:
-                same = named.setdefault(child.name, [])
-                same.append(child)
-                positions[child] = len(same)
-            table = self._kids[parent] = (named, positions)
+                table.setdefault(child.name, []).append(child)
         return table
 
+    def inserted(self, parent: Node, child: Node, last: bool) -> None:
+        """`child` was inserted below `parent` (`last`: after every sibling of its name)."""
+        table = self._kids.get(parent)
+        if table is not None and last:
+            table.setdefault(child.name, []).append(child)
+        elif table is not None:
+            self.forget(parent)
+
     def forget(self, parent: Node) -> None:
-        """`parent`'s children changed (a repeat instance added or removed)."""
+        """`parent`'s children changed (a repeat instance removed)."""
         self._kids.pop(parent, None)
+        parent.children_changed()
 
     def forget_subtree(self, top: Node) -> None:
         for node in top.iter():
             self._kids.pop(node, None)
-
-    def position(self, node: Node) -> int:
-        """1-based position among same-named siblings (as `Node.position`)."""
-        if node.parent is None or node.is_attribute:
-            return 1
-        return self._table(node.parent)[1].get(node, 1)
 
     def is_repeat_instance(self, node: Node) -> bool:
         return node.name in self._repeat_names and node.path() in self.repeats
@@ -60,7 +59,7 @@ class NodeIndex:
             if walk.is_attribute:
                 steps.append("@" + walk.name)
             elif self.is_repeat_instance(walk):
-                steps.append(f"{walk.name}[{self.position(walk)}]")
+                steps.append(f"{walk.name}[{walk.position()}]")
             else:
                 steps.append(walk.name)
             walk = walk.parent
@@ -74,7 +73,7 @@ class NodeIndex:
             match = _STEP.match(step)
             if match is None:
                 return None
-            same = self._table(node)[0].get(match[1], ())
+            same = self._named(node).get(match[1], ())
             if match[2] is not None:
                 index = int(match[2])
                 if not 1 <= index <= len(same):

@@ -54,12 +54,10 @@ def deepest_repeat(pattern: str, repeats: Collection[str]) -> str | None:
 def insert_index(parent: Node, name: str, order: list[str]) -> int:
     """Where a new `name` child goes: after its last sibling of that name, else in
     the template's order (`order`: the child names as the form declares them)."""
-    last = -1
-    for i, child in enumerate(parent.children):
-        if child.name == name:
-            last = i
-    if last >= 0:
-        return last + 1
+    children = parent.children
+    for i in range(len(children) - 1, -1, -1):  # from the end: new instances go last
+        if children[i].name == name:
+            return i + 1
     rank = order.index(name) if name in order else len(order)
     for i, child in enumerate(parent.children):
         if child.name in order and order.index(child.name) > rank:

@@ -277,9 +277,7 @@ class Recomputer:
         """Append a repeat instance below `parent`, evaluate it, run its `odk-new-repeat`."""
         node = self.definition.new_repeat_instance(pattern)
         index = insert_index(parent, node.name, self._child_order.get(parent.path(), []))
-        parent.children.insert(index, node)
-        node.parent = parent
-        self.index.forget(parent)
+        self.index.inserted(parent, node, parent.insert(index, node))
         self.touch_layout(parent, node.name)
         for each in node.iter():
             each.relevant = each.parent.relevant if each.parent is not None else True

@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 
 Key = Node | tuple[Node, str] | None
 """What an item is found by in its block: its node, `(parent, name)` for a repeat's
-block, None for a repeat's prompt."""
+block, `(parent, "#start")` for a chunk of its instances, None for a repeat's prompt."""
+CHUNK = 32
+"""A repeat with more instances shown keeps them in chunks of this many, so that a
+change in one instance re-adds about 2 x sqrt(n) counts, not n."""
 
 
 @dataclass(slots=True, eq=False)
@@ -86,6 +89,8 @@ class ScreenTree:
         """Repeat blocks whose prompt hangs on a `jr:noAddRemove` expression."""
         self.rebuilt = 0
         """Blocks listed so far: what keeping the screens has cost."""
+        self._listed: list[Screen | Entry] | None = None
+        """Every screen, prompts to be worded when read; None after a change."""
 
     # -- reading --------------------------------------------------------------------
 
@@ -96,6 +101,8 @@ class ScreenTree:
         block = self._fresh()
         if not 0 <= index < block.count:
             raise IndexError(f"no screen {index}")
+        if self._listed is not None:
+            return self._made(self._listed[index])
         while True:
             k = bisect_right(block.starts, index) - 1
             item = block.items[k]
@@ -105,15 +112,25 @@ class ScreenTree:
             block = item
 
     def __iter__(self) -> Iterator[Screen]:
-        stack: list[Iterator[Entry | Block]] = [iter(self._fresh().items)]
-        while stack:
-            item = next(stack[-1], None)
-            if item is None:
-                stack.pop()
-            elif isinstance(item, Entry):
-                yield self._screen(item)
-            else:
-                stack.append(iter(item.items))
+        """Every screen in order. The list is kept until the next change, so reading
+        all the screens again costs no more than a copy (prompts are worded anew)."""
+        self._fresh()
+        if self._listed is None:
+            listed: list[Screen | Entry] = []
+            stack: list[Iterator[Entry | Block]] = [iter(self.root.items)]
+            while stack:
+                item = next(stack[-1], None)
+                if item is None:
+                    stack.pop()
+                elif isinstance(item, Block):
+                    stack.append(iter(item.items))
+                else:
+                    listed.append(item if item.kind == REPEAT_PROMPT else self._screen(item))
+            self._listed = listed
+        return map(self._made, self._listed)
+
+    def _made(self, item: Screen | Entry) -> Screen:
+        return item if isinstance(item, Screen) else self._screen(item)
 
     def jump(self, ref: str) -> int | None:
         """The index of the screen whose ref is `ref` or that shows the question `ref`."""
@@ -173,6 +190,8 @@ class ScreenTree:
 
     def _fresh(self) -> Block:
         session = self.session
+        if session.layout_reset or session.layout_dirty or self.volatile:
+            self._listed = None
         if session.layout_reset:
             session.layout_reset = False
             self.blocks = {session.document: self.root}
@@ -242,9 +261,15 @@ class ScreenTree:
         assert control.ref is not None
         parent = block.context
         instances = nodes_at(parent, control.ref)
-        for instance in instances:
-            if instance.relevant:
+        shown = [i for i in instances if i.relevant]
+        if len(shown) <= CHUNK:
+            for instance in shown:
                 block.add(self._child(instance, control.children, block), instance)
+        for start in range(0, len(shown) if len(shown) > CHUNK else 0, CHUNK):
+            chunk = Block((), parent, block, (parent, f"#{start}"), stale=False)
+            for instance in shown[start : start + CHUNK]:
+                chunk.add(self._child(instance, control.children, chunk), instance)
+            block.add(chunk, chunk.key)
         if prompt_shown(self.session, control, parent, instances):
             block.add(Entry(REPEAT_PROMPT, parent, control=control), None)
         if control.no_add_remove is not None:

@@ -5,7 +5,8 @@ secondary instances (choice lists, CSV and XML attachments) and documents built
 from XML text for `forms.xpath.evaluate`. Names are local names (namespaces are
 dropped, as ODK does for instance data). The session keeps `relevant` equal to
 the node's *effective* relevance (its own and its ancestors'); the evaluator only
-reads it: a non-relevant node reads as empty.
+reads it: a non-relevant node reads as empty. Whoever inserts or removes children of a
+node already read calls `children_changed` on it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Node:
         "datatype",
         "relevant",
         "is_attribute",
+        "_positions",
         "__weakref__",
     )
 
@@ -57,6 +59,7 @@ class Node:
         self.datatype = datatype
         self.relevant = True
         self.is_attribute = False
+        self._positions: dict[Node, int] | None = None
 
     def __repr__(self) -> str:
         return f"<Node {self.path()} {self.text!r}>"
@@ -64,6 +67,7 @@ class Node:
     def append(self, child: Node) -> Node:
         child.parent = self
         self.children.append(child)
+        self._positions = None
         return child
 
     def child(self, name: str) -> Node | None:
@@ -114,16 +118,42 @@ class Node:
         return "".join(n.text for n in self.iter() if not n.children and n.relevant)
 
     def position(self) -> int:
-        """1-based position among same-named siblings."""
-        if self.parent is None or self.is_attribute:
+        """1-based position among same-named siblings (a table the parent keeps until
+        `children_changed`)."""
+        parent = self.parent
+        if parent is None or self.is_attribute:
             return 1
-        pos = 0
-        for sibling in self.parent.children:
-            if sibling.name == self.name:
-                pos += 1
-            if sibling is self:
-                return pos
-        return pos
+        table = parent._positions
+        if table is None or self not in table:
+            counts: dict[str, int] = {}
+            table = parent._positions = {}
+            for sibling in parent.children:
+                table[sibling] = counts[sibling.name] = counts.get(sibling.name, 0) + 1
+        return table.get(self, 1)
+
+    def children_changed(self) -> None:
+        """Say that `children` was changed in place (an element inserted or removed)."""
+        self._positions = None
+
+    def insert(self, index: int, child: Node) -> bool:
+        """Insert `child` at `index`; True when it went after every sibling of its name
+        (a new repeat instance), whose positions then stay as they were."""
+        children, name = self.children, child.name
+        children.insert(index, child)
+        child.parent = self
+        if any(children[i].name == name for i in range(index + 1, len(children))):
+            self._positions = None
+            return False
+        table = self._positions
+        if table is not None:
+            before = next(
+                (children[i] for i in range(index - 1, -1, -1) if children[i].name == name), None
+            )
+            if before is None or before in table:
+                table[child] = table[before] + 1 if before is not None else 1
+            else:
+                self._positions = None
+        return True
 
 
 def from_element(element: Element, parent: Node | None = None) -> Node:

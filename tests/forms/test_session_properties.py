@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from session_support import definition_of, fixed_env, state
 
+from forms import session_screens
 from forms.session import FormSession
 from forms.session_index import NodeIndex
 from forms.session_navigation import GROUP, QUESTION, REPEAT_PROMPT, Screen, prompt_screen, walk
@@ -103,6 +105,7 @@ def assert_navigation_from_scratch(s: FormSession) -> None:
     a fresh computation; every screen is found again by its ref."""
     kept = list(s.screens())
     assert kept == list(ScreenTree(s)) == reference_screens(s)
+    s._tree._listed = None  # read again by descending the counts kept across changes
     assert [s.screen(i) for i in range(len(s.screens()))] == kept
     fresh = NodeIndex(s.document, s.repeats)
     nodes = [n for n in s.document.iter() if n is not s.document]
@@ -115,7 +118,7 @@ def assert_navigation_from_scratch(s: FormSession) -> None:
 
 def play(steps: list[tuple[str, object]]) -> FormSession:
     s = FormSession.new(DEFINITION, env=fixed_env())
-    for ref, value in steps:
+    for step, (ref, value) in enumerate(steps):
         if ref == "add":
             s.add_repeat(str(value))
         elif ref == "remove":
@@ -126,7 +129,10 @@ def play(steps: list[tuple[str, object]]) -> FormSession:
                 s.answer(ref, value)
         else:
             s.answer(ref, value)
-        len(s.screens())  # navigation keeps its tree up to date between steps
+        if step % 2:  # navigation keeps its tree, or its list, up to date
+            len(s.screens())
+        else:
+            list(s.screens())
     return s
 
 
@@ -145,6 +151,16 @@ def test_incremental_equals_from_scratch(steps: list[tuple[str, object]]) -> Non
     assert set(s.value("/data/grown").split()) <= offered  # cascading answers follow
     s.recompute_all()
     assert state(s) == incremental
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations)
+def test_navigation_with_repeats_kept_in_chunks(steps: list[tuple[str, object]]) -> None:
+    """Big repeats keep their instances in chunks (`session_screens.CHUNK`): with chunks
+    of 2 the same changes give the same screens, refs and jumps as a fresh computation."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session_screens, "CHUNK", 2)
+        assert_navigation_from_scratch(play(steps))
 
 
 @settings(max_examples=60, deadline=None)

@@ -298,3 +298,36 @@ def test_predicates_see_their_own_position_and_size() -> None:
         ("Ama34f", 1, 2),
         ("Kofi36m", 2, 2),
     ]
+
+
+def _siblings() -> Node:
+    parent = Node("data")
+    for name in ("rep", "rep", "x", "rep"):
+        parent.append(Node(name))
+    assert [c.position() for c in parent.children] == [1, 2, 1, 3]  # the table is kept
+    return parent
+
+
+def _recounted(parent: Node) -> list[int]:
+    """Positions counted afresh, without any table."""
+    seen: dict[str, int] = {}
+    positions = []
+    for child in parent.children:
+        seen[child.name] = seen.get(child.name, 0) + 1
+        positions.append(seen[child.name])
+    return positions
+
+
+@pytest.mark.parametrize(
+    ("index", "name", "last"), [(4, "rep", True), (0, "rep", False), (1, "y", True)]
+)
+def test_positions_follow_inserts_and_removals(index: int, name: str, last: bool) -> None:
+    """`position(..)` (XForms spec: the position among same-named siblings) stays right
+    when the parent keeps a table: an instance inserted after its siblings keeps theirs,
+    one before them renumbers them, a removal renumbers after `children_changed`."""
+    parent = _siblings()
+    assert parent.insert(index, Node(name)) is last
+    assert [c.position() for c in parent.children] == _recounted(parent)
+    parent.children.remove(parent.children[0])
+    parent.children_changed()
+    assert [c.position() for c in parent.children] == _recounted(parent)
