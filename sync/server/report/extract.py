@@ -32,7 +32,8 @@ def mapped_paths(mapping: FieldMapping) -> list[str]:
         mapping.own_consumption, mapping.women_income,
         *mapping.components.values(), *mapping.adequacy.values(),
     ]  # fmt: skip
-    return paths + ([mapping.region] if mapping.region else [])
+    optional = [mapping.region, mapping.benchmark, mapping.weight]
+    return paths + [*mapping.men_adequacy.values()] + [p for p in optional if p]
 
 
 def names_are_unique(definition: FormDefinition, paths: list[str]) -> bool:

@@ -36,6 +36,12 @@ class FieldMapping(BaseModel):
     adequacy: dict[str, str]
     region: str | None = None
     """None: the submission's district is the region."""
+    benchmark: str | None = None
+    """The benchmark's name (a row of benchmarks.csv: its currency, place and year)."""
+    weight: str | None = None
+    """The household's sample weight from the sample design; None (or empty): 1."""
+    men_adequacy: dict[str, str] = {}
+    """The men's module: A-WEAI adequacy per domain of the primary male decision-maker."""
 
 
 LIVING_INCOME_MAPPING = FieldMapping(
@@ -58,6 +64,7 @@ LIVING_INCOME_MAPPING = FieldMapping(
     own_consumption="own_consumption",
     women_income="women_income",
     adequacy={d: f"women/ad_{d}" for d in DOMAINS},
+    benchmark="benchmark",
 )
 
 MAPPINGS = {"living_income_household": LIVING_INCOME_MAPPING}
@@ -79,6 +86,10 @@ class HouseholdIncome:
     women_income: float
     adequacy: dict[str, bool] | None
     """A-WEAI adequacy per domain; None when the women's module was not done."""
+    benchmark: str = ""
+    weight: float = 1.0
+    men_adequacy: dict[str, bool] | None = None
+    """The men's module's adequacy per domain; None when it was not done."""
 
 
 def _local(tag: str) -> str:
@@ -134,6 +145,8 @@ def household_from_texts(
     ages = tuple(int(_number(a)) for a in texts(mapping.member_ages) if a)
     flags = {d: text(p) for d, p in mapping.adequacy.items()}
     adequacy = {d: v == "1" for d, v in flags.items()} if any(flags.values()) else None
+    men = {d: text(p) for d, p in mapping.men_adequacy.items()}
+    weight = text(mapping.weight) if mapping.weight else ""
     region = text(mapping.region) if mapping.region else (district or "")
     return HouseholdIncome(
         instance_id=instance_id,
@@ -149,4 +162,7 @@ def household_from_texts(
         own_consumption=_number(text(mapping.own_consumption)),
         women_income=_number(text(mapping.women_income)),
         adequacy=adequacy,
+        benchmark=text(mapping.benchmark) if mapping.benchmark else "",
+        weight=_number(weight) if weight else 1.0,
+        men_adequacy={d: v == "1" for d, v in men.items()} if any(men.values()) else None,
     )
