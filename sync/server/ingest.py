@@ -19,7 +19,12 @@ from sync.server.blobs import safe_name
 from sync.server.derived_rows import write_derived_rows
 from sync.server.errors import BadRequest, Forbidden
 from sync.server.instance_fields import instance_fields, parse_submission, read_instance
-from sync.server.limits import check_attachments, check_fields, check_instance_id
+from sync.server.limits import (
+    check_attachments,
+    check_fields,
+    check_instance_id,
+    check_xml_size,
+)
 from sync.server.quality_sections import AUDIT
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
 
@@ -45,6 +50,7 @@ def ingest(
 
     `file_limit` is the most bytes one attachment may declare (the server's body limit)."""
     try:
+        check_xml_size(xml)
         root = parse_submission(xml)
         fields = instance_fields(root)
         if instance_id is not None and fields.instance_id != instance_id:

@@ -12,6 +12,9 @@ from xml.etree.ElementTree import Element
 
 from sync.server.errors import BadRequest, TooLarge
 
+MAX_XML_CHARS = 5 * 1024 * 1024
+"""Characters of one submission's XML (a household of the living income form is about
+12,000): taking one in costs several times its size in memory."""
 INSTANCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
 MAX_INSTANCE_ID = 100
 """Characters of a meta/instanceID (`uuid:` and a UUID is 41)."""
@@ -21,6 +24,13 @@ MAX_ATTACHMENTS = 100
 """Files of one submission."""
 MAX_ATTACHMENT_BYTES = 500 * 1024 * 1024
 """Bytes of all the files of one submission together."""
+
+
+def check_xml_size(xml: str) -> None:
+    if len(xml) > MAX_XML_CHARS:
+        raise BadRequest(
+            f"submission XML of {len(xml):,} characters; the limit is {MAX_XML_CHARS:,}"
+        )
 
 
 def check_instance_id(instance_id: str) -> None:

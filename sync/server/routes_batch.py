@@ -21,11 +21,12 @@ from sync.protocol import (
 )
 from sync.server.auth import CurrentUser
 from sync.server.blobs import BlobStore, safe_name
-from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound
+from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from sync.server.ingest import ingest, now, require_submitter_of
 from sync.server.limits import gunzip
 from sync.server.quality_sections import on_attachment
 from sync.server.storage import AttachmentRecord, ReviewRecord, Storage
+from sync.server.upload_gate import SMALL_BODY, admit_memory
 
 router = APIRouter(prefix="/api/v1")
 
@@ -39,7 +40,7 @@ def _storage(request: Request) -> Storage:
 async def submit(request: Request, user: CurrentUser) -> BatchResult:
     body = await request.body()
     if request.headers.get("content-encoding", "").lower() == "gzip":
-        body = gunzip(body, request.app.state.body_limit)
+        body = _inflated(request, body)
     try:
         batch = SubmissionBatch.model_validate_json(body)
     except ValidationError as error:
@@ -63,6 +64,17 @@ async def submit(request: Request, user: CurrentUser) -> BatchResult:
         for item in batch.items
     ]
     return BatchResult(batch_id=batch.batch_id, results=results)
+
+
+def _inflated(request: Request, body: bytes) -> bytes:
+    """A gzip batch inflated; past SMALL_BODY only with memory from the upload gate's budget
+    (else 503), so small compressed bodies cannot add up to gigabytes."""
+    try:
+        return gunzip(body, SMALL_BODY)
+    except TooLarge:
+        limit: int = request.app.state.body_limit
+        admit_memory(request, limit)
+        return gunzip(body, limit)
 
 
 @router.put("/submissions/{instance_id}/attachments/{name}")

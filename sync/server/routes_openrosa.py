@@ -16,7 +16,7 @@ from sync.server.blobs import BlobStore, Incoming, safe_name
 from sync.server.errors import BadRequest, Conflict, NotFound
 from sync.server.ingest import ingest, referenced_names, require_submitter_of
 from sync.server.instance_fields import instance_fields, parse_submission
-from sync.server.limits import MAX_ATTACHMENTS, check_attachments
+from sync.server.limits import MAX_ATTACHMENTS, check_attachments, check_xml_size
 from sync.server.openrosa_xml import form_list, manifest, openrosa_message
 from sync.server.quality_sections import on_attachment
 from sync.server.storage import AttachmentRecord, Storage, User
@@ -154,9 +154,11 @@ async def _xml(form: FormData) -> str:
     if not isinstance(main, UploadFile):
         raise BadRequest("multipart part xml_submission_file is missing")
     try:
-        return (await main.read()).decode("utf-8")
+        xml = (await main.read()).decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("xml_submission_file is not UTF-8") from None
+    check_xml_size(xml)
+    return xml
 
 
 def _check_files(

@@ -4,6 +4,7 @@ with Retry-After. Against a real `fieldapp-server serve` over loopback."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from hardening_support import Live, live_server, raw_request, read_head
+
+from tests.waiting import wait_until
 
 NINETEEN_MB = 19 * 1024 * 1024
 EMPTY_BATCH = b'{"batch_id": "b", "device_id": "d", "items": []}'
@@ -108,3 +111,34 @@ def test_uploads_are_capped_per_user_and_in_all_with_retry_after(live: Live) -> 
     again = _refused(live, "amina")
     assert again.status_code == 200, again.text
     assert json.loads(again.content)["results"] == []
+
+
+def _hold_declared(live: Live, user: str, size: int) -> socket.socket:
+    headers = {**live.auth(user), "Content-Length": str(size), "Expect": "100-continue"}
+    connection = raw_request(live.url, "POST", "/api/v1/submissions", headers)
+    assert read_head(connection).startswith("HTTP/1.1 100")
+    return connection
+
+
+def test_json_bodies_share_a_memory_budget_and_gzip_counts_what_it_inflates_to(
+    live: Live,
+) -> None:
+    held = [_hold_declared(live, user, 19 * 1024 * 1024) for user in ("amina", "kofi")]
+    over = _refused(live, "sue")  # 2 MB more than the 40 MB budget holds
+    assert over.status_code == 503 and "40 MB held in memory" in over.json()["detail"]
+    inflating = gzip.compress(EMPTY_BATCH + b" " * HELD)  # 2 kB that inflate to 2 MB
+    headers = {**live.auth("sam"), "Content-Encoding": "gzip"}
+    bomb = httpx.post(f"{live.url}/api/v1/submissions", content=inflating, headers=headers)
+    assert bomb.status_code == 503 and bomb.headers["Retry-After"] == "5"
+    small = gzip.compress(EMPTY_BATCH + b" " * 1000)
+    assert httpx.post(f"{live.url}/api/v1/submissions", content=small, headers=headers).is_success
+    for connection in held:
+        connection.close()
+    wait_until(  # the server learns of the closed connections in its own time
+        lambda: (
+            httpx.post(
+                f"{live.url}/api/v1/submissions", content=inflating, headers=headers
+            ).is_success
+        ),
+        "the memory budget given back once the held bodies' connections closed",
+    )
