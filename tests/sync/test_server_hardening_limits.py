@@ -65,6 +65,7 @@ def _photo(number: int, size: int = 10) -> dict[str, object]:
     ("entry", "said"),
     [
         (_item("uuid:" + "a" * MAX_INSTANCE_ID), f"the limit is {MAX_INSTANCE_ID}"),
+        (_item("uuid:vast", household="</household_id><x>" * 300_000), "the limit is 5,242,880"),
         (_item("uuid:a/../b"), "the limit on its characters"),
         (_item("uuid:long", household="x" * (MAX_FIELD_CHARS + 1)), "'household_id' has 100,001"),
         (
