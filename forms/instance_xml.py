@@ -123,9 +123,7 @@ def _fill(
         path = f"{base}/{name}"
         if path in repeats:
             child = definition.new_repeat_instance(path)
-            node.children.insert(insert_index(node, name, orders.get(base, [])), child)
-            node.children_changed()
-            child.parent = node
+            node.insert(insert_index(node, name, orders.get(base, [])), child)
         else:
             same = [c for c in node.children if c.name == name]
             index = used.get(name, 0)

@@ -59,7 +59,7 @@ class Recomputer:
         """Repeat instances removed since the screens were last read."""
         self.layout_reset = True
         """Everything is to be listed again (the session started or recomputed all)."""
-        self._queue: dict[int, list[Node] | None] = {}
+        self._queue: dict[int, dict[Node, None] | None] = {}
         self._heap: list[int] = []
         self._child_order = {
             t.path: [c.name for c in t.children] for t in definition.instance.iter()
@@ -115,7 +115,7 @@ class Recomputer:
     def _enqueue(self, computation: Computation, scope: Node | None) -> None:
         index = computation.index
         if index not in self._queue:
-            self._queue[index] = [scope] if scope is not None else None
+            self._queue[index] = {scope: None} if scope is not None else None
             heapq.heappush(self._heap, index)
             return
         scopes = self._queue[index]
@@ -123,8 +123,8 @@ class Recomputer:
             return
         if scope is None:
             self._queue[index] = None
-        elif all(s is not scope for s in scopes):
-            scopes.append(scope)
+        else:
+            scopes[scope] = None
 
     def flush(self) -> None:
         steps = 0
@@ -139,7 +139,7 @@ class Recomputer:
                     raise FormError.of("session.eval_failed", ref=computation.path, detail="loop")
                 self._apply(computation, node)
 
-    def _targets(self, computation: Computation, scopes: list[Node] | None) -> list[Node]:
+    def _targets(self, computation: Computation, scopes: Iterable[Node] | None) -> list[Node]:
         pattern = computation.path
         if computation.kind == "count":
             pattern = pattern.rsplit("/", 1)[0] or "/"
@@ -268,6 +268,9 @@ class Recomputer:
                 )
             )
             wanted = MAX_REPEAT_COUNT
+        if len(existing) < wanted and not self.definition.actions_for("odk-new-repeat"):
+            while len(existing) < wanted:  # evaluated together by the flush under way
+                existing.append(self._insert_instance(parent, computation.path))
         while len(existing) < wanted:
             existing.append(self.add_instance(parent, computation.path))
         while len(existing) > wanted:
@@ -275,6 +278,13 @@ class Recomputer:
 
     def add_instance(self, parent: Node, pattern: str) -> Node:
         """Append a repeat instance below `parent`, evaluate it, run its `odk-new-repeat`."""
+        node = self._insert_instance(parent, pattern)
+        self.flush()
+        self.run_actions(self.definition.actions_for("odk-new-repeat"), node)
+        return node
+
+    def _insert_instance(self, parent: Node, pattern: str) -> Node:
+        """Append a repeat instance below `parent` and queue what it computes and changes."""
         node = self.definition.new_repeat_instance(pattern)
         index = insert_index(parent, node.name, self._child_order.get(parent.path(), []))
         self.index.inserted(parent, node, parent.insert(index, node))
@@ -285,8 +295,6 @@ class Recomputer:
             if computation.path != pattern or computation.kind != "count":
                 self._enqueue(computation, node)
         self.structure_changed(node)
-        self.flush()
-        self.run_actions(self.definition.actions_for("odk-new-repeat"), node)
         return node
 
     def remove_instance(self, node: Node) -> None:

@@ -40,6 +40,7 @@ class Node:
         "relevant",
         "is_attribute",
         "_positions",
+        "_path",
         "__weakref__",
     )
 
@@ -60,6 +61,7 @@ class Node:
         self.relevant = True
         self.is_attribute = False
         self._positions: dict[Node, int] | None = None
+        self._path: str | None = None
 
     def __repr__(self) -> str:
         return f"<Node {self.path()} {self.text!r}>"
@@ -68,6 +70,7 @@ class Node:
         child.parent = self
         self.children.append(child)
         self._positions = None
+        _forget_paths(child)
         return child
 
     def child(self, name: str) -> Node | None:
@@ -91,13 +94,16 @@ class Node:
         return node
 
     def path(self) -> str:
-        """Absolute path without positions, e.g. `/data/household/name`."""
-        names: list[str] = []
-        node: Node | None = self
-        while node is not None and node.name != DOCUMENT:
-            names.append(("@" if node.is_attribute else "") + node.name)
-            node = node.parent
-        return "/" + "/".join(reversed(names))
+        """Absolute path without positions, e.g. `/data/household/name` (kept once asked:
+        a node moves only when `append` or `insert` puts it below another)."""
+        found = self._path
+        if found is None:
+            if self.name == DOCUMENT:
+                return "/"
+            parent = self.parent
+            base = parent.path() if parent is not None and parent.name != DOCUMENT else ""
+            found = self._path = f"{base}/{'@' if self.is_attribute else ''}{self.name}"
+        return found
 
     def attribute(self, name: str) -> Node | None:
         """The attribute as a node of its own (so it can sit in a node-set)."""
@@ -141,6 +147,7 @@ class Node:
         children, name = self.children, child.name
         children.insert(index, child)
         child.parent = self
+        _forget_paths(child)
         if any(children[i].name == name for i in range(index + 1, len(children))):
             self._positions = None
             return False
@@ -154,6 +161,11 @@ class Node:
             else:
                 self._positions = None
         return True
+
+
+def _forget_paths(top: Node) -> None:
+    for node in top.iter():
+        node._path = None
 
 
 def from_element(element: Element, parent: Node | None = None) -> Node:

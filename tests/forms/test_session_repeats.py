@@ -8,6 +8,8 @@ import pytest
 from session_support import session_of
 
 from forms.errors import FormError
+from forms.session_graph import Computation
+from forms.xpath.tree import Node
 
 ROSTER = """
 | survey |
@@ -214,3 +216,33 @@ def test_absolute_reads_inside_a_repeat_recompute_only_their_instance() -> None:
     s.answer("/data/member[5]/age", 30)
     # double and relevance of school in member 5, pick in all 10, total; n not at all
     assert s.evaluations - before <= 2 + 10 + 1
+
+
+COUNTED_SUM = """
+| survey |
+| | type | name | label | calculation | repeat_count |
+| | integer | n | N | | |
+| | begin repeat | row | Row | | ${n} |
+| | calculate | k | | position(..) | |
+| | end repeat | | | | |
+| | calculate | total | | sum(${k}) | |
+"""
+
+
+def test_counted_instances_are_evaluated_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Principle 4: `jr:count` creating n instances costs what n instances compute, so
+    a sum over them is evaluated once after they all exist, not once per new instance
+    (which made a 500-row roster quadratic)."""
+    s = session_of(COUNTED_SUM)
+    applied: list[str] = []
+    apply = s._apply
+
+    def counted(computation: Computation, node: Node) -> None:
+        applied.append(computation.path)
+        apply(computation, node)
+
+    monkeypatch.setattr(s, "_apply", counted)
+    s.answer("/data/n", 200)
+    assert s.value("/data/total") == str(200 * 201 // 2)
+    assert s.value("/data/row[200]/k") == "200"
+    assert applied.count("/data/total") == 1 and applied.count("/data/row/k") == 200
