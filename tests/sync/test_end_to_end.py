@@ -137,6 +137,7 @@ def test_plain_odk_collect_code_syncs_by_openrosa(
         assert (first.forms_updated, first.error) == (1, None), first
         form = store.get_form("demo_household")
         instance_id, xml = _fill(form.xform)
+        xml = xml.replace("<consent>", "<card>card.jpg</card><consent>")  # a field names it
         store.create_draft(form.form_id, form.version, instance_id, xml, None)
         store.add_attachment(instance_id, "card.jpg", b"\xff\xd8 card")
         store.finalize(instance_id, xml, None)
