@@ -15,7 +15,6 @@ import contextlib
 import gzip
 import json
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,12 +23,11 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.bench_sync_devices import DEMO_FORM, SERVE, _free_port, _wait_until_up
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
-DEMO_FORM = Path(__file__).resolve().parents[1] / "assets" / "forms" / "demo_household.xml"
-SERVE = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
 UPLOADS = 50
 PHOTO = 19 * 1024 * 1024
 GOAL_MB = 250.0
@@ -164,25 +162,6 @@ def _wave(tokens: list[str], send: Send) -> tuple[collections.Counter[int], floa
     return statuses, time.perf_counter() - started
 
 
-def _up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/api/v1/pull", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the server at {url} did not answer within 60 s")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _codes(statuses: collections.Counter[int]) -> str:
     return ", ".join(f"{n}× {code or 'no answer'}" for code, n in sorted(statuses.items()))
 
@@ -198,7 +177,7 @@ def _serving(data: Path) -> Iterator[tuple[str, int]]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _up(url)
+        _wait_until_up(url)
         yield url, server.pid
     finally:
         server.terminate()
