@@ -12,9 +12,9 @@ from session_support import definition_of, fixed_env, state
 
 from forms import session_screens
 from forms.session import FormSession
-from forms.session_index import NodeIndex
 from forms.session_navigation import GROUP, QUESTION, REPEAT_PROMPT, Screen, prompt_screen, walk
 from forms.session_screens import ScreenTree
+from forms.xpath.tree import Node
 
 FORM = """
 | survey |
@@ -73,9 +73,27 @@ operations = st.lists(
 )
 
 
+class PlainRefs:
+    """Refs worked out by scanning the siblings each time (no table kept anywhere)."""
+
+    def __init__(self, repeats: frozenset[str]) -> None:
+        self.repeats = repeats
+
+    def ref(self, node: Node) -> str:
+        steps: list[str] = []
+        while node.parent is not None:
+            step = node.name
+            if node.path() in self.repeats:
+                same = [c for c in node.parent.children if c.name == node.name]
+                step += f"[{same.index(node) + 1}]"
+            steps.append(step)
+            node = node.parent
+        return "/" + "/".join(reversed(steps))
+
+
 def reference_screens(s: FormSession) -> list[Screen]:
     """The screens listed by a plain walk of the whole form (the engine's first way)."""
-    fresh = NodeIndex(s.document, s.repeats)
+    fresh = PlainRefs(s.repeats)
     found: list[Screen] = []
     for control, node, _ in walk(s, s.definition.body, s.document, 0):
         if control.kind == "repeat":
@@ -107,7 +125,7 @@ def assert_navigation_from_scratch(s: FormSession) -> None:
     assert kept == list(ScreenTree(s)) == reference_screens(s)
     s._tree._listed = None  # read again by descending the counts kept across changes
     assert [s.screen(i) for i in range(len(s.screens()))] == kept
-    fresh = NodeIndex(s.document, s.repeats)
+    fresh = PlainRefs(s.repeats)
     nodes = [n for n in s.document.iter() if n is not s.document]
     assert [s.ref(n) for n in nodes] == [fresh.ref(n) for n in nodes]
     assert all(s.index.find(fresh.ref(n)) is n for n in nodes)
