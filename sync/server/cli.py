@@ -33,6 +33,7 @@ EXAMPLES = {
     "show": "fieldapp-server quality show --data ./serverdata > quality.json",
     "set": "fieldapp-server quality set quality.json --data ./serverdata",
     "relay": "fieldapp-server relay --upstream https://central.example.org --token=TOKEN --data ./hub --port 8000",
+    "import": "fieldapp-server submissions import rehearsal/ --as amina --data ./serverdata",
 }
 
 
@@ -109,6 +110,18 @@ def _parser() -> argparse.ArgumentParser:
     sub(quality, "show", "show", "Print the quality settings as JSON (the defaults if none set).")
     settle = sub(quality, "set", "set", "Check a JSON file of quality settings and store it.")
     settle.add_argument("file", type=Path, help="JSON, as `quality show` prints it")
+    submissions = commands.add_parser("submissions", help="Manage submissions").add_subparsers(
+        dest="action", required=True
+    )
+    imports = sub(
+        submissions,
+        "import",
+        "import",
+        "Take in instance XMLs from a folder or a zip, with the files they name beside them.",
+    )
+    imports.add_argument("path", type=Path, help="a folder, a .zip or one .xml file")
+    imports.add_argument("--as", dest="as_user", metavar="USER", help="file them under USER")
+    imports.add_argument("--verbose", action="store_true", help="list stored and skipped too")
     supervisor = commands.add_parser(
         "supervisor",
         help="Open the supervisor review screens (a Flet web app over the review API).",
@@ -151,6 +164,10 @@ def _run(args: argparse.Namespace) -> int:
         flags = ["--server", args.server, f"--token={args.token}", "--port", str(args.port)]
         return supervisor(flags + (["--no-browser"] if args.no_browser else []))
     storage, blobs = open_storage(args.data)
+    if args.command == "submissions":
+        from sync.server.submissions_import import run_import
+
+        return run_import(storage, blobs, args)
     if args.command in ("export", "report"):
         from sync.server.exports_cli import run_export, run_report
 
