@@ -20,11 +20,13 @@ from benchmarks import (
     bench_autosave,
     bench_exports,
     bench_ingest,
+    bench_navigation,
     bench_queue,
     bench_reading,
     bench_screen_change,
     bench_session,
     bench_sync_devices,
+    bench_uploads,
     bench_xpath,
 )
 
@@ -41,12 +43,14 @@ BENCHMARKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("Exports and the living income report over 100,000 households", bench_exports.run),
     ("Review queue and dashboard over 100,000 submissions", bench_queue.run),
     ("Screen change in Chromium: Next to the next screen", bench_screen_change.run),
+    ("Navigation: Next with 1,000 repeat instances, test-drive with 500", bench_navigation.run),
+    ("Server memory under 50 concurrent 19 MB uploads", bench_uploads.run),
 )
 
 
 SECTIONS = {
     "xpath": 0, "reading": 1, "session": 2, "autosave": 3, "ingest": 4, "devices": 5,
-    "exports": 6, "queue": 7, "screen": 8,
+    "exports": 6, "queue": 7, "screen": 8, "navigation": 9, "uploads": 10,
 }  # fmt: skip
 """Names for `python -m benchmarks.run NAME ...`: rerun only these sections."""
 
