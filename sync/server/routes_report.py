@@ -1,6 +1,9 @@
 """`GET /api/v1/report.html` and `/api/v1/report.json`: the living income report;
 `/api/v1/report/summary.json`: its groups and charts without the per-household rows, for a
-screen (a hundred bytes per group, not a few hundred per household)."""
+screen (a few hundred bytes per group, not a few hundred per household).
+
+`state` (repeatable) chooses the review states counted; without it, approved submissions
+only. Superseded versions never count."""
 
 from __future__ import annotations
 
@@ -11,9 +14,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from sync.server.auth import CurrentUser
+from sync.server.report.benchmarks import Benchmark
 from sync.server.report.build import report_for
 from sync.server.report.charts import report_charts
-from sync.server.report.compute import GroupResult, Report
+from sync.server.report.compute import Population, Report
+from sync.server.report.groups import GroupResult
 from sync.server.report.html import render_html
 from sync.server.routes_exports import Many, scoped_filter
 from sync.server.storage import Storage
@@ -45,6 +50,8 @@ def report_json(report: Chosen) -> Report:
 
 class ReportSummary(BaseModel):
     form_id: str
+    population: Population
+    benchmarks: list[Benchmark]
     households: int
     skipped: int
     """Households left out: no usable benchmark or household size."""
@@ -57,6 +64,8 @@ class ReportSummary(BaseModel):
 def report_summary(report: Chosen) -> ReportSummary:
     return ReportSummary(
         form_id=report.form_id,
+        population=report.population,
+        benchmarks=report.benchmarks,
         households=len(report.households),
         skipped=len(report.skipped),
         groups=report.groups,

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from sync.server.report.compute import GroupResult, HouseholdResult, Report
+from sync.server.report.compute import Report
+from sync.server.report.groups import GroupResult
+from sync.server.report.households import HouseholdResult
 
 WIDTH, HEIGHT, PAD = 640, 260, 40
 MAX_BARS = 280
 """Bars of the income distribution at most: two pixels each."""
+LABELS = 230
+"""Width (px) of the group names left of the composition bars."""
 COLOURS = {"main_crop": "#2e7d32", "other": "#1565c0", "own_consumption": "#f9a825"}
 
 
@@ -52,6 +56,11 @@ def income_vs_benchmark(households: Sequence[HouseholdResult]) -> str:
     return _svg(bars + line, "Household income as % of the adjusted benchmark")
 
 
+def label(g: GroupResult, suffix: str = "") -> str:
+    """A group's name in a chart, with its benchmark (groups are split by benchmark)."""
+    return f"{g.group}{suffix} ({g.benchmark.id})"
+
+
 def composition_bars(groups: Sequence[GroupResult]) -> str:
     """Stacked bars: main crop / other / own consumption shares per group."""
     if not groups:
@@ -59,15 +68,15 @@ def composition_bars(groups: Sequence[GroupResult]) -> str:
     band = (HEIGHT - 2 * PAD) / len(groups)
     parts = []
     for i, g in enumerate(groups):
-        x = 150.0
+        x = float(LABELS)
         top = PAD + i * band
         parts.append(
-            f'<text x="145" y="{top + band / 2 + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{escape(g.group)}</text>"
+            f'<text x="{LABELS - 5}" y="{top + band / 2 + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{escape(label(g))}</text>"
         )
         for key, colour in COLOURS.items():
             share = max(0.0, g.composition_pct.get(key, 0.0))
-            width = share / 100 * (WIDTH - 150 - PAD)
+            width = share / 100 * (WIDTH - LABELS - PAD)
             parts.append(
                 f'<rect x="{x:.1f}" y="{top + 2:.1f}" width="{width:.1f}"'
                 f' height="{max(band - 4, 1):.1f}" fill="{colour}"><title>{key}: {share:.1f}%'
@@ -92,7 +101,7 @@ def gap_by_head_sex(groups: Sequence[GroupResult]) -> str:
     for i, g in enumerate(rows):
         left = PAD + i * band
         for n, (value, colour) in enumerate(
-            ((g.share_below_pct, "#c62828"), (g.fgt1 * 100, "#6a1b9a"))
+            ((g.share_below_pct.value, "#c62828"), (g.fgt1 * 100, "#6a1b9a"))
         ):
             height = value / 100 * (HEIGHT - 2 * PAD)
             parts.append(
@@ -102,7 +111,7 @@ def gap_by_head_sex(groups: Sequence[GroupResult]) -> str:
             )
         parts.append(
             f'<text x="{left + band / 2:.1f}" y="{HEIGHT - PAD + 16}" text-anchor="middle"'
-            f' font-size="12">{escape(g.group)}-headed</text>'
+            f' font-size="12">{escape(label(g, "-headed"))}</text>'
         )
     legend = (
         '<rect x="40" y="8" width="10" height="10" fill="#c62828"/>'

@@ -6,6 +6,7 @@ after the submission's commit (as the quality facts are); an edit drops the row 
 submission it replaces. Rows are derived data: `backfill` records every submission of a
 mapped form that has none (a database from before this table, or a crash between the two
 commits); it scans only the submissions stored since its last run (`report_checked`).
+A table of older columns is dropped and backfilled again (its rows are derived).
 """
 
 from __future__ import annotations
@@ -36,14 +37,15 @@ FIGURES = (*COMPONENTS, "own_consumption", "women_income")
 COLUMNS = (
     "instance_id", "seq", "form_id", "form_version", "district", "submitted_at", "household_id",
     "region", "head_sex", "crop", "farm_ha", "ages", "benchmark_value", "benchmark_units",
-    *FIGURES, "adequacy",
+    *FIGURES, "adequacy", "benchmark", "weight", "men_adequacy",
 )  # fmt: skip
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS report_households (instance_id TEXT PRIMARY KEY,"
     " seq INTEGER, form_id TEXT NOT NULL, form_version TEXT, district TEXT, submitted_at TEXT,"
     " household_id TEXT, region TEXT, head_sex TEXT, crop TEXT, farm_ha REAL, ages TEXT,"
     " benchmark_value REAL, benchmark_units REAL,"
-    f" {', '.join(f'{name} REAL' for name in FIGURES)}, adequacy TEXT)",
+    f" {', '.join(f'{name} REAL' for name in FIGURES)}, adequacy TEXT, benchmark TEXT,"
+    " weight REAL, men_adequacy TEXT)",
     "CREATE INDEX IF NOT EXISTS report_households_form ON report_households (form_id)",
     "CREATE TABLE IF NOT EXISTS report_checked (id INTEGER PRIMARY KEY, last_rowid INTEGER)",
 )
@@ -56,17 +58,29 @@ BATCH = 2000
 
 
 def _ensure(connection: sqlite3.Connection) -> None:
+    found = [r[1] for r in connection.execute("PRAGMA table_info(report_households)")]
+    if found and found != list(COLUMNS):
+        connection.execute("DROP TABLE report_households")
+        connection.execute("DROP TABLE IF EXISTS report_checked")
     for statement in SCHEMA:
         connection.execute(statement)
 
 
+def _flags(adequacy: dict[str, bool] | None) -> str | None:
+    return None if adequacy is None else "".join("01"[adequacy.get(d, False)] for d in DOMAINS)
+
+
+def _adequacy(flags: str | None) -> dict[str, bool] | None:
+    return None if flags is None else {d: c == "1" for d, c in zip(DOMAINS, flags, strict=True)}
+
+
 def _row(submission: SubmissionRecord, seq: int, h: HouseholdIncome) -> tuple[Any, ...]:
-    adequacy = None if h.adequacy is None else "".join("01"[h.adequacy[d]] for d in DOMAINS)
     return (
         h.instance_id, seq, submission.form_id, submission.form_version, submission.district,
         submission.submitted_at, h.household_id, h.region, h.head_sex, h.crop, h.farm_ha,
         " ".join(map(str, h.member_ages)), h.benchmark_value, h.benchmark_units,
-        *(h.components[c] for c in COMPONENTS), h.own_consumption, h.women_income, adequacy,
+        *(h.components[c] for c in COMPONENTS), h.own_consumption, h.women_income,
+        _flags(h.adequacy), h.benchmark, h.weight, _flags(h.men_adequacy),
     )  # fmt: skip
 
 
@@ -166,9 +180,10 @@ def _household(row: tuple[Any, ...]) -> HouseholdIncome:
         components=dict(zip(COMPONENTS, figures, strict=False)),
         own_consumption=figures[7],
         women_income=figures[8],
-        adequacy=None
-        if row[9] is None
-        else {d: c == "1" for d, c in zip(DOMAINS, row[9], strict=True)},
+        adequacy=_adequacy(row[9]),
+        benchmark=row[19],
+        weight=row[20],
+        men_adequacy=_adequacy(row[21]),
     )
 
 
@@ -179,7 +194,8 @@ def households(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterator
     state = source.STATE_SQL if chosen.states else "''"
     query = (
         "SELECT instance_id, household_id, region, head_sex, crop, farm_ha, ages,"
-        f" benchmark_value, benchmark_units, adequacy, {', '.join(FIGURES)}, {state}"
+        f" benchmark_value, benchmark_units, adequacy, {', '.join(FIGURES)}, benchmark, weight,"
+        f" men_adequacy, {state}"
         f" FROM report_households s WHERE {where} AND NOT EXISTS"
         " (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
         " ORDER BY s.seq"

@@ -1,7 +1,9 @@
 """The living income report on screen, for the supervisor's district (or every district for
-a coordinator or admin): per group (all households, sex of the head, region, crop, farm size)
-the share below the benchmark, mean and median income against it, the gap, the FGT index and
-the women-controlled share; A-WEAI adequacy per domain; the report's three charts. The server
+a coordinator or admin): per group (all households, sex of the head, district, crop, farm
+size) and benchmark, with its currency and n, the share below the benchmark, mean and median
+income and the gap with their 95 % intervals, the FGT index, households with a net loss and
+the women-controlled share; A-WEAI adequacy per domain, 5DE, GPI and the index; the report's
+three charts. Approved submissions by default; a button adds the received ones. The server
 computes it (`/api/v1/report/summary.json`); the full report, with a row per household, is
 the HTML export.
 """
@@ -20,44 +22,62 @@ from sync.server.supervisor_ui.api import ReviewApiError
 from sync.server.supervisor_ui.exports_screen import ExportsApi
 from sync.server.supervisor_ui.widgets import button, text
 
-DIMENSIONS = {"all": "All households", "head_sex": "Sex of the head", "region": "Region",
+DIMENSIONS = {"all": "All households", "head_sex": "Sex of the head", "district": "District",
               "crop": "Crop", "farm_class": "Farm size"}  # fmt: skip
-GROUP_HEADS = ("By", "Group", "Households", "% below benchmark", "Mean income", "Median income",
-               "Median benchmark", "Gap (medians)", "FGT1", "Women's share %")  # fmt: skip
-WEAI_HEADS = ("By", "Group", "Women interviewed", *(f"{d.capitalize()} %" for d in DOMAINS),
-              "% empowered")  # fmt: skip
+GROUP_HEADS = ("By", "Group", "Benchmark", "Currency", "n", "% below benchmark [95% CI]",
+               "Mean income [95% CI]", "Median income [95% CI]", "Median benchmark",
+               "Gap: median shortfall % [95% CI]", "FGT1", "Net loss", "Women's share %")  # fmt: skip
+WEAI_HEADS = ("By", "Group", "Benchmark", "Women interviewed",
+              *(f"{d.capitalize()} %" for d in DOMAINS), "% empowered", "5DE", "GPI",
+              "Index")  # fmt: skip
+CHOICES = {"Approved only": ("approved",), "Approved and received": ("approved", "received")}
+"""The populations the screen offers (the review states counted)."""
 
 
 def _named(group: dict[str, Any]) -> list[str]:
-    """The group's dimension and value; the whole sample has no value to repeat."""
+    """The group's dimension, value and benchmark; the whole sample has no value to repeat."""
+    b = group["benchmark"]
     return [
         DIMENSIONS.get(group["by"], group["by"]),
         "" if group["by"] == "all" else group["group"],
+        f"{b['place']} {b['year']}",
     ]
+
+
+def _ci(estimate: dict[str, Any], digits: int = 0) -> str:
+    low, high = estimate["ci95"]
+    return f"{figure(estimate['value'], digits)} [{figure(low, digits)}–{figure(high, digits)}]"
 
 
 def group_cells(group: dict[str, Any]) -> list[str]:
     """A group's row of the main table, as the screen shows it."""
     return [
         *_named(group),
-        f"{group['households']:,}",
-        figure(group["share_below_pct"], 1),
-        figure(group["mean_income"]),
-        figure(group["median_income"]),
+        group["currency"],
+        f"{group['n']:,}" + (" (< 30)" if group["small"] else ""),
+        _ci(group["share_below_pct"], 1),
+        _ci(group["mean_income"]),
+        _ci(group["median_income"]),
         figure(group["median_benchmark"]),
-        figure(group["gap_median"]),
+        _ci(group["gap_pct"], 1),
         figure(group["fgt1"], 3),
+        f"{group['negative_income']:,}",
         figure(group["women_share_pct"], 1),
     ]
 
 
 def weai_cells(group: dict[str, Any]) -> list[str]:
-    """A group's row of the women's module table: % of women adequate in each domain."""
+    """A group's row of the women's module table: % of women adequate in each domain, the
+    5DE, the GPI and the index (A-WEAI with men's data, else "5DE (women)")."""
+    w = group["weai"]
     return [
         *_named(group),
-        f"{group['women_module']:,}",
-        *(figure(group["adequacy_pct"].get(d), 0) for d in DOMAINS),
-        figure(group["empowered_pct"], 0),
+        f"{w['women']:,}",
+        *(figure(w["adequacy_pct"].get(d), 0) for d in DOMAINS),
+        figure(w["empowered_pct"], 0),
+        figure(w["five_de"], 3),
+        figure(w["gpi"], 3),
+        f"{w['index_label']} {figure(w['index'], 3)}",
     ]
 
 
@@ -80,6 +100,7 @@ class ReportScreen:
     ) -> None:
         self.api, self.show, self.export = api, show, export
         self.form: str | None = None
+        self.population = "Approved only"
 
     def open(self) -> None:
         title = "Living income report"
@@ -95,11 +116,13 @@ class ReportScreen:
             return
         form = self.form if self.form in forms else forms[0]
         self.form = form
-        picks = ft.Row([button(f"Report of {f}", lambda f=f: self._pick(f))
-                        for f in forms if f != form], wrap=True)  # fmt: skip
+        picks = ft.Row([*(button(f"Report of {f}", lambda f=f: self._pick(f))
+                          for f in forms if f != form),
+                        *(button(c, lambda c=c: self._population(c))
+                          for c in CHOICES if c != self.population)], wrap=True)  # fmt: skip
         self.show(title, [text(f"Computing the report of {form}…")])
         try:
-            summary = self.api.report(form)
+            summary = self.api.report(form, CHOICES[self.population])
         except ReviewApiError as error:
             self.show(title, [picks, text(str(error))])
             return
@@ -109,12 +132,25 @@ class ReportScreen:
         self.form = form
         self.open()
 
+    def _population(self, choice: str) -> None:
+        self.population = choice
+        self.open()
+
     def _body(self, summary: dict[str, Any]) -> list[ft.Control]:
         count = f"{summary['households']:,} households"
         if summary["skipped"]:
             count += f"; {summary['skipped']:,} left out (no usable benchmark or household size)"
         lines: list[ft.Control] = [
+            text(
+                f"Population: submissions {' or '.join(summary['population']['states'])},"
+                " latest version of each interview only",
+                bold=True,
+            ),
             text(count),
+            text(
+                "Money: net income per household per year, in each row's currency; a group"
+                " holds the households of one benchmark (place and year)."
+            ),
             button("Export as HTML, with every household", lambda: self.export(summary["form_id"])),
         ]
         if not summary["households"]:
@@ -124,7 +160,7 @@ class ReportScreen:
             text("Households against the living income benchmark", bold=True, size=18),
             _table(GROUP_HEADS, [group_cells(g) for g in groups]),
         ]
-        women = [g for g in groups if g["women_module"]]
+        women = [g for g in groups if g["weai"]]
         if women:
             lines += [
                 text("Women's empowerment: A-WEAI adequacy by domain", bold=True, size=18),
