@@ -104,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("form_id")
     report.add_argument("-o", "--output", type=Path, required=True)
     report.add_argument("--district", action="append", default=[])
+    report.add_argument(
+        "--states",
+        default="approved",
+        help="review states counted, comma-separated (default: approved), e.g. approved,received",
+    )
     quality = commands.add_parser(
         "quality", help="The project's quality-flag settings (thresholds, fields, district boxes)"
     ).add_subparsers(dest="action", required=True)

@@ -16,9 +16,12 @@ from sync.server.storage import Storage
 
 
 def _filter(args: argparse.Namespace) -> ExportFilter:
+    states = getattr(args, "state", [])
+    if hasattr(args, "states"):  # the report's --states approved,received
+        states = [s.strip() for s in args.states.split(",") if s.strip()]
     try:
         return ExportFilter(
-            states=tuple(getattr(args, "state", [])),
+            states=tuple(states),
             districts=tuple(args.district),
             versions=tuple(getattr(args, "version", [])),
             since=getattr(args, "since", None),
@@ -47,5 +50,7 @@ def run_report(storage: Storage, args: argparse.Namespace) -> int:
     else:
         title = f"Living income report: {args.form_id}"
         args.output.write_text(render_html(report, title), encoding="utf-8")
-    print(f"wrote {args.output}: {len(report.households)} households")
+    print(
+        f"wrote {args.output}: {len(report.households)} households; {report.population.describe()}"
+    )
     return 0
