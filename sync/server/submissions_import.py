@@ -15,7 +15,7 @@ import hashlib
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sync.protocol import AttachmentRef
@@ -42,16 +42,6 @@ Progress = Callable[[int, int], None]
 """(done, total): submission files taken in so far, and in all."""
 
 
-@dataclass
-class Tally:
-    counts: dict[str, int] = field(
-        default_factory=lambda: {"stored": 0, "skipped": 0, "refused": 0}
-    )
-
-    def summary(self) -> str:
-        return ", ".join(f"{outcome} {n}" for outcome, n in self.counts.items())
-
-
 def importer_of(storage: Storage, name: str | None) -> User:
     """The user the imported submissions are filed under (its district is theirs)."""
     user = storage.user(name or IMPORT_USER)
@@ -62,7 +52,9 @@ def importer_of(storage: Storage, name: str | None) -> User:
     if user.revoked:
         raise DomainError(f"user {user.name!r} is revoked")
     if user.role not in SUBMITTERS:
-        raise DomainError(f"a {user.role} cannot submit; --as takes an {', '.join(SUBMITTERS)}")
+        raise DomainError(
+            f"a {user.role} cannot submit; --as names an enumerator, a coordinator or an admin"
+        )
     return user
 
 
@@ -175,10 +167,10 @@ class Importer:
 def run_import(storage: Storage, blobs: BlobStore, args: argparse.Namespace) -> int:
     """The CLI command: refused files always listed, the others with --verbose; a summary;
     exit 1 if anything was refused."""
-    tally = Tally()
+    counts = {"stored": 0, "skipped": 0, "refused": 0}
 
     def say(outcome: str, place: str, detail: str) -> None:
-        tally.counts[outcome] += 1
+        counts[outcome] += 1
         if outcome == "refused" or args.verbose:
             print(f"{outcome}: {place}: {detail}")
 
@@ -190,5 +182,6 @@ def run_import(storage: Storage, blobs: BlobStore, args: argparse.Namespace) -> 
     limit = ServerConfig(args.data).body_limit
     device = f"import:{args.path.name}"[:100]
     Importer(storage, blobs, user, device, limit, say, progress).run(args.path)
-    print(f"{tally.summary()} (as {user.name}, from {args.path})")
-    return 1 if tally.counts["refused"] else 0
+    summary = ", ".join(f"{outcome} {n}" for outcome, n in counts.items())
+    print(f"{summary} (as {user.name}, from {args.path})")
+    return 1 if counts["refused"] else 0

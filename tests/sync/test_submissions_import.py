@@ -138,7 +138,8 @@ def test_importing_again_stores_nothing_and_says_so_per_instance(
         [f"stored 1, skipped 0, refused 0 (as import, from {first})"],
     )
     assert run_import(capsys, data, rehearsal)[1][-1].startswith("stored 5, skipped 1, refused 0")
-    code, out = run_import(capsys, data, rehearsal, "--verbose")
+    # the same files again, now as amina: stored already (as import's), so skipped
+    code, out = run_import(capsys, data, rehearsal, "--verbose", "--as", "amina")
     assert code == 0
     storage = open_storage(data)[0]
     assert storage.count_submissions() == 6
@@ -147,7 +148,10 @@ def test_importing_again_stores_nothing_and_says_so_per_instance(
         assert record is not None
         assert line == f"skipped: {path}: {record.instance_id} (already stored)"
         assert (record.enumerator, record.district) == ("import", None)
-    assert out[6:] == [f"stored 0, skipped 6, refused 0 (as import, from {rehearsal})"]
+        assert record.device_id == (
+            f"import:{first.name}" if path == first else f"import:{rehearsal.name}"
+        )
+    assert out[6:] == [f"stored 0, skipped 6, refused 0 (as amina, from {rehearsal})"]
 
 
 def test_a_zip_of_instance_folders_brings_the_files_they_name(
@@ -246,9 +250,17 @@ def test_each_bad_file_is_refused_by_name_and_the_rest_stored(
         "newer.xml": (newer.encode(), "form 'living_income_household' has no version '9"),
         "latin1.xml": ("<data id='x'>caf\xe9</data>".encode("latin-1"), "not UTF-8 text"),
         "photo.jpg": (b"\xff\xd8", "not an .xml file, and no submission in its folder names it"),
+        "zz-changed.xml": (
+            f"{xml}\n".encode(),
+            f"a different submission with instanceID {good.stem.replace('uuid-', 'uuid:')} is stored",
+        ),
+        "gone.xml": (None, "cannot read it (No such file or directory)"),
     }
     for name, (content, _) in bad.items():
-        (folder / name).write_bytes(content)
+        if content is None:
+            (folder / name).symlink_to(tmp_path / "nowhere.xml")
+        else:
+            (folder / name).write_bytes(content)
     (folder / ".DS_Store").write_bytes(b"\x00Bud1")
     code, out = run_import(capsys, data, folder)
     assert code == 1
@@ -256,7 +268,7 @@ def test_each_bad_file_is_refused_by_name_and_the_rest_stored(
     assert sorted(refused) == sorted(str(folder / name) for name in bad)
     for name, (_, why) in bad.items():
         assert refused[str(folder / name)].startswith(why), name
-    assert out[-1] == f"stored 1, skipped 0, refused 6 (as import, from {folder})"
+    assert out[-1] == f"stored 1, skipped 0, refused 8 (as import, from {folder})"
     assert open_storage(data)[0].count_submissions() == 1
 
 
