@@ -125,7 +125,9 @@ def _parser() -> argparse.ArgumentParser:
         "Take in instance XMLs from a folder or a zip, with the files they name beside them.",
     )
     imports.add_argument("path", type=Path, help="a folder, a .zip or one .xml file")
-    imports.add_argument("--as", dest="as_user", metavar="USER", help="file them under USER")
+    imports.add_argument(
+        "--as", dest="as_user", metavar="USER", help="file them under USER (default: import)"
+    )
     imports.add_argument("--verbose", action="store_true", help="list stored and skipped too")
     supervisor = commands.add_parser(
         "supervisor",

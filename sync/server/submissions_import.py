@@ -91,9 +91,9 @@ class Importer:
                 self.say("refused", entry.place, error.message)
             self.done += 1
             self.progress(self.done, self.total)
+        unnamed = "not an .xml file, and no submission in its folder names it"
         for name in sorted(folder.others.keys() - named):
-            self.say("refused", folder.others[name].place, "not an .xml file, and no"
-                     " submission in its folder names it")  # fmt: skip
+            self.say("refused", folder.others[name].place, unnamed)
 
     def _submission(self, entry: Entry, others: dict[str, Entry], named: set[str]) -> None:
         data = read_entry(entry, self.file_limit)
