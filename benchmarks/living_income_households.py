@@ -2,8 +2,8 @@
 
 Each household is interviewed the way an enumerator would fill the form: a roster of 2–9
 members (head first), 1–4 plots, 1–2 seasons of the main crop, inputs, 1–4 labour
-activities, other crops, animals and other income sources, the women's module when a woman
-is listed. A seeded RNG varies every answer, so no two households are alike, and the form's
+activities, other crops, animals and other income sources, the A-WEAI module for the woman
+(and the man of a dual-adult household) when an adult woman is listed. A seeded RNG varies every answer, so no two households are alike, and the form's
 own calculations (income by source, equivalence units, the benchmark, the gap, the women's
 share, the A-WEAI adequacies) fill the instance as they would on a tablet. The submission
 is the session's instance XML (about 11 kB), with the instanceID the caller gives.
@@ -27,6 +27,7 @@ from forms.xpath import Environment
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "forms"
 FORM = ASSETS / "living_income_household.xml"
 BENCHMARKS_CSV = ASSETS / "benchmarks.csv"
+TABLES = (BENCHMARKS_CSV, ASSETS / "prices.csv", ASSETS / "units.csv")
 FORM_ID = "living_income_household"
 NOW = dt.datetime(2026, 1, 10, 8, 0, tzinfo=dt.UTC)
 
@@ -42,8 +43,16 @@ ANIMALS = ("cattle", "small_ruminants", "pigs", "poultry", "fish", "bees")
 SOURCES = ("farm_wage", "nonfarm_wage", "government", "business", "remittance", "transfer")
 PERIODS = ("day", "week", "month", "year")
 LEVELS = ("none", "little", "some", "most")
+EXTENTS = ("not_at_all", "small", "medium", "high")
+CONTROL = ("woman", "man", "joint")
 T = TypeVar("T")
-ASSETS_OWNED = ("land", "house", "large_livestock", "small_livestock", "phone", "transport")
+ASSETS_OWNED = ("land", "house", "large_livestock", "poultry", "phone", "hand_tools", "transport")
+CREDIT = ("ngo", "informal", "formal", "friends", "group", "savings")
+GROUPS = ("producers", "credit", "religious", "women", "none")
+WORK = ("farming", "livestock", "cooking", "domestic", "childcare", "travel", "shopping")
+TIME_USE = ("sleep", "eat", "self_care", "school", "employed", "business", "farming", "livestock",
+            "fishing", "shopping", "weaving", "cooking", "domestic", "construction", "childcare",
+            "adultcare", "travel", "media", "social", "religious", "other")  # fmt: skip
 
 
 @functools.cache
@@ -67,7 +76,7 @@ class Interview:
             rng=random.Random(rng.getrandbits(32)),
             properties={"deviceid": "bench:1"},
         )
-        attachments = {BENCHMARKS_CSV.name: BENCHMARKS_CSV.read_bytes()}
+        attachments = {table.name: table.read_bytes() for table in TABLES}
         self.session = FormSession.new(definition(), attachments=attachments, env=env)
         self.names: list[str] = []
 
@@ -146,11 +155,16 @@ def _plots(it: Interview) -> None:
         it.answer(base + "manager", it.person())
         it.answer(base + "has_main_crop", "yes")
         it.answer(base + "productive_pct", it.rng.choice((100, 100, 90, 80, 60)))
+        share = it.rng.choice(("none", "none", "none", "abunu", "abusa"))
+        it.answer(base + "share_kind", share)
+        if share != "none":
+            it.answer(base + "share_pct", {"abunu": 50, "abusa": 33}[share])
 
 
 def _main_crop(it: Interview, bench: dict[str, str]) -> None:
     seasons = it.rng.randint(1, 2)
-    it.answer("main_crop/crop", it.rng.choice(CROPS))
+    crop = it.rng.choice(CROPS)
+    it.answer("main_crop/crop", crop)
     it.answer("main_crop/n_seasons", seasons)
     low = float(bench["price_min"] or 100)
     high = float(bench["price_max"] or 2000)
@@ -158,6 +172,7 @@ def _main_crop(it: Interview, bench: dict[str, str]) -> None:
         base = f"/data/main_crop/season[{i}]/"
         unit, kg = it.rng.choice(UNITS)
         it.answer(base + "season_unit/season_kind", ("main", "mid")[i - 1] if seasons > 1 else "year")  # fmt: skip
+        it.answer(base + "season_unit/product_form", {"cocoa": "cocoa_dry", "coffee": "coffee_parchment", "cashew": "cashew_raw", "cotton": "cotton_seed"}[crop])  # fmt: skip
         it.answer(base + "season_unit/unit", unit)
         if unit == "other":
             it.answer(base + "kg_per_unit", kg)
@@ -165,12 +180,17 @@ def _main_crop(it: Interview, bench: dict[str, str]) -> None:
         sold = round(harvest * it.rng.choice((1.0, 0.95, 0.9, 0.8)), 1)
         it.answer(base + "season_amounts/harvest_qty", harvest)
         it.answer(base + "season_amounts/sold_qty", sold)
+        it.answer(base + "season_amounts/consumed_qty", 0)
+        it.answer(base + "season_amounts/kept_qty", round(harvest - sold, 1))
+        it.answer(base + "season_amounts/lost_qty", 0)
         it.answer(base + "season_amounts/premium", it.rng.choice((0, 0, it.money(1000, 80_000))))
-        it.answer(base + "sale/price", round(it.rng.uniform(low, high) * kg, 2))
+        it.answer(base + "sale/price_per", "kg")
+        it.answer(base + "sale/price", round(it.rng.uniform(low, high), 2))
         it.answer(base + "sale/buyer", it.rng.choice(("cooperative", "trader", "company")))
         it.answer(base + "sale/paid_to", it.person())
         it.confirm_if_asked(base + "price_ok")
     it.confirm_if_asked("main_crop/yield_ok")
+    it.answer("main_crop/main_control", it.rng.choice(CONTROL))
 
 
 def _costs(it: Interview) -> None:
@@ -186,11 +206,14 @@ def _costs(it: Interview) -> None:
         it.answer(base + "labour_days/hh_days", it.rng.randint(2, 60))
         it.answer(base + "labour_days/hired_days", hired)
         it.answer(base + "labour_days/group_labour", "yes" if group else "no")
+        it.answer(base + "labour_days/contract_labour", "no")
         if hired:
             it.answer(base + "labour_pay/wage", it.money(500, 3500))
         if group:
             it.answer(base + "labour_pay/group_cost", it.money(1000, 20_000))
-    for cost in ("transport_cost", "certification_cost", "other_cost"):
+        if hired or group:
+            it.answer(base + "labour_pay/inkind_cost", it.rng.choice((0, it.money(100, 5_000))))
+    for cost in ("transport_cost", "certification_cost", "rent_cost", "tools_cost", "interest_cost", "other_cost"):  # fmt: skip
         it.answer(f"costs/other_costs/{cost}", it.rng.choice((0, it.money(100, 30_000))))
 
 
@@ -200,11 +223,12 @@ def _other_crops(it: Interview) -> None:
     for base, kind in it.each("/data/other_crops/crop_other", kinds):
         sold = it.rng.choice((0, 30, 50, 70))
         it.answer(base + "oc_amounts/oc_kind", kind)
-        it.answer(base + "oc_amounts/oc_harvest_kg", it.rng.randint(50, 1500))
+        it.answer(base + "oc_amounts/oc_unit", "kg")
+        it.answer(base + "oc_amounts/oc_harvest_qty", it.rng.randint(50, 1500))
         it.answer(base + "oc_amounts/oc_sold_pct", sold)
         it.answer(base + "oc_amounts/oc_consumed_pct", it.rng.randint(0, 100 - sold))
         it.answer(base + "oc_amounts/oc_costs", it.rng.choice((0, it.money(500, 20_000))))
-        it.answer(base + "oc_amounts/oc_controller", it.person())
+        it.answer(base + "oc_amounts/oc_control", it.rng.choice(CONTROL))
         if it.session.is_relevant(base + "oc_price"):
             it.answer(base + "oc_price", it.money(50, 600))
 
@@ -224,7 +248,7 @@ def _livestock(it: Interview) -> None:
             it.answer(base + "lv_amounts/lv_feed_cost", it.money(0, 30_000))
         it.answer(base + "lv_amounts/lv_other_cost", it.money(0, 10_000))
         it.answer(base + "lv_amounts/lv_owner", it.person())
-        it.answer(base + "lv_amounts/lv_controller", it.person())
+        it.answer(base + "lv_amounts/lv_control", it.rng.choice(CONTROL))
 
 
 def _other_income(it: Interview) -> None:
@@ -236,35 +260,52 @@ def _other_income(it: Interview) -> None:
         it.answer(base + "src_main/src_earner", it.person())
         it.answer(base + "src_main/src_amount", it.money(10, 30_000))
         it.answer(base + "src_main/src_period", period)
-        it.answer(base + "src_main/src_decider", it.person())
+        it.answer(base + "src_main/src_control", it.rng.choice(CONTROL))
         if period == "day":
             it.answer(base + "src_time/src_days", it.rng.randint(1, 25))
         if period != "year":
             it.answer(base + "src_time/src_months", it.rng.randint(1, 12))
 
 
-def _women(it: Interview) -> None:
-    if not it.session.is_relevant("/data/women"):
-        return
-    base = "women/wm_decisions/"
-    women = [
+def _adults(it: Interview, sex: str) -> list[str]:
+    return [
         name
         for i, name in enumerate(it.names, start=1)
-        if it.session.value(f"/data/roster/member[{i}]/person/sex") == "female"
-        and int(it.session.value(f"/data/roster/member[{i}]/person/age")) >= 15
+        if it.session.value(f"/data/roster/member[{i}]/person/sex") == sex
+        and int(it.session.value(f"/data/roster/member[{i}]/person/age")) >= 18
     ]
-    it.answer(base + "wm_respondent", it.rng.choice(women))
-    it.answer(base + "wm_private", it.rng.choice(("private", "overheard", "present")))
-    it.answer(base + "wm_input_cash", it.rng.choice(LEVELS))
-    it.answer(base + "wm_input_livestock", it.rng.choice(LEVELS))
-    it.answer(base + "wm_assets", " ".join(it.rng.sample(ASSETS_OWNED, it.rng.randint(1, 3))))
-    it.answer(base + "wm_credit", it.rng.choice(("self", "joint", "others", "no")))
-    it.answer(base + "wm_income_use", it.rng.choice(LEVELS))
-    it.answer(base + "wm_group", it.rng.choice(("yes", "no")))
-    hours = [it.rng.choice((0, 0.5, 1, 2, 3, 4)) for _ in range(6)]
-    for activity, spent in zip(("farm", "animals", "business", "wage", "domestic", "care"), hours, strict=True):  # fmt: skip
-        it.answer(f"women/time_use/h_{activity}", spent)
-    it.answer("women/wm_training", it.rng.choice(("agriculture", "finance", "business", "none")))
+
+
+def _empowerment(it: Interview) -> None:
+    """The woman's A-WEAI module, then the man's in a dual-adult household."""
+    if not it.session.is_relevant("/data/weai"):
+        return
+    for i, sex in enumerate(("female", "male")[: int(it.session.value("/data/weai/weai_count"))], start=1):  # fmt: skip
+        base = f"/data/weai/dm[{i}]/"
+        it.answer(base + "dm_who/dm_name", it.rng.choice(_adults(it, sex)))
+        it.answer(base + "dm_who/dm_private", it.rng.choice(("private", "overheard", "present")))
+        for n in range(1, 7):
+            act = f"{base}act[{n}]/act_q/"
+            it.answer(act + "part", it.rng.choice(("yes", "no")))
+            if it.session.value(act + "part") == "yes":
+                if n <= 4:
+                    it.answer(act + "input", it.rng.choice(LEVELS))
+                it.answer(act + "could", it.rng.choice(EXTENTS))
+                it.answer(act + "income_input", it.rng.choice(LEVELS))
+        res = base + "dm_resources/"
+        it.answer(res + "assets", " ".join(it.rng.sample(ASSETS_OWNED, it.rng.randint(1, 3))))
+        borrowed = it.rng.sample(CREDIT, it.rng.choice((0, 0, 1, 2)))
+        it.answer(res + "credit_sources", " ".join(borrowed) or "none")
+        for source in borrowed:
+            it.answer(res + f"cr_{source}", it.rng.choice(("self", "joint", "others")))
+        it.answer(res + "groups", it.rng.choice(GROUPS))
+        work = [it.rng.choice((0, 0.5, 1, 2)) for _ in WORK]
+        hours = {"sleep": 8, "eat": 1.5, **dict(zip(WORK, work, strict=True))}
+        for activity in TIME_USE:
+            it.answer(base + f"dm_time/t_{activity}", hours.get(activity, 0))
+        it.answer(
+            base + "wm_training", it.rng.choice(("agriculture", "finance", "business", "none"))
+        )
 
 
 def household_xml(number: int, seed: int = 7) -> str:
@@ -279,7 +320,8 @@ def household_xml(number: int, seed: int = 7) -> str:
     _other_crops(it)
     _livestock(it)
     _other_income(it)
-    _women(it)
+    _empowerment(it)
+    it.confirm_if_asked("costs/main_negative_ok")
     it.confirm_if_asked("summary/negative_ok")
     it.answer("close/closing/rating", str(it.rng.randint(1, 5)))
     problems = it.session.validate()

@@ -14,6 +14,8 @@ LIBRARY = Path(__file__).resolve().parent
 TWIN = LIBRARY / "living_income_household.md"
 WORKBOOK = LIBRARY / "living_income_household.xlsx"
 MEDIA = LIBRARY / "benchmarks.csv"
+TABLES = (MEDIA, LIBRARY / "prices.csv", LIBRARY / "units.csv")
+"""The CSV files attached to the form (pulldata and select_one_from_file read them)."""
 BUNDLED = LIBRARY.parent.parent / "assets" / "forms"
 """Where the app finds its bundled forms (each `*.xml` with its media next to it)."""
 
@@ -80,7 +82,8 @@ def build(twin: Path = TWIN, workbook: Path = WORKBOOK, bundled: Path = BUNDLED)
     workbook.write_bytes(write_workbook(read_markdown(twin.read_text(encoding="utf-8"))))
     compiled = compile_xlsform(workbook)
     (bundled / f"{workbook.stem}.xml").write_text(compiled.xform, encoding="utf-8")
-    (bundled / MEDIA.name).write_bytes(MEDIA.read_bytes())
+    for table in TABLES:
+        (bundled / table.name).write_bytes(table.read_bytes())
 
 
 if __name__ == "__main__":

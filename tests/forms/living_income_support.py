@@ -21,6 +21,7 @@ from forms.xpath import Environment
 LIBRARY = TWIN.parent
 XLSX = LIBRARY / "living_income_household.xlsx"
 CSV = LIBRARY / "benchmarks.csv"
+TABLES = (CSV, LIBRARY / "prices.csv", LIBRARY / "units.csv")
 LANGUAGES = ("English (en)", "Français (fr)", "Español (es)")
 NOW = dt.datetime(2025, 1, 15, 9, 30, tzinfo=dt.UTC)
 
@@ -31,6 +32,18 @@ LABOUR = "/data/costs/labour[{}]/{}"
 CROP = "/data/other_crops/crop_other[{}]/oc_amounts/{}"
 ANIMAL = "/data/livestock/animal[{}]/{}"
 SOURCE = "/data/other_income/source[{}]/{}"
+DM = "/data/weai/dm[{}]/{}"
+ACT = "/data/weai/dm[{}]/act[{}]/act_q/{}"
+ACTIVITIES = ("food", "cash", "livestock", "fish", "business", "wage")
+TIME_USE = (
+    "sleep", "eat", "self_care", "school", "employed", "business", "farming", "livestock",
+    "fishing", "shopping", "weaving", "cooking", "domestic", "construction", "childcare",
+    "adultcare", "travel", "media", "social", "religious", "other",
+)  # fmt: skip
+"""The A-WEAI 24-hour activity list (G6), in the form's order."""
+USUAL_DAY = {"sleep": 8, "eat": 1.5, "self_care": 1, "farming": 5, "livestock": 0.5}
+USUAL_DAY |= {"cooking": 2, "domestic": 1, "childcare": 2, "social": 3}
+"""24 hours, of which 10.5 are work (farming, livestock, cooking, domestic, childcare)."""
 
 
 @functools.cache
@@ -55,15 +68,18 @@ def twin_rows(sheet: str) -> list[dict[str, str]]:
 
 def new_session(language: str | None = None) -> FormSession:
     env = Environment(now=lambda: NOW, rng=random.Random(4), properties={"deviceid": "test:1"})
-    attachments = {CSV.name: CSV.read_bytes()}
-    return FormSession.new(definition(), attachments=attachments, env=env, language=language)
+    return FormSession.new(definition(), attachments=attachments(), env=env, language=language)
 
 
 def load_session(xml: str) -> FormSession:
     """A session resumed from saved instance XML (as the app does after a restart)."""
     env = Environment(now=lambda: NOW, rng=random.Random(4), properties={"deviceid": "test:1"})
-    attachments = {CSV.name: CSV.read_bytes()}
-    return FormSession.load(definition(), xml, attachments=attachments, env=env)
+    return FormSession.load(definition(), xml, attachments=attachments(), env=env)
+
+
+def attachments() -> dict[str, bytes]:
+    """The CSV files attached to the form, as the app and ODK Collect have them."""
+    return {table.name: table.read_bytes() for table in TABLES}
 
 
 def fill(session: FormSession, answers: Iterable[tuple[str, Any]]) -> None:
@@ -119,33 +135,55 @@ def roster(session: FormSession, members: list[tuple[str, str, str, int]]) -> No
     fill(session, [("roster/respondent", members[0][0])])
 
 
-def women_module(session: FormSession, respondent: str) -> None:
-    base = "women/wm_decisions/"
+def decision_maker(
+    session: FormSession,
+    i: int,
+    name: str,
+    *,
+    activities: dict[str, tuple[str, str, str]] | None = None,
+    assets: str = "phone poultry",
+    credit: dict[str, str] | None = None,
+    groups: str = "producers",
+    hours: dict[str, float] | None = None,
+) -> None:
+    """The A-WEAI module of the i-th decision-maker (1: the woman, 2: the man).
+
+    `activities`: per activity taken part in, (input in decisions, could decide if wanted,
+    input in decisions on its income); the others are answered "did not take part".
+    `credit`: per source borrowed from, who decided. `hours`: the 24-hour recall."""
+    acts = {"cash": ("some", "medium", "most")} if activities is None else activities
+    day = USUAL_DAY if hours is None else hours
+    fill(
+        session,
+        [(DM.format(i, "dm_who/dm_name"), name), (DM.format(i, "dm_who/dm_private"), "private")],
+    )
+    for number, activity in enumerate(ACTIVITIES, start=1):
+        fill(session, [(ACT.format(i, number, "part"), "yes" if activity in acts else "no")])
+        if activity in acts:
+            given, could, income = acts[activity]
+            if number <= 4:
+                fill(session, [(ACT.format(i, number, "input"), given)])
+            fill(session, [(ACT.format(i, number, "could"), could)])
+            fill(session, [(ACT.format(i, number, "income_input"), income)])
+    sources = credit or {}
     fill(
         session,
         [
-            (base + "wm_respondent", respondent),
-            (base + "wm_private", "private"),
-            (base + "wm_input_cash", "some"),
-            (base + "wm_input_livestock", "little"),
-            (base + "wm_assets", "phone small_livestock"),
-            (base + "wm_credit", "no"),
-            (base + "wm_income_use", "most"),
-            (base + "wm_group", "yes"),
-            *(
-                (f"women/time_use/h_{a}", h)
-                for a, h in [
-                    ("farm", 5),
-                    ("animals", 0.5),
-                    ("business", 0),
-                    ("wage", 0),
-                    ("domestic", 3),
-                    ("care", 2),
-                ]
-            ),
-            ("women/wm_training", "agriculture"),
+            (DM.format(i, "dm_resources/assets"), assets),
+            (DM.format(i, "dm_resources/credit_sources"), " ".join(sources) or "none"),
+            *((DM.format(i, f"dm_resources/cr_{s}"), who) for s, who in sources.items()),
+            (DM.format(i, "dm_resources/groups"), groups),
+            *((DM.format(i, f"dm_time/t_{a}"), day.get(a, 0)) for a in TIME_USE),
+            (DM.format(i, "wm_training"), "agriculture"),
         ],
     )
+
+
+def women_module(session: FormSession, woman: str, man: str | None = None) -> None:
+    """The usual answers for the woman and, in a dual-adult household, the man."""
+    decision_maker(session, 1, woman)
+    if man is not None:
+        decision_maker(session, 2, man, assets="land phone", groups="none")
 
 
 def close(session: FormSession) -> None:

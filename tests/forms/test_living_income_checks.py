@@ -58,7 +58,7 @@ HARD_LIMITS: list[tuple[Household, str, object, str]] = [
         cote_divoire_cocoa,
         "/data/main_crop/season[1]/season_amounts/sold_qty",
         1401,
-        "More was sold than harvested",
+        "cannot exceed the harvest",  # sold, eaten, kept and lost together (item 4)
     ),
     (cote_divoire_cocoa, "/data/main_crop/season[1]/sale/price", 0, "must be above 0"),
     (
@@ -93,14 +93,26 @@ HARD_LIMITS: list[tuple[Household, str, object, str]] = [
         13,
         "Between 1 and 12 months",
     ),
-    (kenya_diversified, "/data/women/time_use/h_farm", 20, "add up to at most 24"),
+    (kenya_diversified, "/data/weai/dm[1]/dm_time/t_farming", 20, "add up to at most 24"),
     (
         kenya_diversified,
-        "/data/women/wm_decisions/wm_assets",
+        "/data/weai/dm[1]/dm_resources/assets",
         "none phone",
         "'None' cannot be chosen",
     ),
-    (kenya_diversified, "/data/women/wm_training", "none finance", "'None' cannot be chosen"),
+    (
+        kenya_diversified,
+        "/data/weai/dm[2]/dm_resources/credit_sources",
+        "none ngo",
+        "'None' cannot be chosen with a source",
+    ),
+    (
+        kenya_diversified,
+        "/data/weai/dm[1]/dm_resources/groups",
+        "none women",
+        "'None' cannot be chosen with a group",
+    ),
+    (kenya_diversified, "/data/weai/dm[1]/wm_training", "none finance", "'None' cannot be chosen"),
 ]
 
 
@@ -152,9 +164,15 @@ WARNINGS: list[tuple[Household, list[tuple[str, object]], str, str]] = [
     ),
     (
         cote_divoire_cocoa,
-        [("costs/other_costs/other_cost", 3_000_000)],
+        [("other_crops/crop_other[1]/oc_amounts/oc_costs", 3_000_000)],
         "/data/summary/negative_ok",
-        "negative (-920620 XOF)",  # 2,074,380 - (3,000,000 - 5,000),
+        "negative (-915620 XOF)",  # 2,074,380 - (3,000,000 - 10,000): cocoa still earns
+    ),
+    (
+        kenya_diversified,
+        [("costs/other_costs/other_cost", 101_000)],
+        "/data/costs/main_negative_ok",
+        "negative (-6000 KES)",  # item 2: 94,000 - 100,000, while the total stays positive
     ),
 ]
 

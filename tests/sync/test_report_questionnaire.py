@@ -137,9 +137,9 @@ def test_report_equals_the_forms_calculations_and_a_separate_computation(
         assert got.head_sex == s.value("/data/roster/head_sex")
         assert got.crop == s.value("/data/main_crop/crop")
         assert got.region == {"amina": "north", "kofi": "south"}[enumerator]
-        flags = {d: s.value(f"/data/women/ad_{d}") == "1" for d in got.adequacy or {}}
+        flags = {d: s.value(f"/data/weai/w_{d}") == "1" for d in got.adequacy or {}}
         assert got.adequacy == flags and len(flags) == 6
-        assert got.empowerment_score == approx(number(s, "women/empowerment_score"), abs=0.005)
+        assert got.empowerment_score == approx(number(s, "weai/dm[1]/empowerment_score"), abs=0.005)
         if household in HAND_TOTALS:
             assert got.income_total == approx(HAND_TOTALS[household])
         expected[household] = (got.income_total, got.benchmark)

@@ -2,7 +2,10 @@
 
 A `FieldMapping` names, per form, where each figure sits in the instance (paths below
 the root, position-free; a path matching several nodes, such as the roster's ages,
-gives them all). `LIVING_INCOME_MAPPING` is the one for `living_income_household`.
+gives them all). `LIVING_INCOME_MAPPING` is the one for `living_income_household`: the ages
+of the members counted in the household size (KIT: not those away six months or more of the
+year), and the A-WEAI adequacy flags of the woman's and, in dual-adult households, the man's
+module (IFPRI, A-WEAI instructional guide, 2015).
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ LIVING_INCOME_MAPPING = FieldMapping(
     head_sex="roster/head_sex",
     crop="main_crop/crop",
     farm_ha="plots/total_ha",
-    member_ages="roster/member/person/age",
+    member_ages="roster/member/counted_age",
     benchmark_value="bm_value",
     benchmark_units="bm_ref_units",
     components={
@@ -63,7 +66,8 @@ LIVING_INCOME_MAPPING = FieldMapping(
     },
     own_consumption="own_consumption",
     women_income="women_income",
-    adequacy={d: f"women/ad_{d}" for d in DOMAINS},
+    adequacy={d: f"weai/w_{d}" for d in DOMAINS},
+    men_adequacy={d: f"weai/m_{d}" for d in DOMAINS},
     benchmark="benchmark",
 )
 
