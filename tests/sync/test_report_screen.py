@@ -80,7 +80,8 @@ def test_the_screen_shows_the_reports_figures_for_the_users_districts(
     said = [str(c.value) for c in shown if isinstance(c, ft.Text)]
     households = len(report.households)
     assert households == sum(1 for h in HOUSEHOLDS if user == "ann" or h["district"] == "north")
-    assert said[0] == f"{households} households" + (
+    assert said[0] == "Population: submissions approved, latest version of each interview only"
+    assert said[1] == f"{households} households" + (
         f"; {len(report.skipped)} left out (no usable benchmark or household size)"
         if report.skipped
         else ""
@@ -88,13 +89,17 @@ def test_the_screen_shows_the_reports_figures_for_the_users_districts(
     groups, weai = (c for c in shown if isinstance(c, ft.DataTable))
     expected = [g.model_dump() for g in report.groups]
     assert grid(groups) == [list(GROUP_HEADS), *(group_cells(g) for g in expected)]
-    assert grid(weai) == [list(WEAI_HEADS), *(weai_cells(g) for g in expected if g["women_module"])]
-    every = grid(groups)[1]
-    assert every[:3] == ["All households", "", str(households)]
-    share = 100 * sum(1 for h in report.households if h.below) / households
-    assert every[3] == f"{share:.1f}"
-    regions = {row[1] for row in grid(groups)[1:] if row[0] == "Region"}
-    assert regions == ({"north", "south", "east"} if user == "ann" else {"north"})
+    assert grid(weai) == [list(WEAI_HEADS), *(weai_cells(g) for g in expected if g["weai"])]
+    first = grid(groups)[1]
+    mine = [h for h in report.households if h.benchmark_id == "ci_cocoa_2022"]
+    assert first[:5] == ["All households", "", "Côte d'Ivoire - cocoa areas 2022", "XOF",
+                         f"{len(mine)} (< 30)"]  # fmt: skip
+    share = 100 * sum(1 for h in mine if h.below) / len(mine)
+    assert first[5].startswith(f"{share:.1f} [")
+    districts = {row[1] for row in grid(groups)[1:] if row[0] == "District"}
+    assert districts == ({"north", "south", "east"} if user == "ann" else {"north"})
+    labels = ["A-WEAI" if g["weai"]["dual_adult"] else "5DE (women)" for g in expected if g["weai"]]
+    assert [row[-1].split(" 0.")[0] for row in grid(weai)[1:]] == labels  # with men's data only
     charts = [c for c in shown if isinstance(c, ft.Image)]
     assert [c.semantics_label for c in charts] == [
         "Income against the living income benchmark",
@@ -106,6 +111,12 @@ def test_the_screen_shows_the_reports_figures_for_the_users_districts(
     [export] = [c for c in shown if isinstance(c, ft.Button)]
     export.on_click(None)  # type: ignore[misc]
     assert drawn.exported == "living_income_household"
+    [more] = [b for b in shown[0].controls if b.content == "Approved and received"]
+    more.on_click(None)
+    population = drawn.controls[1]
+    assert isinstance(population, ft.Text) and population.value == (
+        "Population: submissions approved or received, latest version of each interview only"
+    )
 
 
 def test_the_summary_is_for_reviewers_of_their_own_district(
@@ -123,7 +134,8 @@ def test_the_summary_is_for_reviewers_of_their_own_district(
     assert unknown.json()["detail"] == "no living income field mapping for form 'demo_household'"
     assert get("sue", district="south").status_code == 403
     summary = get("sue").json()
-    assert set(summary) == {"form_id", "households", "skipped", "groups", "charts"}
+    assert set(summary) == {"form_id", "population", "benchmarks", "households", "skipped",
+                            "groups", "charts"}  # fmt: skip
     assert summary["households"] == 8  # a count: no per-household rows on the wire
 
 
