@@ -33,6 +33,7 @@ SKIP_OPTIONAL = 0.15
 """Chance of leaving an optional question empty (empty inputs are where NaN comes from)."""
 MAX_SCREENS = 5000
 CONSTRAINT_FAILED = ("session.constraint", "session.form_message")
+MAY_HIDE_FAILURE = frozenset({"", "Infinity", "-Infinity"})
 
 
 class Unfinished(Exception):
@@ -67,13 +68,12 @@ def interview(session: FormSession, rng: random.Random, tally: Tally) -> None:
     wanted: dict[str, int] = {}
     added: Counter[str] = Counter()
     while True:
-        screens = session.screens()
-        if index >= len(screens):
+        if index >= len(session.screens()):
             return
         steps += 1
         if steps > MAX_SCREENS:
             raise Unfinished(f"still not at the end after {MAX_SCREENS} screens")
-        screen = screens[index]
+        screen = session.screen(index)
         if screen.kind == REPEAT_PROMPT:
             if added[screen.ref] < wanted.setdefault(screen.ref, rng.randint(0, MAX_REPEATS)):
                 added[screen.ref] += 1
@@ -82,8 +82,17 @@ def interview(session: FormSession, rng: random.Random, tally: Tally) -> None:
                 index += 1
             continue
         _answer_screen(session, screen, rng, tally)
-        after = [i for i, s in enumerate(session.screens()) if s.ref == screen.ref]
-        index = after[0] + 1 if after else index + 1
+        after = _shown_again(session, screen)
+        index = after[0] + 1 if after is not None else index + 1
+
+
+def _shown_again(session: FormSession, screen: Screen) -> tuple[int, Screen] | None:
+    """Where `screen` is now, and how it reads now (None when it is no longer shown)."""
+    index = session.jump(screen.ref)
+    if index is None:
+        return None
+    now = session.screen(index)
+    return (index, now) if now.ref == screen.ref else None
 
 
 def _answer_screen(session: FormSession, screen: Screen, rng: random.Random, tally: Tally) -> None:
@@ -95,8 +104,8 @@ def _answer_screen(session: FormSession, screen: Screen, rng: random.Random, tal
         done.add(pending)
         _answer(session, pending, rng, tally)
         if screen.kind == GROUP:
-            now = [s for s in session.screens() if s.ref == screen.ref]
-            questions = now[0].questions if now else ()
+            now = _shown_again(session, screen)
+            questions = now[1].questions if now is not None else ()
 
 
 def _answer(session: FormSession, ref: str, rng: random.Random, tally: Tally) -> None:
@@ -231,13 +240,16 @@ def counts(definition: FormDefinition) -> frozenset[str]:
 
 
 def check_calculations(session: FormSession, tally: Tally) -> None:
-    """Evaluate every relevant calculation once more, on the finished interview."""
+    """Evaluate once more, on the finished interview, every relevant calculation whose
+    stored value may hide a failure or a number that is not finite: the session stores
+    NaN and a failed evaluation as empty, and keeps "Infinity" in a text; any other value
+    came from a finite result."""
     for bind in session.definition.binds:
         if bind.calculate is None:
             continue
         compiled = compile_expr(bind.calculate.text)
         for node in nodes_at(session.document, bind.nodeset):
-            if not node.relevant:
+            if not node.relevant or node.text not in MAY_HIDE_FAILURE:
                 continue
             try:
                 value = session.run(compiled, node)
