@@ -164,6 +164,10 @@ class Node:
 
 
 def _forget_paths(top: Node) -> None:
+    """Drop the paths kept below `top` (none is kept below a node that keeps none, as
+    `path` keeps its ancestors' paths on the way)."""
+    if top._path is None:
+        return
     for node in top.iter():
         node._path = None
 
