@@ -16,6 +16,7 @@ from pathlib import Path
 from forms.definition import FormDefinition
 from forms.errors import FormError, Place, Problem
 from forms.session import FormSession
+from forms.session_fresh import FreshSessions
 from forms.session_paths import pattern_of
 from forms.testdrive_findings import findings
 from forms.testdrive_interview import (
@@ -64,6 +65,7 @@ def simulate(
     tally = Tally()
     failures: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     details: dict[tuple[str, str, str], str] = {}
+    fresh = FreshSessions(definition, attachments=attachments, allow_missing_attachments=True)
     for run in range(1, runs + 1):
         tally.start_interview()
         rng = random.Random(seed * 1_000_003 + run)
@@ -74,9 +76,7 @@ def simulate(
         )
         session = None
         try:
-            session = FormSession.new(
-                definition, attachments=attachments, env=env, allow_missing_attachments=True
-            )
+            session = fresh.new(env)
             interview(session, rng, tally)
             check_calculations(session, tally)
             detail = _finish(session, attachments, where, tally)
