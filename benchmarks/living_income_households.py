@@ -285,19 +285,19 @@ def _empowerment(it: Interview) -> None:
         it.answer(base + "dm_who/dm_name", it.rng.choice(_adults(it, sex)))
         it.answer(base + "dm_who/dm_private", it.rng.choice(("private", "overheard", "present")))
         for n in range(1, 7):
-            act = f"{base}act[{n}]/act_q/"
-            it.answer(act + "part", it.rng.choice(("yes", "no")))
-            if it.session.value(act + "part") == "yes":
+            act = f"{base}act[{n}]/"
+            it.answer(act + "act_q/part", it.rng.choice(("yes", "no")))
+            if it.session.value(act + "act_q/part") == "yes":
                 if n <= 4:
-                    it.answer(act + "input", it.rng.choice(LEVELS))
-                it.answer(act + "could", it.rng.choice(EXTENTS))
-                it.answer(act + "income_input", it.rng.choice(LEVELS))
+                    it.answer(act + "act_d/input", it.rng.choice(LEVELS))
+                it.answer(act + "act_d/could", it.rng.choice(EXTENTS))
+                it.answer(act + "act_d/income_input", it.rng.choice(LEVELS))
         res = base + "dm_resources/"
         it.answer(res + "assets", " ".join(it.rng.sample(ASSETS_OWNED, it.rng.randint(1, 3))))
         borrowed = it.rng.sample(CREDIT, it.rng.choice((0, 0, 1, 2)))
         it.answer(res + "credit_sources", " ".join(borrowed) or "none")
         for source in borrowed:
-            it.answer(res + f"cr_{source}", it.rng.choice(("self", "joint", "others")))
+            it.answer(base + f"dm_credit/cr_{source}", it.rng.choice(("self", "joint", "others")))
         it.answer(res + "groups", it.rng.choice(GROUPS))
         work = [it.rng.choice((0, 0.5, 1, 2)) for _ in WORK]
         hours = {"sleep": 8, "eat": 1.5, **dict(zip(WORK, work, strict=True))}

@@ -33,7 +33,7 @@ CROP = "/data/other_crops/crop_other[{}]/oc_amounts/{}"
 ANIMAL = "/data/livestock/animal[{}]/{}"
 SOURCE = "/data/other_income/source[{}]/{}"
 DM = "/data/weai/dm[{}]/{}"
-ACT = "/data/weai/dm[{}]/act[{}]/act_q/{}"
+ACT = "/data/weai/dm[{}]/act[{}]/{}"
 ACTIVITIES = ("food", "cash", "livestock", "fish", "business", "wage")
 TIME_USE = (
     "sleep", "eat", "self_care", "school", "employed", "business", "farming", "livestock",
@@ -158,20 +158,20 @@ def decision_maker(
         [(DM.format(i, "dm_who/dm_name"), name), (DM.format(i, "dm_who/dm_private"), "private")],
     )
     for number, activity in enumerate(ACTIVITIES, start=1):
-        fill(session, [(ACT.format(i, number, "part"), "yes" if activity in acts else "no")])
+        fill(session, [(ACT.format(i, number, "act_q/part"), "yes" if activity in acts else "no")])
         if activity in acts:
             given, could, income = acts[activity]
             if number <= 4:
-                fill(session, [(ACT.format(i, number, "input"), given)])
-            fill(session, [(ACT.format(i, number, "could"), could)])
-            fill(session, [(ACT.format(i, number, "income_input"), income)])
+                fill(session, [(ACT.format(i, number, "act_d/input"), given)])
+            fill(session, [(ACT.format(i, number, "act_d/could"), could)])
+            fill(session, [(ACT.format(i, number, "act_d/income_input"), income)])
     sources = credit or {}
     fill(
         session,
         [
             (DM.format(i, "dm_resources/assets"), assets),
             (DM.format(i, "dm_resources/credit_sources"), " ".join(sources) or "none"),
-            *((DM.format(i, f"dm_resources/cr_{s}"), who) for s, who in sources.items()),
+            *((DM.format(i, f"dm_credit/cr_{s}"), who) for s, who in sources.items()),
             (DM.format(i, "dm_resources/groups"), groups),
             *((DM.format(i, f"dm_time/t_{a}"), day.get(a, 0)) for a in TIME_USE),
             (DM.format(i, "wm_training"), "agriculture"),

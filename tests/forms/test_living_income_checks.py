@@ -7,8 +7,8 @@ import functools
 from collections.abc import Callable
 
 import pytest
+from living_income_households import cote_divoire_cocoa, ghana_cocoa, kenya_diversified
 from living_income_support import LANGUAGES, fill, load_session, problems, twin_rows
-from test_living_income_households import cote_divoire_cocoa, ghana_cocoa, kenya_diversified
 
 from forms.session import FormSession
 from forms.session_paths import pattern_of

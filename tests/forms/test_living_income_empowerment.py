@@ -18,8 +18,8 @@ out here (Malapit et al. 2015, A-WEAI instructional guide; IFPRI's A-WEAI calcul
 from __future__ import annotations
 
 import pytest
+from living_income_households import cote_divoire_cocoa, ghana_cocoa
 from living_income_support import DM, decision_maker, fill, number, problems
-from test_living_income_households import cote_divoire_cocoa, ghana_cocoa
 
 from forms.session import FormSession
 from sync.server.report.household import DOMAINS, LIVING_INCOME_MAPPING, household_from_xml
@@ -108,7 +108,7 @@ def test_credit_is_adequate_when_she_decided_on_one_source_alone_or_jointly() ->
     assert flags(s, 1)["credit"]
     decision_maker(s, 1, "Aya", credit={"formal": "self"})
     assert flags(s, 1)["credit"]
-    assert not s.is_relevant(DM.format(1, "dm_resources/cr_friends"))
+    assert not s.is_relevant(DM.format(1, "dm_credit/cr_friends"))
 
 
 def test_the_mens_module_asks_the_same_of_the_man_and_reaches_the_report() -> None:

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from living_income_households import cote_divoire_cocoa, ghana_cocoa, kenya_diversified
 from living_income_support import definition, fill, new_session, shown, start
-from test_living_income_households import cote_divoire_cocoa, ghana_cocoa, kenya_diversified
 
 from forms.session import FormSession
 

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forms"))
 
-from test_living_income_households import (
+from living_income_households import (
     cote_divoire_cocoa,
     ghana_cocoa,
     kenya_diversified,

@@ -148,7 +148,8 @@ def test_the_living_income_questionnaire_shows_each_repeat_as_a_labelled_table(
     tables = {t["ref"]: t for s in body["rendered"]["sections"] for t in s["tables"]}
     assert list(tables) == ["/data/roster/member", "/data/plots/plot", "/data/main_crop/season",
                             "/data/costs/labour", "/data/other_crops/crop_other",
-                            "/data/livestock/animal", "/data/other_income/source"]  # fmt: skip
+                            "/data/livestock/animal", "/data/other_income/source",
+                            "/data/weai/dm"]  # fmt: skip
     members = tables["/data/roster/member"]
     count = int(session.value("/data/roster/hh_size"))
     assert members["label"] == "Membre du ménage"
@@ -159,6 +160,9 @@ def test_the_living_income_questionnaire_shows_each_repeat_as_a_labelled_table(
     animals = tables["/data/livestock/animal"]
     assert animals["row_labels"] == ["Animaux ou poissons 1", "Animaux ou poissons 2"]
     assert animals["rows"][0][0] == "Bovins"
-    # the questionnaire has no repeat inside a repeat, and no file or geopoint in a repeat
-    assert all(t["nested"] == [] and set(t["column_kinds"]) == {"text"} for t in tables.values())
+    # one repeat inside a repeat (each A-WEAI decision-maker's activities); no file or
+    # geopoint in a repeat
+    assert [n["ref"] for n in tables["/data/weai/dm"]["nested"]] == ["/data/weai/dm/act"]
+    flat = [t for ref, t in tables.items() if ref != "/data/weai/dm"]
+    assert all(t["nested"] == [] and set(t["column_kinds"]) == {"text"} for t in flat)
     assert body["gps_in_repeats"] == []
