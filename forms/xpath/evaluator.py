@@ -181,19 +181,32 @@ def _predicate(expr: ast.Expr) -> NodeFilter:
     if isinstance(expr, ast.Binary) and expr.op in COMPARISONS:
         compare = COMPARISONS[expr.op]
         if context_free(expr.right) and not context_free(expr.left):
-            return _hoisted(compile_tree(expr.left), compile_tree(expr.right), compare)
+            return _hoisted(expr.left, compile_tree(expr.right), compare)
         if context_free(expr.left) and not context_free(expr.right):
             flipped = compare
-            return _hoisted(
-                compile_tree(expr.right), compile_tree(expr.left), lambda a, b: flipped(b, a)
-            )
+            return _hoisted(expr.right, compile_tree(expr.left), lambda a, b: flipped(b, a))
     return keep_if(compile_tree(expr))
 
 
 def _hoisted(
-    varying: Compiled, fixed: Compiled, compare: Callable[[Value, Value], bool]
+    side: ast.Expr, fixed: Compiled, compare: Callable[[Value, Value], bool]
 ) -> NodeFilter:
-    """`[name = /data/x]`: the fixed side once, the varying side per node."""
+    """`[name = /data/x]`: the fixed side once, the varying side per node (read
+    directly when it is one child's name, as in `[cover = 'bare']`)."""
+    names = _child_names(side.steps) if isinstance(side, ast.Path) and not side.absolute else None
+    if names is not None and len(names) == 1 and names[0] is not None:
+        name = names[0]
+
+        def by_child(nodes: list[Node], ctx: Context) -> list[Node]:
+            constant = fixed(ctx)
+            return [
+                node
+                for node in nodes
+                if compare([c for c in node.children if c.name == name], constant)
+            ]
+
+        return by_child
+    varying = compile_tree(side)
 
     def apply(nodes: list[Node], ctx: Context) -> list[Node]:
         constant = fixed(ctx)
