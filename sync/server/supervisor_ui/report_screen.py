@@ -24,9 +24,12 @@ from sync.server.supervisor_ui.widgets import button, text
 
 DIMENSIONS = {"all": "All households", "head_sex": "Sex of the head", "district": "District",
               "crop": "Crop", "farm_class": "Farm size"}  # fmt: skip
-GROUP_HEADS = ("By", "Group", "Benchmark", "Currency", "n", "% below benchmark [95% CI]",
-               "Mean income [95% CI]", "Median income [95% CI]", "Median benchmark",
-               "Gap: median shortfall % [95% CI]", "FGT1", "Net loss", "Women's share %")  # fmt: skip
+GROUP_HEADS = ("By", "Group", "Benchmark", "Currency", "n", "% below", "Mean income",
+               "Median income", "Median benchmark", "Gap %", "FGT1", "Net loss",
+               "Women's share %")  # fmt: skip
+LEGEND = ("Each estimate over its 95 % interval [low–high] (bootstrap over households). Gap %:"
+          " the median shortfall in % of the benchmark, positive below it, negative above it."
+          " Net loss: households with a negative net income. * fewer than 30 households.")  # fmt: skip
 WEAI_HEADS = ("By", "Group", "Benchmark", "Women interviewed",
               *(f"{d.capitalize()} %" for d in DOMAINS), "% empowered", "5DE", "GPI",
               "Index")  # fmt: skip
@@ -35,18 +38,18 @@ CHOICES = {"Approved only": ("approved",), "Approved and received": ("approved",
 
 
 def _named(group: dict[str, Any]) -> list[str]:
-    """The group's dimension, value and benchmark; the whole sample has no value to repeat."""
-    b = group["benchmark"]
+    """The group's dimension, value and benchmark (its name in benchmarks.csv, which names its
+    place and year); the whole sample has no value to repeat."""
     return [
         DIMENSIONS.get(group["by"], group["by"]),
         "" if group["by"] == "all" else group["group"],
-        f"{b['place']} {b['year']}",
+        group["benchmark"]["id"],
     ]
 
 
 def _ci(estimate: dict[str, Any], digits: int = 0) -> str:
     low, high = estimate["ci95"]
-    return f"{figure(estimate['value'], digits)} [{figure(low, digits)}–{figure(high, digits)}]"
+    return f"{figure(estimate['value'], digits)}\n[{figure(low, digits)}–{figure(high, digits)}]"
 
 
 def group_cells(group: dict[str, Any]) -> list[str]:
@@ -54,7 +57,7 @@ def group_cells(group: dict[str, Any]) -> list[str]:
     return [
         *_named(group),
         group["currency"],
-        f"{group['n']:,}" + (" (< 30)" if group["small"] else ""),
+        f"{group['n']:,}" + ("*" if group["small"] else ""),
         _ci(group["share_below_pct"], 1),
         _ci(group["mean_income"]),
         _ci(group["median_income"]),
@@ -85,6 +88,8 @@ def _table(heads: tuple[str, ...], rows: list[list[str]]) -> ft.DataTable:
     return ft.DataTable(
         columns=[ft.DataColumn(label=h, numeric=i > 1) for i, h in enumerate(heads)],
         rows=[ft.DataRow([ft.DataCell(text(cell)) for cell in row]) for row in rows],
+        column_spacing=16,
+        data_row_max_height=72,
     )
 
 
@@ -156,8 +161,11 @@ class ReportScreen:
         if not summary["households"]:
             return lines
         groups = summary["groups"]
+        (first, spread), *others = summary["charts"].items()  # the spread first, as in the HTML
         lines += [
+            *_chart(first, spread),
             text("Households against the living income benchmark", bold=True, size=18),
+            text(LEGEND),
             _table(GROUP_HEADS, [group_cells(g) for g in groups]),
         ]
         women = [g for g in groups if g["weai"]]
@@ -166,9 +174,13 @@ class ReportScreen:
                 text("Women's empowerment: A-WEAI adequacy by domain", bold=True, size=18),
                 _table(WEAI_HEADS, [weai_cells(g) for g in women]),
             ]
-        for heading, svg in summary["charts"].items():
-            lines += [
-                text(heading, bold=True, size=18),
-                ft.Image(src=svg, width=WIDTH, height=HEIGHT, semantics_label=heading),
-            ]
+        for heading, svg in others:
+            lines += _chart(heading, svg)
         return lines
+
+
+def _chart(heading: str, svg: str) -> list[ft.Control]:
+    return [
+        text(heading, bold=True, size=18),
+        ft.Image(src=svg, width=WIDTH, height=HEIGHT, semantics_label=heading),
+    ]
