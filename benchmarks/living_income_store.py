@@ -12,6 +12,7 @@ so compressed sizes are those of distinct households.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import random
@@ -36,11 +37,13 @@ DAY = NOW.date().isoformat()
 VILLAGE = re.compile("<village>([^<]*)</village>")
 
 
-def pool(size: int = POOL) -> list[str]:
-    """`size` households answered through FormSession, numbered 0 to size - 1."""
+@functools.cache
+def pool(size: int = POOL) -> tuple[str, ...]:
+    """`size` households answered through FormSession, numbered 0 to size - 1 (answered once
+    per process: the exports and queue sections of one run share them)."""
     workers = max(1, os.cpu_count() or 1)
     with ProcessPoolExecutor(workers) as executor:
-        return list(executor.map(answered, range(size), chunksize=max(1, size // workers // 8)))
+        return tuple(executor.map(answered, range(size), chunksize=max(1, size // workers // 8)))
 
 
 def relabelled(xml: str, source: int, number: int, rng: random.Random) -> str:
