@@ -1,6 +1,6 @@
 """`python -m benchmarks.run NAME`: one section of docs/benchmarks.md rerun, the others kept
 byte for byte (their stamps too); each section says when, on which commit and under what
-load it was measured."""
+load it was measured. And the XPath bench compares both engines' values before timing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run
+from benchmarks import bench_xpath, run
 
 STAMP = re.compile(
     r"Measured (\S+) on commit (\S+), Python [\d.]+, \S+; load average \(1 min\) [\d.]+ before,"
@@ -99,3 +99,30 @@ def test_the_commit_is_this_checkout_and_says_when_the_tree_differs() -> None:
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert run.commit() in (head, f"{head}+changes")
+
+
+def test_the_xpath_bench_stops_naming_an_expression_the_engines_disagree_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bench_xpath, "CASES", [("count(/data/hh/member)", None, None)])
+    monkeypatch.setattr(bench_xpath, "compile_expr", lambda expr: lambda context: 7.0)
+    with pytest.raises(bench_xpath.Mismatch, match=r"'count\(/data/hh/member\)': ours gives 7.0"):
+        bench_xpath.measure()
+
+
+def test_the_xpath_bench_evaluates_relative_paths_from_the_same_node_in_both_engines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """elementpath given an element outside its node tree found no parent: `..` gave ()."""
+    cases = [("../area_ha * ../price", "/data/plots/plot[3]/yield_kg", None),
+             ("/data/hh/member[3]/name", None, None), ("/data/@version", None, None)]  # fmt: skip
+    monkeypatch.setattr(bench_xpath, "CASES", cases)
+    monkeypatch.setattr(bench_xpath, "BATCHES", 1)
+    monkeypatch.setattr(bench_xpath, "BATCH_NS", 1)
+    rows = bench_xpath.measure()
+    assert [(expr, value) for expr, value, *_ in rows] == [
+        ("../area_ha * ../price", 2.0 * 2.7),
+        ("/data/hh/member[3]/name", ("M2",)),
+        ("/data/@version", ("2024",)),
+    ]
+    assert all(theirs is not None for _, _, _, theirs, _ in rows)
