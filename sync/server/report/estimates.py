@@ -41,6 +41,8 @@ def weighted_median(values: Array, weights: Array) -> float:
     """The value where the cumulative weight (values in order) reaches half the total; when
     it reaches exactly half at a value, the mean of that value and the next (as the plain
     median of an even count)."""
+    if weights.min() == weights.max():  # equal weights: the plain median, in linear time
+        return float(np.median(values))
     order = np.argsort(values, kind="stable")
     ranked, cumulative = values[order], np.cumsum(weights[order])
     half = cumulative[-1] / 2

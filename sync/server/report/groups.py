@@ -159,6 +159,7 @@ def group_result(
     positive = dot(all_rows.positive[rows], w)
     per_ae = all_rows.per_adult_equivalent[rows]
     women = all_rows.interviewed[rows]
+    middle, middle_benchmark = median(income, w), median(adjusted, w)
     return GroupResult(
         by=by,
         group=group,
@@ -172,11 +173,11 @@ def group_result(
             (income < all_rows.reference[rows]).astype(np.float64), w
         ) * 100,
         mean_income=Estimate(value=weighted_mean(income, w), ci95=ci["mean"]),
-        median_income=Estimate(value=median(income, w), ci95=ci["median"]),
+        median_income=Estimate(value=middle, ci95=ci["median"]),
         gap_pct=_percent(median(shortfall, w), ci["gap"]),
         mean_benchmark=weighted_mean(adjusted, w),
-        median_benchmark=median(adjusted, w),
-        gap_median=median(adjusted, w) - median(income, w),
+        median_benchmark=middle_benchmark,
+        gap_median=middle_benchmark - middle,
         fgt1=weighted_mean(poverty, w),
         fgt2=weighted_mean(poverty * poverty, w),
         negative_income=int((income < 0).sum()),
