@@ -88,3 +88,24 @@ def test_a_database_without_rows_is_backfilled_once(tmp_path: Path) -> None:
     assert south == [from_xml(storage, i) for i, h in zip(ids, HOUSEHOLDS, strict=True)
                      if h["district"] == "south"]  # fmt: skip
     assert sorted(rows(tmp_path)) == sorted(ids)
+
+
+def test_a_table_of_older_columns_is_rebuilt(tmp_path: Path) -> None:
+    """Rows are derived: a table written before the benchmark, weight and men's columns is
+    dropped and backfilled from the submissions."""
+    storage, _ = open_storage(tmp_path)
+    for h in HOUSEHOLDS[:3]:
+        assert ingest(storage, AMINA, xml_of(h), require_known_form=False).status == "stored"
+    db = next(p for p in tmp_path.iterdir() if p.suffix == ".db")
+    with sqlite3.connect(db) as connection:
+        connection.execute("DROP TABLE report_households")
+        connection.execute("CREATE TABLE report_households (instance_id TEXT PRIMARY KEY, seq"
+                           " INTEGER, form_id TEXT, district TEXT)")  # fmt: skip
+        connection.execute(
+            "INSERT INTO report_households VALUES ('uuid:old', 1, ?, 'north')", [FORM]
+        )
+    ids = [str(h["id"]) for h in HOUSEHOLDS[:3]]
+    read = list(households(storage, FORM, ExportFilter()))
+    assert read == [from_xml(storage, i) for i in ids]
+    assert [h.benchmark for h in read] == [str(h["benchmark"]) for h in HOUSEHOLDS[:3]]
+    assert sorted(rows(tmp_path)) == sorted(ids)

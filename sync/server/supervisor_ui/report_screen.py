@@ -29,7 +29,9 @@ GROUP_HEADS = ("By", "Group", "Benchmark", "Currency", "n", "% below", "Mean inc
                "Women's share %")  # fmt: skip
 LEGEND = ("Each estimate over its 95 % interval [low–high] (bootstrap over households). Gap %:"
           " the median shortfall in % of the benchmark, positive below it, negative above it."
-          " Net loss: households with a negative net income. * fewer than 30 households.")  # fmt: skip
+          " Benchmarks are adjusted to each household's size (× its equivalence units ÷ the"
+          " reference household's). Net loss: households with a negative net income."
+          " * fewer than 30 households.")  # fmt: skip
 WEAI_HEADS = ("By", "Group", "Benchmark", "Women interviewed",
               *(f"{d.capitalize()} %" for d in DOMAINS), "% empowered", "5DE", "GPI",
               "Index")  # fmt: skip
