@@ -213,14 +213,18 @@ class SyncAgent:
                 counts["duplicates"] += 1
             elif result.status in ("conflict", "rejected"):
                 counts["conflicts" if result.status == "conflict" else "rejected"] += 1
-                self._note_refusal(result)
+                self._note(result.instance_id, f"sync_{result.status}", result.message or "")
+            if result.ignored_attachments:
+                names = ", ".join(result.ignored_attachments)
+                self._note(result.instance_id, "sync_files_not_kept", names)
 
-    def _note_refusal(self, result: ItemResult) -> None:
-        """The server's reason, once, in the instance's paradata (`sync_conflict`/`sync_rejected`)."""
-        event, reason = f"sync_{result.status}", result.message or ""
-        history = self.store.events(result.instance_id)
-        if not history or (history[-1].event, history[-1].value) != (event, reason):
-            self.store.log_event(result.instance_id, event, None, reason)
+    def _note(self, instance_id: str, event: str, value: str) -> None:
+        """What the server said, once, in the instance's paradata: why it refused the instance
+        (`sync_conflict`/`sync_rejected`), or the declared files it did not keep as no field
+        names them (`sync_files_not_kept`; the instance is sent, those files are not asked for)."""
+        history = self.store.events(instance_id)
+        if not history or (history[-1].event, history[-1].value) != (event, value):
+            self.store.log_event(instance_id, event, None, value)
 
     def _item(self, instance_id: str) -> SubmissionItem:
         record = self.store.get_instance(instance_id)

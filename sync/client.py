@@ -28,6 +28,7 @@ from sync.client_http import DEFAULT_RETRY, RetryingHttp, RetryPolicy, download_
 from sync.client_openrosa import OpenRosaClient
 from sync.protocol import (
     API_PREFIX,
+    RESULT_FIELDS_HEADER,
     BatchResult,
     FormInfo,
     ItemResult,
@@ -139,7 +140,11 @@ class SyncClient:
             f"{API_PREFIX}/submissions",
             BatchResult,
             content=compressed,
-            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+            headers={
+                "Content-Type": "application/json",
+                "Content-Encoding": "gzip",
+                RESULT_FIELDS_HEADER: "ignored_attachments",
+            },
         )
         by_id = {result.instance_id: result for result in answer.results}
         if set(by_id) != set(ids):

@@ -11,6 +11,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 API_PREFIX = "/api/v1"
+RESULT_FIELDS_HEADER = "X-Fieldapp-Result-Fields"
+"""A batch request lists here the optional `ItemResult` fields its client reads; the server
+leaves the others out, as a client that predates them refuses unknown fields."""
 
 ItemStatus = Literal["stored", "duplicate", "conflict", "rejected"]
 Decision = Literal["approved", "has_issues", "rejected"]
@@ -43,10 +46,14 @@ class SubmissionBatch(WireModel):
 
 
 class ItemResult(WireModel):
+    """`ignored_attachments`: files the item declared that no field of its XML names; the
+    server keeps none of them and asks for none (the `message` names them too)."""
+
     instance_id: str
     status: ItemStatus
     missing_attachments: list[str] = []
     message: str | None = None
+    ignored_attachments: list[str] = []
 
 
 class BatchResult(WireModel):

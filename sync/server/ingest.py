@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Literal
 from xml.etree.ElementTree import Element
 
 from sync.protocol import AttachmentRef, ItemResult
@@ -29,6 +30,7 @@ from sync.server.quality_sections import AUDIT
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+NOT_KEPT = "Not kept, as no field of the submission names them"
 
 
 def now() -> str:
@@ -48,7 +50,9 @@ def ingest(
 ) -> ItemResult:
     """Store one submission for `user`; raises nothing for a bad item, it is "rejected".
 
-    `file_limit` is the most bytes one attachment may declare (the server's body limit)."""
+    `file_limit` is the most bytes one attachment may declare (the server's body limit).
+    A well-formed declared file that no field of the XML names is not kept, nor asked for;
+    the result names it (as OpenRosa does for such a file)."""
     try:
         check_xml_size(xml)
         root = parse_submission(xml)
@@ -61,10 +65,13 @@ def ingest(
         check_instance_id(fields.instance_id)
         check_fields(root)
         check_attachments([a.size for a in attachments], file_limit)
-        refs = [
+        declared = [
             AttachmentRef(name=safe_name(a.name), sha256=_sha256(a), size=a.size)
             for a in attachments
         ]
+        named = referenced_names(root)
+        refs = [ref for ref in declared if ref.name in named]
+        ignored = [ref.name for ref in declared if ref.name not in named]
         if require_known_form and storage.form(fields.form_id, None) is None:
             raise BadRequest(f"form {fields.form_id!r} is not published on this server")
         if fields.deprecated_id:
@@ -90,10 +97,10 @@ def ingest(
     ]
     if storage.add_submission(record, expected):
         write_derived_rows(storage, record, root)
-        return _result(storage, fields.instance_id, "stored")
+        return _result(storage, fields.instance_id, "stored", ignored)
     existing = storage.submission(fields.instance_id)
     if existing is not None and existing.xml_sha256 == digest and existing.enumerator == user.name:
-        return _result(storage, fields.instance_id, "duplicate")
+        return _result(storage, fields.instance_id, "duplicate", ignored)
     return ItemResult(
         instance_id=fields.instance_id,
         status="conflict",
@@ -147,8 +154,16 @@ def require_submitter_of(user: User, xmls: Sequence[str]) -> None:
     raise Forbidden(f"a {user.role} cannot submit")
 
 
-def _result(storage: Storage, instance_id: str, status: str) -> ItemResult:
+def _result(
+    storage: Storage, instance_id: str, status: Literal["stored", "duplicate"], ignored: list[str]
+) -> ItemResult:
+    """The files still to send; declared files no field names are not kept, and said so."""
     missing = [a.name for a in storage.attachments(instance_id) if not a.received]
-    if status == "stored":
-        return ItemResult(instance_id=instance_id, status="stored", missing_attachments=missing)
-    return ItemResult(instance_id=instance_id, status="duplicate", missing_attachments=missing)
+    message = f"{NOT_KEPT}: {', '.join(ignored)}." if ignored else None
+    return ItemResult(
+        instance_id=instance_id,
+        status=status,
+        missing_attachments=missing,
+        message=message,
+        ignored_attachments=ignored,
+    )

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from sync.protocol import (
+    RESULT_FIELDS_HEADER,
     BatchResult,
     FormInfo,
     MediaInfo,
@@ -36,8 +37,8 @@ def _storage(request: Request) -> Storage:
     return storage
 
 
-@router.post("/submissions")
-async def submit(request: Request, user: CurrentUser) -> BatchResult:
+@router.post("/submissions", response_model=BatchResult)
+async def submit(request: Request, user: CurrentUser) -> Response:
     body = await request.body()
     if request.headers.get("content-encoding", "").lower() == "gzip":
         body = _inflated(request, body)
@@ -63,7 +64,15 @@ async def submit(request: Request, user: CurrentUser) -> BatchResult:
         )
         for item in batch.items
     ]
-    return BatchResult(batch_id=batch.batch_id, results=results)
+    answer = BatchResult(batch_id=batch.batch_id, results=results)
+    return _for_client(answer, request.headers.get(RESULT_FIELDS_HEADER, ""))
+
+
+def _for_client(answer: BatchResult, reads: str) -> Response:
+    """The answer without the optional result fields the client did not say it reads."""
+    optional = {"ignored_attachments"} - {field.strip() for field in reads.split(",")}
+    body = answer.model_dump_json(exclude={"results": {"__all__": optional}})
+    return Response(body, media_type="application/json")
 
 
 def _inflated(request: Request, body: bytes) -> bytes:

@@ -14,7 +14,7 @@ from sync.protocol import AttachmentRef
 from sync.server.auth import authenticate
 from sync.server.blobs import BlobStore, Incoming, safe_name
 from sync.server.errors import BadRequest, Conflict, NotFound
-from sync.server.ingest import ingest, referenced_names, require_submitter_of
+from sync.server.ingest import NOT_KEPT, ingest, referenced_names, require_submitter_of
 from sync.server.instance_fields import instance_fields, parse_submission
 from sync.server.limits import MAX_ATTACHMENTS, check_attachments, check_xml_size
 from sync.server.openrosa_xml import form_list, manifest, openrosa_message
@@ -143,7 +143,7 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
                 on_attachment(storage, blobs, result.instance_id, name)
     text = "full submission upload was successful!"
     if ignored:
-        text += f" Not kept, as no field of the submission names them: {', '.join(ignored)}."
+        text += f" {NOT_KEPT}: {', '.join(ignored)}."
     return Response(
         openrosa_message(text), status_code=201, media_type=XML, headers=_headers(request)
     )

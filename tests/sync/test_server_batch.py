@@ -81,8 +81,10 @@ def test_missing_attachments_listed_then_uploaded_once(tmp_path: Path) -> None:
     server = make_server(tmp_path)
     photo = b"\x89PNG fake photo bytes"
     digest = hashlib.sha256(photo).hexdigest()
+    xml = instance_xml("uuid:1").replace("<consent>", "<photo>photo.jpg</photo><consent>")
     entry = {
         **item("uuid:1"),
+        "xml": xml,
         "attachments": [{"name": "photo.jpg", "sha256": digest, "size": len(photo)}],
     }
     result = server.client.post(
