@@ -82,7 +82,7 @@ def read_instance(definition: FormDefinition, xml: str | bytes) -> Node:
     doc = document(_without_repeats(definition.instance, None, repeats))
     orders = {t.path: [c.name for c in t.children] for t in definition.instance.iter()}
     problems: list[Problem] = []
-    _fill(definition, doc.children[0], element, orders, problems)
+    _fill(definition, repeats, doc.children[0], element, orders, problems)
     if problems:
         raise FormError(problems)
     return doc
@@ -103,18 +103,19 @@ def _without_repeats(template: TemplateNode, parent: Node | None, repeats: froze
 
 def _fill(
     definition: FormDefinition,
+    repeats: frozenset[str],
     node: Node,
     element: Element,
     orders: dict[str, list[str]],
     problems: list[Problem],
 ) -> None:
-    node.attrs.update({local_name(k): v for k, v in element.attrib.items()})
+    if element.attrib:
+        node.attrs.update({local_name(k): v for k, v in element.attrib.items()})
     subs = [e for e in element if isinstance(e.tag, str)]
     if not subs:
         if not node.children:
             node.text = element.text or ""
         return
-    repeats = definition.repeat_paths
     base = node.path()
     used: dict[str, int] = {}
     previous: str | None = None
@@ -137,7 +138,7 @@ def _fill(
                 )
                 continue
             used[name] = index + 1
-        _fill(definition, child, sub, orders, problems)
+        _fill(definition, repeats, child, sub, orders, problems)
         previous = name
 
 

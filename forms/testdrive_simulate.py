@@ -17,6 +17,7 @@ from pathlib import Path
 from forms import instance_xml
 from forms.definition import FormDefinition
 from forms.errors import FormError, Place, Problem
+from forms.gc_pause import gc_paused
 from forms.session import FormSession
 from forms.session_fresh import FreshSessions
 from forms.session_paths import pattern_of
@@ -170,7 +171,8 @@ def _finish(
     xml = session.to_xml()
     if alike:
         try:
-            document = instance_xml.read_instance(session.definition, xml)
+            with gc_paused():  # as a load is: the tree read is live until compared
+                document = instance_xml.read_instance(session.definition, xml)
         except FormError as error:
             return f"{ROUNDTRIP} {error.problems[0].message}"
         if same_instance(document, session.document):
