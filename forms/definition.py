@@ -90,10 +90,11 @@ class TemplateNode:
     def build(self, parent: Node | None = None, *, with_templates: bool = False) -> Node:
         """A fresh mutable node tree; `jr:template` children are left out unless asked for."""
         node = Node(self.name, self.text, parent, dict(self.attributes), self.datatype)
-        for child in self.children:
-            if child.is_template and not with_templates:
-                continue
-            node.children.append(child.build(node, with_templates=with_templates))
+        node.children = [
+            child.build(node, with_templates=with_templates)
+            for child in self.children
+            if with_templates or not child.is_template
+        ]
         return node
 
     def iter(self) -> Iterator[TemplateNode]:

@@ -25,8 +25,11 @@ def nodes_at(start: Node, pattern: str) -> list[Node]:
         return [start]
     if not pattern.startswith(base + "/"):
         return []
+    rest = pattern[len(base) + 1 :]
+    if "/" not in rest:  # a child: the common case
+        return [c for c in start.children if c.name == rest]
     level = [start]
-    for name in pattern[len(base) + 1 :].split("/"):
+    for name in rest.split("/"):
         level = [c for n in level for c in n.children if c.name == name]
     return level
 
