@@ -211,12 +211,10 @@ def same_instance(read: Node, kept: Node) -> bool:
     """Whether `read` (the saved XML read back) is the session's tree `kept`: the same
     elements in the same order with the same attributes, and the same texts where `kept`
     is relevant (a non-relevant node is not saved, and reads as empty in expressions)."""
-    pending = [(read, kept)]
-    while pending:
-        a, b = pending.pop()
-        if a.name != b.name or a.attrs != b.attrs or len(a.children) != len(b.children):
-            return False
-        if b.relevant and a.text != b.text:
-            return False
-        pending.extend(zip(a.children, b.children, strict=True))
-    return True
+    if read.name != kept.name or read.attrs != kept.attrs:
+        return False
+    if kept.relevant and read.text != kept.text:
+        return False
+    if len(read.children) != len(kept.children):
+        return False
+    return all(map(same_instance, read.children, kept.children))
