@@ -54,7 +54,6 @@ class Columns:
     reference: Array
     shortfall: Array
     per_adult_equivalent: Array
-    positive: Array
     women_income: Array
     sources: Array
     """A column per SOURCES entry."""
@@ -69,9 +68,9 @@ class Columns:
         def column(values: list[float]) -> Array:
             return np.array(values, dtype=np.float64)
 
-        def flags(found: list[dict[str, bool] | None]) -> NDArray[np.bool_]:
-            cells = (bool(a.get(d)) if a else False for a in found for d in DOMAINS)
-            return np.fromiter(cells, dtype=bool, count=len(found) * len(DOMAINS))
+        def flags(found: list[str | None]) -> NDArray[np.bool_]:
+            text = "".join(a or "0" * len(DOMAINS) for a in found)
+            return np.asarray(np.frombuffer(text.encode("ascii"), dtype=np.uint8) == ord("1"))
 
         return cls(
             weight=column([r.weight for r in rows]),
@@ -80,7 +79,6 @@ class Columns:
             reference=column([r.benchmark_reference for r in rows]),
             shortfall=column([r.shortfall for r in rows]),
             per_adult_equivalent=column([r.income_total / r.equivalence_units for r in rows]),
-            positive=column([r.positive_income for r in rows]),
             women_income=column([r.women_income for r in rows]),
             sources=np.fromiter(
                 (
@@ -156,7 +154,7 @@ def group_result(
     main, own = float(totals[0]), float(totals[-1])
     other = float(totals[1:-1].sum())
     whole = main + other + own
-    positive = dot(all_rows.positive[rows], w)
+    positive = dot(np.maximum(sources[:, :-1], 0.0).sum(axis=1), w)  # own consumption apart
     per_ae = all_rows.per_adult_equivalent[rows]
     women = all_rows.interviewed[rows]
     middle, middle_benchmark = median(income, w), median(adjusted, w)

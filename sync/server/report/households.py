@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sync.server.report.benchmarks import Benchmark
-from sync.server.report.household import COMPONENTS, HouseholdIncome
+from sync.server.report.household import COMPONENTS, DOMAINS, HouseholdIncome
 
 FARM_CLASSES = (2.0, 4.0)
 """Upper bounds (ha) of the farm-size classes; the last class is open."""
@@ -40,6 +40,17 @@ def farm_class(hectares: float, bounds: Sequence[float] = FARM_CLASSES) -> str:
             return f"{low:g}-{bound:g} ha"
         low = bound
     return f"> {low:g} ha"
+
+
+_PATTERNS: dict[str, str] = {}
+
+
+def flags(adequacy: dict[str, bool] | None) -> str | None:
+    """Adequacy per domain as a shared string of `1` and `0` in DOMAINS order."""
+    if adequacy is None:
+        return None
+    pattern = "".join("1" if adequacy.get(d) else "0" for d in DOMAINS)
+    return _PATTERNS.setdefault(pattern, pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +79,14 @@ class HouseholdResult:
     shortfall: float
     """(benchmark − max(income, 0)) ÷ benchmark: at most 1; negative above the benchmark."""
     below: bool
-    positive_income: float
-    """The sum of the income components above 0 (own consumption apart)."""
     women_income: float
-    """Women-controlled income, bounded to 0 and to `positive_income`."""
-    adequacy: dict[str, bool] | None
-    men_adequacy: dict[str, bool] | None
+    """Women-controlled income, bounded to 0 and to the sum of the income components above 0
+    (own consumption apart)."""
+    adequacy: str | None
+    """The woman's A-WEAI adequacy, a `1` or `0` per domain in DOMAINS order (one shared
+    string per pattern, not a dict per household); None without the women's module."""
+    men_adequacy: str | None
+    """The same for the man of a dual-adult household."""
 
 
 def household_result(h: HouseholdIncome, benchmark: Benchmark) -> HouseholdResult | None:
@@ -94,7 +107,7 @@ def household_result(h: HouseholdIncome, benchmark: Benchmark) -> HouseholdResul
         crop=h.crop,
         farm_class=farm_class(h.farm_ha),
         benchmark_id=benchmark.id,
-        weight=h.weight,
+        weight=1.0 if h.weight == 1.0 else h.weight,  # one shared float for the usual weight
         components=dict(h.components),
         own_consumption=h.own_consumption,
         income_without_own=without_own,
@@ -105,8 +118,7 @@ def household_result(h: HouseholdIncome, benchmark: Benchmark) -> HouseholdResul
         gap=max(0.0, adjusted - total),
         shortfall=(adjusted - max(total, 0.0)) / adjusted,
         below=total < adjusted,
-        positive_income=positive,
         women_income=min(max(h.women_income, 0.0), positive),
-        adequacy=h.adequacy,
-        men_adequacy=h.men_adequacy,
+        adequacy=flags(h.adequacy),
+        men_adequacy=flags(h.men_adequacy),
     )
