@@ -9,6 +9,7 @@ mismatching file changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
 
@@ -40,9 +41,11 @@ def write_instance(definition: FormDefinition, doc: Node) -> str:
     return "".join(out)
 
 
-def _write(node: Node, out: list[str], attrs: list[tuple[str, str]] | None = None) -> None:
-    pairs = attrs if attrs is not None else [(k, v) for k, v in node.attrs.items()]
-    head = node.name + "".join(f" {k}={quoteattr(v)}" for k, v in pairs if k != "template")
+def _write(node: Node, out: list[str], attrs: Collection[tuple[str, str]] | None = None) -> None:
+    pairs = attrs if attrs is not None else node.attrs.items()
+    head = node.name
+    if pairs:
+        head += "".join(f" {k}={quoteattr(v)}" for k, v in pairs if k != "template")
     kept = [c for c in node.children if c.relevant]
     if kept:
         out.append(f"<{head}>")
@@ -138,7 +141,10 @@ def _fill(
                 )
                 continue
             used[name] = index + 1
-        _fill(definition, repeats, child, sub, orders, problems)
+        if len(sub) or sub.attrib:
+            _fill(definition, repeats, child, sub, orders, problems)
+        elif not child.children:  # a value: what `_fill` does, without the call
+            child.text = sub.text or ""
         previous = name
 
 
