@@ -99,7 +99,8 @@ def test_the_html_ends_with_the_methods_note(states: Storage) -> None:
                  "ci_cocoa_2024", "superseded by ci_cocoa_2024", "Anker living income benchmark",
                  "negative net income", "bootstrap", "OECD-modified"):  # fmt: skip
         assert said in note, said
-    assert "XOF" in page[page.index("<h2>Groups</h2>") : methods]
+    groups = page[page.index("<h2>Groups</h2>") : methods]
+    assert "XOF" in groups and "(ci_cocoa_2022, superseded by ci_cocoa_2024)" in groups
 
 
 def test_every_benchmark_row_cites_its_source_and_type() -> None:

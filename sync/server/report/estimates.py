@@ -9,7 +9,7 @@ and the group's name, so a report is the same on every run and in any group orde
 The resampling is vectorised: a block of replicates is a matrix of draw counts (replicate
 × household), so a replicate's weighted mean is one matrix product and its weighted median
 one cumulative sum over households sorted once. Blocks are bounded by CELLS so a group of
-100,000 households costs a few tens of MB, never the whole matrix at once.
+100,000 households costs a few MB, never the whole matrix at once.
 """
 
 from __future__ import annotations

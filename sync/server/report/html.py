@@ -44,7 +44,8 @@ def size(g: GroupResult) -> str:
 def named(g: GroupResult) -> list[str]:
     """The columns that say what a row is: dimension, group, benchmark and its year, currency."""
     b = g.benchmark
-    return [DIMENSIONS.get(g.by, g.by), g.group, f"{b.place} {b.year} ({b.id})", g.currency]
+    old = f", superseded by {b.superseded_by}" if b.superseded_by else ""
+    return [DIMENSIONS.get(g.by, g.by), g.group, f"{b.place} {b.year} ({b.id}{old})", g.currency]
 
 
 NAMED = ["by", "group", "benchmark (place, year)", "currency"]
