@@ -10,6 +10,7 @@ import flet as ft
 from sync.server.supervisor_ui.api import ReviewApi
 from sync.server.supervisor_ui.exports_screen import ExportsApi
 from sync.server.supervisor_ui.screens import SupervisorScreens
+from sync.server.supervisor_ui.web_server import serve
 from sync.server.token_arg import token_help, token_of
 
 
@@ -33,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     def start(page: ft.Page) -> None:
         SupervisorScreens(page, api, exports).start()
 
-    view = None if args.no_browser else ft.AppView.WEB_BROWSER
-    ft.run(start, view=view, host=args.host, port=args.port, no_cdn=True)
+    app = ft.run(start, assets_dir=None, no_cdn=True, export_asgi_app=True)
+    serve(app, args.host, args.port, open_browser=not args.no_browser)
     return 0
 
 
