@@ -125,9 +125,12 @@ def test_the_living_income_questionnaire_saves_interviews_that_read_back(tmp_pat
     assert report.ok, report.render()
     assert report.saved == report.finished == 4
     definition = _definition(form)
-    prices = {"benchmarks.csv": (LIBRARY / "benchmarks.csv").read_bytes()}
+    attached = {
+        name: (LIBRARY / name).read_bytes()
+        for name in ("benchmarks.csv", "prices.csv", "units.csv")
+    }
     for path in tmp_path.iterdir():
-        _read_back(definition, path, prices)
+        _read_back(definition, path, attached)
 
 
 def test_the_ipa_survey_saves_interviews_that_read_back(
