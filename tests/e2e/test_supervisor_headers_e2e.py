@@ -5,9 +5,13 @@ A real server and the real screens as subprocesses."""
 
 from __future__ import annotations
 
+import base64
+import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -16,6 +20,7 @@ from playwright.sync_api import Browser, expect
 
 from sync.server.app import open_storage
 from sync.server.auth import add_user
+from sync.server.supervisor_ui.web_server import same_origin
 
 ROOT = Path(__file__).resolve().parents[2]
 WATCH = """
@@ -54,6 +59,49 @@ def test_the_page_has_the_security_headers_and_a_policy_for_its_own_scripts(scre
     assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
     inline = re.findall(r"<script>", page.text)
     assert len(inline) >= 1 and len([s for s in scripts if s.startswith("'sha256-")]) == len(inline)
+
+
+def _handshake(url: str, origin: str) -> str:
+    """The status line a websocket handshake to the screens' /ws gets, sent as a browser
+    would from a page of `origin` (only refusals are tried over the wire: an accepted raw
+    socket that never speaks Flet's protocol would hold the server's shutdown)."""
+    parts = urlsplit(url)
+    lines = [
+        "GET /ws HTTP/1.1",
+        f"Host: {parts.netloc}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+        "Sec-WebSocket-Version: 13",
+        f"Origin: {origin}",
+    ]
+    with socket.create_connection((parts.hostname or "", parts.port or 80), timeout=30) as s:
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        return s.makefile("rb").readline().decode().strip()
+
+
+def test_the_session_websocket_refuses_pages_of_other_origins(screens: str) -> None:
+    """Any site the supervisor visits could otherwise open ws://127.0.0.1:8560/ws and drive
+    a session that holds the supervisor's token. (The screens' own page connecting is shown
+    by the Chromium test below.)"""
+    for other in ("http://evil.example", "http://127.0.0.1:1", "null"):
+        assert _handshake(screens, other).split()[1] == "403", other
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "accepted"),
+    [
+        ("http://127.0.0.1:8560", "127.0.0.1:8560", True),
+        ("HTTP://LOCALHOST:8560", "localhost:8560", True),
+        (None, "127.0.0.1:8560", True),
+        ("http://127.0.0.1:8561", "127.0.0.1:8560", False),
+        ("http://evil.example", "127.0.0.1:8560", False),
+        ("null", "127.0.0.1:8560", False),
+    ],
+)
+def test_same_origin_rule(origin: str | None, host: str, accepted: bool) -> None:
+    headers = [(b"host", host.encode())] + ([(b"origin", origin.encode())] if origin else [])
+    assert same_origin({"type": "websocket", "headers": headers}) is accepted
 
 
 def test_the_runtime_files_are_not_sniffed_and_may_be_cached(screens: str) -> None:

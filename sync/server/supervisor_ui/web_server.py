@@ -10,6 +10,11 @@ inline scripts (allowed by their sha256, computed from the page as served),
 engine styles its elements). Fonts, images and the websocket come from this origin ('self'
 covers ws:). The client also asks a CDN for Rive's runtime, which the policy blocks: the
 screens use no Rive animation and load nothing from the internet.
+
+The websocket that carries the session (and acts with the supervisor's token) accepts only
+pages of this origin: a browser sends the page's Origin with every websocket handshake, and
+one from another site (any page the supervisor happens to visit) is refused with 403
+before Flet sees it, so no other site can drive the screens.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import hashlib
 import re
 import socket
 import webbrowser
+from urllib.parse import urlsplit
 
 import uvicorn
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ALWAYS = {
@@ -46,14 +52,27 @@ def page_policy(html: bytes) -> str:
     )
 
 
+def same_origin(scope: Scope) -> bool:
+    """Whether a websocket handshake comes from a page of this server (or from no page)."""
+    headers = Headers(scope=scope)
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no other site's page can be behind it
+    return urlsplit(origin).netloc.lower() == headers.get("host", "").lower()
+
+
 class ScreenHeaders:
     """Adds `ALWAYS` to every answer; an HTML page is held until its body is complete, then
-    sent with `Cache-Control: no-store` and its content security policy."""
+    sent with `Cache-Control: no-store` and its content security policy. A websocket from
+    another origin is refused."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not same_origin(scope):
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
