@@ -8,6 +8,7 @@ Every requirement is bounded, and constraints.txt pins a version each requiremen
 
 from __future__ import annotations
 
+import ast
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -17,7 +18,6 @@ from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-from test_dependency_direction import _imported
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "fieldapp"
@@ -33,6 +33,17 @@ AREAS: dict[str, tuple[str, ...]] = {
     "benchmarks": ("dev",),
     "tests": ("dev",),
 }
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The first part of every absolute import in `path` (relative ones are ours)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.partition(".")[0])
+    return found
 
 
 def _project(root: Path) -> dict[str, Any]:
@@ -85,7 +96,7 @@ def undeclared(root: Path, installed: Mapping[str, list[str]]) -> list[str]:
         relative = path.relative_to(root)
         extras = _area(relative)
         allowed = declared(project, extras)
-        for name in sorted(_imported(path) - ours - sys.stdlib_module_names):
+        for name in sorted(top_level_imports(path) - ours - sys.stdlib_module_names):
             distributions = {canonicalize_name(d) for d in installed.get(name, [])}
             where = f"`{extras[0]}` extra" if extras else "[project].dependencies"
             if not distributions:
