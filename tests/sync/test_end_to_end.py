@@ -85,7 +85,8 @@ def test_provision_download_fill_sync_and_get_it_back(
 
         instance_id, xml = _fill(form.xform)
         store.create_draft(form.form_id, form.version, instance_id, xml, "AB-0042 north")
-        store.add_attachment(instance_id, "card.jpg", b"\xff\xd8 household card photo")
+        # the audit log the app attaches on finalize (no field names it; ODK Collect's too)
+        store.add_attachment(instance_id, "audit.csv", b"event,node,start,end\nform start,,1,1\n")
         store.finalize(instance_id, xml, "AB-0042 north")
         second = agent.run_once()
         assert (second.sent, second.error, second.forms_updated) == (1, None, 0), second
@@ -97,7 +98,9 @@ def test_provision_download_fill_sync_and_get_it_back(
         submission = held.submission(instance_id)
         assert submission is not None and submission.enumerator == "amina"
         assert "<household_id>AB-0042</household_id>" in submission.xml
-        assert [(a.name, a.received) for a in held.attachments(instance_id)] == [("card.jpg", True)]
+        assert [(a.name, a.received) for a in held.attachments(instance_id)] == [
+            ("audit.csv", True)
+        ]
 
         review = httpx.post(
             f"{url}/api/v1/review/{instance_id}",
