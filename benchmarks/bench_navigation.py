@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import statistics
 import time
 
@@ -154,8 +153,6 @@ def run() -> str:
         "|---|---:|---:|---:|---|",
         next_row(),
         testdrive_row(),
-        "",
-        f"Load average (1 min) when measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
     ]
     return "\n".join(lines)
 
