@@ -92,7 +92,7 @@ def test_the_screen_shows_the_reports_figures_for_the_users_districts(
     assert grid(weai) == [list(WEAI_HEADS), *(weai_cells(g) for g in expected if g["weai"])]
     first = grid(groups)[1]
     mine = [h for h in report.households if h.benchmark_id == "ci_cocoa_2022"]
-    assert first[:5] == ["All households", "", "ci_cocoa_2022",
+    assert first[:5] == ["All households", "", "Côte d'Ivoire - cocoa areas, 2022",
                          "XOF", f"{len(mine)}*"]  # fmt: skip
     share = 100 * sum(1 for h in mine if h.below) / len(mine)
     assert first[5].startswith(f"{share:.1f}\n[")

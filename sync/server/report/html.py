@@ -31,9 +31,10 @@ def figure(value: float | None, digits: int = 0) -> str:
 
 
 def interval(estimate: Estimate, digits: int = 0) -> str:
-    """An estimate and its 95 % interval: `41.7 [20.0–62.5]`."""
+    """An estimate and its 95 % interval: `41.7 [20.0, 62.5]` (a comma, not a dash, so
+    that negative bounds read plainly: `-6.3 [-125.7, 83.2]`)."""
     low, high = estimate.ci95
-    return f"{figure(estimate.value, digits)} [{figure(low, digits)}–{figure(high, digits)}]"
+    return f"{figure(estimate.value, digits)} [{figure(low, digits)}, {figure(high, digits)}]"
 
 
 def size(g: GroupResult) -> str:

@@ -27,7 +27,7 @@ DIMENSIONS = {"all": "All households", "head_sex": "Sex of the head", "district"
 GROUP_HEADS = ("By", "Group", "Benchmark", "Currency", "n", "% below", "Mean income",
                "Median income", "Median benchmark", "Gap %", "FGT1", "Net loss",
                "Women's share %")  # fmt: skip
-LEGEND = ("Each estimate over its 95 % interval [low–high] (bootstrap over households). Gap %:"
+LEGEND = ("Each estimate over its 95 % interval [low, high] (bootstrap over households). Gap %:"
           " the median shortfall in % of the benchmark, positive below it, negative above it."
           " Benchmarks are adjusted to each household's size (× its equivalence units ÷ the"
           " reference household's). Net loss: households with a negative net income."
@@ -40,18 +40,18 @@ CHOICES = {"Approved only": ("approved",), "Approved and received": ("approved",
 
 
 def _named(group: dict[str, Any]) -> list[str]:
-    """The group's dimension, value and benchmark (its name in benchmarks.csv, which names its
-    place and year); the whole sample has no value to repeat."""
+    """The group's dimension, value and benchmark (its place and year, as a programme manager
+    names it, not its key in benchmarks.csv); the whole sample has no value to repeat."""
     return [
         DIMENSIONS.get(group["by"], group["by"]),
         "" if group["by"] == "all" else group["group"],
-        group["benchmark"]["id"],
+        f"{group['benchmark']['place']}, {group['benchmark']['year']}",
     ]
 
 
 def _ci(estimate: dict[str, Any], digits: int = 0) -> str:
     low, high = estimate["ci95"]
-    return f"{figure(estimate['value'], digits)}\n[{figure(low, digits)}–{figure(high, digits)}]"
+    return f"{figure(estimate['value'], digits)}\n[{figure(low, digits)}, {figure(high, digits)}]"
 
 
 def group_cells(group: dict[str, Any]) -> list[str]:
