@@ -74,6 +74,8 @@ def xml_of(h: dict[str, Any]) -> str:
         _put(root, MAPPING.components[component], str(value))
     _put(root, MAPPING.own_consumption, str(h["own"]))
     _put(root, MAPPING.women_income, str(h["women"]))
+    positive = sum(max(0.0, m) for m in h["money"])  # one source per component here
+    _put(root, MAPPING.income_positive or "income_positive", str(positive))
     for flags, paths in ((h["adequacy"], MAPPING.adequacy), (h.get("men"), MAPPING.men_adequacy)):
         if flags is not None:
             for domain, value in zip(DOMAINS, flags, strict=True):

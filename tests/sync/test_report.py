@@ -182,7 +182,7 @@ def test_the_income_chart_of_many_households_draws_quantiles_not_a_bar_each() ->
     def result(n: int, ratio: float) -> HouseholdResult:
         return HouseholdResult(f"uuid:{n}", f"H{n}", "north", "female", "cocoa", "0-2 ha", "b",
                                1.0, {}, 0.0, ratio, ratio, 1.0, 100.0, 100.0, 0.0, 0.0,
-                               ratio < 100, 0.0, None, None)  # fmt: skip
+                               ratio < 100, 0.0, 0.0, None, None)  # fmt: skip
 
     few = income_vs_benchmark([result(n, 40.0 + n * 30) for n in range(5)])
     assert few.count("<rect") == 5 and few.count("#c62828") == 2  # 40 and 70 % are below

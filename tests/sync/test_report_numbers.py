@@ -1,16 +1,28 @@
-"""The report's figures on households computed by hand (issue #16, items 1, 2, 3, 7, 14, 16
-and 17): each expected figure is worked out in the test, never read from the code."""
+"""The report's figures on households computed by hand (issue #16, items 1, 2, 3, 7, 9, 14,
+16 and 17): each expected figure is worked out in the test, never read from the code."""
 
 from __future__ import annotations
 
 import statistics
+import sys
+from pathlib import Path
 
 import pytest
 
 from sync.server.report.benchmarks import parse_benchmarks
 from sync.server.report.compute import Report, build_report
 from sync.server.report.groups import GroupResult
-from sync.server.report.household import COMPONENTS, DOMAINS, HouseholdIncome
+from sync.server.report.household import (
+    COMPONENTS,
+    DOMAINS,
+    LIVING_INCOME_MAPPING,
+    HouseholdIncome,
+    household_from_xml,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forms"))
+from living_income_households import other_crop, plot, season
+from living_income_support import fill, new_session, number, roster, start
 
 TABLE = parse_benchmarks(
     "name,label,country,region,year,currency,value,ref_members,ref_adults,ref_units,"
@@ -37,6 +49,7 @@ def household(
     value: float,
     *,
     main: float = 0.0,
+    other: float = 0.0,
     wages: float = 0.0,
     own: float = 0.0,
     women: float = 0.0,
@@ -45,11 +58,14 @@ def household(
     adequacy: dict[str, bool] | None = None,
     men: dict[str, bool] | None = None,
     units: float = 2.4,
+    positive: float | None = None,
 ) -> HouseholdIncome:
-    components = dict.fromkeys(COMPONENTS, 0.0) | {"main_crop": main, "wages": wages}
+    components = dict.fromkeys(COMPONENTS, 0.0) | {"main_crop": main, "other_crops": other}
+    components["wages"] = wages
     return HouseholdIncome(
         name, name, district, "male", "cocoa", 1.0, TWO_ADULTS, value, units, components, own,
         women, adequacy, benchmark=benchmark, weight=weight, men_adequacy=men,
+        income_positive=positive,
     )  # fmt: skip
 
 
@@ -135,6 +151,45 @@ def test_the_womens_share_is_on_positive_components_and_bounded() -> None:
     alone = build_report("f", [household("A", "gh_2024", 51_660, main=-500, wages=100,
                                          women=-400)], benchmarks=TABLE)  # fmt: skip
     assert alone.groups[0].women_share_pct == 0
+
+
+def test_the_womens_share_counts_each_source_that_made_money_on_its_own() -> None:
+    """Items 3 and 9: Kofi's cocoa nets +2,000 (he decides), Ama's maize +1,000 (she decides),
+    Kofi's cassava −800. The other crops together net +200, but the sources that made money
+    earned 2,000 + 1,000 = 3,000, of which Ama controls 1,000: 33.3 %, not 1,000 / 2,200
+    (45.5 %), where the cassava's loss would eat into her maize. A mapping without
+    `income_positive` falls back to the positive components: 2,000 + 200."""
+    per_source = household("K", "gh_2024", 51_660, main=2_000, other=200, women=1_000,
+                           positive=3_000)  # fmt: skip
+    report = build_report("f", [per_source], benchmarks=TABLE)
+    assert report.groups[0].women_share_pct == pytest.approx(100 / 3)
+    assert report.households[0].income_positive == 3_000
+    fallback = household("K", "gh_2024", 51_660, main=2_000, other=200, women=1_000)
+    alone = build_report("f", [fallback], benchmarks=TABLE)
+    assert alone.groups[0].women_share_pct == pytest.approx(100 * 1_000 / 2_200)
+
+
+def test_the_interviews_summary_and_the_report_give_one_womens_share() -> None:
+    """The same household answered through the questionnaire: cocoa 100 kg sold at 20,
+    maize 100 kg sold at 10 (no costs), cassava 100 kg sold at 2 with 1,000 of costs."""
+    s = new_session()
+    start(s, "gh_cocoa_2024", "gh")
+    roster(s, [("Kofi", "head", "male", 40), ("Ama", "spouse", "female", 35)])
+    plot(s, 1, "ha", 1, "owned", "Kofi", 100)
+    fill(s, [("main_crop/crop", "cocoa"), ("main_crop/n_seasons", 1)])
+    season(s, 1, "main", "kg", 100, 100, 20, 0, "Kofi")
+    fill(s, [("main_crop/main_control", "man")])
+    other_crop(s, 1, "maize", 100, 100, 0, 10, 0, "woman")
+    other_crop(s, 2, "cassava", 100, 100, 0, 2, 1_000, "man")
+    assert (number(s, "main_net"), number(s, "other_crops_net")) == (2_000, 200)
+    assert (number(s, "income_positive"), number(s, "women_income")) == (3_000, 1_000)
+    assert number(s, "women_share_pct") == 33.3  # the summary's figure, rounded
+    record = household_from_xml(
+        s.to_xml(), LIVING_INCOME_MAPPING, instance_id="uuid:k", district="north"
+    )
+    [g] = [g for g in build_report("living_income_household", [record]).groups if g.by == "all"]
+    assert g.women_share_pct is not None
+    assert round(g.women_share_pct, 1) == number(s, "women_share_pct")
 
 
 def flags(*inadequate: str) -> dict[str, bool]:

@@ -32,7 +32,7 @@ def mapped_paths(mapping: FieldMapping) -> list[str]:
         mapping.own_consumption, mapping.women_income,
         *mapping.components.values(), *mapping.adequacy.values(),
     ]  # fmt: skip
-    optional = [mapping.region, mapping.benchmark, mapping.weight]
+    optional = [mapping.region, mapping.benchmark, mapping.weight, mapping.income_positive]
     return paths + [*mapping.men_adequacy.values()] + [p for p in optional if p]
 
 

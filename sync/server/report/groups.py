@@ -15,9 +15,17 @@ a Living Income Benchmark", 2020, sections on the gap and the FGT indices; KIT's
   lacks that share of its benchmark; negative: it earns that much above it;
 - FGT1 / FGT2: the weighted mean of the shortfall (0 above the benchmark) and of its square;
 - households with a negative net income are counted apart (`negative_income`);
-- women's share: the women-controlled income of each household, bounded to 0 and to its
-  positive income components (the components, without own consumption, that are above 0),
-  summed over the group and divided by the sum of the positive components, so 0–100 %.
+- women's share: the income women control (a source decided jointly: half), over the
+  income of the sources that made money, each crop, animal and income source on its own
+  (the questionnaire's `income_positive`, own consumption apart). Each household's women
+  income is bounded to 0 and to that sum; the group's share is the weighted sum of women
+  incomes over the weighted sum of positive incomes, so 0–100 %, and the interview's
+  summary shows the same figure for one household. Source by source, not net of other
+  sources: A-WEAI asks who controls the income of each activity (IFPRI, A-WEAI
+  instructional guide, 2015) and KIT's guidance keeps a loss as no income rather than a
+  negative share, so a woman's profitable crop is not diluted or wiped out because a man's
+  crop lost money. A form mapping without `income_positive` falls back to the positive
+  components (a loss of one other crop then offsets another's profit).
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ class Columns:
     shortfall: Array
     per_adult_equivalent: Array
     women_income: Array
+    positive: Array
+    """Each household's income of the sources that made money (`income_positive`)."""
     sources: Array
     """A column per SOURCES entry."""
     women: NDArray[np.bool_]
@@ -80,6 +90,7 @@ class Columns:
             shortfall=column([r.shortfall for r in rows]),
             per_adult_equivalent=column([r.income_total / r.equivalence_units for r in rows]),
             women_income=column([r.women_income for r in rows]),
+            positive=column([r.income_positive for r in rows]),
             sources=np.fromiter(
                 (
                     v
@@ -154,7 +165,7 @@ def group_result(
     main, own = float(totals[0]), float(totals[-1])
     other = float(totals[1:-1].sum())
     whole = main + other + own
-    positive = dot(np.maximum(sources[:, :-1], 0.0).sum(axis=1), w)  # own consumption apart
+    positive = dot(all_rows.positive[rows], w)
     per_ae = all_rows.per_adult_equivalent[rows]
     women = all_rows.interviewed[rows]
     middle, middle_benchmark = median(income, w), median(adjusted, w)

@@ -5,7 +5,9 @@ the root, position-free; a path matching several nodes, such as the roster's age
 gives them all). `LIVING_INCOME_MAPPING` is the one for `living_income_household`: the ages
 of the members counted in the household size (KIT: not those away six months or more of the
 year), and the A-WEAI adequacy flags of the woman's and, in dual-adult households, the man's
-module (IFPRI, A-WEAI instructional guide, 2015).
+module (IFPRI, A-WEAI instructional guide, 2015), and the form's `income_positive`: the income
+of the sources that made money, each crop, animal and income source on its own, the bound
+and the denominator of the women's share (see `groups`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class FieldMapping(BaseModel):
     """The household's sample weight from the sample design; None (or empty): 1."""
     men_adequacy: dict[str, str] = {}
     """The men's module: A-WEAI adequacy per domain of the primary male decision-maker."""
+    income_positive: str | None = None
+    """The sum of the sources with a positive net income, source by source; None (or empty
+    in a submission): the sum of the positive components instead, where a crop's loss
+    offsets another crop's profit inside `other_crops`."""
 
 
 LIVING_INCOME_MAPPING = FieldMapping(
@@ -69,6 +75,7 @@ LIVING_INCOME_MAPPING = FieldMapping(
     adequacy={d: f"weai/w_{d}" for d in DOMAINS},
     men_adequacy={d: f"weai/m_{d}" for d in DOMAINS},
     benchmark="benchmark",
+    income_positive="income_positive",
 )
 
 MAPPINGS = {"living_income_household": LIVING_INCOME_MAPPING}
@@ -94,6 +101,8 @@ class HouseholdIncome:
     weight: float = 1.0
     men_adequacy: dict[str, bool] | None = None
     """The men's module's adequacy per domain; None when it was not done."""
+    income_positive: float | None = None
+    """The income of the sources that made money, source by source; None: the form has none."""
 
 
 def _local(tag: str) -> str:
@@ -151,6 +160,7 @@ def household_from_texts(
     adequacy = {d: v == "1" for d, v in flags.items()} if any(flags.values()) else None
     men = {d: text(p) for d, p in mapping.men_adequacy.items()}
     weight = text(mapping.weight) if mapping.weight else ""
+    positive = text(mapping.income_positive) if mapping.income_positive else ""
     region = text(mapping.region) if mapping.region else (district or "")
     return HouseholdIncome(
         instance_id=instance_id,
@@ -165,6 +175,7 @@ def household_from_texts(
         components={c: _number(text(mapping.components[c])) for c in COMPONENTS},
         own_consumption=_number(text(mapping.own_consumption)),
         women_income=_number(text(mapping.women_income)),
+        income_positive=_number(positive) if positive else None,
         adequacy=adequacy,
         benchmark=text(mapping.benchmark) if mapping.benchmark else "",
         weight=_number(weight) if weight else 1.0,

@@ -80,8 +80,10 @@ class HouseholdResult:
     """(benchmark − max(income, 0)) ÷ benchmark: at most 1; negative above the benchmark."""
     below: bool
     women_income: float
-    """Women-controlled income, bounded to 0 and to the sum of the income components above 0
-    (own consumption apart)."""
+    """Women-controlled income, bounded to 0 and to `income_positive`."""
+    income_positive: float
+    """The income of the sources that made money (own consumption apart): the form's, summed
+    source by source, or without it the sum of the components above 0."""
     adequacy: str | None
     """The woman's A-WEAI adequacy, a `1` or `0` per domain in DOMAINS order (one shared
     string per pattern, not a dict per household); None without the women's module."""
@@ -98,7 +100,12 @@ def household_result(h: HouseholdIncome, benchmark: Benchmark) -> HouseholdResul
     total = without_own + h.own_consumption
     reference = h.benchmark_value * benchmark.price_factor
     adjusted = reference * units / h.benchmark_units
-    positive = sum(max(0.0, h.components[c]) for c in COMPONENTS)
+    positive = max(
+        h.income_positive
+        if h.income_positive is not None
+        else sum(max(0.0, h.components[c]) for c in COMPONENTS),
+        0.0,
+    )
     return HouseholdResult(
         instance_id=h.instance_id,
         household_id=h.household_id,
@@ -119,6 +126,7 @@ def household_result(h: HouseholdIncome, benchmark: Benchmark) -> HouseholdResul
         shortfall=(adjusted - max(total, 0.0)) / adjusted,
         below=total < adjusted,
         women_income=min(max(h.women_income, 0.0), positive),
+        income_positive=positive,
         adequacy=flags(h.adequacy),
         men_adequacy=flags(h.men_adequacy),
     )

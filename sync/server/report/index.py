@@ -6,7 +6,9 @@ after the submission's commit (as the quality facts are); an edit drops the row 
 submission it replaces. Rows are derived data: `backfill` records every submission of a
 mapped form that has none (a database from before this table, or a crash between the two
 commits); it scans only the submissions stored since its last run (`report_checked`).
-A table of older columns is dropped and backfilled again (its rows are derived).
+A table of older columns (one without `income_positive`, say) is dropped with its
+`report_checked` mark, and every row is rebuilt from the stored submissions, which stay
+untouched (the rows are derived).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from sync.server.report.household import (
 )
 from sync.server.storage import Storage, SubmissionRecord
 
-FIGURES = (*COMPONENTS, "own_consumption", "women_income")
+FIGURES = (*COMPONENTS, "own_consumption", "women_income", "income_positive")
 COLUMNS = (
     "instance_id", "seq", "form_id", "form_version", "district", "submitted_at", "household_id",
     "region", "head_sex", "crop", "farm_ha", "ages", "benchmark_value", "benchmark_units",
@@ -80,6 +82,7 @@ def _row(submission: SubmissionRecord, seq: int, h: HouseholdIncome) -> tuple[An
         submission.submitted_at, h.household_id, h.region, h.head_sex, h.crop, h.farm_ha,
         " ".join(map(str, h.member_ages)), h.benchmark_value, h.benchmark_units,
         *(h.components[c] for c in COMPONENTS), h.own_consumption, h.women_income,
+        h.income_positive,
         _flags(h.adequacy), h.benchmark, h.weight, _flags(h.men_adequacy),
     )  # fmt: skip
 
@@ -166,7 +169,7 @@ def backfill(storage: Storage) -> int:
 
 
 def _household(row: tuple[Any, ...]) -> HouseholdIncome:
-    figures = row[10:19]
+    figures = row[10:20]
     return HouseholdIncome(
         instance_id=row[0],
         household_id=row[1],
@@ -180,10 +183,11 @@ def _household(row: tuple[Any, ...]) -> HouseholdIncome:
         components=dict(zip(COMPONENTS, figures, strict=False)),
         own_consumption=figures[7],
         women_income=figures[8],
+        income_positive=figures[9],
         adequacy=_adequacy(row[9]),
-        benchmark=row[19],
-        weight=row[20],
-        men_adequacy=_adequacy(row[21]),
+        benchmark=row[20],
+        weight=row[21],
+        men_adequacy=_adequacy(row[22]),
     )
 
 
