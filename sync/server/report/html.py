@@ -64,7 +64,7 @@ def groups_table(report: Report) -> str:
          "mean income [95% CI]", "median income [95% CI]", "median adjusted benchmark",
          "gap: median shortfall % of benchmark [95% CI]", "gap on medians (benchmark − income)",
          "FGT1", "FGT2", "households with a net loss", "median income per adult equivalent",
-         "women's share % (positive components)"],
+         "women's share % (sources that made money)"],
         [[*named(g), size(g), interval(g.share_below_pct, 1), figure(g.share_below_reference_pct, 1),
           interval(g.mean_income), interval(g.median_income), figure(g.median_benchmark),
           interval(g.gap_pct, 1), figure(g.gap_median), figure(g.fgt1, 3), figure(g.fgt2, 3),

@@ -29,9 +29,10 @@ DEFINITIONS = (
     "FGT1 and FGT2: the weighted mean over households of the shortfall where positive (0"
     " above the benchmark), and of its square (LICOP, Guidance manual on calculating and"
     " visualizing the income gap to a Living Income Benchmark, 2020).",
-    "Women's share: per household, the income controlled by women, bounded to 0 and to the"
-    " household's positive income components (own consumption apart); summed over the group"
-    " and divided by the sum of the positive components, so it lies between 0 and 100 %.",
+    "Women's share: per household, the income of the sources women control (a joint decision"
+    " counts half), bounded to 0 and to the household's income of the sources that made money,"
+    " each crop, animal and income source on its own (own consumption apart); summed over the"
+    " group and divided by the group's sum of that income, so it lies between 0 and 100 %.",
     "Income per adult equivalent: income ÷ the household's equivalence units.",
 )
 
