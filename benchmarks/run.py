@@ -68,10 +68,14 @@ def now() -> dt.datetime:
 
 
 def commit() -> str:
-    """The checked-out commit, "+changes" when tracked files differ from it."""
+    """The checked-out commit, "+changes" when tracked files other than this table (which the
+    run itself rewrites, section by section) differ from it."""
     try:
         head = _git("rev-parse", "--short", "HEAD")
-        dirty = _git("status", "--porcelain", "--untracked-files=no")
+        table = DOCS.relative_to(DOCS.parents[1]).as_posix()
+        dirty = _git(
+            "status", "--porcelain", "--untracked-files=no", "--", ":/", f":(top,exclude){table}"
+        )
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return head + ("+changes" if dirty else "")

@@ -101,6 +101,26 @@ def test_the_commit_is_this_checkout_and_says_when_the_tree_differs() -> None:
     assert run.commit() in (head, f"{head}+changes")
 
 
+def test_the_table_being_written_does_not_mark_the_commit_as_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run rewrites docs/benchmarks.md after each section: that alone is not a change."""
+    repo = tmp_path / "repo"
+    (repo / "docs").mkdir(parents=True)
+    (repo / "docs" / "benchmarks.md").write_text("old\n", encoding="utf-8")
+    (repo / "code.py").write_text("x = 1\n", encoding="utf-8")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], check=True)
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(run, "DOCS", repo / "docs" / "benchmarks.md")
+    run.DOCS.write_text("new section\n", encoding="utf-8")
+    assert not run.commit().endswith("+changes")
+    (repo / "code.py").write_text("x = 2\n", encoding="utf-8")
+    assert run.commit().endswith("+changes")
+
+
 def test_the_xpath_bench_stops_naming_an_expression_the_engines_disagree_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
