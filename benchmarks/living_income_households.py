@@ -27,7 +27,7 @@ from forms.xpath import Environment
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "forms"
 FORM = ASSETS / "living_income_household.xml"
 BENCHMARKS_CSV = ASSETS / "benchmarks.csv"
-TABLES = (BENCHMARKS_CSV, ASSETS / "prices.csv", ASSETS / "units.csv")
+TABLES = (BENCHMARKS_CSV, ASSETS / "prices.csv", ASSETS / "units.csv", ASSETS / "weights.csv")
 FORM_ID = "living_income_household"
 NOW = dt.datetime(2026, 1, 10, 8, 0, tzinfo=dt.UTC)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ from forms.xpath import Environment
 LIBRARY = TWIN.parent
 XLSX = LIBRARY / "living_income_household.xlsx"
 CSV = LIBRARY / "benchmarks.csv"
-TABLES = (CSV, LIBRARY / "prices.csv", LIBRARY / "units.csv")
+WEIGHTS = LIBRARY / "weights.csv"
+TABLES = (CSV, LIBRARY / "prices.csv", LIBRARY / "units.csv", WEIGHTS)
 LANGUAGES = ("English (en)", "Français (fr)", "Español (es)")
 NOW = dt.datetime(2025, 1, 15, 9, 30, tzinfo=dt.UTC)
 
@@ -66,9 +67,13 @@ def twin_rows(sheet: str) -> list[dict[str, str]]:
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
-def new_session(language: str | None = None) -> FormSession:
+def new_session(
+    language: str | None = None, *, replaced: Mapping[str, bytes] | None = None
+) -> FormSession:
+    """A new interview; `replaced` swaps attached files (e.g. a project's `weights.csv`)."""
     env = Environment(now=lambda: NOW, rng=random.Random(4), properties={"deviceid": "test:1"})
-    return FormSession.new(definition(), attachments=attachments(), env=env, language=language)
+    files = attachments() | dict(replaced or {})
+    return FormSession.new(definition(), attachments=files, env=env, language=language)
 
 
 def load_session(xml: str) -> FormSession:
@@ -101,12 +106,14 @@ def number(session: FormSession, name: str) -> float:
     return float(session.value("/data/" + name))
 
 
-def start(session: FormSession, benchmark: str, country: str) -> None:
+def start(
+    session: FormSession, benchmark: str, country: str, household_id: str = "HH-0001"
+) -> None:
     fill(
         session,
         [
             ("identification/enumerator", "e01"),
-            ("identification/household_id", "HH-0001"),
+            ("identification/household_id", household_id),
             ("identification/country", country),
             ("identification/village", "Village"),
             ("benchmark", benchmark),

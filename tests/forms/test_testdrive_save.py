@@ -127,7 +127,7 @@ def test_the_living_income_questionnaire_saves_interviews_that_read_back(tmp_pat
     definition = _definition(form)
     attached = {
         name: (LIBRARY / name).read_bytes()
-        for name in ("benchmarks.csv", "prices.csv", "units.csv")
+        for name in ("benchmarks.csv", "prices.csv", "units.csv", "weights.csv")
     }
     for path in tmp_path.iterdir():
         _read_back(definition, path, attached)

@@ -7,7 +7,9 @@ of the members counted in the household size (KIT: not those away six months or 
 year), and the A-WEAI adequacy flags of the woman's and, in dual-adult households, the man's
 module (IFPRI, A-WEAI instructional guide, 2015), and the form's `income_positive`: the income
 of the sources that made money, each crop, animal and income source on its own, the bound
-and the denominator of the women's share (see `groups`).
+and the denominator of the women's share (see `groups`), and the household's sample weight
+(`identification/sample_weight`, read by the form from its attached `weights.csv`; 1 when the
+household is not listed).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ LIVING_INCOME_MAPPING = FieldMapping(
     adequacy={d: f"weai/w_{d}" for d in DOMAINS},
     men_adequacy={d: f"weai/m_{d}" for d in DOMAINS},
     benchmark="benchmark",
+    weight="identification/sample_weight",
     income_positive="income_positive",
 )
 
