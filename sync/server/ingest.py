@@ -16,9 +16,9 @@ from xml.etree.ElementTree import Element
 
 from sync.protocol import AttachmentRef, ItemResult
 from sync.server.auth import SUBMITTERS
-from sync.server.blobs import safe_name
+from sync.server.blobs import Incoming, safe_name
 from sync.server.derived_rows import write_derived_rows
-from sync.server.errors import BadRequest, Forbidden
+from sync.server.errors import BadRequest, Conflict, Forbidden
 from sync.server.instance_fields import instance_fields, parse_submission, read_instance
 from sync.server.limits import (
     check_attachments,
@@ -47,15 +47,17 @@ def ingest(
     device_id: str | None = None,
     require_known_form: bool = True,
     file_limit: int | None = None,
+    root: Element | None = None,
 ) -> ItemResult:
     """Store one submission for `user`; raises nothing for a bad item, it is "rejected".
 
     `file_limit` is the most bytes one attachment may declare (the server's body limit).
     A well-formed declared file that no field of the XML names is not kept, nor asked for;
-    the result names it (as OpenRosa does for such a file)."""
+    the result names it (as OpenRosa does for such a file). `root` is the XML parsed, when
+    the caller has already parsed it (OpenRosa and the import read its file names first)."""
     try:
         check_xml_size(xml)
-        root = parse_submission(xml)
+        root = parse_submission(xml) if root is None else root
         fields = instance_fields(root)
         if instance_id is not None and fields.instance_id != instance_id:
             raise BadRequest(
@@ -167,3 +169,17 @@ def _result(
         message=message,
         ignored_attachments=ignored,
     )
+
+
+def check_received_files(
+    received: dict[str, Incoming], known: dict[str, AttachmentRecord], file_limit: int | None
+) -> None:
+    """Files received for a submission must match what was declared (batch API) or received
+    before under their names (Conflict), and with those stay within the limits."""
+    for name, incoming in received.items():
+        if name in known and known[name].sha256 != incoming.sha256:
+            said = "received" if known[name].received else "declared"
+            raise Conflict(f"attachment {name!r} differs from the sha256 {said} for it before")
+    sizes = {name: a.size for name, a in known.items()}
+    sizes.update((name, incoming.size) for name, incoming in received.items())
+    check_attachments(sizes.values(), file_limit)

@@ -14,9 +14,15 @@ from sync.protocol import AttachmentRef
 from sync.server.auth import authenticate
 from sync.server.blobs import BlobStore, Incoming, safe_name
 from sync.server.errors import BadRequest, Conflict, NotFound
-from sync.server.ingest import NOT_KEPT, ingest, referenced_names, require_submitter_of
+from sync.server.ingest import (
+    NOT_KEPT,
+    check_received_files,
+    ingest,
+    referenced_names,
+    require_submitter_of,
+)
 from sync.server.instance_fields import instance_fields, parse_submission
-from sync.server.limits import MAX_ATTACHMENTS, check_attachments, check_xml_size
+from sync.server.limits import MAX_ATTACHMENTS, check_xml_size
 from sync.server.openrosa_xml import form_list, manifest, openrosa_message
 from sync.server.quality_sections import on_attachment
 from sync.server.storage import AttachmentRecord, Storage, User
@@ -121,7 +127,7 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
         finally:
             await form.close()
         known = {a.name: a for a in storage.attachments(instance_id)}
-        _check_files(received, known, request.app.state.body_limit)
+        check_received_files(received, known, request.app.state.body_limit)
         result = ingest(
             storage,
             user,
@@ -131,6 +137,7 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
             ],
             require_known_form=request.app.state.require_known_form,
             file_limit=request.app.state.body_limit,
+            root=root,
         )
         if result.status == "rejected":
             raise BadRequest(result.message or "submission rejected")
@@ -159,17 +166,3 @@ async def _xml(form: FormData) -> str:
         raise BadRequest("xml_submission_file is not UTF-8") from None
     check_xml_size(xml)
     return xml
-
-
-def _check_files(
-    received: dict[str, Incoming], known: dict[str, AttachmentRecord], file_limit: int
-) -> None:
-    """A file must match what was declared (batch API) or received before under its name;
-    the submission's files together stay within the limits."""
-    for name, incoming in received.items():
-        if name in known and known[name].sha256 != incoming.sha256:
-            said = "received" if known[name].received else "declared"
-            raise Conflict(f"attachment {name!r} differs from the sha256 {said} for it before")
-    sizes = {name: a.size for name, a in known.items()}
-    sizes.update((name, incoming.size) for name, incoming in received.items())
-    check_attachments(sizes.values(), file_limit)

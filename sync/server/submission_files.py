@@ -31,7 +31,8 @@ MAX_UNZIPPED_BYTES = 4 * 1024**3
 CHUNK = 1 << 16
 DRIVE = re.compile(r"^[A-Za-z]:")
 READ_ERRORS = (OSError, EOFError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error)
-"""What reading a file or a zip member raises: I/O, a truncated, encrypted or corrupt member."""
+"""What reading a file or a zip member raises: I/O, a truncated, encrypted or corrupt member,
+or one packed with a compression method zipfile cannot read (NotImplementedError)."""
 
 
 @dataclass(frozen=True)

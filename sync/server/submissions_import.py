@@ -17,13 +17,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 from sync.protocol import AttachmentRef
 from sync.server.app import ServerConfig
 from sync.server.auth import SUBMITTERS
 from sync.server.blobs import BlobStore, Incoming
-from sync.server.errors import BadRequest, DomainError
-from sync.server.ingest import ingest, referenced_names
+from sync.server.errors import BadRequest, Conflict, DomainError
+from sync.server.ingest import check_received_files, ingest, referenced_names
 from sync.server.instance_fields import instance_fields, parse_submission
 from sync.server.limits import check_attachments
 from sync.server.quality_sections import on_attachment
@@ -87,7 +88,7 @@ class Importer:
         for entry in folder.submissions:
             try:
                 self._submission(entry, folder.others, named)
-            except BadRequest as error:
+            except (BadRequest, Conflict) as error:
                 self.say("refused", entry.place, error.message)
             self.done += 1
             self.progress(self.done, self.total)
@@ -117,15 +118,18 @@ class Importer:
             for name, incoming in received.items():
                 for chunk in chunks(others[name]):
                     incoming.write(chunk)
-            self._ingest(entry, xml, fields.instance_id, received)
+            self._ingest(entry, xml, root, fields.instance_id, received)
 
     def _ingest(
-        self, entry: Entry, xml: str, instance_id: str, received: dict[str, Incoming]
+        self,
+        entry: Entry,
+        xml: str,
+        root: Element,
+        instance_id: str,
+        received: dict[str, Incoming],
     ) -> None:
         known = {a.name: a for a in self.storage.attachments(instance_id)}
-        for name, incoming in received.items():
-            if name in known and known[name].sha256 != incoming.sha256:
-                raise BadRequest(f"{name!r} differs from the file stored for {instance_id}")
+        check_received_files(received, known, self.file_limit)
         refs = [AttachmentRef(name=n, sha256=f.sha256, size=f.size) for n, f in received.items()]
         result = ingest(
             self.storage,
@@ -134,6 +138,7 @@ class Importer:
             attachments=refs,
             device_id=self.device_id,
             file_limit=self.file_limit,
+            root=root,
         )
         if result.status == "rejected":
             raise BadRequest(result.message or "refused by ingestion")

@@ -3,6 +3,7 @@ for the hardening tests (issue #17); and raw HTTP over a socket, to hold a body 
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,12 +11,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from server_support import make_server, serving
+from server_support import instance_xml, make_server, serving
 
 from sync.server.auth import add_user
 from sync.server.blobs import BlobStore
 from sync.server.publish import publish_file
 from sync.server.storage import Storage
+
+
+def photo_xml(instance_id: str) -> str:
+    """The demo form's instance with a field naming `photo.jpg`."""
+    return instance_xml(instance_id).replace("<consent>", "<photo>photo.jpg</photo><consent>")
+
+
+def file_ref(name: str, data: bytes) -> dict[str, object]:
+    """A file as the batch API declares it."""
+    return {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
 @dataclass

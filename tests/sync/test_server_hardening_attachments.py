@@ -10,8 +10,7 @@ from xml.etree.ElementTree import fromstring
 
 import httpx
 import pytest
-from hardening_support import Live, live_server
-from server_support import instance_xml
+from hardening_support import Live, file_ref, live_server, photo_xml
 
 PHOTO = b"the photo the tablet took"
 OTHER = b"other bytes under the same name"
@@ -24,16 +23,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield server
 
 
-def _xml(instance_id: str) -> str:
-    return instance_xml(instance_id).replace("<consent>", "<photo>photo.jpg</photo><consent>")
-
-
 def _declare(live: Live, instance_id: str) -> None:
-    photo = {"name": "photo.jpg", "sha256": hashlib.sha256(PHOTO).hexdigest(), "size": len(PHOTO)}
+    photo = file_ref("photo.jpg", PHOTO)
     item = {
         "instance_id": instance_id,
         "form_id": "demo_household",
-        "xml": _xml(instance_id),
+        "xml": photo_xml(instance_id),
         "attachments": [photo],
     }
     batch = {"batch_id": "b", "device_id": "d", "items": [item]}
@@ -53,12 +48,12 @@ def _received(live: Live, instance_id: str) -> dict[str, str]:
 
 def test_openrosa_bytes_must_match_the_sha256_declared_in_the_batch(live: Live) -> None:
     _declare(live, "uuid:declared")
-    refused = _openrosa(live, _xml("uuid:declared"), ("photo.jpg", OTHER))
+    refused = _openrosa(live, photo_xml("uuid:declared"), ("photo.jpg", OTHER))
     assert refused.status_code == 409
     message = fromstring(refused.content).findtext("r:message", namespaces=NS)
     assert message == "attachment 'photo.jpg' differs from the sha256 declared for it before"
     assert _received(live, "uuid:declared") == {}
-    assert _openrosa(live, _xml("uuid:declared"), ("photo.jpg", PHOTO)).status_code == 201
+    assert _openrosa(live, photo_xml("uuid:declared"), ("photo.jpg", PHOTO)).status_code == 201
     assert _received(live, "uuid:declared") == {"photo.jpg": hashlib.sha256(PHOTO).hexdigest()}
 
 
@@ -72,7 +67,7 @@ def test_the_batch_put_refuses_other_bytes_than_declared(live: Live) -> None:
 
 
 def test_openrosa_refuses_other_bytes_for_a_file_it_already_holds(live: Live) -> None:
-    xml = _xml("uuid:twice")
+    xml = photo_xml("uuid:twice")
     assert _openrosa(live, xml, ("photo.jpg", PHOTO)).status_code == 201
     again = _openrosa(live, xml, ("photo.jpg", OTHER))
     assert again.status_code == 409 and b"sha256 received for it before" in again.content
@@ -81,7 +76,7 @@ def test_openrosa_refuses_other_bytes_for_a_file_it_already_holds(live: Live) ->
 
 def test_openrosa_keeps_only_files_the_submission_names_and_says_so(live: Live) -> None:
     answer = _openrosa(
-        live, _xml("uuid:extra"), ("photo.jpg", PHOTO), ("extra.bin", b"not named anywhere")
+        live, photo_xml("uuid:extra"), ("photo.jpg", PHOTO), ("extra.bin", b"not named anywhere")
     )
     assert answer.status_code == 201
     message = fromstring(answer.content).findtext("r:message", namespaces=NS) or ""

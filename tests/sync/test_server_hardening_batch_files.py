@@ -5,14 +5,13 @@ in a field only clients that read it get, and the device treats them as done. Ag
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from hardening_support import Live, live_server
-from server_support import DEMO_FORM, instance_xml
+from hardening_support import Live, file_ref, live_server, photo_xml
+from server_support import DEMO_FORM
 
 from fieldapp.store import Store
 from fieldapp.sync_agent import SyncAgent, SyncOutcome
@@ -31,20 +30,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield server
 
 
-def _xml(instance_id: str) -> str:
-    return instance_xml(instance_id).replace("<consent>", "<photo>photo.jpg</photo><consent>")
-
-
-def _ref(name: str, data: bytes) -> dict[str, object]:
-    return {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-
-
 def _post(live: Live, instance_id: str, headers: dict[str, str]) -> dict[str, object]:
     item = {
         "instance_id": instance_id,
         "form_id": "demo_household",
-        "xml": _xml(instance_id),
-        "attachments": [_ref("photo.jpg", PHOTO), _ref("stray.bin", STRAY)],
+        "xml": photo_xml(instance_id),
+        "attachments": [file_ref("photo.jpg", PHOTO), file_ref("stray.bin", STRAY)],
     }
     batch = {"batch_id": "b", "device_id": "d", "items": [item]}
     answer = httpx.post(
@@ -100,8 +91,8 @@ def test_the_sync_client_sends_only_the_referenced_photo(live: Live) -> None:
     item = SubmissionItem(
         instance_id="uuid:client",
         form_id="demo_household",
-        xml=_xml("uuid:client"),
-        attachments=[AttachmentRef.model_validate(_ref(n, data)) for n, data in files.items()],
+        xml=photo_xml("uuid:client"),
+        attachments=[AttachmentRef.model_validate(file_ref(n, data)) for n, data in files.items()],
     )
     with SyncClient(live.url, live.tokens["amina"]) as client:
         [result] = client.push([item], read_attachment)
@@ -116,9 +107,11 @@ def test_the_device_marks_the_instance_sent_and_notes_the_file_not_kept(
 ) -> None:
     with Store.open(tmp_path / "fieldapp.db") as store:
         store.add_form(DEMO_FORM.read_text(encoding="utf-8"))
-        store.create_draft("demo_household", "2026112601", "uuid:agent", _xml("uuid:agent"), None)
+        store.create_draft(
+            "demo_household", "2026112601", "uuid:agent", photo_xml("uuid:agent"), None
+        )
         store.finalize(
-            "uuid:agent", _xml("uuid:agent"), None, {"photo.jpg": PHOTO, "stray.bin": STRAY}
+            "uuid:agent", photo_xml("uuid:agent"), None, {"photo.jpg": PHOTO, "stray.bin": STRAY}
         )
         agent = SyncAgent(store, lambda _: SyncClient(live.url, live.tokens["amina"]))
         assert agent.run_once() == SyncOutcome(sent=1)
