@@ -18,6 +18,7 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
+from fieldapp.interview_language import form_language_for, language_label, words_language
 from fieldapp.interview_views import (
     AnswerOutcome,
     InterviewStore,
@@ -92,14 +93,20 @@ class Interview:
         version: str | None = None,
         *,
         env: Environment | None = None,
+        app_language: str | None = None,
     ) -> Interview:
+        """A new draft, in the form language matching `app_language` (the app's language
+        code) when the form has it, else in the form's default language."""
         form = store.get_form(form_id, version)
         definition = read_xform(form.xform, source_name=form_id)
         media = store.form_media(form.form_id, form.version)
-        session = FormSession.new(definition, attachments=media, env=env)
+        language = form_language_for(definition.languages, app_language)
+        session = FormSession.new(definition, attachments=media, env=env, language=language)
         instance_id = session.value(f"/{definition.root_name}/meta/instanceID")
         name = _name_of(session)
-        store.create_draft(form.form_id, form.version, instance_id, session.to_xml(), name)
+        store.create_draft(
+            form.form_id, form.version, instance_id, session.to_xml(), name, session.language
+        )
         store.log_event(instance_id, FORM_START)
         interview = cls(store, session, instance_id)
         interview._shown()
@@ -107,12 +114,20 @@ class Interview:
 
     @classmethod
     def resume(
-        cls, store: InterviewStore, instance_id: str, *, env: Environment | None = None
+        cls,
+        store: InterviewStore,
+        instance_id: str,
+        *,
+        env: Environment | None = None,
+        app_language: str | None = None,
     ) -> Interview:
-        """Open a saved instance on the screen it was left at. A returned instance is
-        edited as a new instanceID (`deprecatedID` = the old one); one saved with an older
-        form version is migrated to the newest version, or opened read-only if it cannot be."""
+        """Open a saved instance on the screen it was left at, in the form language it was
+        left in (one never chosen on this device, e.g. returned from the server, opens as a
+        new interview would). A returned instance is edited as a new instanceID
+        (`deprecatedID` = the old one); one saved with an older form version is migrated to
+        the newest version, or opened read-only if it cannot be."""
         record = store.get_instance(instance_id)
+        kept = record.language
         newest = store.get_form(record.form_id)
         own = store.get_form(record.form_id, record.form_version)
         edit = record.state == "returned"
@@ -121,14 +136,14 @@ class Interview:
         if newest.version != record.form_version:
             try:
                 xml = _with_version(record.xml, newest.version)
-                session = _load(store, newest, xml, edit, env)
+                session = _load(store, newest, xml, edit, env, (kept, app_language))
                 form = newest
                 notice = f"version:{record.form_version}:{newest.version}:migrated"
             except FormError:
                 readonly, xml = True, record.xml
                 notice = f"version:{record.form_version}:{newest.version}:readonly"
         if form is own:
-            session = _load(store, own, xml, edit and not readonly, env)
+            session = _load(store, own, xml, edit and not readonly, env, (kept, app_language))
         comments: dict[str, list[str]] = {}
         for comment in record.comments:
             comments.setdefault(comment.ref or "", []).append(comment.text)
@@ -170,8 +185,30 @@ class Interview:
     def languages(self) -> tuple[str, ...]:
         return self.session.definition.languages
 
+    @property
+    def language(self) -> str | None:
+        """The form language shown now (None for a form without translations)."""
+        return self.session.language
+
+    def language_label(self, language: str | None = None) -> str:
+        """How the language control names `language` (default: the current one)."""
+        chosen = language if language is not None else self.session.language
+        return language_label(chosen) if chosen else ""
+
+    @property
+    def words_language(self) -> str | None:
+        """The app language code whose words the interview screens show: the form
+        language's when the app ships it (no English words inside a French interview)."""
+        return words_language(self.session.language)
+
     def set_language(self, language: str) -> None:
+        """Show the form in `language` and keep it with the draft, so a resume reopens in it."""
+        if language not in self.languages:
+            available = ", ".join(self.languages) or "-"
+            raise FormError.of("summary.no_language", language=language, available=available)
         self.session.set_language(language)
+        if not self.readonly:
+            self.save()
 
     def screen(self) -> ScreenView:
         screens = self.session.screens()
@@ -324,7 +361,11 @@ class Interview:
         """Commit the instance as a draft (raises `SaveFailed`; call again to retry)."""
         try:
             self.store.save_draft(
-                self.instance_id, self.session.to_xml(), _name_of(self.session), self._position()
+                self.instance_id,
+                self.session.to_xml(),
+                _name_of(self.session),
+                self._position(),
+                self.session.language,
             )
         except Exception as error:
             raise SaveFailed(str(getattr(error, "message", error))) from error
@@ -472,11 +513,26 @@ def _name_audit_log(session: FormSession) -> None:
 
 
 def _load(
-    store: InterviewStore, form: StoredForm, xml: str, edit: bool, env: Environment | None
+    store: InterviewStore,
+    form: StoredForm,
+    xml: str,
+    edit: bool,
+    env: Environment | None,
+    languages: tuple[str | None, str | None],
 ) -> FormSession:
+    """The saved instance as a session, in the kept form language when the form still has
+    it, else in the one matching the app language (`languages` = (kept, app language))."""
     definition = read_xform(form.xform, source_name=form.form_id)
     media = store.form_media(form.form_id, form.version)
-    return FormSession.load(definition, xml, edit=edit, attachments=media, env=env)
+    kept, app_language = languages
+    language = (
+        kept
+        if kept in definition.languages
+        else form_language_for(definition.languages, app_language)
+    )
+    return FormSession.load(
+        definition, xml, edit=edit, attachments=media, env=env, language=language
+    )
 
 
 def _with_version(xml: str, version: str) -> str:

@@ -28,25 +28,38 @@ _EDITABLE = (DRAFT, RETURNED)
 
 
 def create_draft(
-    db: Connection, form_id: str, version: str | None, instance_id: str, xml: str, name: str | None
+    db: Connection,
+    form_id: str,
+    version: str | None,
+    instance_id: str,
+    xml: str,
+    name: str | None,
+    language: str | None = None,
 ) -> InstanceRecord:
     now = db.now()
     with db.write() as conn:
         if _state(conn, instance_id) is not None:
             raise StoreError("store.instance_exists", instance_id=instance_id)
-        _insert(conn, instance_id, form_id, version, DRAFT, xml, name, now)
+        _insert(conn, instance_id, form_id, version, DRAFT, xml, name, now, language)
     return get(db, instance_id)
 
 
 def save_draft(
-    db: Connection, instance_id: str, xml: str, name: str | None, position: str | None
+    db: Connection,
+    instance_id: str,
+    xml: str,
+    name: str | None,
+    position: str | None,
+    language: str | None = None,
 ) -> None:
+    """Commit a draft's answers and position; `language`, when given, replaces the form
+    language kept for it (None keeps the one kept)."""
     with db.write() as conn:
         _require(conn, instance_id, _EDITABLE)
         conn.execute(
-            "UPDATE instances SET xml = ?, name = ?, position = ?, updated_at = ? "
-            "WHERE instance_id = ?",
-            (xml, name, position, db.now(), instance_id),
+            "UPDATE instances SET xml = ?, name = ?, position = ?, updated_at = ?, "
+            "language = coalesce(?, language) WHERE instance_id = ?",
+            (xml, name, position, db.now(), language, instance_id),
         )
 
 
@@ -112,7 +125,15 @@ def replace_for_edit(
         if _state(conn, new_instance_id) is not None:
             raise StoreError("store.instance_exists", instance_id=new_instance_id)
         _insert(
-            conn, new_instance_id, old["form_id"], old["form_version"], DRAFT, xml, old["name"], now
+            conn,
+            new_instance_id,
+            old["form_id"],
+            old["form_version"],
+            DRAFT,
+            xml,
+            old["name"],
+            now,
+            old["language"],
         )
         conn.execute(
             "UPDATE instances SET deprecated_id = ?, comments = ? WHERE instance_id = ?",
@@ -211,11 +232,12 @@ def _insert(
     xml: str,
     name: str | None,
     now: str,
+    language: str | None = None,
 ) -> None:
     conn.execute(
         "INSERT INTO instances (instance_id, form_id, form_version, state, xml, name, "
-        "created_at, updated_at, comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]')",
-        (instance_id, form_id, version, state, xml, name, now, now),
+        "created_at, updated_at, comments, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)",
+        (instance_id, form_id, version, state, xml, name, now, now, language),
     )
 
 
@@ -267,4 +289,5 @@ def _record(row: sqlite3.Row) -> InstanceRecord:
         sent_at=row["sent_at"],
         deprecated_id=row["deprecated_id"],
         comments=_decode_comments(row["comments"]),
+        language=row["language"],
     )

@@ -53,6 +53,8 @@ class InstanceRecord:
     sent_at: str | None
     deprecated_id: str | None
     comments: tuple[Comment, ...] = ()
+    language: str | None = None
+    """The form language the interview was left in (None: never chosen on this device)."""
 
 
 @dataclass(frozen=True, slots=True)

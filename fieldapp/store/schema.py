@@ -73,7 +73,17 @@ def _paradata_and_indexes(db: sqlite_utils.Database) -> None:
     db.table("form_media").create_index(["sha256"])
 
 
-MIGRATIONS: tuple[Migration, ...] = (_forms_instances_settings, _paradata_and_indexes)
+def _instance_language(db: sqlite_utils.Database) -> None:
+    """The form language each interview was left in, so it reopens in it (NULL: not chosen
+    on this device, e.g. an instance saved before this step or returned from the server)."""
+    db.table("instances").add_column("language", str)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _forms_instances_settings,
+    _paradata_and_indexes,
+    _instance_language,
+)
 
 
 def schema_version(connection: Connection) -> int:

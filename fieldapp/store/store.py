@@ -85,14 +85,26 @@ class Store:
 
     # instances
     def create_draft(
-        self, form_id: str, version: str | None, instance_id: str, xml: str, name: str | None
+        self,
+        form_id: str,
+        version: str | None,
+        instance_id: str,
+        xml: str,
+        name: str | None,
+        language: str | None = None,
     ) -> InstanceRecord:
-        return instances.create_draft(self._db, form_id, version, instance_id, xml, name)
+        return instances.create_draft(self._db, form_id, version, instance_id, xml, name, language)
 
     def save_draft(
-        self, instance_id: str, xml: str, name: str | None, position: str | None
+        self,
+        instance_id: str,
+        xml: str,
+        name: str | None,
+        position: str | None,
+        language: str | None = None,
     ) -> None:
-        instances.save_draft(self._db, instance_id, xml, name, position)
+        """Commit a draft; `language` (the form language it is in) is kept when given."""
+        instances.save_draft(self._db, instance_id, xml, name, position, language)
 
     def finalize(
         self,

@@ -10,17 +10,20 @@ from typing import Any
 import flet as ft
 
 from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenView
+from fieldapp.interview_language import app_language
 from fieldapp.ui import question_widgets, style
 from fieldapp.ui.shell import Shell
 from forms.errors import FormError
 
 
 def start(shell: Shell, form_id: str) -> None:
-    _open(shell, lambda: Interview.start(shell.store, form_id))
+    language = app_language(shell.store.get_setting("language"))
+    _open(shell, lambda: Interview.start(shell.store, form_id, app_language=language))
 
 
 def resume(shell: Shell, instance_id: str) -> None:
-    _open(shell, lambda: Interview.resume(shell.store, instance_id))
+    language = app_language(shell.store.get_setting("language"))
+    _open(shell, lambda: Interview.resume(shell.store, instance_id, app_language=language))
 
 
 def _open(shell: Shell, opener: Callable[[], Interview]) -> None:
