@@ -1,29 +1,33 @@
-"""A submission shown with its form's labels in a chosen language, for the supervisor.
+"""A submission shown with its form's labels in a chosen language, for the supervisor, as the
+enumerator saw it: in the form's order, labels and notes with their `${ref}`s filled in, choices
+(CSV ones too) by their labels (`render_text`), questions the enumerator was not shown left out.
 
-Top-level groups and repeats are sections; a repeat is a table (one row per instance). A
-repeat inside a repeat is a row count in its parent's table and a table of its own in the
-parent's `nested`, each row labelled with where it sits ("Plot 2 › Harvest season 1").
-Choices show their labels; geopoints are split into numbers; media answers name their
-attachment, and a table says which of its columns are file questions. Refs are the device's
-(`/data/member[2]/age`), so a comment written against one shows on that question on the
-enumerator's tablet.
+Top-level groups and repeats are sections; a repeat is a table (one row per instance) placed
+among its section's answers where the form has it. A repeat inside a repeat is a row count in
+its parent's table and a table of its own in the parent's `nested`, each row labelled with
+where it sits ("Plot 2 › Harvest season 1"). Geopoints are split into numbers; media answers
+name their attachment, and a table says which of its columns are file questions. Refs are the
+device's (`/data/member[2]/age`), so a comment written against one shows on that question on
+the enumerator's tablet.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 from pydantic import BaseModel
 
-from forms.definition import Control, FormDefinition, Label
+from forms.definition import Control, FormDefinition
+from sync.server.render_text import Wording
 
 QUESTION_KINDS = ("input", "select1", "select", "range", "upload", "rank", "secret", "trigger")
 FILE_KINDS = ("image", "audio", "video", "file")
 """Column kinds of file questions: the cell names one of the submission's attachments."""
+EMPTY: Mapping[str, bytes] = MappingProxyType({})
 
 
 class Answer(BaseModel):
@@ -62,6 +66,8 @@ class Section(BaseModel):
     answers: list[Answer] = []
     tables: list[Table] = []
     seconds: float | None = None
+    table_places: list[int] = []
+    """Per table, how many of the section's answers come before it in the form."""
 
 
 class Rendered(BaseModel):
@@ -76,74 +82,42 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-class Renderer:
-    def __init__(self, definition: FormDefinition, language: str | None) -> None:
-        self.form = definition
-        known = definition.languages
-        self.language = language if language in known else definition.default_language
+def is_note(control: Control, value: str) -> bool:
+    """A note: a read-only text question with nothing in it, shown for its label alone."""
+    readonly = control.bind.readonly if control.bind is not None else None
+    return (
+        control.kind == "input"
+        and not value
+        and readonly is not None
+        and (readonly.text.replace(" ", "") == "true()")
+    )
 
-    def text(self, label: Label | None, fallback: str) -> str:
-        if label is None:
-            return fallback
-        parts = label.parts
-        if label.itext_id is not None:
-            parts = self.form.text(label.itext_id, self.language) or ()
-        text = "".join(p if isinstance(p, str) else "…" for p in parts).strip()
-        return text or fallback
 
-    def choice_labels(self, control: Control) -> dict[str, str]:
-        labels = {item.value: self.text(item.label, item.value) for item in control.items}
-        itemset = control.itemset
-        if itemset is None:
-            return labels
-        found = re.search(r"instance\(\s*'([^']+)'", itemset.nodeset.text)
-        name = itemset.instance_id or (found.group(1) if found else "")
-        source = self.form.secondary_instance(name)
-        if source is None or source.content is None:
-            return labels
-        roots = source.document().children
-        items = roots[0].children if roots else []
-        for item in items:
-            fields = {child.name: child.text for child in item.children}
-            value = fields.get("name", fields.get("value", ""))
-            if "itextId" in fields:
-                labels[value] = (
-                    "".join(
-                        p
-                        for p in self.form.text(fields["itextId"], self.language) or ()
-                        if isinstance(p, str)
-                    )
-                    or value
-                )
-            else:
-                labels[value] = fields.get("label", value)
-        return labels
-
-    def answer(self, control: Control, ref: str, value: str) -> Answer:
-        display, gps, attachment = value, None, None
-        datatype = control.bind.datatype if control.bind is not None else "string"
-        if control.kind in ("select1", "select", "rank") and value:
-            labels = self.choice_labels(control)
-            display = ", ".join(labels.get(v, v) for v in value.split())
-        elif datatype == "geopoint" and value:
-            try:
-                gps = [float(p) for p in value.split()]
-            except ValueError:
-                gps = None
-        elif control.kind == "upload" and value:
-            attachment = value
-        kind = "geopoint" if datatype == "geopoint" else control.mediatype or control.kind
-        name = ref.rsplit("/", 1)[-1]
-        label = self.text(control.label, name)
-        return Answer(
-            ref=ref,
-            label=label,
-            value=value,
-            display=display,
-            kind=kind,
-            gps=gps,
-            attachment=attachment,
-        )
+def answer(wording: Wording, control: Control, ref: str, value: str) -> Answer:
+    display, gps, attachment = value, None, None
+    datatype = control.bind.datatype if control.bind is not None else "string"
+    if control.kind in ("select1", "select", "rank") and value:
+        labels = wording.choices(control, ref)
+        display = ", ".join(labels.get(v, v) for v in value.split())
+    elif datatype == "geopoint" and value:
+        try:
+            gps = [float(p) for p in value.split()]
+        except ValueError:
+            gps = None
+    elif control.kind == "upload" and value:
+        attachment = value
+    kind = "geopoint" if datatype == "geopoint" else control.mediatype or control.kind
+    if is_note(control, value):
+        kind = "note"
+    return Answer(
+        ref=ref,
+        label=wording.label(control, ref, ref.rsplit("/", 1)[-1]),
+        value=value,
+        display=display,
+        kind=kind,
+        gps=gps,
+        attachment=attachment,
+    )
 
 
 def _children(element: Element | None, name: str) -> list[Element]:
@@ -163,58 +137,65 @@ def _relative(ref: str, base_pattern: str) -> list[str]:
     return [s for s in ref[len(base_pattern) :].split("/") if s]
 
 
-def render(xml: str, definition: FormDefinition, language: str | None = None) -> Rendered:
+def render(
+    xml: str,
+    definition: FormDefinition,
+    language: str | None = None,
+    media: Mapping[str, bytes] = EMPTY,
+) -> Rendered:
+    """`xml` as its enumerator saw it, in form order: the form's top-level questions in runs
+    between its groups (each run a section under the form's title), each group or repeat a
+    section. `media` holds the form's attached files by name (`render_text.form_files`)."""
     root = fromstring(xml, forbid_dtd=True)
-    renderer = Renderer(definition, language)
+    wording = Wording(definition, language, xml, media)
     base = "/" + definition.root_name
-    general = Section(ref=base, label=definition.title or definition.form_id)
-    sections = [general]
+    sections: list[Section] = []
     for control in map(_unwrapped, definition.body):
         if control.kind in ("group", "repeat"):
             section = Section(
                 ref=control.ref or base,
-                label=renderer.text(control.label, (control.ref or "").rsplit("/", 1)[-1]),
+                label=wording.text(control.label, (control.ref or "").rsplit("/", 1)[-1]),
             )
-            _fill(
-                renderer,
-                section,
-                [control] if control.kind == "repeat" else list(control.children),
-                root,
-                base,
-                base,
-            )
+            inside = [control] if control.kind == "repeat" else list(control.children)
+            _fill(wording, section, inside, root, base, base)
             sections.append(section)
-        else:
-            _fill(renderer, general, [control], root, base, base)
+            continue
+        if not sections or sections[-1].ref != base:
+            sections.append(Section(ref=base, label=definition.title or definition.form_id))
+        _fill(wording, sections[-1], [control], root, base, base)
     return Rendered(
         form_id=definition.form_id,
         title=definition.title,
-        language=renderer.language,
+        language=wording.language,
         languages=list(definition.languages),
         sections=[s for s in sections if s.answers or s.tables],
     )
 
 
 def _fill(
-    renderer: Renderer,
+    wording: Wording,
     section: Section,
     controls: list[Control],
     element: Element,
     pattern: str,
     concrete: str,
 ) -> None:
-    """Answers of `controls` found under `element` (the node at `concrete`, pattern `pattern`)."""
+    """Answers of `controls` found under `element` (the node at `concrete`, pattern `pattern`),
+    and their repeats as tables placed after the answers before them."""
     for control in map(_unwrapped, controls):
         if control.kind == "repeat" and control.ref:
-            section.tables.append(_table(renderer, control, pattern, [_Row(concrete, "", element)]))
+            parents = [_Row(concrete, "", element)]
+            section.tables.append(_table(wording, control, pattern, parents))
+            section.table_places.append(len(section.answers))
         elif control.kind == "group":
-            _fill(renderer, section, list(control.children), element, pattern, concrete)
+            _fill(wording, section, list(control.children), element, pattern, concrete)
         elif control.kind in QUESTION_KINDS and control.ref:
             steps = _relative(control.ref, pattern)
             found = _descend(element, steps)
-            if found is not None:
-                ref = concrete + "/" + "/".join(steps)
-                section.answers.append(renderer.answer(control, ref, (found.text or "").strip()))
+            ref = concrete + "/" + "/".join(steps)
+            value = "" if found is None else (found.text or "").strip()
+            if found is not None and (value or wording.shown(ref)):
+                section.answers.append(answer(wording, control, ref, value))
 
 
 def _unwrapped(control: Control) -> Control:
@@ -255,11 +236,11 @@ def column_kind(control: Control) -> str:
     return "geopoint" if datatype == "geopoint" else "text"
 
 
-def _table(renderer: Renderer, repeat: Control, outer: str, parents: list[_Row]) -> Table:
+def _table(wording: Wording, repeat: Control, outer: str, parents: list[_Row]) -> Table:
     """The instances of `repeat` under each of `parents` (nodes at pattern `outer`), in order."""
     pattern = repeat.ref or ""
     steps = _relative(pattern, outer)
-    name = renderer.text(repeat.label, pattern.rsplit("/", 1)[-1])
+    name = wording.text(repeat.label, pattern.rsplit("/", 1)[-1])
     rows = [
         _Row(
             f"{parent.ref}/{'/'.join(steps)}[{position}]",
@@ -275,7 +256,7 @@ def _table(renderer: Renderer, repeat: Control, outer: str, parents: list[_Row])
     table = Table(
         ref=pattern,
         label=name,
-        columns=[renderer.text(c.label, (c.ref or "").rsplit("/", 1)[-1]) for c in columns],
+        columns=[wording.text(c.label, (c.ref or "").rsplit("/", 1)[-1]) for c in columns],
         column_refs=[c.ref or "" for c in columns],
         rows=[],
         column_kinds=[column_kind(c) for c in columns],
@@ -292,11 +273,11 @@ def _table(renderer: Renderer, repeat: Control, outer: str, parents: list[_Row])
                 continue
             found = _descend(row.element, inner)
             value = (found.text or "").strip() if found is not None else ""
-            answer = renderer.answer(column, f"{row.ref}/{'/'.join(inner)}", value)
-            if answer.gps is not None:
-                label = f"{row.label} › {answer.label}"
-                table.geopoints.append(answer.model_copy(update={"label": label}))
-            cells.append(answer.display)
+            shown = answer(wording, column, f"{row.ref}/{'/'.join(inner)}", value)
+            if shown.gps is not None:
+                label = f"{row.label} › {shown.label}"
+                table.geopoints.append(shown.model_copy(update={"label": label}))
+            cells.append(shown.display)
         table.rows.append(cells)
-    table.nested = [_table(renderer, c, pattern, rows) for c in columns if c.kind == "repeat"]
+    table.nested = [_table(wording, c, pattern, rows) for c in columns if c.kind == "repeat"]
     return table

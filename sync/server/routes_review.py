@@ -24,6 +24,7 @@ from sync.server.quality import Flag, section_seconds
 from sync.server.quality_config import QualityConfig, load_config, save_config
 from sync.server.quality_sections import AUDIT, section_flags
 from sync.server.render import Rendered, render
+from sync.server.render_text import form_files
 from sync.server.review_diff import Change, diff
 from sync.server.review_gps import GpsPoint, GpsReview, gps_review, repeat_points
 from sync.server.review_store import (
@@ -147,7 +148,9 @@ def submission(
     listed = storage.attachments(instance_id)
     received = {a.name: a for a in listed if a.received}
     config = load_config(storage)
-    rendered = render(record.xml, _definition(form.xml), language)
+    definition = _definition(form.xml)
+    media = form_files(definition, form.media, request.app.state.blobs.read)
+    rendered = render(record.xml, definition, language, media)
     timing = "start/end fields" if facts is not None and facts.duration_s is not None else "none"
     if AUDIT in received:
         blobs: BlobStore = request.app.state.blobs
