@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from sync.server.errors import DomainError, NotFound, TooManyRequests
-from sync.server.exports.run import FORMATS, export
+from sync.server.exports.run import FORMATS, export, export_schema, output_for
 from sync.server.exports.source import ExportFilter
 from sync.server.report.build import report_for
 from sync.server.report.html import render_html
@@ -102,6 +102,10 @@ class ExportJobs:
             raise NotFound(f"no export format {kind!r}; choose one of {', '.join(KINDS)}")
         if self.storage.form(form_id, None) is None:
             raise NotFound(f"no form {form_id!r} on this server")
+        suffix, media = ("-report.html", "text/html")
+        if kind != "report":
+            made = output_for(export_schema(self.storage, form_id, chosen), kind)
+            suffix, media = made.suffixes[0], made.media_type
         self._expire()
         with self._lock:
             running = [j for j in self._jobs.values() if j.owner == user.name]
@@ -110,11 +114,6 @@ class ExportJobs:
                     f"{RUNNING_PER_USER} of your exports are still running; wait for one to finish"
                 )
             job_id = secrets.token_urlsafe(12)
-            suffix, media = (
-                ("-report.html", "text/html")
-                if kind == "report"
-                else (FORMATS[kind].suffix, FORMATS[kind].media_type)
-            )
             job = Job(
                 job_id, user.name, form_id, kind, chosen, self.folder / f"{job_id}{suffix}",
                 f"{form_id}{suffix}", media,

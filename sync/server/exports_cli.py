@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from sync.server.errors import BadRequest
-from sync.server.exports.run import export
+from sync.server.exports.run import check_target, export, export_schema
 from sync.server.exports.source import ExportFilter
 from sync.server.report.build import report_for
 from sync.server.report.html import render_html
@@ -32,14 +33,23 @@ def _filter(args: argparse.Namespace) -> ExportFilter:
 
 
 def run_export(storage: Storage, args: argparse.Namespace) -> int:
+    """Write the export to `-o` once it is complete; an `-o` named for another kind of file
+    than the export makes is refused before anything is written."""
     chosen = _filter(args)
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total} submissions", end="", file=sys.stderr, flush=True)
 
-    with open(args.output, "wb") as out:
-        written = export(storage, args.form_id, args.format, chosen, out, progress)
-    print(f"\nwrote {args.output}: {written} submissions", file=sys.stderr)
+    target: Path = args.output
+    check_target(export_schema(storage, args.form_id, chosen), args.format, target)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, "wb") as out:
+            written = export(storage, args.form_id, args.format, chosen, out, progress)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"\nwrote {target}: {written} submissions", file=sys.stderr)
     return 0
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sync.server.auth import CurrentUser
 from sync.server.errors import BadRequest, Forbidden
 from sync.server.export_jobs import ExportJobs, Job, JobView
-from sync.server.exports.run import FORMATS, export
+from sync.server.exports.run import export, export_schema, output_for
 from sync.server.exports.source import ExportFilter
 from sync.server.storage import Storage, User
 
@@ -76,21 +76,21 @@ def export_route(
     since: str | None = None,
     until: str | None = None,
 ) -> StreamingResponse:
+    """The export as a file named for what it is: `<form>.dta` or `<form>.dta.zip` (a form
+    with repeats), `<form>.csv` or `<form>.csv.zip`, `<form>.xlsx`, `<form>.geojson`."""
     chosen = scoped_filter(user, state, district, version, since, until)
-    if kind not in FORMATS:
-        raise BadRequest(f"export format must be one of {', '.join(FORMATS)}, not {kind!r}")
     storage: Storage = request.app.state.storage
+    made = output_for(export_schema(storage, form_id, chosen), kind)
     handle = tempfile.TemporaryFile()
     try:
         export(storage, form_id, kind, chosen, handle)
     except BaseException:
         handle.close()
         raise
-    name = f"{form_id}{FORMATS[kind].suffix}"
     return StreamingResponse(
         _chunks(handle),
-        media_type=FORMATS[kind].media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        media_type=made.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{made.filename(form_id)}"'},
     )
 
 

@@ -7,11 +7,13 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from forms.xlsform import compile_xlsform
 from sync.server.app import open_storage
+from sync.server.exports.schema import GEO_PARTS
 from sync.server.storage import FormRecord, ReviewRecord, Storage, SubmissionRecord
 
 FORM_MD = """
@@ -151,6 +153,40 @@ def expected_tables(
             for j, pay in enumerate(m.pays, start=1):
                 jobs.append({"pay": str(pay), "PARENT_KEY": key, "KEY": f"{key}/job[{j}]"})
     return {"survey_small": root, "survey_small-member": members, "survey_small-job": jobs}
+
+
+NUMBERS = {"age", "pay", "income", *(f"id-gps-{p}" for p in GEO_PARTS)}
+
+
+def as_workbook(tables: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, object]]]:
+    """`expected_tables` as the workbook types its cells (numbers, the submission date),
+    sheets named as Excel allows (`test_exports_typed.py` checks the cells' types)."""
+
+    def typed(column: str, text: str) -> object:
+        if not text:
+            return None
+        if column in NUMBERS or column.startswith("activities/"):
+            return float(text)
+        if column == "SubmissionDate":
+            return datetime.fromisoformat(text).replace(tzinfo=None)
+        return text
+
+    return {
+        name[:31]: [{k: typed(k, v) for k, v in row.items()} for row in rows]
+        for name, rows in tables.items()
+    }
+
+
+def read_workbook(data: bytes) -> dict[str, list[dict[str, object]]]:
+    """Each sheet's rows as dicts keyed by its first row, with the cells' typed values."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    found = {}
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        found[sheet.title] = [dict(zip(map(str, rows[0]), r, strict=True)) for r in rows[1:]]
+    return found
 
 
 def read_csv_zip(data: bytes) -> dict[str, list[dict[str, str]]]:

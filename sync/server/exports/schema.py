@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from forms.definition import Control, FormDefinition, Label, TemplateNode
+from forms.definition import Control, FormDefinition, Label, TemplateNode, TextPart
 
 GEO_PARTS = ("Latitude", "Longitude", "Altitude", "Accuracy")
 ROOT_EXTRA = ("KEY", "SubmitterName", "District", "ReviewState", "FormVersion")
@@ -77,6 +78,11 @@ class ExportSchema:
     form_id: str
     tables: tuple[Table, ...]
 
+    @property
+    def has_repeats(self) -> bool:
+        """Whether the export has several tables (then CSV and Stata are zips of files)."""
+        return len(self.tables) > 1
+
     def table(self, path: str) -> Table:
         return next(t for t in self.tables if t.path == path)
 
@@ -93,13 +99,28 @@ class ExportSchema:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+_PATH = re.compile(r"[\w.:-]*(?:/[\w.:-]+)+")
+
+
+def readable(parts: tuple[TextPart, ...]) -> str:
+    """A label's text with each `${name}` it shows (an `<output>`) as `[name]`: an export's
+    label is read without any answer, and "Relation of  to the head" hides what it asks."""
+    text = []
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+        else:
+            shown = _PATH.sub(lambda m: m.group(0).rsplit("/", 1)[1], part.value.text.strip())
+            text.append(f"[{shown}]")
+    return " ".join("".join(text).split())
+
+
 def label_text(definition: FormDefinition, label: Label | None, language: str | None) -> str:
     if label is None:
         return ""
     if label.itext_id is not None:
-        parts = definition.text(label.itext_id, language) or ()
-        return "".join(p for p in parts if isinstance(p, str)).strip()
-    return label.plain.strip()
+        return readable(definition.text(label.itext_id, language) or ())
+    return readable(label.parts)
 
 
 def choices_of(
@@ -124,8 +145,7 @@ def choices_of(
             continue
         text = values.get("label", "")
         if "itextId" in values:
-            parts = definition.text(values["itextId"], language) or ()
-            text = "".join(p for p in parts if isinstance(p, str)).strip()
+            text = readable(definition.text(values["itextId"], language) or ())
         found.append(Choice(values["name"], text or values["name"]))
     return tuple(found)
 

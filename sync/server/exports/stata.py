@@ -1,4 +1,4 @@
-"""Stata `.dta` files (one per table, zipped) with variable and value labels from the form."""
+"""Stata `.dta`: one file, or one per table zipped, with variable and value labels from the form."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from sync.server.exports.columns import table_columns
 from sync.server.exports.dta import Column, write_dta
 from sync.server.exports.rows import SubmissionMeta
 from sync.server.exports.schema import ExportSchema, Field, Table
 from sync.server.exports.writers import Progress, stage_tables
 
-NUMERIC = ("int", "integer", "decimal", "double", "float")
 RESERVED = {
     "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long",
     "_n", "_N", "_pi", "_pred", "_rc", "_skip", "strL", "using", "with",
@@ -65,30 +65,14 @@ Convert = Callable[[str], float | str | None]
 def _plan(table: Table) -> list[tuple[str, Convert | None, dict[int, str] | None]]:
     """Per column: its variable label, how a cell becomes a number (None: kept as text),
     and the value labels of a select_one."""
-    by_column: dict[str, tuple[Field, str | None]] = {}
-    for field in table.fields:
-        by_column[field.header] = (field, None)
-        if field.kind == "geopoint":
-            for column in field.columns:
-                by_column[column] = (field, column.rsplit("-", 1)[1])
-        if field.kind == "select":
-            for choice, column in zip(field.choices, field.columns[1:], strict=True):
-                by_column[column] = (field, choice.label)
     plan: list[tuple[str, Convert | None, dict[int, str] | None]] = []
-    for column in table.columns:
-        found = by_column.get(column)
-        if found is None:
-            plan.append((column, None, None))
-            continue
-        field, part = found
-        label = (f"{field.label or field.header}: {part}" if part else field.label)[:80]
-        if field.kind == "geopoint" or (part is not None and field.kind == "select"):
-            plan.append((label, _number, None))
-        elif field.kind == "select1":
-            codes = _codes(field)
-            labels = {codes[c.value]: c.label for c in field.choices}
+    for column in table_columns(table):
+        label = column.label[:80]
+        if column.kind == "choice" and column.field is not None:
+            codes = _codes(column.field)
+            labels = {codes[c.value]: c.label for c in column.field.choices}
             plan.append((label, codes.get, labels))
-        elif field.datatype in NUMERIC:
+        elif column.kind in ("integer", "decimal"):
             plan.append((label, _number, None))
         else:
             plan.append((label, None, None))
@@ -128,7 +112,7 @@ def write_table(table: Table, staged: Path, out: IO[bytes]) -> None:
     write_dta(out, columns, (cells(row) for row in _rows(staged)), count)
 
 
-def write_stata_zip(
+def write_stata(
     schema: ExportSchema,
     source: Iterable[SubmissionMeta],
     out: IO[bytes],
@@ -136,13 +120,17 @@ def write_stata_zip(
     total: int = 0,
     progress: Progress | None = None,
 ) -> int:
-    """A zip of `<table>.dta`, one per table, read back with the same keys as the CSV.
+    """One `.dta` file for a form without repeats; with repeats, a zip of `<table>.dta`, one
+    per table, read back with the same keys as the CSV. `out` must be seekable.
 
     Rows are staged as CSV (one pass over the submissions), then each table streams
     into a `.dta` file: memory does not grow with the number of submissions."""
     with tempfile.TemporaryDirectory(prefix="stata-") as name:
         folder = Path(name)
         done = stage_tables(schema, source, folder, total=total, progress=progress)
+        if not schema.has_repeats:
+            write_table(schema.tables[0], folder / f"{schema.tables[0].name}.csv", out)
+            return done
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as result:
             for table in schema.tables:
                 target = folder / f"{table.name}.dta"

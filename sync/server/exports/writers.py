@@ -1,8 +1,9 @@
-"""The export formats. Each writes the chosen submissions to a binary file in one pass.
+"""The CSV and GeoJSON exports, and the staging of tables the Stata export reads back.
 
-Rows go straight to temporary files (one per table) or to openpyxl's write-only sheets,
-so memory stays bounded by one submission, whatever the number of submissions. Stata
-reads the staged tables back row by row (`stata.py`).
+Each writes the chosen submissions to a binary file in one pass. Rows go straight to
+temporary files (one per table), so memory stays bounded by one submission, whatever the
+number of submissions. Stata reads the staged tables back row by row (`stata.py`); the
+workbook is `xlsx.py`.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 500
 
 
-def _pass(
+def each_row(
     schema: ExportSchema,
     source: Iterable[SubmissionMeta],
     total: int,
     progress: Progress | None,
     sink: Callable[[Table, Row], None],
 ) -> int:
+    """Hand every row of every submission to `sink`, in one process; returns the number of
+    submissions, reported to `progress` as it goes."""
     flattener = Flattener(schema)
     done = 0
     for meta in source:
@@ -77,10 +80,31 @@ def stage_tables(
                     progress(done, max(total, done))
 
             return stage_in_workers(schema, source, files, workers, report)
-        return _pass(schema, source, total, progress, lambda t, r: writers[t.path].writerow(r))
+        return each_row(schema, source, total, progress, lambda t, r: writers[t.path].writerow(r))
     finally:
         for opened in files.values():
             opened.close()
+
+
+def write_csv(
+    schema: ExportSchema,
+    source: Iterable[SubmissionMeta],
+    out: IO[bytes],
+    *,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> int:
+    """The submissions table as one CSV file (UTF-8 with a BOM) for a form without repeats;
+    with repeats, ODK Central's zip of a CSV per table (`write_csv_zip`)."""
+    if schema.has_repeats:
+        return write_csv_zip(schema, source, out, total=total, progress=progress)
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    try:
+        writer = csv.writer(text)
+        writer.writerow(schema.tables[0].columns)
+        return each_row(schema, source, total, progress, lambda _, row: writer.writerow(row))
+    finally:
+        text.detach()
 
 
 def write_csv_zip(
@@ -134,54 +158,6 @@ def _csv_zip_in_workers(
             entry.close()
 
 
-def sheet_title(name: str, taken: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, no `[]:*?/\\`, unique."""
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31]
-    title, number = clean, 1
-    while title.lower() in taken:
-        number += 1
-        title = f"{clean[: 31 - len(str(number)) - 1]}~{number}"
-    taken.add(title.lower())
-    return title
-
-
-def write_xlsx(
-    schema: ExportSchema,
-    source: Iterable[SubmissionMeta],
-    out: IO[bytes],
-    *,
-    total: int = 0,
-    progress: Progress | None = None,
-) -> int:
-    """A workbook with a sheet per table (write-only: rows stream to temporary files)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheets = {}
-    taken: set[str] = set()
-    for table in schema.tables:
-        sheet = book.create_sheet(sheet_title(table.name, taken))
-        sheet.append(list(table.columns))
-        sheets[table.path] = sheet
-    done = _pass(
-        schema, source, total, progress, lambda t, r: sheets[t.path].append([_cell(v) for v in r])
-    )
-    book.save(out)
-    return done
-
-
-XLSX_CELL = 32_767
-"""The most characters Excel keeps in a cell; the CSV export has no such limit."""
-
-
-def _cell(value: str) -> str:
-    """A value as an XLSX cell holds it: past Excel's limit, cut with a marker that says so."""
-    if len(value) <= XLSX_CELL:
-        return value
-    marker = f" [… cut at Excel's {XLSX_CELL:,}-character limit; {len(value):,} in the CSV export]"
-    return value[: XLSX_CELL - len(marker)] + marker
-
-
 def _number(text: str) -> float | None:
     try:
         return float(text) if text else None
@@ -230,6 +206,6 @@ def write_geojson(
         out.write((b"" if first else b",") + b"\n" + json.dumps(feature).encode("utf-8"))
         first = False
 
-    done = _pass(schema, source, total, progress, sink)
+    done = each_row(schema, source, total, progress, sink)
     out.write(b"\n]}\n")
     return done
