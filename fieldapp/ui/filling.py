@@ -12,6 +12,7 @@ import flet as ft
 from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenView
 from fieldapp.interview_language import app_language
 from fieldapp.ui import question_widgets, style
+from fieldapp.ui.markdown import rich_text
 from fieldapp.ui.shell import Shell
 from forms.errors import FormError
 
@@ -253,11 +254,11 @@ class Filling:
     def _question(self, q: QuestionView, *, focus: bool = False) -> list[ft.Control]:
         t = self.shell.t
         if q.widget == "note":
-            return [style.text(q.label, bold=True), style.text(q.hint)]
+            return [rich_text(q.label, bold=True), rich_text(q.hint)]
         heading = q.label + (" *" if q.required else "")
-        out: list[ft.Control] = [style.text(heading, bold=True)]
+        out: list[ft.Control] = [rich_text(heading, bold=True)]
         if q.hint:
-            out.append(style.text(q.hint))
+            out.append(rich_text(q.hint))
         for comment in q.comments:
             out.append(style.error(f"{t('returned.comments')}: {comment}"))
 

@@ -12,6 +12,7 @@ import flet as ft
 
 from fieldapp.interview import QuestionView
 from fieldapp.ui import style
+from fieldapp.ui.markdown import plain
 from fieldapp.ui.words import Translate
 
 Answer = Callable[[Any], None]
@@ -56,10 +57,10 @@ def build(
             disabled=q.readonly,
             on_change=lambda e: answer(e.control.value or ""),
         )
-        return ft.Semantics(label=q.label, content=group), None
+        return ft.Semantics(label=plain(q.label), content=group), None
     if q.widget == "dropdown":
         dropdown = ft.Dropdown(
-            label=q.label,
+            label=plain(q.label),
             value=q.value or None,
             options=[ft.dropdown.Option(key=c.value, text=c.label) for c in q.choices],
             disabled=q.readonly,
@@ -67,7 +68,7 @@ def build(
             text_size=style.BODY,
             expand=True,
         )
-        return ft.Semantics(label=q.label, button=True, content=dropdown), None
+        return ft.Semantics(label=plain(q.label), button=True, content=dropdown), None
     if q.widget == "checkboxes":
         chosen = set(q.value.split())
 
@@ -116,7 +117,7 @@ def _text(
     numeric = q.widget in ("integer", "decimal")
     hint = {"date": "YYYY-MM-DD", "time": "HH:MM", "geopoint": t("widget.geopoint_manual")}
     field = ft.TextField(
-        label=q.label,
+        label=plain(q.label),
         value=q.value,
         hint_text=hint.get(q.widget),
         read_only=q.readonly,
@@ -182,7 +183,7 @@ def _slider(q: QuestionView, answer: Answer) -> ft.Control:
         disabled=q.readonly,
         on_change_end=lambda e: answer(_number(e.control.value)),
     )
-    return ft.Semantics(label=q.label, content=slider)
+    return ft.Semantics(label=plain(q.label), content=slider)
 
 
 def _number(value: float | None) -> str:
