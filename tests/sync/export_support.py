@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from forms.xlsform import compile_xlsform
 from sync.server.app import open_storage
@@ -107,19 +108,29 @@ def households(count: int) -> list[Household]:
     return found
 
 
+def publish_md(storage: Storage, form_md: str, form_id: str, version: str) -> None:
+    """Publish an XLSForm written as markdown (its settings give `form_id` and `version`)."""
+    compiled = compile_xlsform(form_md.encode("utf-8"), filename=f"{form_id}.md")
+    md5 = hashlib.md5(compiled.xform.encode("utf-8")).hexdigest()
+    storage.put_form(FormRecord(form_id, version, form_id, md5, compiled.xform, 0))
+
+
+def add_xml(storage: Storage, instance_id: str, xml: str, day: str, district: str) -> None:
+    """Store a submission by `amina` (its form and version from the root's `id`, `version`)."""
+    root = ElementTree.fromstring(xml)
+    digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+    record = SubmissionRecord(
+        instance_id, root.get("id", ""), root.get("version"), xml, digest, None, None, day,
+        "amina", district, "dev1",
+    )  # fmt: skip
+    storage.add_submission(record, [])
+
+
 def seed(data: Path, items: list[Household]) -> Storage:
     storage, _ = open_storage(data)
-    compiled = compile_xlsform(FORM_MD.encode("utf-8"), filename="survey_small.md")
-    md5 = hashlib.md5(compiled.xform.encode("utf-8")).hexdigest()
-    storage.put_form(FormRecord("survey_small", "3", "Small survey", md5, compiled.xform, 0))
+    publish_md(storage, FORM_MD, "survey_small", "3")
     for h in items:
-        xml = household_xml(h)
-        digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
-        record = SubmissionRecord(
-            h.instance_id, "survey_small", "3", xml, digest, None, None, h.day, "amina",
-            h.district, "dev1",
-        )  # fmt: skip
-        storage.add_submission(record, [])
+        add_xml(storage, h.instance_id, household_xml(h), h.day, h.district)
     return storage
 
 
@@ -219,6 +230,7 @@ class ExportServer:
                 ("amina", "enumerator", "north"),
             )
         }
+        self.storage, self.data = store, data
         self.client = TestClient(create_app(ServerConfig(data)))
 
     def call(self, method: str, path: str, user: str | None, **kwargs: Any) -> Any:
