@@ -108,11 +108,13 @@ def households(count: int) -> list[Household]:
     return found
 
 
-def publish_md(storage: Storage, form_md: str, form_id: str, version: str) -> None:
+def publish_md(
+    storage: Storage, form_md: str, form_id: str, version: str, title: str | None = None
+) -> None:
     """Publish an XLSForm written as markdown (its settings give `form_id` and `version`)."""
     compiled = compile_xlsform(form_md.encode("utf-8"), filename=f"{form_id}.md")
     md5 = hashlib.md5(compiled.xform.encode("utf-8")).hexdigest()
-    storage.put_form(FormRecord(form_id, version, form_id, md5, compiled.xform, 0))
+    storage.put_form(FormRecord(form_id, version, title or form_id, md5, compiled.xform, 0))
 
 
 def add_xml(storage: Storage, instance_id: str, xml: str, day: str, district: str) -> None:
@@ -128,7 +130,7 @@ def add_xml(storage: Storage, instance_id: str, xml: str, day: str, district: st
 
 def seed(data: Path, items: list[Household]) -> Storage:
     storage, _ = open_storage(data)
-    publish_md(storage, FORM_MD, "survey_small", "3")
+    publish_md(storage, FORM_MD, "survey_small", "3", "Small survey")
     for h in items:
         add_xml(storage, h.instance_id, household_xml(h), h.day, h.district)
     return storage
