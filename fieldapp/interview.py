@@ -18,6 +18,7 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
+from fieldapp import i18n
 from fieldapp.interview_language import form_language_for, language_label, words_language
 from fieldapp.interview_views import (
     AnswerOutcome,
@@ -82,6 +83,9 @@ class Interview:
     """Value of each question answered during this visit of the screen, as it was on entering."""
     _visited: list[tuple[str, str, str]] = field(default_factory=list)
     """(event, ref, value) of the visit just left, for `flush()` to log."""
+
+    def __post_init__(self) -> None:
+        self._follow_language()
 
     # -- opening ----------------------------------------------------------------------
 
@@ -207,8 +211,14 @@ class Interview:
             available = ", ".join(self.languages) or "-"
             raise FormError.of("summary.no_language", language=language, available=available)
         self.session.set_language(language)
+        self._follow_language()
         if not self.readonly:
             self.save()
+
+    def _follow_language(self) -> None:
+        """Numbers a label outputs follow the form language's formats (French "1 234,5")."""
+        code = words_language(self.session.language)
+        self.session.number_format = i18n.formats(code).number if code else None
 
     def screen(self) -> ScreenView:
         screens = self.session.screens()

@@ -7,6 +7,8 @@ selects). Nothing here is cached: a label always reflects the latest answers.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from forms.definition import Control, Label
@@ -14,9 +16,10 @@ from forms.errors import FormError, Place
 from forms.session_paths import nodes_at, pattern_of
 from forms.session_recompute import Recomputer
 from forms.xpath.tree import Node
-from forms.xpath.values import to_string
+from forms.xpath.values import Value, to_string
 
 SELECT_KINDS = ("select1", "select", "rank")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Choice:
 
 class SessionText(Recomputer):
     language: str | None
+    number_format: Callable[[float], str] | None = None
+    """How a label shows a number it outputs (a numeric question or a calculation), e.g.
+    French "1 234,5"; None shows it as XPath's string() gives it."""
 
     def control(self, ref: str) -> Control | None:
         return self.definition.control_for(pattern_of(ref))
@@ -91,10 +97,24 @@ class SessionText(Recomputer):
                 pieces.append(part)
             else:
                 try:
-                    pieces.append(to_string(self.run(self.compiled(part.value), node)))
+                    pieces.append(self._output_text(self.run(self.compiled(part.value), node)))
                 except FormError:
                     pieces.append("")
         return "".join(pieces).strip()
+
+    def _output_text(self, value: Value) -> str:
+        """An `<output>`'s text: a number the form computes or asked for, in
+        `number_format`; anything else (an ID typed as text) as it is."""
+        text = to_string(value)
+        if self.number_format is None or not _NUMBER.fullmatch(text):
+            return text
+        numeric = isinstance(value, float)
+        if isinstance(value, list) and value:
+            bind = self.definition.bind_for(value[0].path())
+            numeric = bind is not None and (
+                bind.calculate is not None or bind.datatype in ("int", "decimal")
+            )
+        return self.number_format(float(text)) if numeric else text
 
     def _itext(self, itext_id: str) -> str:
         parts = self.definition.text(itext_id, self.language) or ()

@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from fieldapp.app import load_demo_forms
+from fieldapp.i18n import format_number
 from fieldapp.interview import Interview
 from fieldapp.interview_language import form_language_for, language_code, language_label
 from fieldapp.store import Comment, Store
 from fieldapp.store.connection import Connection
 from fieldapp.store.schema import MIGRATIONS, migrate
 from forms.errors import FormError
+from forms.xlsform import compile_xlsform
 
 FORM = "living_income_household"
 FRENCH, SPANISH, ENGLISH = "Français (fr)", "Español (es)", "English (en)"
@@ -149,3 +151,37 @@ def test_language_codes_and_the_names_the_language_control_shows(
 ) -> None:
     assert language_code(name) == code
     assert language_label(name) == label
+
+
+NOTE_FORM = """
+| survey |           |         |                                 |                                      |                |
+|        | type      | name    | label::English (en)             | label::Français (fr)                 | calculation    |
+|        | text      | hh_code | Household code                  | Code du ménage                       |                |
+|        | decimal   | area    | Area                            | Superficie                           |                |
+|        | calculate | income  |                                 |                                      | ${area} * 1000 |
+|        | note      | summary | **Total**: ${income}⏎Area ${area} ha, code ${hh_code} | **Total** : ${income}⏎Superficie ${area} ha, code ${hh_code} | |
+| settings |         |         |                                 |                                      |                |
+|        | form_id   | default_language |                        |                                      |                |
+|        | note_numbers | English (en) |                          |                                      |                |
+"""
+"""A note with numbers; ⏎ stands for a newline in the label (a Markdown table has none)."""
+
+
+def note_form() -> str:
+    return compile_xlsform(NOTE_FORM.encode(), filename="note_numbers.md").xform.replace("⏎", "\n")
+
+
+def test_numbers_in_a_note_follow_the_form_language(store: Store) -> None:
+    """A number the form computes or asks for is written the form language's way (French
+    groups thousands with a space and uses a decimal comma); a code typed as text is not."""
+    store.add_form(note_form())
+    interview = Interview.start(store, "note_numbers", app_language="fr")
+    assert interview.answer("/data/hh_code", "12345").ok
+    assert interview.answer("/data/area", "1234.5").ok
+    income, area = format_number(1234.5 * 1000, "fr"), format_number(1234.5, "fr")
+    assert (income, area) == ("1 234 500", "1 234,5")
+    note = interview.session.label("/data/summary")
+    assert note == f"**Total** : {income}\nSuperficie {area} ha, code 12345"
+    interview.set_language(ENGLISH)
+    english = interview.session.label("/data/summary")
+    assert english == f"**Total**: {format_number(1234500, 'en')}\nArea 1,234.5 ha, code 12345"
