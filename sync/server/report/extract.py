@@ -17,6 +17,7 @@ from forms.definition import FormDefinition
 from sync.server.report.household import (
     FieldMapping,
     HouseholdIncome,
+    Texts,
     household_from_texts,
     household_from_xml,
 )
@@ -51,22 +52,27 @@ def names_are_unique(definition: FormDefinition, paths: list[str]) -> bool:
     return all(seen.get(name) == {path} for name, path in wanted.items())
 
 
-def tag_reader(mapping: FieldMapping) -> Reader:
-    paths = mapped_paths(mapping)
+def tag_texts(paths: list[str]) -> Callable[[str], Texts]:
+    """For paths whose last names are unique in the form (`names_are_unique`): the texts at
+    each path of an XML document, found by one regular expression, with no tree."""
     by_path = {p: p.rsplit("/", 1)[-1] for p in paths}
     names = "|".join(re.escape(n) for n in sorted(set(by_path.values())))
     pattern = re.compile(f"<({names})(?:\\s[^>]*)?>([^<]*)</\\1>")
 
-    def read(xml: str, instance_id: str, district: str | None) -> HouseholdIncome:
+    def texts(xml: str) -> Texts:
         found: dict[str, list[str]] = {}
         for name, text in pattern.findall(xml):
             found.setdefault(name, []).append(unescape(text).strip() if "&" in text else text)
-        return household_from_texts(
-            lambda path: found.get(by_path[path], []),
-            mapping,
-            instance_id=instance_id,
-            district=district,
-        )
+        return lambda path: found.get(by_path[path], [])
+
+    return texts
+
+
+def tag_reader(mapping: FieldMapping) -> Reader:
+    texts = tag_texts(mapped_paths(mapping))
+
+    def read(xml: str, instance_id: str, district: str | None) -> HouseholdIncome:
+        return household_from_texts(texts(xml), mapping, instance_id=instance_id, district=district)
 
     return read
 

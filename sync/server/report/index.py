@@ -6,31 +6,37 @@ after the submission's commit (as the quality facts are); an edit drops the row 
 submission it replaces. Rows are derived data: `backfill` records every submission of a
 mapped form that has none (a database from before this table, or a crash between the two
 commits); it scans only the submissions stored since its last run (`report_checked`).
-A table of older columns (one without `income_positive`, say) is dropped with its
-`report_checked` mark, and every row is rebuilt from the stored submissions, which stay
-untouched (the rows are derived).
+The table's layout is numbered (`SCHEMA_VERSION`, kept in `report_schema`). A table of
+another number or of other columns (one without `income_positive`, or without the main
+crop's driver figures of issue #19, say) is dropped with its `report_checked` mark, and every
+row is rebuilt from the stored submissions by the next backfill (the next report), which
+leave the submissions untouched: an older data folder opens as it is.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 
+from forms.definition import FormDefinition
 from forms.xform_reader import read_xform
 from sync.server.exports import source
 from sync.server.exports.source import ExportFilter
 from sync.server.quality_record import derived_transaction, write_side
-from sync.server.report.extract import reader_for
+from sync.server.report.drivers import COLUMNS as DRIVER_COLUMNS
+from sync.server.report.drivers import PATHS, CropFigures, crop_figures
+from sync.server.report.extract import names_are_unique, reader_for, tag_texts
 from sync.server.report.household import (
     COMPONENTS,
     DOMAINS,
     MAPPINGS,
     HouseholdIncome,
+    _texts,
     household_from_root,
 )
 from sync.server.storage import Storage, SubmissionRecord
@@ -39,17 +45,21 @@ FIGURES = (*COMPONENTS, "own_consumption", "women_income", "income_positive")
 COLUMNS = (
     "instance_id", "seq", "form_id", "form_version", "district", "submitted_at", "household_id",
     "region", "head_sex", "crop", "farm_ha", "ages", "benchmark_value", "benchmark_units",
-    *FIGURES, "adequacy", "benchmark", "weight", "men_adequacy",
+    *FIGURES, "adequacy", "benchmark", "weight", "men_adequacy", *DRIVER_COLUMNS,
 )  # fmt: skip
+SCHEMA_VERSION = 2
+"""1: the household's income row (issue #16); 2: with its main crop's driver figures."""
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS report_households (instance_id TEXT PRIMARY KEY,"
     " seq INTEGER, form_id TEXT NOT NULL, form_version TEXT, district TEXT, submitted_at TEXT,"
     " household_id TEXT, region TEXT, head_sex TEXT, crop TEXT, farm_ha REAL, ages TEXT,"
     " benchmark_value REAL, benchmark_units REAL,"
     f" {', '.join(f'{name} REAL' for name in FIGURES)}, adequacy TEXT, benchmark TEXT,"
-    " weight REAL, men_adequacy TEXT)",
+    " weight REAL, men_adequacy TEXT, country TEXT,"
+    f" {', '.join(f'{name} REAL' for name in DRIVER_COLUMNS[1:])})",
     "CREATE INDEX IF NOT EXISTS report_households_form ON report_households (form_id)",
     "CREATE TABLE IF NOT EXISTS report_checked (id INTEGER PRIMARY KEY, last_rowid INTEGER)",
+    "CREATE TABLE IF NOT EXISTS report_schema (id INTEGER PRIMARY KEY, version INTEGER)",
 )
 INSERT = (
     f"INSERT OR REPLACE INTO report_households ({', '.join(COLUMNS)})"
@@ -59,13 +69,25 @@ BATCH = 2000
 """Backfilled rows per transaction (the storage's lock is released between batches)."""
 
 
+def _version(connection: sqlite3.Connection) -> int:
+    if not connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_schema'"
+    ).fetchone():
+        return 1
+    found = connection.execute("SELECT version FROM report_schema WHERE id = 1").fetchone()
+    return int(found[0]) if found else 1
+
+
 def _ensure(connection: sqlite3.Connection) -> None:
     found = [r[1] for r in connection.execute("PRAGMA table_info(report_households)")]
-    if found and found != list(COLUMNS):
+    if found and (found != list(COLUMNS) or _version(connection) != SCHEMA_VERSION):
         connection.execute("DROP TABLE report_households")
         connection.execute("DROP TABLE IF EXISTS report_checked")
     for statement in SCHEMA:
         connection.execute(statement)
+    connection.execute(
+        "INSERT OR REPLACE INTO report_schema (id, version) VALUES (1, ?)", [SCHEMA_VERSION]
+    )
 
 
 def _flags(adequacy: dict[str, bool] | None) -> str | None:
@@ -76,7 +98,9 @@ def _adequacy(flags: str | None) -> dict[str, bool] | None:
     return None if flags is None else {d: c == "1" for d, c in zip(DOMAINS, flags, strict=True)}
 
 
-def _row(submission: SubmissionRecord, seq: int, h: HouseholdIncome) -> tuple[Any, ...]:
+def _row(
+    submission: SubmissionRecord, seq: int, h: HouseholdIncome, crop: CropFigures
+) -> tuple[Any, ...]:
     return (
         h.instance_id, seq, submission.form_id, submission.form_version, submission.district,
         submission.submitted_at, h.household_id, h.region, h.head_sex, h.crop, h.farm_ha,
@@ -84,6 +108,8 @@ def _row(submission: SubmissionRecord, seq: int, h: HouseholdIncome) -> tuple[An
         *(h.components[c] for c in COMPONENTS), h.own_consumption, h.women_income,
         h.income_positive,
         _flags(h.adequacy), h.benchmark, h.weight, _flags(h.men_adequacy),
+        crop.country, crop.area_ha, crop.harvest_kg, crop.marketed_kg, crop.value,
+        crop.premiums, crop.share_paid, crop.costs,
     )  # fmt: skip
 
 
@@ -114,7 +140,8 @@ def record_household(
             found = connection.execute(
                 "SELECT rowid FROM submissions WHERE instance_id = ?", [submission.instance_id]
             ).fetchone()
-        rows.append(_row(submission, int(found[0]) if found else 0, household))
+        crop = crop_figures(lambda path: _texts(tree, path))
+        rows.append(_row(submission, int(found[0]) if found else 0, household, crop))
     dropped = [submission.deprecated_id] if submission.deprecated_id else []
     if rows or dropped:
         _write(storage, rows, dropped)
@@ -143,6 +170,7 @@ def backfill(storage: Storage) -> int:
             )
         ]
     readers: dict[tuple[str, str | None], Any] = {}
+    crops: dict[tuple[str, str | None], Any] = {}
     rows: list[tuple[Any, ...]] = []
     for instance_id, seq in missing:
         record = storage.submission(instance_id)
@@ -155,8 +183,9 @@ def backfill(storage: Storage) -> int:
             )
             definition = read_xform(form.xml, source_name=record.form_id) if form else None
             readers[key] = reader_for(MAPPINGS[record.form_id], definition)
+            crops[key] = _crop_reader(definition)
         household = readers[key](record.xml, record.instance_id, record.district)
-        rows.append(_row(record, seq, household))
+        rows.append(_row(record, seq, household, crops[key](record.xml)))
         if len(rows) >= BATCH:
             _write(storage, rows, [])
             rows = []
@@ -166,6 +195,20 @@ def backfill(storage: Storage) -> int:
             "INSERT OR REPLACE INTO report_checked (id, last_rowid) VALUES (1, ?)", [top]
         )
     return len(missing)
+
+
+def _crop_reader(definition: FormDefinition | None) -> Callable[[str], CropFigures]:
+    """The main crop's figures of a stored XML: by tag when the form allows it (`extract`)."""
+    paths = list(PATHS.values())
+    if definition is not None and names_are_unique(definition, paths):
+        texts = tag_texts(paths)
+        return lambda xml: crop_figures(texts(xml))
+
+    def parse(xml: str) -> CropFigures:
+        tree = fromstring(xml, forbid_dtd=True)
+        return crop_figures(lambda path: _texts(tree, path))
+
+    return parse
 
 
 def _household(row: tuple[Any, ...]) -> HouseholdIncome:
@@ -209,3 +252,15 @@ def households(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterator
             if chosen.states and row[-1] not in chosen.states:
                 continue
             yield _household(row)
+
+
+def crop_rows(storage: Storage, form_id: str) -> dict[str, tuple[CropFigures, int]]:
+    """Every stored household of the form: its main crop's figures and how many members its
+    size counts, by instanceID (the report's households are among them)."""
+    backfill(storage)
+    query = f"SELECT instance_id, ages, {', '.join(DRIVER_COLUMNS)} FROM report_households"
+    found: dict[str, tuple[CropFigures, int]] = {}
+    with closing(source.connect(storage)) as connection:
+        for row in connection.execute(query + " WHERE form_id = ?", [form_id]):
+            found[row[0]] = (CropFigures(row[2] or "", *row[3:]), len(row[1].split()))
+    return found

@@ -1,0 +1,129 @@
+"""Per group: the spread of each driver, and what would close the gap.
+
+What closes a household's gap (its adjusted benchmark − its income), one driver alone,
+holding the rest (IDH's Income Driver Calculator asks the same of one typical household):
+
+- price or yield: + gap ÷ (value of the produce sold or kept, less the sharecropper's share),
+  in %; the same percent for both, since the value is proportional to each;
+- area: gap ÷ the net margin per ha (that value less the costs, per ha), in ha; none when
+  a hectare more earns nothing;
+- cost cut: gap ÷ the costs, in % of them; none beyond 100 %;
+- other income: the gap itself, per year.
+
+A change is "within reach" when the new price, yield or area, the cut or the extra income
+stays within the plausible limits of the household's country and crop (`driver_limits`).
+Only households below their benchmark need a change; a driver a household cannot move (no
+drivers, no costs) counts as not within reach, and its required change as infinite, so a
+median past the half of the group that can say "none" (JSON null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict
+
+from sync.server.report.estimates import Array, weighted_mean
+from sync.server.report.estimates import weighted_median as median
+from sync.server.report.scenario_groups import Segment
+from sync.server.report.scenarios import DriverColumns
+
+QUARTILES = (0.25, 0.5, 0.75)
+LEVERS = ("price", "yield", "area", "cost", "other_income")
+UNITS = {"price": "%", "yield": "%", "area": "ha", "cost": "% cut", "other_income": "per year"}
+
+
+def quantiles(values: Array, weights: Array) -> list[float] | None:
+    """Weighted quartiles: the first value whose cumulative weight reaches each quarter."""
+    keep = ~np.isnan(values)
+    if not keep.any():
+        return None
+    order = np.argsort(values[keep], kind="stable")
+    ranked, cumulative = values[keep][order], np.cumsum(weights[keep][order])
+    at = np.searchsorted(cumulative, np.array(QUARTILES) * cumulative[-1] * (1 - 1e-12))
+    return [float(ranked[min(int(i), len(ranked) - 1)]) for i in at]
+
+
+class Lever(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    median_change: float | None
+    """The weighted median required change among households below (None: past reach)."""
+    within_reach_pct: float
+    """Weighted share of the households below for which it stays within the limits."""
+
+
+class SegmentDrivers(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    by: str
+    group: str
+    benchmark_id: str
+    currency: str
+    n: int
+    with_drivers: int
+    share_below_pct: float
+    gap_pct: float
+    quartiles: dict[str, list[float] | None]
+    """Each driver's weighted 25th, 50th and 75th percentiles (None: no household has it)."""
+    below: int
+    closing: dict[str, Lever]
+
+
+def required(c: DriverColumns) -> dict[str, tuple[Array, NDArray[np.bool_]]]:
+    """Per lever: each household's required change alone, and whether it is within reach."""
+    gap = np.maximum(c.adjusted - c.income, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(c.has & (c.value > 0), gap / c.value * 100, np.inf)
+        margin = (c.value - c.costs) / c.area
+        area = np.where(c.has & (margin > 0), gap / margin, np.inf)
+        cut = np.where(c.has & (c.costs > 0), gap / c.costs * 100, np.inf)
+    cut = np.where(cut > 100, np.inf, cut)
+    return {
+        "price": (pct, c.price * (1 + pct / 100) <= c.price_max),
+        "yield": (pct, c.yield_kg_ha * (1 + pct / 100) <= c.yield_max),
+        "area": (area, c.area + area <= c.area_max),
+        "cost": (cut, (cut <= c.cost_cut_max) & np.isfinite(cut)),
+        "other_income": (gap, gap <= c.other_max),
+    }
+
+
+def segment_drivers(
+    c: DriverColumns, groups: Sequence[Segment], figures: dict[str, Array]
+) -> list[SegmentDrivers]:
+    """`figures`: each driver's value per household (NaN where it has none)."""
+    needed = required(c)
+    below = c.income < c.adjusted
+    shortfall = (c.adjusted - np.maximum(c.income, 0.0)) / c.adjusted
+    found = []
+    for g in groups:
+        rows, w = g.rows, c.weight[g.rows]
+        under = rows[below[rows]]
+        closing = {}
+        for lever, (change, reach) in needed.items():
+            if len(under):
+                middle = median(change[under], c.weight[under])
+                share = weighted_mean(reach[under].astype(np.float64), c.weight[under]) * 100
+            else:
+                middle, share = 0.0, 100.0
+            closing[lever] = Lever(
+                median_change=middle if np.isfinite(middle) else None, within_reach_pct=share
+            )
+        found.append(
+            SegmentDrivers(
+                by=g.by,
+                group=g.group,
+                benchmark_id=g.benchmark_id,
+                currency=g.currency,
+                n=len(rows),
+                with_drivers=int(c.has[rows].sum()),
+                share_below_pct=weighted_mean(below[rows].astype(np.float64), w) * 100,
+                gap_pct=median(shortfall[rows], w) * 100,
+                quartiles={k: quantiles(v[rows], w) for k, v in figures.items()},
+                below=len(under),
+                closing=closing,
+            )
+        )
+    return found
