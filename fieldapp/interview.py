@@ -19,6 +19,7 @@ from typing import Any
 from defusedxml import ElementTree as SafeET
 
 from fieldapp import i18n
+from fieldapp.device_properties import device_environment
 from fieldapp.interview_language import form_language_for, language_label, words_language
 from fieldapp.interview_views import (
     AnswerOutcome,
@@ -105,6 +106,7 @@ class Interview:
         definition = read_xform(form.xform, source_name=form_id)
         media = store.form_media(form.form_id, form.version)
         language = form_language_for(definition.languages, app_language)
+        env = device_environment(store, env)
         session = FormSession.new(definition, attachments=media, env=env, language=language)
         instance_id = session.value(f"/{definition.root_name}/meta/instanceID")
         name = _name_of(session)
