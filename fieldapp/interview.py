@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
@@ -21,8 +22,10 @@ from defusedxml import ElementTree as SafeET
 from fieldapp import i18n
 from fieldapp.device_properties import device_environment
 from fieldapp.interview_language import form_language_for, language_label, words_language
+from fieldapp.interview_outline import FormOutline, Level
 from fieldapp.interview_views import (
     AnswerOutcome,
+    EndSummary,
     InterviewStore,
     QuestionView,
     SaveFailed,
@@ -44,7 +47,7 @@ from fieldapp.paradata import (
 )
 from forms.errors import FormError
 from forms.session import FormSession
-from forms.session_navigation import REPEAT_PROMPT, OutlineEntry
+from forms.session_navigation import REPEAT_PROMPT
 from forms.session_paths import pattern_of
 from forms.xform_reader import read_xform
 from forms.xpath import Environment
@@ -227,7 +230,8 @@ class Interview:
         count = len(screens)
         if self.index >= count:
             self.index = count
-            return ScreenView(count, count, END, self.session.definition.title)
+            title = self.session.definition.title
+            return ScreenView(count, count, END, title, parts=self._outline.sections)
         found = screens[self.index]
         if found.kind == REPEAT_PROMPT:
             return ScreenView(
@@ -239,6 +243,8 @@ class Interview:
                 found.text,
                 found.ref,
                 self._repeat_items(found.ref),
+                part=self._outline.part(found.ref),
+                parts=self._outline.sections,
             )
         questions = tuple(self._question(ref) for ref in found.questions)
         return ScreenView(
@@ -249,6 +255,8 @@ class Interview:
             questions,
             repeat_ref=self._enclosing_repeat(found.ref),
             repeat_items=self._repeat_items(self._enclosing_repeat(found.ref)),
+            part=self._outline.part(found.ref),
+            parts=self._outline.sections,
         )
 
     def _question(self, ref: str) -> QuestionView:
@@ -273,36 +281,7 @@ class Interview:
         )
 
     def _section(self, ref: str) -> str:
-        parts: list[str] = []
-        path = pattern_of(ref).split("/")
-        concrete = ref.split("/")
-        for depth in range(2, len(path)):
-            control = self.session.definition.control_for("/".join(path[: depth + 1]))
-            if (
-                control is None
-                or control.kind not in ("group", "repeat")
-                or control.ref == pattern_of(ref)
-            ):
-                continue
-            node_ref = "/".join(concrete[: depth + 1])
-            text = self.session.label_text(control.label, self.session.node(node_ref))
-            if not text:
-                wrappers = [
-                    c
-                    for c in self.session.definition.controls()
-                    if c.kind == "group" and c.ref == control.ref and c.label
-                ]
-                text = (
-                    self.session.label_text(wrappers[0].label, self.session.node(node_ref))
-                    if wrappers
-                    else ""
-                )
-            position = concrete[depth].partition("[")[2].rstrip("]")
-            if text:
-                parts.append(
-                    f"{text} {position}" if position and control.kind == "repeat" else text
-                )
-        return " › ".join(dict.fromkeys(parts)) or self.session.definition.title
+        return self._outline.section(ref)
 
     def _enclosing_repeat(self, ref: str) -> str:
         parts = ref.split("/")
@@ -315,45 +294,32 @@ class Interview:
         return ""
 
     def _repeat_items(self, repeat_ref: str) -> tuple[tuple[str, str], ...]:
-        if not repeat_ref:
-            return ()
-        parent_ref, _, name = repeat_ref.rpartition("/")
-        parent = self.session.node(parent_ref)
-        items = [c for c in parent.children if c.name == name]
-        out = []
-        for position, item in enumerate(items, start=1):
-            asked = (
-                c
-                for c in item.children
-                if c.text
-                and not c.children
-                and self.session.control(f"{repeat_ref}[{position}]/{c.name}") is not None
-            )
-            first = next((c.text for c in asked), "")
-            label = f"{position}. {first}".strip()
-            if not first and item.children:  # nothing answered yet: "Plot 1"
-                child = f"{repeat_ref}[{position}]/{item.children[0].name}"
-                label = self._section(child).split(" › ")[-1]
-            out.append((f"{repeat_ref}[{position}]", label))
-        return tuple(out)
+        return self._outline.repeat_items(repeat_ref)
 
-    def outline(self) -> list[OutlineEntry]:
-        return self.session.outline()
+    @cached_property
+    def _outline(self) -> FormOutline:
+        return FormOutline(self.session)
 
-    def summary(self) -> list[tuple[str, str]]:
-        """(label, answer) of every answered question, for the end screen; a choice is
-        shown by its label in the current language."""
-        out = []
-        for entry in self.outline():
-            if entry.state != "answered":
-                continue
-            value = self.session.value(entry.ref)
-            control = self.session.control(entry.ref)
-            if control is not None and control.kind in ("select1", "select", "rank"):
-                labels = {c.value: c.label for c in self.session.choices(entry.ref)}
-                value = ", ".join(labels.get(v, v) for v in value.split())
-            out.append((entry.label, value))
-        return out
+    def outline(self, level: str | None = None) -> Level:
+        """One level of the form as ODK Collect's hierarchy view lists it (see
+        `fieldapp.interview_outline`); by default the level holding the current screen."""
+        screens = self.session.screens()
+        found = screens[self.index] if self.index < len(screens) else None
+        screen, questions = (found.ref, found.questions) if found else (END, ())
+        if level is None:
+            level = self._outline.level_of(screen) if found else ""
+        return self._outline.level(level, screen, questions)
+
+    def summary(self) -> EndSummary:
+        """What the end screen shows: the interview's name and its problems (required
+        questions left empty, constraints violated), the first one's question."""
+        problems = self.session.validate()
+        first = next((p.place.field for p in problems if p.place and p.place.field), None)
+        return EndSummary(_name_of(self.session), len(problems), first)
+
+    def answers_in(self, instance_ref: str) -> int:
+        """How many answers deleting the repeat instance at `instance_ref` would lose."""
+        return self._outline.answers_in(instance_ref)
 
     # -- answering --------------------------------------------------------------------
 
@@ -470,10 +436,13 @@ class Interview:
         return self.jump(added)
 
     def remove_repeat(self, instance_ref: str) -> ScreenView:
+        """Delete a repeat instance and show its repeat's prompt (where the instances are
+        listed), or the screen now at the same place when the repeat has none."""
         self.session.remove_repeat(instance_ref)
         if not self.readonly:
             self.store.log_event(self.instance_id, DELETE_REPEAT, instance_ref)
-        self.index = min(self.index, len(self.session.screens()))
+        prompt = self.session.jump(instance_ref.rpartition("[")[0])
+        self.index = prompt if prompt is not None else min(self.index, len(self.session.screens()))
         return self._moved()
 
     def finalize(self) -> list[str]:

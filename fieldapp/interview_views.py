@@ -89,10 +89,29 @@ class ScreenView:
     repeat_ref: str = ""
     repeat_items: tuple[tuple[str, str], ...] = ()
     """(ref, label) of the instances of the repeat the screen is in or prompts for."""
+    part: int = 0
+    """The section the screen is in (1 to `parts`; 0 before the first section)."""
+    parts: int = 0
+    """How many sections (top-level labelled groups and repeats) the form has."""
 
     @property
     def progress(self) -> float:
+        """How far the interview is, by section: the share never moves back when a repeat
+        adds screens (a form without sections counts screens)."""
+        if self.kind == "end":
+            return 1.0
+        if self.parts:
+            return self.part / (self.parts + 1)
         return min(1.0, self.index / self.count) if self.count else 1.0
+
+
+@dataclass(frozen=True)
+class EndSummary:
+    name: str
+    problems: int
+    """Required questions left empty and constraints violated."""
+    first_problem: str | None
+    """The ref of the first problem's question."""
 
 
 @dataclass(frozen=True)

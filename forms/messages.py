@@ -161,6 +161,7 @@ CATALOG.update(
         "session.instance_wrong_version": "The saved form is for version '{found}' of the form, not version '{expected}'.",
         "session.instance_unknown_element": "The saved form has an element '{path}' this form does not have.",
         "session.repeat_prompt": "Add another '{label}'?",
+        "session.repeat_prompt_first": "Add '{label}'?",
         "session.missing_attachment": "The form needs the attachment(s) {files}, which were not supplied.",
         "session.unsupported_action": "The form asks to {action} for '{ref}'; this app cannot do that, so the field stays empty.",
     }
@@ -251,6 +252,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "session.wrong_type.date": "Saisissez une date au format AAAA-MM-JJ.",
         "session.not_in_choices": "'{value}' ne fait pas partie des choix.",
         "session.repeat_prompt": "Ajouter un autre « {label} » ?",
+        "session.repeat_prompt_first": "Ajouter « {label} » ?",
     },
     "es": {
         "session.required": "Lo sentimos, esta respuesta es obligatoria.",
@@ -260,6 +262,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "session.wrong_type.date": "Introduzca una fecha con el formato AAAA-MM-DD.",
         "session.not_in_choices": "'{value}' no es una de las opciones.",
         "session.repeat_prompt": "¿Añadir otro «{label}»?",
+        "session.repeat_prompt_first": "¿Añadir «{label}»?",
     },
 }
 """Translations of engine messages, by language code; English (`CATALOG`) is the fallback."""

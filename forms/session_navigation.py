@@ -141,10 +141,14 @@ def prompt_shown(
 
 
 def prompt_screen(session: FormSession, control: Control, parent: Node) -> Screen:
-    """The prompt's screen, worded in the current language with the current answers."""
+    """The prompt's screen, worded in the current language with the current answers: "Add
+    'Plot'?" while the repeat has no instance, then "Add another 'Plot'?" (ODK Collect's
+    `AddRepeatDialog`: `add_repeat` before the first instance, `add_another_repeat` after)."""
     assert control.ref is not None
     name = control.ref.rsplit("/", 1)[1]
     label = _prompt_label(session, control)
     text = session.label_text(label, parent) or name
-    message = render_in("session.repeat_prompt", {"label": text}, session.language)
+    first = not any(child.name == name for child in parent.children)
+    code = "session.repeat_prompt_first" if first else "session.repeat_prompt"
+    message = render_in(code, {"label": text}, session.language)
     return Screen(REPEAT_PROMPT, f"{session.ref(parent)}/{name}", (), message)

@@ -11,7 +11,7 @@ import flet as ft
 
 from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenView
 from fieldapp.interview_language import app_language
-from fieldapp.ui import question_widgets, style
+from fieldapp.ui import end_screen, hierarchy, question_widgets, style
 from fieldapp.ui.markdown import rich_text
 from fieldapp.ui.shell import Shell
 from forms.errors import FormError
@@ -202,7 +202,7 @@ class Filling:
             ft.ProgressBar(
                 value=screen.progress,
                 height=8,
-                semantics_label=f"{screen.section} {screen.index + 1}/{screen.count + 1}",
+                semantics_label=hierarchy.progress_words(t, screen),
             ),
         ]
         if len(self.interview.languages) > 1:
@@ -238,7 +238,7 @@ class Filling:
         for ref, label in screen.repeat_items if screen.kind == "repeat_prompt" else ():
             delete = style.button(
                 f"{t('repeat.delete')} {label}",
-                lambda _e, r=ref: self.move(lambda: self.interview.remove_repeat(r)),
+                lambda _e, r=ref, n=label: hierarchy.confirm_delete(self, r, n),
             )
             rows.append(ft.Row([style.text(label), delete], wrap=True))
         self.status_text = (style.error if self.failed else style.text)(self.status)
@@ -289,13 +289,7 @@ class Filling:
         return name
 
     def _end(self) -> list[ft.Control]:
-        t = self.shell.t
-        rows: list[ft.Control] = [style.text(t("end.title"), bold=True)]
-        for label, value in self.interview.summary():
-            rows.append(style.text(f"{label}: {value}"))
-        if not self.interview.readonly:
-            rows.append(style.button(t("end.finalize"), self.finalize, primary=True))
-        return rows
+        return end_screen.rows(self)
 
     def _buttons(self, screen: ScreenView) -> ft.Control:
         t = self.shell.t
@@ -334,33 +328,4 @@ class Filling:
         self.render()
 
     def _outline(self) -> None:
-        t = self.shell.t
-
-        def go(ref: str) -> Callable[[ft.Event[ft.ListTile]], None]:
-            def jump(_e: ft.Event[ft.ListTile]) -> None:
-                self.shell.page.pop_dialog()
-                self.move(lambda: self.interview.jump(ref))
-
-            return jump
-
-        states = {"answered": "outline.answered", "required-missing": "outline.missing"}
-        states["invalid"] = "outline.invalid"
-        entries: list[ft.Control] = [
-            ft.ListTile(
-                title=style.text(
-                    e.label + (f" ({t(states[e.state])})" if e.state in states else ""),
-                    color=style.ACCENT,
-                ),
-                on_click=go(e.ref),
-                content_padding=ft.Padding.only(left=12 + 16 * e.depth, right=12),
-            )
-            for e in self.interview.outline()
-            if e.state != "not-relevant"
-        ]
-        self.shell.page.show_dialog(
-            ft.AlertDialog(
-                title=style.text(t("filling.outline"), bold=True),
-                content=ft.Column(entries, scroll=ft.ScrollMode.AUTO, tight=True),
-                actions=[style.button(t("common.close"), lambda _e: self.shell.page.pop_dialog())],
-            )
-        )
+        hierarchy.show(self)

@@ -112,17 +112,6 @@ def test_a_location_says_it_is_typed_by_hand(language: str) -> None:
     assert pending is not None and pending() == ""
 
 
-def test_the_end_screen_shows_choices_by_their_label(store: Store) -> None:
-    interview = Interview.start(store, "demo_household")
-    assert interview.answer("/data/region", "north").ok
-    assert interview.answer("/data/consent", "yes").ok
-
-    summary = dict(interview.summary())
-
-    assert summary["Region"] == "North"
-    assert summary["Does the household agree to the interview?"] == "Yes"
-
-
 def test_a_repeat_instance_with_nothing_answered_is_listed_by_its_name(store: Store) -> None:
     interview = Interview.start(store, "living_income_household")
     assert interview.answer("/data/consent", "yes").ok

@@ -1,0 +1,49 @@
+"""The end of an interview, as ODK Collect's end screen: the interview's name, Finalize and
+Save as draft at the top, and how many questions still need an answer or a correction, with
+a button to the first of them (Collect's `FormEndView` warns of the questions with errors
+before finalizing). The answers themselves are reviewed in Go to question."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from fieldapp.ui import hierarchy, style
+
+if TYPE_CHECKING:
+    from fieldapp.ui.filling import Filling
+
+
+def rows(filling: Filling) -> list[ft.Control]:
+    t = filling.shell.t
+    interview = filling.interview
+    summary = interview.summary()
+    out: list[ft.Control] = [
+        style.text(t("end.title"), bold=True),
+        style.text(summary.name, size=style.TITLE, bold=True),
+    ]
+    if not interview.readonly:
+        out.append(
+            ft.Row(
+                [
+                    style.button(t("end.finalize"), filling.finalize, primary=True),
+                    style.button(t("end.save_draft"), filling.save_and_close),
+                ],
+                wrap=True,
+            )
+        )
+    if summary.problems:
+        first = summary.first_problem or ""
+        out.append(style.error(t("end.problem_count", count=summary.problems)))
+        out.append(
+            style.button(
+                t("end.first_problem"),
+                lambda _e: filling.move(lambda: interview.jump(first)),
+                primary=interview.readonly,
+            )
+        )
+    else:
+        out.append(style.text(t("end.no_problems")))
+    out.append(style.button(t("end.review"), lambda _e: hierarchy.show(filling, "")))
+    return out
