@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import flet as ft
 
+from fieldapp.auto_sync import AutoSync, Backoff
 from fieldapp.store import Store
+from fieldapp.sync_agent import SyncAgent
 from fieldapp.ui.navigation import start_app
 
 DEMO_FORMS = Path(__file__).resolve().parent.parent / "assets" / "forms"
@@ -30,6 +33,18 @@ def open_store(data: Path | None) -> Store:
     return Store.open(data / "fieldapp.db" if data is not None else Store.default_path())
 
 
+def background_sync(store: Store) -> AutoSync:
+    """The app's one sync agent, sending by itself in the background (`fieldapp.auto_sync`),
+    on the schedule FIELDAPP_SYNC_BACKOFF names; SystemExit with the message when it is wrong."""
+    try:
+        backoff = Backoff.from_environment(os.environ)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
+    auto = AutoSync(SyncAgent(store), backoff)
+    auto.start()
+    return auto
+
+
 def serve(
     data: Path | None = None,
     *,
@@ -40,13 +55,15 @@ def serve(
     desktop: bool = False,
 ) -> None:
     """Start the app: web mode in the local browser (or none with `browser=False`), or a
-    desktop window when asked and the Flet desktop client is installed."""
+    desktop window when asked and the Flet desktop client is installed. One sync agent
+    serves every open page."""
     store = open_store(data)
     if demo:
         load_demo_forms(store)
+    auto = background_sync(store)
 
     def main(page: ft.Page) -> None:
-        start_app(page, store)
+        start_app(page, store, auto)
 
     if desktop and importlib.util.find_spec("flet_desktop") is not None:
         view: ft.AppView | None = ft.AppView.FLET_APP
@@ -55,4 +72,5 @@ def serve(
     try:
         ft.run(main, view=view, host=host, port=port, no_cdn=True)
     finally:
+        auto.stop()
         store.close()

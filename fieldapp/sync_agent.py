@@ -9,26 +9,32 @@ again, and the pull cursor moves only after what it covers is stored.
 from __future__ import annotations
 
 import datetime as dt
-import random
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Final
 
 from fieldapp.store import Store
 from fieldapp.store.errors import StoreError
 from fieldapp.store.records import FINALIZED, Comment
-from sync.client import OpenRosaClient, SyncClient, SyncError
-from sync.client_errors import ReadAttachment
-from sync.protocol import (
-    AttachmentRef,
-    DeviceSettings,
-    FormInfo,
-    ItemResult,
-    PullResult,
-    SubmissionItem,
+from fieldapp.sync_route import (
+    CENTRAL_CURSOR,
+    HUB_CURSOR,
+    PROTOCOL_BATCH,
+    PROTOCOL_OPENROSA,
+    Client,
+    NotProvisioned,
+    client_from_settings,
 )
-from sync.provisioning import app_user_url, decode_qr_image, decode_settings, is_fieldapp_code
+from sync.client import SyncError
+from sync.protocol import AttachmentRef, DeviceSettings, ItemResult, SubmissionItem
+from sync.provisioning import (
+    SetupOptions,
+    decode_options,
+    decode_qr_image,
+    decode_settings,
+    is_fieldapp_code,
+)
 
 __all__ = [
     "STAGES",
@@ -36,8 +42,10 @@ __all__ = [
     "STAGE_PULL_FORMS",
     "STAGE_PULL_RETURNED",
     "STAGE_PUSH",
+    "NotProvisioned",
     "SyncAgent",
     "SyncOutcome",
+    "autosend_on",
     "client_from_settings",
     "provision",
     "provision_from_code",
@@ -50,28 +58,14 @@ STAGE_PULL_RETURNED: Final = "pull_returned"
 STAGE_DONE: Final = "done"
 STAGES: Final = (STAGE_PUSH, STAGE_PULL_FORMS, STAGE_PULL_RETURNED, STAGE_DONE)
 ACKNOWLEDGED: Final = frozenset({"stored", "duplicate"})
-PROTOCOL_BATCH: Final = "batch"
-PROTOCOL_OPENROSA: Final = "openrosa"
+AUTOSEND: Final = "autosend"
+"""The setting for automatic sending: "on" (the default once set up) or "off"."""
 CHUNK: Final = 25
 """Instances marked sent after each chunk, so a cut connection keeps what went through."""
 
 
-class Client(Protocol):
-    def push(
-        self,
-        items: Iterable[SubmissionItem],
-        read_attachment: ReadAttachment,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> list[ItemResult]: ...
-    def pull(self, cursor: str | None) -> PullResult: ...
-    def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]: ...
-    def close(self) -> None: ...
-
-
 ClientFactory = Callable[[Store], Client]
 StageProgress = Callable[[int, int, str], None]
-Pause = Callable[[float], bool]
-"""Waits up to the given seconds; True means the background loop should end."""
 
 
 @dataclass(frozen=True)
@@ -89,32 +83,37 @@ class SyncOutcome:
     error_params: Mapping[str, object] = field(default_factory=dict)
 
 
-class NotProvisioned(SyncError):
-    code = "sync.no_server"
-
-
-def provision(store: Store, settings: DeviceSettings, *, openrosa: bool = False) -> None:
-    """Keep what a provisioning code carries; a new server or token restarts the pull cursor.
-
-    `openrosa=True` for a plain ODK Collect code: the device then syncs by OpenRosa.
-    """
-    if (store.get_setting("server_url"), store.get_setting("token")) != (
-        settings.server_url,
-        settings.token,
-    ):
-        store.set_setting("sync_cursor", None)
+def provision(
+    store: Store,
+    settings: DeviceSettings,
+    *,
+    openrosa: bool = False,
+    options: SetupOptions | None = None,
+) -> None:
+    """Keep what a provisioning code carries; a new server, hub or token restarts the pull
+    cursors. `openrosa=True` for a plain ODK Collect code: the device then syncs by OpenRosa.
+    `options` are the code's hub address (none removes a hub set before) and automatic
+    sending (kept as it was when the code does not say)."""
+    hub = options.hub_url if options is not None else store.get_setting("hub_url")
+    before = [store.get_setting(key) for key in ("server_url", "token", "hub_url")]
+    if before != [settings.server_url, settings.token, hub]:
+        store.set_setting(CENTRAL_CURSOR, None)
+        store.set_setting(HUB_CURSOR, None)
     store.set_setting("server_url", settings.server_url)
     store.set_setting("token", settings.token)
     store.set_setting("project", settings.project)
     store.set_setting("protocol", PROTOCOL_OPENROSA if openrosa else PROTOCOL_BATCH)
+    store.set_setting("hub_url", hub)
+    if options is not None and options.autosend is not None:
+        store.set_setting(AUTOSEND, "on" if options.autosend else "off")
     if settings.username:
         store.set_setting("enumerator", settings.username)
 
 
 def provision_from_code(store: Store, text: str) -> DeviceSettings:
     """Provision from a scanned or pasted code (ours or ODK Collect's); ProvisioningError if unreadable."""
-    settings = decode_settings(text)
-    provision(store, settings, openrosa=not is_fieldapp_code(text))
+    settings, options = decode_settings(text), decode_options(text)
+    provision(store, settings, openrosa=not is_fieldapp_code(text), options=options)
     return settings
 
 
@@ -123,35 +122,55 @@ def provision_from_image(store: Store, image: bytes) -> DeviceSettings:
     return provision_from_code(store, decode_qr_image(image))
 
 
-def client_from_settings(store: Store) -> Client:
-    server_url, token = store.get_setting("server_url"), store.get_setting("token")
-    if not server_url or not token:
-        raise NotProvisioned(
-            "This device is not set up for a server yet: scan the provisioning QR code first."
-        )
-    if store.get_setting("protocol") == PROTOCOL_OPENROSA:
-        settings = DeviceSettings(
-            server_url=server_url, token=token, project=store.get_setting("project") or "1"
-        )
-        return OpenRosaClient(app_user_url(settings))
-    return SyncClient(server_url, token, device_id=store.get_setting("device_id") or "unknown")
+def autosend_on(store: Store) -> bool:
+    """Automatic sending: on once the device has a server, unless turned off."""
+    has_server = bool(store.get_setting("server_url") or store.get_setting("hub_url"))
+    return has_server and store.get_setting(AUTOSEND) != "off"
 
 
 class SyncAgent:
+    """Runs syncs, one at a time: whoever asks while one runs (the automatic loop, "Sync
+    now") waits for it and gets its outcome, so nothing is uploaded twice at once."""
+
     def __init__(self, store: Store, client_factory: ClientFactory | None = None) -> None:
         self.store = store
         self._factory = client_factory or client_from_settings
-        self._running = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._state = threading.Condition()
+        self._watchers: list[StageProgress] = []
+        self._finished = 0
+        self._busy = False
         self.last_outcome: SyncOutcome | None = None
 
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
     def run_once(self, on_progress: StageProgress | None = None) -> SyncOutcome:
-        """One full sync; never raises for network, server or store trouble (see `.error`)."""
-        if not self._running.acquire(blocking=False):
-            return SyncOutcome(
-                error="A sync is already running.", error_code="sync.already_running"
-            )
+        """One full sync, or the outcome of the one already running (joined, with its
+        progress from then on); never raises for network, server or store trouble."""
+        with self._state:
+            if on_progress is not None:
+                self._watchers.append(on_progress)
+            if self._busy:
+                finished = self._finished
+                self._state.wait_for(lambda: self._finished != finished)
+                assert self.last_outcome is not None
+                return self.last_outcome
+            self._busy = True
+        outcome = self._sync()
+        with self._state:
+            self.last_outcome, self._busy, self._watchers = outcome, False, []
+            self._finished += 1
+            self._state.notify_all()
+        return outcome
+
+    def _progress(self, done: int, total: int, stage: str) -> None:
+        with self._state:
+            watchers = list(self._watchers)
+        for watcher in watchers:
+            watcher(done, total, stage)
+
+    def _sync(self) -> SyncOutcome:
         counts: dict[str, int] = dict.fromkeys(
             ("sent", "duplicates", "conflicts", "rejected", "forms_updated", "returned"), 0
         )
@@ -161,23 +180,20 @@ class SyncAgent:
         try:
             client = self._factory(self.store)
             try:
-                self._push(client, counts, on_progress)
-                self._pull(client, counts, on_progress)
+                self._push(client, counts, self._progress)
+                self._pull(client, counts, self._progress)
             finally:
                 client.close()
             self._stage(STAGE_DONE)
             self.store.set_setting("last_sync", _now())
         except (SyncError, StoreError) as failure:
             error, code, params = str(failure), failure.code, failure.params
-        finally:
-            self._running.release()
-        self.last_outcome = SyncOutcome(**counts, error=error, error_code=code, error_params=params)
-        return self.last_outcome
+        return SyncOutcome(**counts, error=error, error_code=code, error_params=params)
 
     def _stage(self, stage: str) -> None:
         self.store.set_setting("sync_stage", stage)
 
-    def _push(self, client: Client, counts: dict[str, int], progress: StageProgress | None) -> None:
+    def _push(self, client: Client, counts: dict[str, int], progress: StageProgress) -> None:
         self._stage(STAGE_PUSH)
         items = [self._item(record.instance_id) for record in self.store.list_instances(FINALIZED)]
         total, done = len(items), 0
@@ -185,14 +201,12 @@ class SyncAgent:
             chunk = items[start : start + CHUNK]
 
             def batch_done(sent: int, _: int, before: int = done) -> None:
-                if progress is not None:
-                    progress(before + sent, total, STAGE_PUSH)
+                progress(before + sent, total, STAGE_PUSH)
 
             results = client.push(chunk, self.store.read_attachment, batch_done)
             self._record(chunk, results, counts)
             done += len(chunk)
-            if progress is not None:
-                progress(done, total, STAGE_PUSH)
+            progress(done, total, STAGE_PUSH)
 
     def _record(
         self, chunk: Sequence[SubmissionItem], results: Sequence[ItemResult], counts: dict[str, int]
@@ -239,17 +253,17 @@ class SyncAgent:
             ],
         )
 
-    def _pull(self, client: Client, counts: dict[str, int], progress: StageProgress | None) -> None:
+    def _pull(self, client: Client, counts: dict[str, int], progress: StageProgress) -> None:
         self._stage(STAGE_PULL_FORMS)
-        result = client.pull(self.store.get_setting("sync_cursor"))
+        cursor_setting: str = getattr(client, "cursor_setting", CENTRAL_CURSOR)
+        result = client.pull(self.store.get_setting(cursor_setting))
         held = {(f.form_id, f.version or "", f.hash) for f in self.store.list_forms()}
         wanted = [f for f in result.forms if (f.form_id, f.version or "", f.hash) not in held]
         for number, info in enumerate(wanted, 1):
             xform, media = client.download_form(info)
             self.store.add_form(xform, media)
             counts["forms_updated"] += 1
-            if progress is not None:
-                progress(number, len(wanted), STAGE_PULL_FORMS)
+            progress(number, len(wanted), STAGE_PULL_FORMS)
         self._stage(STAGE_PULL_RETURNED)
         for number, returned in enumerate(result.returned, 1):
             comments = [Comment(c.ref, c.text, c.author, c.at) for c in returned.comments]
@@ -261,48 +275,8 @@ class SyncAgent:
                 returned.form_version,
             )
             counts["returned"] += 1
-            if progress is not None:
-                progress(number, len(result.returned), STAGE_PULL_RETURNED)
-        self.store.set_setting("sync_cursor", result.cursor)
-
-    def start_background(
-        self,
-        interval_s: float,
-        on_outcome: Callable[[SyncOutcome], None] | None = None,
-        *,
-        max_backoff_s: float = 3600.0,
-        rng: random.Random | None = None,
-        pause: Pause | None = None,
-    ) -> None:
-        """Sync every `interval_s`; after failures wait longer (doubling, jittered).
-
-        `pause(seconds)` waits between syncs and says whether the loop should end; by
-        default it waits until `stop()` or the time is up (a test passes its own)."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        jitter = rng or random.Random()
-        wait = pause or self._stop.wait
-        self._stop.clear()
-
-        def loop() -> None:
-            failures = 0
-            while not self._stop.is_set():
-                outcome = self.run_once()
-                if on_outcome is not None:
-                    on_outcome(outcome)
-                failures = failures + 1 if outcome.error else 0
-                delay = min(max_backoff_s, interval_s * 2**failures)
-                if wait(jitter.uniform(delay / 2, delay) if failures else delay):
-                    return
-
-        self._thread = threading.Thread(target=loop, name="fieldapp-sync", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+            progress(number, len(result.returned), STAGE_PULL_RETURNED)
+        self.store.set_setting(cursor_setting, result.cursor)
 
 
 def _now() -> str:

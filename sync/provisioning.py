@@ -3,8 +3,11 @@
 The QR text is base64 of zlib-compressed JSON, as ODK Collect reads it:
 `general.server_url` is the ODK Central app-user URL `<base>/v1/key/<token>/projects/<project>`,
 so ODK Collect itself can use the code. Our own fields sit under a `fieldapp` key that
-ODK Collect ignores. Plain ODK Collect codes are accepted too: the token and project are
-read back from the app-user URL.
+ODK Collect ignores, among them `hub_url`, the district hub's address. Automatic sending is
+ODK Collect's own `general.autosend` ("off", "wifi_only", "cellular_only",
+"wifi_and_cellular", as ODK Collect's AutoSendSettingsProvider reads it): any value but
+"off" turns it on, since the app cannot tell Wi-Fi from mobile data. Plain ODK Collect
+codes are accepted too: the token and project are read back from the app-user URL.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import io
 import json
 import re
 import zlib
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 import qrcode
 import zxingcpp
@@ -27,7 +31,10 @@ from sync.client_errors import ProvisioningError
 from sync.protocol import DeviceSettings
 
 __all__ = [
+    "AUTOSEND_VALUES",
+    "SetupOptions",
     "app_user_url",
+    "decode_options",
     "decode_qr_image",
     "decode_settings",
     "encode_settings",
@@ -40,6 +47,16 @@ _APP_USER_URL = re.compile(
 )
 _MAX_JSON_BYTES = 64 * 1024
 _MAX_IMAGE_PIXELS = 40_000_000
+AUTOSEND_VALUES: Final = ("off", "wifi_only", "cellular_only", "wifi_and_cellular")
+
+
+@dataclass(frozen=True)
+class SetupOptions:
+    """What a code may say beyond the server: the hub's address and automatic sending
+    (None: the code does not say)."""
+
+    hub_url: str | None = None
+    autosend: bool | None = None
 
 
 def app_user_url(settings: DeviceSettings) -> str:
@@ -47,19 +64,24 @@ def app_user_url(settings: DeviceSettings) -> str:
     return f"{settings.server_url.rstrip('/')}/v1/key/{settings.token}/projects/{settings.project}"
 
 
-def encode_settings(settings: DeviceSettings) -> str:
+def encode_settings(settings: DeviceSettings, options: SetupOptions = SetupOptions()) -> str:
     general: dict[str, Any] = {"server_url": app_user_url(settings)}
     if settings.username:
         general["username"] = settings.username
+    if options.autosend is not None:
+        general["autosend"] = "wifi_and_cellular" if options.autosend else "off"
+    ours = {
+        "server_url": settings.server_url.rstrip("/"),
+        "token": settings.token,
+        "project": settings.project,
+    }
+    if options.hub_url:
+        ours["hub_url"] = options.hub_url.rstrip("/")
     document = {
         "general": general,
         "admin": {},
         "project": {"name": settings.project},
-        "fieldapp": {
-            "server_url": settings.server_url.rstrip("/"),
-            "token": settings.token,
-            "project": settings.project,
-        },
+        "fieldapp": ours,
     }
     packed = zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 9)
     return base64.b64encode(packed).decode("ascii")
@@ -97,6 +119,31 @@ def decode_settings(text: str) -> DeviceSettings:
         raise ProvisioningError(
             f"These settings are incomplete: {problem}.", "setup.incomplete", missing=problem
         ) from error
+
+
+def decode_options(text: str) -> SetupOptions:
+    """The hub address and automatic sending a code carries; ProvisioningError naming the
+    setting when one is not what it should be."""
+    document = _unpack(text)
+    general, ours = document.get("general"), document.get("fieldapp")
+    autosend = general.get("autosend") if isinstance(general, dict) else None
+    if autosend is not None and autosend not in AUTOSEND_VALUES:
+        raise ProvisioningError(
+            f"general.autosend is {autosend!r}; it must be one of {', '.join(AUTOSEND_VALUES)}.",
+            "setup.bad_autosend",
+            value=str(autosend),
+        )
+    hub = ours.get("hub_url") if isinstance(ours, dict) else None
+    if hub is not None and not (isinstance(hub, str) and re.match(r"^https?://[^/\s]+", hub)):
+        raise ProvisioningError(
+            f"fieldapp.hub_url is {hub!r}; it must be an http:// or https:// address.",
+            "setup.bad_hub",
+            value=str(hub),
+        )
+    return SetupOptions(
+        hub_url=hub.rstrip("/") if hub else None,
+        autosend=None if autosend is None else autosend != "off",
+    )
 
 
 def is_fieldapp_code(text: str) -> bool:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import flet as ft
 
+from fieldapp.auto_sync import AutoSync
 from fieldapp.store import Store
+from fieldapp.sync_agent import SyncOutcome
 from fieldapp.ui import home, lists, settings
 from fieldapp.ui.shell import Screen, Shell
 
@@ -28,6 +30,25 @@ NAVIGATION: tuple[tuple[str, Screen], ...] = (
 """After Home, which the shell always puts first: (word-list key of the label, screen)."""
 
 
-def start_app(page: ft.Page, store: Store) -> None:
-    """Show the enumerator app on `page`, starting on Home."""
-    Shell(page, store, store.recovered_from, home=home.home, nav=NAVIGATION).start()
+def start_app(page: ft.Page, store: Store, auto: AutoSync | None = None) -> None:
+    """Show the enumerator app on `page`, starting on Home. With the app's automatic sending,
+    opening or resuming the app tries a sync at once, and each automatic outcome redraws
+    Home (the counts, the last sync, the next try)."""
+    shell = Shell(page, store, store.recovered_from, home=home.home, nav=NAVIGATION, auto=auto)
+    if auto is not None:
+
+        def synced(_outcome: SyncOutcome) -> None:
+            shell.from_worker(lambda: shell.home() if shell.current == shell.home else None)
+
+        def lifecycle(event: ft.AppLifecycleStateChangeEvent) -> None:
+            if event.state == ft.AppLifecycleState.RESUME:
+                auto.nudge()
+
+        def left(_e: ft.Event[ft.Page]) -> None:
+            auto.listeners.remove(synced)
+
+        auto.listeners.append(synced)
+        page.on_app_lifecycle_state_change = lifecycle
+        page.on_disconnect = left
+        auto.nudge()
+    shell.start()

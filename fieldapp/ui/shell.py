@@ -12,6 +12,7 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.auto_sync import AutoSync
 from fieldapp.ui import style
 from fieldapp.ui.syncing import BackgroundSync
 from fieldapp.ui.words import Translate, translator
@@ -32,6 +33,7 @@ class Shell:
         *,
         home: Screen,
         nav: Sequence[tuple[str, Screen]],
+        auto: AutoSync | None = None,
     ) -> None:
         self.page = page
         self.store = store
@@ -42,9 +44,11 @@ class Shell:
         """Kept below the scrolling body, always in reach (the interview's Back/Next)."""
         self.t: Translate = translator(self._setting("language"))
         self.current: Callable[[], None] = self.home
-        self.syncing = BackgroundSync(store)
+        self.auto = auto
+        """The app's automatic sending (None when the shell runs without one)."""
+        self.syncing = BackgroundSync(store, auto.agent if auto is not None else None)
         self.sync_words = ""
-        """The last "Sync now" outcome in words, shown on Home until the next one."""
+        """The last "Sync now" outcome in words, shown once on Home."""
 
     def _setting(self, key: str) -> str | None:
         value: str | None = self.store.get_setting(key)
@@ -99,6 +103,11 @@ class Shell:
             wrap=True,
             spacing=2,
         )
+
+    def notify(self, text: str) -> None:
+        """A short confirmation at the bottom of the screen ("Saved as draft"), which goes
+        away by itself; `text` in the app's language."""
+        self.page.show_dialog(ft.SnackBar(content=style.text(text, color=style.PAPER)))
 
     def from_worker(self, action: Callable[[], None]) -> None:
         """Run `action` (which changes and updates the page) on the page's event loop, from a

@@ -1,14 +1,19 @@
-""" "Sync now" off the UI thread: one sync at a time per app, progress and outcome in words."""
+""" "Sync now" off the UI thread, joining a running sync; progress, outcome and times in words."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 
+from fieldapp.i18n import format_date
 from fieldapp.store import Store
 from fieldapp.sync_agent import STAGE_PULL_FORMS, STAGE_PULL_RETURNED, SyncAgent, SyncOutcome
 from fieldapp.ui.words import Translate, failure_words
 
+REFUSALS = frozenset({"sync.unauthorized", "sync.server_refused", "sync.no_server"})
+"""Failures the enumerator must act on (ask for a new code, call the coordinator), unlike a
+server that does not answer, which the next automatic try deals with."""
 Progress = Callable[[float | None, str], None]
 """(share done, or None while unknown; what is happening, in words)."""
 STAGE_WORDS = {
@@ -32,8 +37,29 @@ def outcome_words(t: Translate, outcome: SyncOutcome) -> str:
     return f"{t('sync.done')}: {' · '.join(parts)}"
 
 
+def is_refusal(outcome: SyncOutcome) -> bool:
+    """The server said no (token refused, request or interviews refused), not "no answer"."""
+    return outcome.error_code in REFUSALS or outcome.conflicts + outcome.rejected > 0
+
+
+def when_words(t: Translate, language: str, moment: dt.datetime, now: dt.datetime) -> str:
+    """`today 14:32`, `yesterday 09:10`, else the date and time, in the device's local time."""
+    local, today = moment.astimezone(), now.astimezone().date()
+    days = (today - local.date()).days
+    day = {0: t("time.today"), 1: t("time.yesterday")}.get(days) or format_date(
+        local.date(), language
+    )
+    return t("time.day_at", day=day, time=local.strftime("%H:%M"))
+
+
+def parse_stamp(text: str) -> dt.datetime:
+    """A stored UTC stamp (`2026-12-02T14:32:05Z`) as an aware datetime."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 class BackgroundSync:
-    """Runs `SyncAgent.run_once` in a worker thread so the screen stays responsive."""
+    """Runs `SyncAgent.run_once` in a worker thread so the screen stays responsive; while
+    the agent is already syncing (automatically), it joins that sync."""
 
     def __init__(self, store: Store, agent: SyncAgent | None = None) -> None:
         self.store = store
@@ -43,14 +69,16 @@ class BackgroundSync:
 
     @property
     def running(self) -> bool:
-        """True from `start` until the outcome is known (before `on_done` is called)."""
-        return self._busy.is_set()
+        """True while a sync runs: ours, from `start` until the outcome is known (before
+        `on_done` is called), or the automatic one."""
+        return self._busy.is_set() or self.agent.busy
 
     def start(
         self, t: Translate, on_progress: Progress, on_done: Callable[[SyncOutcome, str], None]
     ) -> bool:
-        """Start a sync; False (and nothing started) while one is still running."""
-        if self.running:
+        """Start a sync, or join the automatic one running; False (and nothing started) while
+        one started here is still running."""
+        if self._busy.is_set():
             return False
         self._busy.set()
 

@@ -20,7 +20,7 @@ from e2e_app import AppProcess, free_port, open_page, wait_serving, write
 from playwright.sync_api import Browser, Page, expect
 
 from sync.protocol import DeviceSettings
-from sync.provisioning import encode_settings
+from sync.provisioning import SetupOptions, encode_settings
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
@@ -89,7 +89,8 @@ def loop(tmp_path: Path) -> Iterator[Loop]:
             ]
         ),  # fmt: skip
     ]
-    code = encode_settings(DeviceSettings(server_url=server_url, token=enumerator, project="north"))
+    device = DeviceSettings(server_url=server_url, token=enumerator, project="north")
+    code = encode_settings(device, SetupOptions(autosend=False))  # each sync pressed here
     (tmp_path / "code.txt").write_text(code)
     try:
         app.start()

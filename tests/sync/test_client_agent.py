@@ -1,11 +1,10 @@
 """SyncAgent on a real device store with a scripted client: what gets marked sent, stages,
-progress, one sync at a time, the background loop and its backoff."""
+progress, one sync at a time (a second caller joins the running sync)."""
 
 from __future__ import annotations
 
 import base64
 import json
-import random
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -41,6 +40,7 @@ from sync.protocol import (
     SubmissionItem,
 )
 from sync.provisioning import encode_settings, make_qr_png
+from tests.waiting import wait_until
 
 XFORM = (
     '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">'
@@ -181,7 +181,11 @@ def test_an_unprovisioned_device_gets_a_clear_message(tmp_path: Path) -> None:
     assert outcome.error is not None and "scan the provisioning QR code" in outcome.error
 
 
-def test_two_syncs_never_run_at_once(store: Store) -> None:
+def test_a_sync_asked_for_while_one_runs_joins_it_and_uploads_nothing_twice(
+    store: Store,
+) -> None:
+    """One owner: "Sync now" pressed during the automatic sync waits for it, follows its
+    progress from then on, and gets its outcome; each instance is pushed once."""
     client = ScriptedClient({f"uuid:{n}": "stored" for n in range(28)})
     client.gate = threading.Event()
     agent = SyncAgent(store, lambda _: client)
@@ -189,74 +193,21 @@ def test_two_syncs_never_run_at_once(store: Store) -> None:
     first = threading.Thread(target=lambda: outcomes.append(agent.run_once()))
     first.start()
     assert client.pushing.wait(10)  # the first sync is inside its push, held at the gate
-    assert agent.run_once().error == "A sync is already running."
+    assert agent.busy
+    joined: list[SyncOutcome] = []
+    seen: list[tuple[int, int, str]] = []
+    second = threading.Thread(
+        target=lambda: joined.append(agent.run_once(lambda *p: seen.append(p)))
+    )
+    second.start()
+    wait_until(lambda: agent._watchers, "the second caller to join the running sync")
     client.gate.set()
     first.join(10)
-    assert outcomes[0].sent == 28
-
-
-class Flaky(ScriptedClient):
-    """Pulls fail or go through in the order given, one per sync."""
-
-    def __init__(self, fails: list[bool]) -> None:
-        super().__init__({f"uuid:{n}": "stored" for n in range(28)})
-        self.fails = fails
-
-    def pull(self, cursor: str | None) -> PullResult:
-        if self.fails.pop(0):
-            raise ConnectionFailed("down")
-        return super().pull(cursor)
-
-
-def test_background_loop_backs_off_after_failures_and_resets_after_a_success(
-    store: Store,
-) -> None:
-    """The waits the loop asks for, from an injected pause: no clock, no race."""
-    client = Flaky([True] * 6 + [False, True])
-    agent = SyncAgent(store, lambda _: client)
-    outcomes: list[SyncOutcome] = []
-    waits: list[float] = []
-    second_start_done, ended = threading.Event(), threading.Event()
-
-    def pause(seconds: float) -> bool:
-        assert second_start_done.wait(10)  # the loop is alive while it is started again
-        waits.append(seconds)
-        if len(waits) == 8:
-            ended.set()
-        return len(waits) == 8
-
-    agent.start_background(
-        0.01, outcomes.append, max_backoff_s=0.16, rng=random.Random(5), pause=pause
-    )
-    agent.start_background(0.01, outcomes.append, pause=lambda _: True)  # already running
-    second_start_done.set()
-    assert ended.wait(10)
-    agent.stop()
-    assert [o.error for o in outcomes] == ["down"] * 6 + [None, "down"]
-    jitter = random.Random(5)
-    # 0.01 s doubling per failure, capped at 0.16 s, each jittered down to no less than
-    # half; a success waits the plain interval and starts the doubling again
-    expected = [jitter.uniform(w / 2, w) for w in (0.02, 0.04, 0.08, 0.16, 0.16, 0.16)]
-    expected += [0.01, jitter.uniform(0.01, 0.02)]
-    assert waits == expected
-    assert len(set(waits[3:6])) == 3 and all(0.08 <= w <= 0.16 for w in waits[3:6])
-
-
-def test_stop_ends_a_background_loop_that_is_waiting(store: Store) -> None:
-    client = ScriptedClient({f"uuid:{n}": "stored" for n in range(28)})
-    agent = SyncAgent(store, lambda _: client)
-    loops: list[threading.Thread] = []
-    synced = threading.Event()
-
-    def on_outcome(outcome: SyncOutcome) -> None:
-        loops.append(threading.current_thread())
-        synced.set()
-
-    agent.start_background(3600, on_outcome)
-    assert synced.wait(10)
-    agent.stop()
-    assert not loops[0].is_alive(), "the loop kept waiting after stop()"
-    assert len(loops) == 1 and len(client.pushed) == 28
+    second.join(10)
+    assert outcomes[0].sent == 28 and joined == outcomes
+    assert sorted(client.pushed) == sorted(f"uuid:{n}" for n in range(28))
+    assert seen[-1] == (28, 28, STAGE_PUSH) and not agent.busy
+    assert agent.run_once() == SyncOutcome()  # a later sync is a sync of its own
 
 
 def test_provisioning_from_an_image_sets_the_server_and_restarts_the_cursor(store: Store) -> None:
@@ -323,7 +274,6 @@ def test_every_sync_error_code_has_words_in_every_language() -> None:
     from sync.client_errors import AuthError, ServerRefused
 
     codes = {e.code for e in (ConnectionFailed, ServerRefused, AuthError, NotProvisioned)}
-    codes.add("sync.already_running")
     source = Path(provisioning.__file__).read_text(encoding="utf-8")
     setup = {part.split('"')[0] for part in source.split('"setup.')[1:]}
     assert len(setup) >= 8

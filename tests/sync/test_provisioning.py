@@ -14,7 +14,14 @@ from PIL import Image
 
 from sync.client_errors import ProvisioningError
 from sync.protocol import DeviceSettings
-from sync.provisioning import decode_qr_image, decode_settings, encode_settings, make_qr_png
+from sync.provisioning import (
+    SetupOptions,
+    decode_options,
+    decode_qr_image,
+    decode_settings,
+    encode_settings,
+    make_qr_png,
+)
 
 SETTINGS = DeviceSettings(
     server_url="http://127.0.0.1:8765",
@@ -122,3 +129,43 @@ def test_settings_text_round_trips(token: str, project: str, username: str | Non
         server_url="https://hub.local:8443", token=token, project=project, username=username
     )
     assert decode_settings(encode_settings(original)) == original
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [("off", False), ("wifi_only", True), ("cellular_only", True), ("wifi_and_cellular", True)],
+)
+def test_odk_collects_autosend_values_turn_automatic_sending_on_or_off(
+    value: str, on: bool
+) -> None:
+    """ODK Collect's `general.autosend` (AutoSendSettingsProvider reads these four values);
+    any but "off" is on here, since the app cannot tell Wi-Fi from mobile data."""
+    document = {"general": {"server_url": "http://h/v1/key/T/projects/1", "autosend": value}}
+    assert decode_options(_odk_text(document)) == SetupOptions(autosend=on)
+
+
+def test_our_code_carries_the_hub_and_automatic_sending_where_odk_collect_reads_them() -> None:
+    code = encode_settings(SETTINGS, SetupOptions(hub_url="http://10.0.0.5:8000/", autosend=False))
+    document = json.loads(zlib.decompress(base64.b64decode(code)))
+    assert document["general"]["autosend"] == "off"
+    assert document["fieldapp"]["hub_url"] == "http://10.0.0.5:8000"
+    assert decode_options(code) == SetupOptions(hub_url="http://10.0.0.5:8000", autosend=False)
+    assert decode_settings(code) == SETTINGS
+    assert decode_options(encode_settings(SETTINGS)) == SetupOptions()  # says nothing
+
+
+@pytest.mark.parametrize(
+    ("document", "fragment", "code"),
+    [
+        ({"general": {"autosend": "sometimes"}}, "general.autosend is 'sometimes'", "bad_autosend"),
+        ({"general": {}, "fieldapp": {"hub_url": "10.0.0.5"}}, "fieldapp.hub_url is '10.0.0.5'",
+         "bad_hub"),
+        ({"general": {}, "fieldapp": {"hub_url": 5}}, "fieldapp.hub_url is 5", "bad_hub"),
+    ],
+)  # fmt: skip
+def test_a_wrong_hub_or_autosend_is_refused_naming_the_setting(
+    document: object, fragment: str, code: str
+) -> None:
+    with pytest.raises(ProvisioningError, match=fragment) as raised:
+        decode_options(_odk_text(document))
+    assert raised.value.code == f"setup.{code}"

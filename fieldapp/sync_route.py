@@ -1,0 +1,91 @@
+"""Which server a sync talks to: the district hub when it answers, else the central server.
+
+A device can know two addresses: its district hub's (`hub_url`, on the office network) and
+the central server's (`server_url`). The same token works on both. Before each sync the hub
+is asked once, with a short timeout, whether it answers and accepts the token (a HEAD of its
+OpenRosa submission URL, which costs it nothing); if it does, the whole sync goes through
+it, else through the central server. Each server numbers its pull cursor on its own, so the
+device keeps one cursor per server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Final, Protocol
+
+import httpx
+
+from fieldapp.store import Store
+from sync.client import OpenRosaClient, SyncClient, SyncError
+from sync.client_errors import ReadAttachment
+from sync.protocol import DeviceSettings, FormInfo, ItemResult, PullResult, SubmissionItem
+from sync.provisioning import app_user_url
+
+__all__ = [
+    "CENTRAL_CURSOR",
+    "HUB_CURSOR",
+    "Client",
+    "HubClient",
+    "NotProvisioned",
+    "client_from_settings",
+    "hub_answers",
+]
+
+PROTOCOL_BATCH: Final = "batch"
+PROTOCOL_OPENROSA: Final = "openrosa"
+CENTRAL_CURSOR: Final = "sync_cursor"
+HUB_CURSOR: Final = "hub_cursor"
+HUB_TIMEOUT_S: Final = 2.0
+"""How long the hub may take to answer before the central server is used instead."""
+
+Probe = Callable[[DeviceSettings], bool]
+
+
+class Client(Protocol):
+    def push(
+        self,
+        items: Iterable[SubmissionItem],
+        read_attachment: ReadAttachment,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[ItemResult]: ...
+    def pull(self, cursor: str | None) -> PullResult: ...
+    def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]: ...
+    def close(self) -> None: ...
+
+
+class NotProvisioned(SyncError):
+    code = "sync.no_server"
+
+
+class HubClient(SyncClient):
+    """The batch client, talking to the hub: its pull cursor is kept apart from the central's."""
+
+    cursor_setting = HUB_CURSOR
+
+
+def hub_answers(settings: DeviceSettings, timeout: float = HUB_TIMEOUT_S) -> bool:
+    """True when the hub at `settings.server_url` answers within `timeout` and takes the token."""
+    try:
+        answer = httpx.head(app_user_url(settings) + "/submission", timeout=timeout)
+    except httpx.HTTPError:
+        return False
+    return answer.status_code < 400
+
+
+def client_from_settings(store: Store, probe: Probe = hub_answers) -> Client:
+    server_url, token = store.get_setting("server_url"), store.get_setting("token")
+    hub_url = store.get_setting("hub_url")
+    if not token or not (server_url or hub_url):
+        raise NotProvisioned(
+            "This device is not set up for a server yet: scan the provisioning QR code first."
+        )
+    project = store.get_setting("project") or "1"
+    device = store.get_setting("device_id") or "unknown"
+    if store.get_setting("protocol") == PROTOCOL_OPENROSA and server_url:
+        settings = DeviceSettings(server_url=server_url, token=token, project=project)
+        return OpenRosaClient(app_user_url(settings))
+    if hub_url and (
+        not server_url or probe(DeviceSettings(server_url=hub_url, token=token, project=project))
+    ):
+        return HubClient(hub_url, token, device_id=device)
+    return SyncClient(server_url or "", token, device_id=device)

@@ -1,0 +1,121 @@
+"""Hub or central (#20 item 3): the hub when it answers and takes the token, else the
+central server; one pull cursor per server; what a setup code says about both."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from fieldapp.store import Store
+from fieldapp.sync_agent import SyncAgent, provision_from_code
+from fieldapp.sync_route import (
+    CENTRAL_CURSOR,
+    HUB_CURSOR,
+    HubClient,
+    client_from_settings,
+    hub_answers,
+)
+from sync.client import OpenRosaClient, SyncClient
+from sync.protocol import DeviceSettings, PullResult
+from sync.provisioning import SetupOptions, encode_settings
+from tests.waiting import free_port
+
+CENTRAL = DeviceSettings(server_url="http://127.0.0.1:8001", token="tok", project="north")
+HUB = "http://127.0.0.1:8002"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "fieldapp.db") as opened:
+        provision_from_code(opened, encode_settings(CENTRAL, SetupOptions(hub_url=HUB)))
+        yield opened
+
+
+def test_the_hub_is_used_when_it_answers_else_the_central_server(store: Store) -> None:
+    asked: list[DeviceSettings] = []
+
+    def hub_up(settings: DeviceSettings) -> bool:
+        asked.append(settings)
+        return True
+
+    client = client_from_settings(store, hub_up)
+    assert isinstance(client, HubClient) and client.base_url == HUB
+    assert asked == [DeviceSettings(server_url=HUB, token="tok", project="north")]
+    client = client_from_settings(store, lambda _: False)
+    assert type(client) is SyncClient and client.base_url == CENTRAL.server_url
+
+
+def test_a_device_with_only_a_hub_uses_it_without_asking(store: Store) -> None:
+    store.set_setting("server_url", None)
+
+    def never(_: DeviceSettings) -> bool:
+        raise AssertionError("no choice to make")
+
+    assert isinstance(client_from_settings(store, never), HubClient)
+
+
+def test_a_plain_odk_collect_device_keeps_openrosa_to_its_server(store: Store) -> None:
+    store.set_setting("protocol", "openrosa")
+    assert isinstance(client_from_settings(store, lambda _: True), OpenRosaClient)
+
+
+class PullOnly(HubClient):
+    """The hub's client, its pull answered here."""
+
+    def pull(self, cursor: str | None) -> PullResult:
+        self.asked = cursor
+        return PullResult(cursor="hub-3", forms=[], returned=[])
+
+
+def test_each_server_keeps_its_own_pull_cursor(store: Store) -> None:
+    """A hub numbers its changes on its own: its cursor never goes to the central server."""
+    store.set_setting(CENTRAL_CURSOR, "41")
+    hub = PullOnly(HUB, "tok")
+    assert SyncAgent(store, lambda _: hub).run_once().error is None
+    assert hub.asked is None
+    assert (store.get_setting(HUB_CURSOR), store.get_setting(CENTRAL_CURSOR)) == ("hub-3", "41")
+
+
+def test_a_new_hub_in_a_code_restarts_both_cursors_and_sets_automatic_sending(
+    store: Store,
+) -> None:
+    store.set_setting(CENTRAL_CURSOR, "41")
+    store.set_setting(HUB_CURSOR, "7")
+    other = SetupOptions(hub_url="http://127.0.0.1:8003", autosend=False)
+    provision_from_code(store, encode_settings(CENTRAL, other))
+    assert store.get_setting(CENTRAL_CURSOR) is None and store.get_setting(HUB_CURSOR) is None
+    assert store.get_setting("hub_url") == "http://127.0.0.1:8003"
+    assert store.get_setting("autosend") == "off"
+    provision_from_code(store, encode_settings(CENTRAL))  # says nothing of sending: kept
+    assert store.get_setting("autosend") == "off" and store.get_setting("hub_url") is None
+
+
+class Hub(BaseHTTPRequestHandler):
+    """Answers the OpenRosa HEAD as our server does: 204 for the known token, else 401."""
+
+    def do_HEAD(self) -> None:
+        known = self.path == "/v1/key/tok/projects/north/submission"
+        self.send_response(204 if known else 401)
+        self.end_headers()
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_the_hub_answers_only_when_it_is_there_and_takes_the_token() -> None:
+    port = free_port()
+    settings = DeviceSettings(server_url=f"http://127.0.0.1:{port}", token="tok", project="north")
+    assert not hub_answers(settings, timeout=0.5)  # nothing listens there
+    server = ThreadingHTTPServer(("127.0.0.1", port), Hub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert hub_answers(settings)
+        assert not hub_answers(settings.model_copy(update={"token": "revoked"}))
+    finally:
+        server.shutdown()
+        server.server_close()
