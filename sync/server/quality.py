@@ -38,6 +38,12 @@ class Facts(BaseModel):
     household_id: str | None = None
     crop: str = ""
     duration_s: float | None = None
+    """The time spent in the interview: its `start` to `end` fields at ingestion, then,
+    once its audit log arrived, the sessions before its first finalize (`quality_duration`)."""
+    duration_from: str = "start/end"
+    """Where `duration_s` comes from: `start/end` or `the audit log`."""
+    correction_s: float | None = None
+    """Time spent correcting it after its first finalize (from the audit log)."""
     day: str | None = None
     """The interview's own date (its start time's, as the device wrote it): an enumerator who
     syncs a week's work at the district office did not do it all on the day it arrived."""
@@ -205,7 +211,7 @@ def check(
             Flag(
                 code="too_short",
                 message=f"interview took {facts.duration_s / 60:.1f} min"
-                f" (minimum {config.min_total_minutes:g} min, from start/end)",
+                f" (minimum {config.min_total_minutes:g} min, from {facts.duration_from})",
             )
         )
     for section, seconds in sorted((sections or {}).items()):

@@ -193,3 +193,13 @@ def _store(
             (submission.form_id, submission.district, facts.crop),
             facts.metrics,
         )
+
+
+def store_facts(storage: Storage, instance_id: str, facts: Facts) -> None:
+    """Replace the kept facts of a submission (its durations, once its audit log arrived)."""
+    connection, lock = write_side(storage)
+    with lock, derived_transaction(connection):
+        connection.execute(
+            "UPDATE review_facts SET facts = ? WHERE instance_id = ?",
+            [facts.model_dump_json(), instance_id],
+        )

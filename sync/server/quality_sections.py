@@ -1,4 +1,5 @@
-"""Time per section and its `section_too_short` flag, from the `audit.csv` a device sends.
+"""Time per section and its `section_too_short` flag, and the interview's duration (see
+`quality_duration`), from the `audit.csv` a device sends.
 
 The log is an attachment: it arrives after its submission (batch API) or with it
 (OpenRosa), so its flag is recorded when the file is received (`on_attachment`), not at
@@ -15,6 +16,7 @@ from forms.xform_reader import read_xform
 from sync.server.blobs import BlobStore
 from sync.server.quality import Facts, Flag, check, section_seconds
 from sync.server.quality_config import QualityConfig, load_config
+from sync.server.quality_duration import audit_durations, record_durations
 from sync.server.review_store import ReviewIndex, index_for
 from sync.server.storage import Storage
 
@@ -69,5 +71,9 @@ def _record(storage: Storage, blobs: BlobStore, instance_id: str) -> None:
     text = blobs.read(audit[0].sha256).decode("utf-8", "replace")
     seconds = section_seconds(text, read_xform(form.xml).root_name)
     index = index_for(storage, instance_id)
+    config = load_config(storage)
+    durations = audit_durations(text)
+    if durations is not None:
+        record_durations(storage, index, instance_id, durations, config)
     _, flags = index.flags(instance_id)
-    section_flags(index, instance_id, flags, seconds, load_config(storage))
+    section_flags(index, instance_id, flags, seconds, config)
