@@ -80,3 +80,9 @@ def language_label(form_language: str) -> str:
 def app_language(setting: str | None) -> str:
     """The app's language code: the one chosen in Settings (`setting`), else the device's."""
     return i18n.resolve(setting or i18n.device_language())
+
+
+def interview_words(words: str | None, app_words: i18n.Translate) -> i18n.Translate:
+    """The app's words inside an interview: in the form language when the app ships it (a
+    French interview shows no English button), else the app's own (`app_words`)."""
+    return i18n.translator(words) if words else app_words

@@ -252,6 +252,19 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "session.wrong_type.date": "Saisissez une date au format AAAA-MM-JJ.",
         "session.not_in_choices": "'{value}' ne fait pas partie des choix.",
         "session.repeat_prompt": "Ajouter un autre « {label} » ?",
+        "session.readonly": "Cette question est en lecture seule.",
+        "session.not_relevant": "Cette question n'est pas posée avec les réponses actuelles.",
+        "session.one_choice": "Choisissez une seule réponse.",
+        "session.wrong_type.int_range": "Saisissez un nombre entier entre {min} et {max}.",
+        "session.wrong_type.time": "Saisissez une heure au format HH:MM ou HH:MM:SS.",
+        "session.wrong_type.datetime": "Saisissez une date et une heure au format AAAA-MM-JJTHH:MM.",
+        "session.wrong_type.geopoint": (
+            "Saisissez une position sous la forme « latitude longitude [altitude précision] »."
+        ),
+        "session.wrong_type.geotrace": "Saisissez une ligne d'au moins 2 positions séparées par « ; ».",
+        "session.wrong_type.geoshape": "Saisissez une forme d'au moins 3 positions séparées par « ; ».",
+        "session.wrong_type.binary": "Donnez le nom du fichier joint (sans dossier).",
+        "session.wrong_type.boolean": "Saisissez true ou false.",
         "session.repeat_prompt_first": "Ajouter « {label} » ?",
     },
     "es": {
@@ -262,6 +275,19 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "session.wrong_type.date": "Introduzca una fecha con el formato AAAA-MM-DD.",
         "session.not_in_choices": "'{value}' no es una de las opciones.",
         "session.repeat_prompt": "¿Añadir otro «{label}»?",
+        "session.readonly": "Esta pregunta es de solo lectura.",
+        "session.not_relevant": "Esta pregunta no se muestra con las respuestas actuales.",
+        "session.one_choice": "Elija una sola respuesta.",
+        "session.wrong_type.int_range": "Introduzca un número entero entre {min} y {max}.",
+        "session.wrong_type.time": "Introduzca una hora con el formato HH:MM o HH:MM:SS.",
+        "session.wrong_type.datetime": "Introduzca una fecha y hora con el formato AAAA-MM-DDTHH:MM.",
+        "session.wrong_type.geopoint": (
+            "Introduzca una ubicación como «latitud longitud [altitud precisión]»."
+        ),
+        "session.wrong_type.geotrace": "Introduzca una línea de al menos 2 ubicaciones separadas por «;».",
+        "session.wrong_type.geoshape": "Introduzca una forma de al menos 3 ubicaciones separadas por «;».",
+        "session.wrong_type.binary": "Indique el nombre del archivo adjunto (sin carpetas).",
+        "session.wrong_type.boolean": "Introduzca true o false.",
         "session.repeat_prompt_first": "¿Añadir «{label}»?",
     },
 }

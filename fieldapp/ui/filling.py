@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenView
-from fieldapp.interview_language import app_language
+from fieldapp.interview_language import app_language, interview_words
 from fieldapp.ui import end_screen, hierarchy, question_widgets, style
 from fieldapp.ui.markdown import rich_text
 from fieldapp.ui.shell import Shell
@@ -46,6 +46,10 @@ class Filling:
     def __init__(self, shell: Shell, interview: Interview) -> None:
         self.shell = shell
         self.interview = interview
+        self.app_words = shell.t
+        """The app's words, given back to the shell when the interview is left; inside it the
+        shell's words follow the form language (`interview_words`)."""
+        shell.t = interview_words(interview.words_language, self.app_words)
         interview.defer_writes = True
         self.pending: dict[str, Callable[[], str]] = {}
         self.messages: dict[str, str] = {}
@@ -178,6 +182,7 @@ class Filling:
                 self.messages[q.ref] = problems[0]
             self.render()
             return
+        self.shell.t = self.app_words
         self.shell.show(self.shell.t("end.finalized"), [])
 
     def save_and_close(self, _e: object = None) -> None:
@@ -190,6 +195,7 @@ class Filling:
             except SaveFailed as error:
                 self._save_failed(error)
                 return
+        self.shell.t = self.app_words
         self.shell.home()
 
     # -- showing ---------------------------------------------------------------------
@@ -313,10 +319,14 @@ class Filling:
         buttons: list[ft.Control] = []
         languages = self.interview.languages
         for language in languages if len(languages) > 1 else ():
+            name = self.interview.language_label(language)
+            current = language == self.interview.language
             buttons.append(
                 ft.TextButton(
-                    content=style.text(language, color=style.ACCENT),
-                    tooltip=f"{t('filling.language')}: {language}",
+                    content=style.text(
+                        f"✓ {name}" if current else name, color=style.ACCENT, bold=current
+                    ),
+                    tooltip=f"{t('filling.language')}: {name}",
                     height=style.TOUCH,
                     on_click=lambda _e, lang=language: self._language(lang),
                 )
@@ -325,6 +335,7 @@ class Filling:
 
     def _language(self, language: str) -> None:
         self.interview.set_language(language)
+        self.shell.t = interview_words(self.interview.words_language, self.app_words)
         self.render()
 
     def _outline(self) -> None:

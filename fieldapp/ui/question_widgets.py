@@ -115,7 +115,11 @@ def _text(
     q: QuestionView, answer: Answer, typed: Answer, t: Translate, focus: bool
 ) -> tuple[ft.Control, Pending]:
     numeric = q.widget in ("integer", "decimal")
-    hint = {"date": "YYYY-MM-DD", "time": "HH:MM", "geopoint": t("widget.geopoint_manual")}
+    hint = {
+        "date": t("widget.date_format"),
+        "time": "HH:MM",
+        "geopoint": t("widget.geopoint_manual"),
+    }
     field = ft.TextField(
         label=plain(q.label),
         value=q.value,
