@@ -121,7 +121,8 @@ def households_table(report: Report) -> str:
     )  # fmt: skip
 
 
-def render_html(report: Report, title: str) -> str:
+def render_html(report: Report, title: str, drivers: str = "") -> str:
+    """`drivers`: the income drivers and scenarios section (`scenarios_html`), if any."""
     (first, spread), *others = report_charts(report).items()  # the spread above the groups
     skipped = (
         f"<p>{len(report.skipped)} submissions left out (no benchmark, no household members or"
@@ -144,6 +145,6 @@ def render_html(report: Report, title: str) -> str:
         f"<h2>Distribution of income against the benchmark</h2>{distribution_table(report)}"
         + "".join(f"<h2>{escape(heading)}</h2>{svg}" for heading, svg in others)
         + f"<h2>Women's empowerment (A-WEAI indicators)</h2>{women}"
-        f"<h2>Households</h2>{households_table(report)}"
+        f"{drivers}<h2>Households</h2>{households_table(report)}"
         f"<h2>Methods</h2>{methods_note(report)}</body></html>"
     )
