@@ -15,7 +15,7 @@ TWIN = LIBRARY / "living_income_household.md"
 WORKBOOK = LIBRARY / "living_income_household.xlsx"
 MEDIA = LIBRARY / "benchmarks.csv"
 TABLES = (MEDIA, LIBRARY / "prices.csv", LIBRARY / "units.csv", LIBRARY / "weights.csv")
-"""The CSV files attached to the form (pulldata and select_one_from_file read them)."""
+"""The CSV files attached to the form (its `pulldata()` calls read them)."""
 BUNDLED = LIBRARY.parent.parent / "assets" / "forms"
 """Where the app finds its bundled forms (each `*.xml` with its media next to it)."""
 
