@@ -32,6 +32,8 @@ EXAMPLES = {
     "supervisor": "fieldapp-server supervisor --server http://127.0.0.1:8000 --token=TOKEN",
     "show": "fieldapp-server quality show --data ./serverdata > quality.json",
     "set": "fieldapp-server quality set quality.json --data ./serverdata",
+    "drivers-show": "fieldapp-server drivers show --data ./serverdata > limits.json",
+    "drivers-set": "fieldapp-server drivers set limits.json --data ./serverdata",
     "relay": "fieldapp-server relay --upstream https://central.example.org --token=TOKEN --data ./hub --port 8000",
     "import": "fieldapp-server submissions import rehearsal/ --as amina --data ./serverdata",
 }
@@ -109,6 +111,25 @@ def _parser() -> argparse.ArgumentParser:
         default="approved",
         help="review states counted, comma-separated (default: approved), e.g. approved,received",
     )
+    report.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        help="a named set of driver changes added to the report (repeatable), e.g."
+        " 'fair price:price=+20%%,yield=+15%%'; drivers: price, yield, cost (in %%), area"
+        " (+0.5 ha or +10%%), other_income (+100000 per year or +10%%)",
+    )
+    drivers = commands.add_parser(
+        "drivers", help="The plausible limits of income driver changes, per country and crop"
+    ).add_subparsers(dest="action", required=True)
+    sub(
+        drivers,
+        "show",
+        "drivers-show",
+        "Print the driver limits as JSON (the shipped ones if none set).",
+    )
+    limits = sub(drivers, "set", "drivers-set", "Check a JSON file of driver limits and store it.")
+    limits.add_argument("file", type=Path, help="JSON, as `drivers show` prints it")
     quality = commands.add_parser(
         "quality", help="The project's quality-flag settings (thresholds, fields, district boxes)"
     ).add_subparsers(dest="action", required=True)
@@ -181,6 +202,10 @@ def _run(args: argparse.Namespace) -> int:
         return run_export(storage, args) if args.command == "export" else run_report(storage, args)
     if args.command == "quality":
         return _quality(args, storage)
+    if args.command == "drivers":
+        from sync.server.report.driver_limits import run_limits
+
+        return run_limits(storage, args.action, getattr(args, "file", None))
     if args.command == "forms":
         published = publish_file(storage, blobs, args.file)
         form = published.form

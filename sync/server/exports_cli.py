@@ -11,8 +11,11 @@ from pydantic import ValidationError
 from sync.server.errors import BadRequest
 from sync.server.exports.run import check_target, export, export_schema
 from sync.server.exports.source import ExportFilter
+from sync.server.report.analysis import analysis_for, report_json
 from sync.server.report.build import report_for
 from sync.server.report.html import render_html
+from sync.server.report.scenarios import parse_scenario
+from sync.server.report.scenarios_html import drivers_html
 from sync.server.storage import Storage
 
 
@@ -54,12 +57,15 @@ def run_export(storage: Storage, args: argparse.Namespace) -> int:
 
 
 def run_report(storage: Storage, args: argparse.Namespace) -> int:
+    scenarios = [parse_scenario(spec) for spec in getattr(args, "scenario", [])]
     report = report_for(storage, args.form_id, _filter(args))
+    drivers = analysis_for(storage, report, scenarios)
     if args.output.suffix == ".json":
-        args.output.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+        args.output.write_text(report_json(report, drivers), encoding="utf-8")
     else:
         title = f"Living income report: {args.form_id}"
-        args.output.write_text(render_html(report, title), encoding="utf-8")
+        html = render_html(report, title, drivers_html(drivers))
+        args.output.write_text(html, encoding="utf-8")
     print(
         f"wrote {args.output}: {len(report.households)} households; {report.population.describe()}"
     )

@@ -8,6 +8,7 @@ figures sit beside the report's and a scenario without change repeats them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -22,7 +23,7 @@ from sync.server.report.index import crop_rows
 from sync.server.report.scenario_groups import (
     ScenarioResult,
     Sensitivity,
-    run_scenario,
+    run_scenarios,
     segments,
     sensitivity,
 )
@@ -90,7 +91,7 @@ def analyse(
         missing_by_reason=reasons,
         segments=segment_drivers(columns, groups, table),
         sensitivity=sensitivity(columns, groups),
-        scenarios=[run_scenario(columns, groups, s, report.seed) for s in scenarios],
+        scenarios=run_scenarios(columns, groups, scenarios, report.seed),
     )
 
 
@@ -103,3 +104,14 @@ def analysis_for(
 ) -> DriverAnalysis:
     """The analysis of a report built from storage, with the project's limits."""
     return analyse(report, crop_rows(storage, report.form_id), load_limits(storage), scenarios)
+
+
+def report_json(report: Report, drivers: DriverAnalysis) -> str:
+    """The report as JSON with the drivers' analysis beside it: `drivers` (groups, what closes
+    the gap, sensitivity, households without drivers) and `scenarios`, each with its changes
+    and per-group results."""
+    whole = report.model_dump(mode="json")
+    analysis = drivers.model_dump(mode="json")
+    whole["scenarios"] = analysis.pop("scenarios")
+    whole["drivers"] = analysis
+    return json.dumps(whole, indent=1)

@@ -87,3 +87,21 @@ def save_limits(storage: Storage, body: bytes | str) -> DriverLimits:
         raise _refused(error, "") from None
     storage.set_setting(SETTING_KEY, limits.model_dump_json())
     return limits
+
+
+def run_limits(storage: Storage, action: str, file: Path | None) -> int:
+    """`drivers show` prints the limits in force; `drivers set FILE` stores a file's, or names
+    what is wrong (file, row, field) and changes nothing."""
+    if action == "set" and file is not None:
+        try:
+            text = file.read_bytes()
+        except OSError as error:
+            raise BadRequest(f"{file}: cannot read it ({error.strerror})") from None
+        try:
+            save_limits(storage, text)
+        except BadRequest as error:
+            raise BadRequest(f"{file}: {error.message}") from None
+        print(f"stored the driver limits from {file}")
+        return 0
+    print(load_limits(storage).model_dump_json(indent=2))
+    return 0

@@ -3,10 +3,8 @@ crop, farm size, each split by benchmark), and the sensitivity of the share belo
 benchmark to each driver.
 
 The share below, the gap (median shortfall) and FGT1 are computed as the report computes them
-(`groups.py`), with the same seeded bootstrap over the same draws: each group's resamples are
-drawn in the order of its households' report income (`estimates.bootstrap`), so a scenario
-without change gives the report's figures and intervals exactly, and a scenario's interval
-resamples the same households as the report's.
+(`groups.py`), with the same seeded bootstrap over the same draws (`scenario_bootstrap`), so a
+scenario without change gives the report's figures and intervals exactly.
 """
 
 from __future__ import annotations
@@ -19,9 +17,10 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from sync.server.report.compute import DIMENSIONS
-from sync.server.report.estimates import Array, Estimate, bootstrap, rng_for, weighted_mean
+from sync.server.report.estimates import Array, Estimate, weighted_mean
 from sync.server.report.estimates import weighted_median as median
 from sync.server.report.households import HouseholdResult
+from sync.server.report.scenario_bootstrap import intervals
 from sync.server.report.scenarios import DriverColumns, Scenario, income_after, within_reach
 
 STEPS = (-25.0, -10.0, 10.0, 25.0)
@@ -89,37 +88,60 @@ def _shortfall(income: Array, adjusted: Array) -> Array:
     return np.asarray((adjusted - np.maximum(income, 0.0)) / adjusted)
 
 
-def run_scenario(
-    c: DriverColumns, groups: Sequence[Segment], s: Scenario, seed: int
-) -> ScenarioResult:
-    income = income_after(c, s)
-    below, before = income < c.adjusted, c.income < c.adjusted
-    shortfall = _shortfall(income, c.adjusted)
-    crossing, falling = before & ~below, ~before & below
-    reach = crossing & within_reach(c, s)
-    results = []
+@dataclass(frozen=True)
+class _After:
+    """One scenario's households: income, below, shortfall, crossing up and down, reach."""
+
+    income: Array
+    below: NDArray[np.bool_]
+    shortfall: Array
+    crossing: NDArray[np.bool_]
+    falling: NDArray[np.bool_]
+    reach: NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, c: DriverColumns, s: Scenario) -> _After:
+        income = income_after(c, s)
+        below, before = income < c.adjusted, c.income < c.adjusted
+        crossing = before & ~below
+        return cls(income, below, _shortfall(income, c.adjusted), crossing, ~before & below,
+                   crossing & within_reach(c, s))  # fmt: skip
+
+
+def run_scenarios(
+    c: DriverColumns, groups: Sequence[Segment], scenarios: Sequence[Scenario], seed: int
+) -> list[ScenarioResult]:
+    """Each scenario's figures per group; a group's bootstrap draws serve every scenario."""
+    after = [_After.of(c, s) for s in scenarios]
+    found: list[list[ScenarioGroup]] = [[] for _ in scenarios]
     for g in groups:
-        rows = g.rows
-        w, short, under = c.weight[rows], shortfall[rows], below[rows].astype(np.float64)
-        ci = bootstrap(w, {"below": under}, {"median": c.income[rows], "gap": short},
-                       rng_for(g.name, seed))  # fmt: skip
-        results.append(
-            ScenarioGroup(
-                by=g.by,
-                group=g.group,
-                benchmark_id=g.benchmark_id,
-                currency=g.currency,
-                n=len(rows),
-                share_below_pct=_percent(weighted_mean(under, w), ci["below"]),
-                gap_pct=_percent(median(short, w), ci["gap"]),
-                fgt1=weighted_mean(np.maximum(short, 0.0), w),
-                median_income=median(income[rows], w),
-                crossing=int(crossing[rows].sum()),
-                crossing_within_reach=int(reach[rows].sum()),
-                falling=int(falling[rows].sum()),
+        rows, w = g.rows, c.weight[g.rows]
+        unders = [a.below[rows].astype(np.float64) for a in after]
+        shorts = [a.shortfall[rows] for a in after]
+        cis = intervals(w, c.income[rows], unders, shorts, g.name, seed)
+        for k, (a, under, short, (low, gap)) in enumerate(
+            zip(after, unders, shorts, cis, strict=True)
+        ):
+            found[k].append(
+                ScenarioGroup(
+                    by=g.by,
+                    group=g.group,
+                    benchmark_id=g.benchmark_id,
+                    currency=g.currency,
+                    n=len(rows),
+                    share_below_pct=_percent(weighted_mean(under, w), low),
+                    gap_pct=_percent(median(short, w), gap),
+                    fgt1=weighted_mean(np.maximum(short, 0.0), w),
+                    median_income=median(a.income[rows], w),
+                    crossing=int(a.crossing[rows].sum()),
+                    crossing_within_reach=int(a.reach[rows].sum()),
+                    falling=int(a.falling[rows].sum()),
+                )
             )
-        )
-    return ScenarioResult(scenario=s, changes=s.changes(), groups=results)
+    return [
+        ScenarioResult(scenario=s, changes=s.changes(), groups=groups_of)
+        for s, groups_of in zip(scenarios, found, strict=True)
+    ]
 
 
 def _percent(value: float, interval: tuple[float, float]) -> Estimate:
