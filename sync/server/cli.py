@@ -93,11 +93,21 @@ def _parser() -> argparse.ArgumentParser:
     relay.add_argument("--port", type=int, default=8000)
     relay.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
     export = sub(
-        commands, "export", "export", "Export a form's submissions (csv zip, xlsx, dta, geojson)."
+        commands,
+        "export",
+        "export",
+        "Export a form's submissions (csv, xlsx, dta, geojson); csv and dta are one file for a"
+        " form without repeats, a zip of one per table for a form with them.",
     )
     export.add_argument("form_id")
     export.add_argument("format", choices=("csv", "xlsx", "dta", "geojson"))
-    export.add_argument("-o", "--output", type=Path, required=True)
+    export.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="the file to write, named for what the export is (e.g. li.dta, li.zip, li.xlsx)",
+    )
     for flag in ("state", "district", "version"):
         export.add_argument(f"--{flag}", action="append", default=[])
     export.add_argument("--since", help="first day, e.g. 2026-01-31")
