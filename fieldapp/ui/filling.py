@@ -260,7 +260,7 @@ class Filling:
     def _question(self, q: QuestionView, *, focus: bool = False) -> list[ft.Control]:
         t = self.shell.t
         if q.widget == "note":
-            return [rich_text(q.label, bold=True), rich_text(q.hint)]
+            return [rich_text(q.label), rich_text(q.hint)]  # its own Markdown sets the bold
         heading = q.label + (" *" if q.required else "")
         out: list[ft.Control] = [rich_text(heading, bold=True)]
         if q.hint:
