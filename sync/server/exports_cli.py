@@ -50,6 +50,8 @@ def run_export(storage: Storage, args: argparse.Namespace) -> int:
         with open(partial, "wb") as out:
             written = export(storage, args.form_id, args.format, chosen, out, progress)
         partial.replace(target)
+    except OSError as error:
+        raise BadRequest(f"cannot write {target}: {error.strerror or error}") from None
     finally:
         partial.unlink(missing_ok=True)
     print(f"\nwrote {target}: {written} submissions", file=sys.stderr)

@@ -149,3 +149,12 @@ def test_a_single_dta_download_reads_back(server: ExportServer, tmp_path: Path) 
     (tmp_path / "flat.dta").write_bytes(body)
     frame, _ = pyreadstat.read_dta(str(tmp_path / "flat.dta"))
     assert list(frame["KEY"]) == [i for i, *_ in FLAT]
+
+
+def test_an_output_in_a_missing_folder_is_a_message(
+    server: ExportServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "nowhere" / "li.dta"
+    assert cli(server, "flat", "dta", "-o", str(target)) == 1
+    said = capsys.readouterr().err.strip()
+    assert said.endswith(f"error: cannot write {target}: No such file or directory")
