@@ -88,12 +88,16 @@ class AppProcess:
                 self.kill()
 
 
-def open_page(browser: Browser, app: AppProcess, viewport: dict[str, int] = PHONE) -> Page:
+def open_page(
+    browser: Browser, app: AppProcess, viewport: dict[str, int] = PHONE, *, ready: str = "Sync now"
+) -> Page:
+    """The app in Chromium, once Home shows its button `ready` (the sync button's word in the
+    app's language)."""
     page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
     page.goto(app.url)
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     page.locator("flt-semantics-placeholder").dispatch_event("click")
-    page.get_by_role("button", name="Sync now").wait_for(timeout=30_000)
+    page.get_by_role("button", name=ready).wait_for(timeout=30_000)
     return page
 
 

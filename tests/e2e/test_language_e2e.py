@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_app import PHONE, AppProcess
-from playwright.sync_api import Browser, Page, expect
+from e2e_app import AppProcess, open_page
+from playwright.sync_api import Browser, expect
 
 from fieldapp.app import open_store
 from fieldapp.i18n import texts
@@ -50,20 +50,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     process.stop()
 
 
-def open_in(browser: Browser, app: AppProcess, words: dict[str, str]) -> Page:
-    """The app's Home in Chromium at phone size, once it shows its `words`' sync button."""
-    page = browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
-    page.goto(app.url)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-    page.locator("flt-semantics-placeholder").dispatch_event("click")
-    page.get_by_role("button", name=words["sync.now"]).wait_for(timeout=30_000)
-    return page
-
-
 def test_a_french_interview_resumes_in_french_after_a_kill_and_draws_its_note(
     browser: Browser, app: AppProcess, screenshot_dir: Path
 ) -> None:
-    page = open_in(browser, app, FR)
+    page = open_page(browser, app, ready=FR["sync.now"])
     page.get_by_role("button", name=FR["nav.forms"]).click()
     page.get_by_role("button", name=f"{FR['forms.start']} Markdown note").click()
     box = page.get_by_role("textbox", name="Nom du chef de ménage")
@@ -80,7 +70,7 @@ def test_a_french_interview_resumes_in_french_after_a_kill_and_draws_its_note(
     with open_store(app.data) as store:  # meanwhile the device is switched to English
         store.set_setting("language", "en")
     app.start()
-    page = open_in(browser, app, EN)
+    page = open_page(browser, app, ready=EN["sync.now"])
     page.get_by_role("button", name=EN["nav.drafts"]).click()
     page.get_by_role("button", name=re.compile(f"^{EN['drafts.resume']} ")).click()
 
