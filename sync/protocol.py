@@ -6,9 +6,9 @@ a resend of the same XML is a "duplicate", never an error.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 API_PREFIX = "/api/v1"
 RESULT_FIELDS_HEADER = "X-Fieldapp-Result-Fields"
@@ -25,18 +25,40 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
+class Extensible(WireModel):
+    """A model with optional fields added after version 1: left out of the JSON when unset, so
+    a peer that predates them (and refuses unknown fields) still reads what it is sent."""
+
+    LATER: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _without_unset_later_fields(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in self.LATER:
+                if data.get(name) is None:
+                    data.pop(name, None)
+        return data
+
+
 class AttachmentRef(WireModel):
     name: str
     sha256: str
     size: int
 
 
-class SubmissionItem(WireModel):
+class SubmissionItem(Extensible):
+    """`enumerator` and `device_id`: who made the interview and on which device, when a
+    district hub forwards it (a device leaves them out: the token and the batch say it)."""
+
+    LATER: ClassVar[frozenset[str]] = frozenset({"enumerator", "device_id"})
     instance_id: str
     form_id: str
     form_version: str | None = None
     xml: str
     attachments: list[AttachmentRef] = []
+    enumerator: str | None = None
+    device_id: str | None = None
 
 
 class SubmissionBatch(WireModel):
@@ -83,19 +105,41 @@ class ReviewComment(WireModel):
     at: str
 
 
-class ReturnedInstance(WireModel):
+class ReturnedInstance(Extensible):
+    """`enumerator` and `seq` go to a district hub only: whose interview it is (the hub may
+    never have held it) and the central server's number for this return, the position a
+    device's pull cursor counts in at the hub as at the central server."""
+
+    LATER: ClassVar[frozenset[str]] = frozenset({"enumerator", "seq"})
     instance_id: str
     form_id: str
     form_version: str | None
     xml: str
     comments: list[ReviewComment]
     returned_at: str
+    enumerator: str | None = None
+    seq: int | None = None
 
 
 class PullResult(WireModel):
     cursor: str
     forms: list[FormInfo]
     returned: list[ReturnedInstance]
+
+
+class HubUser(WireModel):
+    """A user a district hub checks device tokens against (`GET /api/v1/hub/users`): the
+    token's sha256, never the token."""
+
+    name: str
+    role: str
+    district: str | None
+    token_sha256: str
+    revoked: bool
+
+
+class HubUsers(WireModel):
+    users: list[HubUser]
 
 
 class DeviceSettings(WireModel):

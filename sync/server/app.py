@@ -36,6 +36,8 @@ class ServerConfig:
     """Large bodies (over 1 MiB) taken in at once, per user and in all; beyond, 503."""
     require_known_form: bool = True
     """False on a district hub, whose forms come from upstream."""
+    upstream: str | None = None
+    """On a district hub, the central server's URL (its users, forms and returns come from it)."""
 
 
 def open_storage(data: Path) -> tuple[Storage, BlobStore]:
@@ -51,6 +53,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.project = config.project
     app.state.body_limit = config.body_limit
     app.state.require_known_form = config.require_known_form
+    app.state.upstream = config.upstream
     app.state.limiter = RateLimiter(config.rate, config.burst)
     app.state.export_jobs = ExportJobs(storage, config.data / "exports")
     install_error_handlers(app)

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from starlette.types import Scope
 
 from sync.server.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
+from sync.server.hub_trust import unknown_token_message
 from sync.server.storage import ROLES, Storage, User
 
 SUBMITTERS = ("enumerator", "coordinator", "admin")
@@ -33,8 +34,8 @@ def add_user(storage: Storage, name: str, role: str, district: str | None) -> st
     """Create a user and return its token; only the hash is kept."""
     if role not in ROLES:
         raise BadRequest(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    if role == "supervisor" and not district:
-        raise BadRequest("a supervisor needs --district")
+    if role in ("supervisor", "coordinator") and not district:
+        raise BadRequest(f"a {role} needs --district (the district they read and act for)")
     if not name or len(name) > 100:
         raise BadRequest("a user name is 1 to 100 characters")
     if storage.user(name) is not None:
@@ -93,7 +94,7 @@ def authenticate(request: Request, token: str) -> User:
     digest = hash_token(token)
     found = storage.user_by_token(digest)
     if found is None:
-        raise Unauthorized("unknown or revoked token")
+        raise Unauthorized(unknown_token_message(storage, request.app.state.upstream))
     limiter.take(digest)
     state[AUTHENTICATED] = (token, found)
     return found

@@ -11,6 +11,7 @@ from sync.protocol import DeviceSettings
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.errors import DomainError
+from sync.server.hub_trust import USERS_EVERY
 from sync.server.publish import publish_file
 from sync.server.storage import ROLES, Storage
 from sync.server.token_arg import token_help, token_of
@@ -85,13 +86,26 @@ def _parser() -> argparse.ArgumentParser:
     revoke = sub(users, "revoke", "revoke", "Revoke a user's token.")
     revoke.add_argument("name")
     relay = sub(
-        commands, "relay", "relay", "Run a district hub that forwards to an upstream server."
+        commands,
+        "relay",
+        "relay",
+        "Run a district hub: tablets sync to it with their usual token (it gets its district's"
+        " users from upstream); it forwards to the upstream server.",
     )
-    relay.add_argument("--upstream", required=True)
-    relay.add_argument("--token", help=token_help("a coordinator's (or admin's)"))
+    relay.add_argument("--upstream", required=True, help="the central server's URL")
+    relay.add_argument(
+        "--token", help=token_help("a coordinator's of the hub's district (or an admin's)")
+    )
     relay.add_argument("--host", default="0.0.0.0")
     relay.add_argument("--port", type=int, default=8000)
     relay.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
+    relay.add_argument(
+        "--users-every",
+        type=float,
+        default=USERS_EVERY,
+        help="seconds between two refreshes of the hub's users from upstream"
+        f" (default {USERS_EVERY:g})",
+    )
     export = sub(
         commands,
         "export",
@@ -291,16 +305,23 @@ def _qr(args: argparse.Namespace, store: Storage) -> int:
 def _relay(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sync.client import RetryPolicy, SyncClient
+    from sync.client import RetryPolicy
     from sync.server.relay import Forwarder
+    from sync.server.relay_users import UpstreamClient
 
-    config = ServerConfig(args.data, require_known_form=False)
+    config = ServerConfig(args.data, require_known_form=False, upstream=args.upstream)
     app = create_app(config)
     # Retries within a round stay short: the next round is the real retry, and a round
     # stuck in a long backoff would hold up pulls and shutdown.
     retry = RetryPolicy(attempts=3, base_delay=min(0.5, args.interval), max_delay=args.interval)
-    upstream = SyncClient(args.upstream, args.token, device_id="relay", retry=retry)
-    forwarder = Forwarder(app.state.storage, app.state.blobs, upstream)
+    upstream = UpstreamClient(args.upstream, args.token, device_id="relay", retry=retry)
+    forwarder = Forwarder(
+        app.state.storage,
+        app.state.blobs,
+        upstream,
+        name=args.upstream,
+        users_every=args.users_every,
+    )
     stop = threading.Event()
     thread = threading.Thread(target=forwarder.run, args=(stop, args.interval), daemon=True)
     thread.start()

@@ -48,13 +48,15 @@ def ingest(
     require_known_form: bool = True,
     file_limit: int | None = None,
     root: Element | None = None,
+    via: str | None = None,
 ) -> ItemResult:
     """Store one submission for `user`; raises nothing for a bad item, it is "rejected".
 
     `file_limit` is the most bytes one attachment may declare (the server's body limit).
     A well-formed declared file that no field of the XML names is not kept, nor asked for;
     the result names it (as OpenRosa does for such a file). `root` is the XML parsed, when
-    the caller has already parsed it (OpenRosa and the import read its file names first)."""
+    the caller has already parsed it (OpenRosa and the import read its file names first).
+    `via`: the district hub that forwarded it for `user` (the enumerator who made it)."""
     try:
         check_xml_size(xml)
         root = parse_submission(xml) if root is None else root
@@ -93,6 +95,7 @@ def ingest(
         enumerator=user.name,
         district=user.district,
         device_id=device_id,
+        via=via,
     )
     expected = [
         AttachmentRecord(fields.instance_id, ref.name, ref.sha256, ref.size, False) for ref in refs

@@ -2,12 +2,17 @@
 
 The outbox state lives in the hub's database (`submissions.outbox`: pending, sent,
 refused), so a restart of either side just resumes: the upstream answers "duplicate"
-for anything it already holds. Returned instances and form updates come back down
-through `pull` and are stored locally for the devices.
+for anything it already holds. Each item names the enumerator and device that made it; the
+upstream files it under them, with the hub as its route. Form updates and the returned
+interviews of the district's enumerators come back down through `pull` (those the hub never
+held too, with their XML), each return with the upstream's number for it, and are stored
+for the devices (see `routes_batch` on what a device's pull cursor counts). The hub's users
+come from upstream too (`relay_users`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Iterable
@@ -16,14 +21,20 @@ from typing import Protocol
 from sync.protocol import (
     AttachmentRef,
     FormInfo,
+    HubUser,
     ItemResult,
     PullResult,
     ReturnedInstance,
     SubmissionItem,
 )
 from sync.server.blobs import BlobStore
+from sync.server.errors import BadRequest
+from sync.server.hub_trust import USERS_EVERY
+from sync.server.ingest import now
+from sync.server.instance_fields import read_instance
 from sync.server.publish import publish_xform
-from sync.server.storage import ReviewRecord, Storage
+from sync.server.relay_users import HubUsersRefresh
+from sync.server.storage import ReviewRecord, Storage, SubmissionRecord
 
 log = logging.getLogger("fieldapp.relay")
 CURSOR_KEY = "upstream_cursor"
@@ -36,6 +47,7 @@ class Upstream(Protocol):
     ) -> list[ItemResult]: ...
     def pull(self, cursor: str | None) -> PullResult: ...
     def download_form(self, info: FormInfo) -> tuple[str, dict[str, bytes]]: ...
+    def hub_users(self) -> list[HubUser]: ...
 
 
 class ReadAttachment(Protocol):
@@ -43,8 +55,18 @@ class ReadAttachment(Protocol):
 
 
 class Forwarder:
-    def __init__(self, storage: Storage, blobs: BlobStore, upstream: Upstream) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        blobs: BlobStore,
+        upstream: Upstream,
+        *,
+        name: str = "upstream",
+        users_every: float = USERS_EVERY,
+    ) -> None:
+        """`name`: the upstream as the hub's messages call it (its URL)."""
         self.storage, self.blobs, self.upstream = storage, blobs, upstream
+        self.users = HubUsersRefresh(storage, lambda: upstream.hub_users(), name, users_every)
 
     def read_attachment(self, instance_id: str, name: str) -> bytes:
         for attachment in self.storage.attachments(instance_id):
@@ -67,6 +89,8 @@ class Forwarder:
                 for a in attachments
                 if a.received
             ],
+            enumerator=record.enumerator,
+            device_id=record.device_id,
         )
 
     def push_pending(self) -> int:
@@ -112,11 +136,15 @@ class Forwarder:
 
     def _return(self, returned: ReturnedInstance) -> None:
         """Record a return once: a pull repeated after a stop before the cursor was saved
-        brings the same return (same instance, same returned_at) again."""
-        if self.storage.submission(returned.instance_id) is None:
+        brings the same return (same upstream number, or same instance and returned_at from
+        an upstream that numbers none) again. An interview the hub never held (its device
+        sent it straight to HQ) is kept, as sent, so the device gets it back here too."""
+        if self.storage.submission(returned.instance_id) is None and not self._keep(returned):
             return
         if any(
-            r.decision == "rejected" and r.at == returned.returned_at
+            r.origin_seq == returned.seq
+            if returned.seq is not None
+            else r.decision == "rejected" and r.at == returned.returned_at
             for r in self.storage.reviews(returned.instance_id)
         ):
             return
@@ -130,15 +158,49 @@ class Forwarder:
                 author=general[0].author if general else "upstream",
                 at=returned.returned_at,
                 seq=0,
+                origin_seq=returned.seq,
             )
         )
 
+    def _keep(self, returned: ReturnedInstance) -> bool:
+        """Store a returned interview this hub never held; False if it cannot say whose it
+        is (an upstream that predates `ReturnedInstance.enumerator`) or cannot read it."""
+        if returned.enumerator is None:
+            return False
+        try:
+            fields = read_instance(returned.xml)
+        except BadRequest as error:
+            log.warning("returned interview %s not kept: %s", returned.instance_id, error)
+            return False
+        maker = self.storage.user(returned.enumerator)
+        record = SubmissionRecord(
+            instance_id=returned.instance_id,
+            form_id=returned.form_id,
+            form_version=returned.form_version,
+            xml=returned.xml,
+            xml_sha256=hashlib.sha256(returned.xml.encode("utf-8")).hexdigest(),
+            deprecated_id=fields.deprecated_id,
+            instance_name=fields.instance_name,
+            submitted_at=now(),
+            enumerator=returned.enumerator,
+            district=maker.district if maker is not None else None,
+            device_id=None,
+        )
+        self.storage.add_submission(record, [], outbox="sent")
+        return True
+
     def run(self, stop: threading.Event, interval: float = 5.0) -> None:
-        """Forward and pull until `stop` is set; an uplink that is down is retried next round."""
+        """Forward and pull until `stop` is set; an uplink that is down is retried next round
+        (said once, until the reason changes or a round goes through)."""
+        said: str | None = None
         while not stop.is_set():
+            self.users.when_due()
             try:
                 forwarded, returned = self.push_pending(), self.pull_down()
                 log.debug("relay round: %d forwarded, %d returned", forwarded, returned)
+                said = None
             except Exception as error:  # uplink down, upstream refusing: retry later
-                log.warning("relay round failed, retrying in %gs: %s", interval, error)
+                message = f"relay round failed, retrying in {interval:g}s: {error}"
+                log.log(logging.DEBUG if message == said else logging.WARNING, message)
+                said = message
             stop.wait(interval)

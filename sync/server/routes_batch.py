@@ -1,4 +1,14 @@
-"""The batch sync API of our client: submissions, attachments, pull, form downloads, review."""
+"""The batch sync API of our client: submissions, attachments, pull, form downloads, review.
+
+The pull cursor is a position in the central server's numbering of events (forms published,
+interviews returned): a pull brings what was numbered after it and a cursor past all it
+brought, never behind the one it was given. A district hub keeps the central server's number
+of every return it relays (`ReviewRecord.origin_seq`) and answers with the position it has
+pulled upstream to, so a device's one cursor means the same at the hub as at HQ: a return it
+got by one way is past its cursor by the other, and comes exactly once. A hub lists every
+current form on each pull (its forms carry its own numbers; the device fetches only those
+whose hash it lacks).
+"""
 
 from __future__ import annotations
 
@@ -13,20 +23,32 @@ from sync.protocol import (
     RESULT_FIELDS_HEADER,
     BatchResult,
     FormInfo,
+    HubUsers,
+    ItemResult,
     MediaInfo,
     PullResult,
     ReturnedInstance,
     ReviewComment,
     ReviewRequest,
     SubmissionBatch,
+    SubmissionItem,
 )
 from sync.server.auth import CurrentUser
 from sync.server.blobs import BlobStore, safe_name
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
+from sync.server.hub_trust import HUB_ROLES, maker_of, users_for_hub
 from sync.server.ingest import ingest, now, require_submitter_of
 from sync.server.limits import gunzip
 from sync.server.quality_sections import on_attachment
-from sync.server.storage import AttachmentRecord, ReviewRecord, Storage
+from sync.server.relay import CURSOR_KEY
+from sync.server.storage import (
+    AttachmentRecord,
+    ReturnScope,
+    ReviewRecord,
+    Storage,
+    SubmissionRecord,
+    User,
+)
 from sync.server.upload_gate import SMALL_BODY, admit_memory
 
 router = APIRouter(prefix="/api/v1")
@@ -50,22 +72,31 @@ async def submit(request: Request, user: CurrentUser) -> Response:
         raise BadRequest(f"not a submission batch: {where}: {first['msg']}") from None
     require_submitter_of(user, [item.xml for item in batch.items])
     storage = _storage(request)
-    known = request.app.state.require_known_form
-    results = [
-        ingest(
-            storage,
-            user,
-            item.xml,
-            instance_id=item.instance_id,
-            attachments=item.attachments,
-            device_id=batch.device_id,
-            require_known_form=known,
-            file_limit=request.app.state.body_limit,
-        )
-        for item in batch.items
-    ]
+    results = [_take(request, storage, user, item, batch.device_id) for item in batch.items]
     answer = BatchResult(batch_id=batch.batch_id, results=results)
     return _for_client(answer, request.headers.get(RESULT_FIELDS_HEADER, ""))
+
+
+def _take(
+    request: Request, storage: Storage, sender: User, item: SubmissionItem, device_id: str
+) -> ItemResult:
+    """One item, filed under the enumerator who made it: its sender, or the one a district
+    hub vouches for (then the hub is its route, `via`, and the item names the device)."""
+    try:
+        maker = maker_of(storage, sender, item)
+    except BadRequest as error:
+        return ItemResult(instance_id=item.instance_id, status="rejected", message=error.message)
+    return ingest(
+        storage,
+        maker,
+        item.xml,
+        instance_id=item.instance_id,
+        attachments=item.attachments,
+        device_id=item.device_id or device_id,
+        require_known_form=request.app.state.require_known_form,
+        file_limit=request.app.state.body_limit,
+        via=None if maker is sender else sender.name,
+    )
 
 
 def _for_client(answer: BatchResult, reads: str) -> Response:
@@ -95,7 +126,7 @@ async def put_attachment(
     safe_name(name)
     storage = _storage(request)
     submission = storage.submission(instance_id)
-    if submission is None or submission.enumerator != user.name:
+    if submission is None or user.name not in (submission.enumerator, submission.via):
         raise NotFound(f"no submission {instance_id!r} of yours")
     expected = {a.name: a for a in storage.attachments(instance_id)}
     if name not in expected:
@@ -153,33 +184,60 @@ Cursor = Annotated[
 
 @router.get("/pull")
 def pull(request: Request, user: CurrentUser, cursor: Cursor = "") -> PullResult:
+    """Forms and returned interviews past `cursor` (see the module's docstring)."""
     since = int(cursor or 0)
     storage = _storage(request)
-    last = storage.last_seq()
-    forms = [f for f in form_info(request, storage)]
-    changed = {f.form_id for f in storage.current_forms() if f.seq > since}
-    returned = []
-    for review in storage.returned_since(user.name, since):
-        submission = storage.submission(review.instance_id)
-        assert submission is not None
-        comments = [ReviewComment(text=review.comment, author=review.author, at=review.at)]
-        comments += [
-            ReviewComment(ref=ref, text=text, author=review.author, at=review.at)
-            for ref, text in sorted(review.question_comments.items())
-        ]
-        returned.append(
-            ReturnedInstance(
-                instance_id=submission.instance_id,
-                form_id=submission.form_id,
-                form_version=submission.form_version,
-                xml=submission.xml,
-                comments=comments,
-                returned_at=review.at,
-            )
-        )
-    return PullResult(
-        cursor=str(last), forms=[f for f in forms if f.form_id in changed], returned=returned
+    forms = form_info(request, storage)
+    if request.app.state.upstream is None:
+        reached = storage.last_seq()
+        changed = {f.form_id for f in storage.current_forms() if f.seq > since}
+        forms = [f for f in forms if f.form_id in changed]
+    else:
+        reached = int(storage.get_setting(CURSOR_KEY) or 0)
+    to_hub = user.role in HUB_ROLES
+    returned = [
+        _returned(storage.submission(review.instance_id), review, to_hub)
+        for review in storage.returned_since(_return_scope(user), since)
+    ]
+    return PullResult(cursor=str(max(since, reached)), forms=forms, returned=returned)
+
+
+def _return_scope(user: User) -> ReturnScope:
+    """A device gets its enumerator's returns; a hub its district's (an admin's: all)."""
+    if user.role == "admin":
+        return ReturnScope()
+    if user.role == "coordinator" and user.district:
+        return ReturnScope(district=user.district)
+    return ReturnScope(enumerator=user.name)
+
+
+def _returned(
+    submission: SubmissionRecord | None, review: ReviewRecord, to_hub: bool
+) -> ReturnedInstance:
+    """A return as sent; to a hub with whose it is and its number here (`ReturnedInstance`)."""
+    assert submission is not None  # a review is of a stored submission
+    comments = [ReviewComment(text=review.comment, author=review.author, at=review.at)]
+    comments += [
+        ReviewComment(ref=ref, text=text, author=review.author, at=review.at)
+        for ref, text in sorted(review.question_comments.items())
+    ]
+    return ReturnedInstance(
+        instance_id=submission.instance_id,
+        form_id=submission.form_id,
+        form_version=submission.form_version,
+        xml=submission.xml,
+        comments=comments,
+        returned_at=review.at,
+        enumerator=submission.enumerator if to_hub else None,
+        seq=(review.origin_seq or review.seq) if to_hub else None,
     )
+
+
+@router.get("/hub/users")
+def hub_users(request: Request, user: CurrentUser) -> HubUsers:
+    """For a district hub (a coordinator's token: its district's enumerators; an admin's:
+    all): names, roles, districts and token hashes, revoked users too."""
+    return HubUsers(users=users_for_hub(_storage(request), user))
 
 
 @router.get("/forms/{form_id}/{version}")

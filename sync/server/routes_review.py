@@ -1,7 +1,8 @@
 """The review API: queue, a submission rendered with its form, decisions, history, dashboard.
 
-A supervisor sees and acts on their own district only; an admin or coordinator sees all,
-and only a supervisor of the district or an admin decides. Enumerators get 403.
+A supervisor or a coordinator sees their own district only (a coordinator's token sits on a
+district hub's laptop); an admin sees all, and only a supervisor of the district or an admin
+decides. Enumerators get 403.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class SubmissionView(BaseModel):
     form_version: str | None
     enumerator: str
     district: str | None
+    via: str | None
+    """The district hub that forwarded it (its coordinator); None when it came directly."""
     submitted_at: str
     state: str
     duration_min: float | None
@@ -96,10 +99,14 @@ def _parts(request: Request) -> tuple[Storage, ReviewIndex]:
 
 
 def _viewer(user: User) -> str | None:
-    """The district the user is limited to (None = all); 403 for a non-reviewer."""
+    """The district the user is limited to (None = all: an admin); 403 for a non-reviewer."""
     if user.role not in VIEWERS:
         raise Forbidden(f"a {user.role} cannot review submissions")
-    return user.district if user.role == "supervisor" else None
+    if user.role == "admin":
+        return None
+    if not user.district:
+        raise Forbidden(f"{user.name!r} has no district; a {user.role} reads their district's")
+    return user.district
 
 
 def _visible(storage: Storage, user: User, instance_id: str) -> SubmissionRecord:
@@ -128,7 +135,7 @@ def queue(
     district = _viewer(user)
     if district is not None:
         if where.district not in (None, "", district):
-            raise Forbidden("a supervisor sees their own district only")
+            raise Forbidden(f"a {user.role} sees their own district only ({district})")
         where = where.model_copy(update={"district": district})
     index = _parts(request)[1]
     response.headers[TOTAL_COUNT] = str(index.queue_count(where))
@@ -168,6 +175,7 @@ def submission(
         form_version=record.form_version,
         enumerator=record.enumerator,
         district=record.district,
+        via=record.via,
         submitted_at=record.submitted_at,
         state=index.state(instance_id),
         duration_min=(

@@ -44,6 +44,8 @@ class SubmissionRecord:
     device_id: str | None
     replaced_by: str | None = None
     """The instanceID of the edit that replaced this submission (its meta/deprecatedID)."""
+    via: str | None = None
+    """The district hub (its coordinator's user name) that forwarded it; None when direct."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,18 @@ class ReviewRecord:
     author: str
     at: str
     seq: int
+    origin_seq: int | None = None
+    """On a district hub, the central server's number for a return it relayed (`seq` is
+    the hub's own); None for a decision taken here."""
+
+
+@dataclass(frozen=True)
+class ReturnScope:
+    """Whose returned interviews a pull brings: one enumerator's, a district's, or (both
+    None) every one's."""
+
+    enumerator: str | None = None
+    district: str | None = None
 
 
 class Storage(Protocol):
@@ -74,6 +88,8 @@ class Storage(Protocol):
     def user(self, name: str) -> User | None: ...
     def set_token(self, name: str, token_hash: str) -> None: ...
     def revoke(self, name: str) -> bool: ...
+    def hub_users(self, district: str | None) -> list[tuple[User, str]]: ...
+    def replace_users(self, users: Sequence[tuple[User, str]]) -> None: ...
 
     def put_form(self, form: FormRecord) -> FormRecord: ...
     def current_forms(self) -> list[FormRecord]: ...
@@ -81,14 +97,17 @@ class Storage(Protocol):
 
     def submission(self, instance_id: str) -> SubmissionRecord | None: ...
     def add_submission(
-        self, record: SubmissionRecord, attachments: Sequence[AttachmentRecord]
+        self,
+        record: SubmissionRecord,
+        attachments: Sequence[AttachmentRecord],
+        outbox: str = "pending",
     ) -> bool: ...
     def count_submissions(self) -> int: ...
     def attachments(self, instance_id: str) -> list[AttachmentRecord]: ...
     def put_attachment(self, record: AttachmentRecord) -> bool: ...
 
     def add_review(self, review: ReviewRecord) -> ReviewRecord: ...
-    def returned_since(self, enumerator: str, seq: int) -> list[ReviewRecord]: ...
+    def returned_since(self, scope: ReturnScope, seq: int) -> list[ReviewRecord]: ...
     def reviews(self, instance_id: str) -> list[ReviewRecord]: ...
     def last_seq(self) -> int: ...
 

@@ -15,6 +15,7 @@ import sqlite_utils
 from sync.server.storage import (
     AttachmentRecord,
     FormRecord,
+    ReturnScope,
     ReviewRecord,
     SubmissionRecord,
     User,
@@ -99,7 +100,14 @@ def _v4(db: sqlite_utils.Database) -> None:
     db.table("submissions").create_index(["district", "submitted_at"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    """District hubs: the route a submission came by upstream, and on a hub the central
+    server's number of each return it relays (the position devices' pull cursors count in)."""
+    db.table("submissions").add_column("via", str)
+    db.table("reviews").add_column("origin_seq", int)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 """Schema changes in order; `PRAGMA user_version` counts the ones applied."""
 
 
@@ -185,6 +193,28 @@ class SqliteStorage:
             cursor = self.db.execute("UPDATE users SET revoked = 1 WHERE name = ?", [name])
         return cursor.rowcount > 0
 
+    def hub_users(self, district: str | None) -> list[tuple[User, str]]:
+        """The enumerators (revoked ones too) of `district`, or of all with None, with their
+        token hashes: what a district hub checks devices against."""
+        with self._lock:
+            rows = self._rows(
+                "SELECT * FROM users WHERE role = 'enumerator' AND (? IS NULL OR district = ?)"
+                " ORDER BY name",
+                [district, district],
+            )
+        return [(_user(row), str(row["token_hash"])) for row in rows]
+
+    def replace_users(self, users: Sequence[tuple[User, str]]) -> None:
+        """A hub's users become exactly `users` (its upstream's list), in one transaction."""
+        with self._transaction():
+            self.db.execute("DELETE FROM users")
+            for user, token_hash in users:
+                self.db.execute(
+                    "INSERT INTO users (name, role, district, token_hash, revoked)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [user.name, user.role, user.district, token_hash, int(user.revoked)],
+                )
+
     # forms
     def put_form(self, form: FormRecord) -> FormRecord:
         version = form.version or ""
@@ -230,14 +260,18 @@ class SqliteStorage:
         return _submission(rows[0]) if rows else None
 
     def add_submission(
-        self, record: SubmissionRecord, attachments: Sequence[AttachmentRecord]
+        self,
+        record: SubmissionRecord,
+        attachments: Sequence[AttachmentRecord],
+        outbox: str = "pending",
     ) -> bool:
-        """Insert unless the instanceID is already there (then False, nothing changed)."""
+        """Insert unless the instanceID is already there (then False, nothing changed).
+        `outbox`: a hub's forwarding state for it ("sent" for what came from upstream)."""
         with self._transaction():
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO submissions (instance_id, form_id, form_version, xml,"
                 " xml_sha256, deprecated_id, instance_name, submitted_at, enumerator, district,"
-                " device_id, outbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                " device_id, via, outbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     record.instance_id,
                     record.form_id,
@@ -250,6 +284,8 @@ class SqliteStorage:
                     record.enumerator,
                     record.district,
                     record.device_id,
+                    record.via,
+                    outbox,
                 ],
             )
             if cursor.rowcount == 0:
@@ -311,6 +347,7 @@ class SqliteStorage:
                     "question_comments": json.dumps(review.question_comments),
                     "author": review.author,
                     "at": review.at,
+                    "origin_seq": review.origin_seq,
                 }
             )
         return ReviewRecord(
@@ -321,16 +358,23 @@ class SqliteStorage:
             review.author,
             review.at,
             seq,
+            review.origin_seq,
         )
 
-    def returned_since(self, enumerator: str, seq: int) -> list[ReviewRecord]:
+    def returned_since(self, scope: ReturnScope, seq: int) -> list[ReviewRecord]:
+        """Returns in `scope` numbered past `seq`, in order: numbered as the central server
+        numbered them (`origin_seq` on a hub), so one cursor means the same at both."""
+        sql = (
+            "SELECT r.* FROM reviews r JOIN submissions s ON s.instance_id = r.instance_id"
+            " WHERE r.decision = 'rejected' AND coalesce(r.origin_seq, r.seq) > ?"
+        )
+        params: list[Any] = [seq]
+        for column, value in (("enumerator", scope.enumerator), ("district", scope.district)):
+            if value is not None:  # a plain equality, so the index on the column serves it
+                sql += f" AND s.{column} = ?"
+                params.append(value)
         with self._lock:
-            rows = self._rows(
-                "SELECT r.* FROM reviews r JOIN submissions s ON s.instance_id = r.instance_id"
-                " WHERE s.enumerator = ? AND r.decision = 'rejected' AND r.seq > ?"
-                " ORDER BY r.seq",
-                [enumerator, seq],
-            )
+            rows = self._rows(sql + " ORDER BY coalesce(r.origin_seq, r.seq)", params)
         return [_review(row) for row in rows]
 
     def reviews(self, instance_id: str) -> list[ReviewRecord]:
@@ -405,6 +449,7 @@ def _submission(row: dict[str, Any]) -> SubmissionRecord:
         row["district"],
         row["device_id"],
         row["replaced_by"],
+        row["via"],
     )
 
 
@@ -417,4 +462,5 @@ def _review(row: dict[str, Any]) -> ReviewRecord:
         row["author"],
         row["at"],
         row["seq"],
+        row["origin_seq"],
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from server_support import Server, instance_xml, make_server
 
+from sync.server.auth import add_user
 from sync.server.review_store import QUEUE_PAGE, QueueFilter, _matching
 
 FULL = (
@@ -32,6 +33,7 @@ def push(server: Server, user: str, *items: tuple[str, str]) -> None:
 @pytest.fixture
 def server(tmp_path: Path) -> Server:
     made = make_server(tmp_path / "server")
+    made.tokens["ada"] = add_user(made.storage, "ada", "admin", None)
     push(made, "amina", ("uuid:a1", FULL.format(iid="uuid:a1", old="")),
          ("uuid:a2", instance_xml("uuid:a2", "AB-0002")))  # fmt: skip
     push(made, "kofi", ("uuid:k1", instance_xml("uuid:k1", "AB-0003")))
@@ -47,7 +49,8 @@ def queue(server: Server, user: str, **params: str) -> list[str]:
 def test_a_supervisor_sees_and_acts_on_their_own_district_only(server: Server) -> None:
     assert queue(server, "sue") == ["uuid:a1", "uuid:a2"]
     assert queue(server, "sam") == ["uuid:k1"]
-    assert queue(server, "hub") == ["uuid:a1", "uuid:a2", "uuid:k1"]
+    assert queue(server, "hub") == ["uuid:a1", "uuid:a2"]  # a coordinator: as a supervisor
+    assert queue(server, "ada") == ["uuid:a1", "uuid:a2", "uuid:k1"]
     get = server.client.get
     assert get("/api/v1/review/queue", params={"district": "south"},
                headers=server.auth("sue")).status_code == 403  # fmt: skip
@@ -64,17 +67,17 @@ def test_a_supervisor_sees_and_acts_on_their_own_district_only(server: Server) -
 
 def test_queue_filters(server: Server) -> None:
     today = server.storage.submission("uuid:a1").submitted_at[:10]  # type: ignore[union-attr]
-    assert queue(server, "hub", enumerator="kofi") == ["uuid:k1"]
-    assert queue(server, "hub", form_id="other") == []
-    assert queue(server, "hub", date_from=today, date_to=today) == ["uuid:a1", "uuid:a2", "uuid:k1"]
-    assert queue(server, "hub", date_from="2999-01-01") == []
-    assert queue(server, "hub", flag="too_short") == []
-    assert queue(server, "hub", flag="gps_missing") == []
+    assert queue(server, "ada", enumerator="kofi") == ["uuid:k1"]
+    assert queue(server, "ada", form_id="other") == []
+    assert queue(server, "ada", date_from=today, date_to=today) == ["uuid:a1", "uuid:a2", "uuid:k1"]
+    assert queue(server, "ada", date_from="2999-01-01") == []
+    assert queue(server, "ada", flag="too_short") == []
+    assert queue(server, "ada", flag="gps_missing") == []
     server.client.post("/api/v1/review/submissions/uuid:a2/decision",
                        json={"decision": "has_issues", "comment": "check"},
                        headers=server.auth("sue"))  # fmt: skip
-    assert queue(server, "hub", state="has_issues") == ["uuid:a2"]
-    assert queue(server, "hub", state="received") == ["uuid:a1", "uuid:k1"]
+    assert queue(server, "ada", state="has_issues") == ["uuid:a2"]
+    assert queue(server, "ada", state="received") == ["uuid:a1", "uuid:k1"]
 
 
 def test_submission_rendered_with_labels_repeats_gps_and_duration(server: Server) -> None:
@@ -134,7 +137,7 @@ def test_dashboard_per_enumerator(server: Server) -> None:
     push(server, "amina", ("uuid:a1b", FULL.format(
         iid="uuid:a1b", old="<deprecatedID>uuid:a1</deprecatedID>")))  # fmt: skip
     arrived = server.storage.submission("uuid:a2").submitted_at[:10]  # type: ignore[union-attr]
-    rows = server.client.get("/api/v1/review/dashboard", headers=server.auth("hub")).json()
+    rows = server.client.get("/api/v1/review/dashboard", headers=server.auth("ada")).json()
     stats = {row["enumerator"]: row for row in rows}
     amina = stats["amina"]
     assert (amina["interviews"], amina["interviews_per_day"], amina["rejections"]) == (2, 1.0, 1)
@@ -148,7 +151,7 @@ def test_dashboard_per_enumerator(server: Server) -> None:
 def test_the_queue_is_read_a_page_at_a_time_with_the_total(server: Server) -> None:
     def page(**params: str | int) -> tuple[list[str], str]:
         response = server.client.get(
-            "/api/v1/review/queue", params=params, headers=server.auth("hub")
+            "/api/v1/review/queue", params=params, headers=server.auth("ada")
         )
         assert response.status_code == 200, response.text
         return [r["instance_id"] for r in response.json()], response.headers["X-Total-Count"]
@@ -161,7 +164,7 @@ def test_the_queue_is_read_a_page_at_a_time_with_the_total(server: Server) -> No
     assert page(enumerator="amina", limit=1)[1] == "2"  # the total follows the filters
     for bad, field in (({"offset": -1}, "offset"), ({"limit": 0}, "limit"),
                        ({"limit": 5000}, "limit"), ({"offset": "first"}, "offset")):  # fmt: skip
-        refused = server.client.get("/api/v1/review/queue", params=bad, headers=server.auth("hub"))
+        refused = server.client.get("/api/v1/review/queue", params=bad, headers=server.auth("ada"))
         assert refused.status_code == 422
         assert refused.json()["detail"].startswith(f"invalid query parameter {field}: "), bad
 
@@ -204,11 +207,11 @@ def test_a_queue_filter_it_cannot_apply_is_refused_with_what_to_write(
     server: Server, params: dict[str, str], said: str
 ) -> None:
     """A misspelt filter would otherwise show an empty queue, as if there were nothing."""
-    refused = server.client.get("/api/v1/review/queue", params=params, headers=server.auth("hub"))
+    refused = server.client.get("/api/v1/review/queue", params=params, headers=server.auth("ada"))
     assert refused.status_code == 422
     assert refused.json()["detail"].startswith(said), refused.json()["detail"]
 
 
 def test_empty_filters_filter_nothing(server: Server) -> None:
     empty = {"state": "", "flag": " ", "date_from": "", "district": ""}
-    assert queue(server, "hub", **empty) == ["uuid:a1", "uuid:a2", "uuid:k1"]
+    assert queue(server, "ada", **empty) == ["uuid:a1", "uuid:a2", "uuid:k1"]

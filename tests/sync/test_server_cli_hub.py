@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from server_support import CLI, DEMO_FORM, instance_xml
@@ -84,8 +85,12 @@ class RelayRounds:
 
     def wait_until(self, settled: Callable[[list[int]], bool], what: str) -> None:
         """Until what each round forwarded, in order, is `settled`; fails after a minute."""
+        self.wait_said(lambda _: settled(self.forwarded), what)
+
+    def wait_said(self, settled: Callable[[list[str]], bool], what: str) -> None:
+        """Until the lines the relay logged are `settled`; fails after a minute."""
         with self._changed:
-            if not self._changed.wait_for(lambda: settled(self.forwarded), 60):
+            if not self._changed.wait_for(lambda: settled(self.lines), 60):
                 tail = "".join(self.lines[-20:])
                 raise AssertionError(f"waited 60 s for {what}, in vain; the relay said:\n{tail}")
 
@@ -118,7 +123,7 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
     storage, blobs = open_storage(central)
     publish_file(storage, blobs, DEMO_FORM, runs=1)
     hub_token = add_user(storage, "district-hub", "coordinator", "north")
-    device_token = add_user(open_storage(hub)[0], "ama", "enumerator", "north")
+    device_token = add_user(storage, "ama", "enumerator", "north")  # made at HQ, used at the hub
     central_port, hub_port = free_port(), free_port()
     central_url, hub_url = f"http://127.0.0.1:{central_port}", f"http://127.0.0.1:{hub_port}"
     serve = ["serve", "--data", str(central), "--port", str(central_port)]
@@ -136,12 +141,14 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
 
     def upstream_ids() -> list[tuple[str, ...]]:
         return _rows(
-            central / "server.db", "SELECT instance_id, enumerator FROM submissions ORDER BY 1"
+            central / "server.db",
+            "SELECT instance_id, enumerator, device_id, via FROM submissions ORDER BY 1",
         )
 
     upstream, district, rounds = _start(serve, central_port, relay, hub_port)
     try:
-        with SyncClient(hub_url, device_token) as device:
+        wait_until(lambda: _pull_status(hub_url, device_token) == 200, "the hub's users")
+        with SyncClient(hub_url, device_token, device_id="tablet-3") as device:
             assert {r.status for r in device.push(items[:3], lambda i, n: b"")} == {"stored"}
             wait_until(lambda: len(upstream_ids()) == 3, "3 submissions upstream")
 
@@ -165,5 +172,48 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
         for process in (district, upstream):
             process.terminate()
             process.wait(timeout=10)
-    assert upstream_ids() == [(f"uuid:h{i}", "district-hub") for i in range(5)]
+    assert upstream_ids() == [(f"uuid:h{i}", "ama", "tablet-3", "district-hub") for i in range(5)]
     assert hub_outbox() == [("sent",)]
+
+
+def _pull_status(url: str, token: str) -> int:
+    return httpx.get(f"{url}/api/v1/pull", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_a_hub_started_offline_says_what_to_do_then_follows_the_upstreams_users(
+    tmp_path: Path,
+) -> None:
+    """Started with the uplink down and no users yet, the relay says so in one line and keeps
+    trying; once the central server answers, its users work at the hub, until revoked."""
+    central, hub = tmp_path / "central", tmp_path / "hub"
+    storage, _ = open_storage(central)
+    hub_token = add_user(storage, "district-hub", "coordinator", "north")
+    device_token = add_user(storage, "ama", "enumerator", "north")
+    central_port, hub_port = free_port(), free_port()
+    hub_url = f"http://127.0.0.1:{hub_port}"
+    relay = ["relay", "--upstream", f"http://127.0.0.1:{central_port}", f"--token={hub_token}"]
+    relay += ["--data", str(hub), "--host", "127.0.0.1", "--port", str(hub_port)]
+    district = subprocess.Popen(
+        [*RELAY_CLI, *relay, "--interval", "0.2", "--users-every", "0.5"], stderr=subprocess.PIPE
+    )
+    rounds, upstream = RelayRounds(district), None
+    try:
+        wait_serving(district, hub_port)
+        rounds.wait_said(
+            lambda lines: sum("relay round failed" in line for line in lines) >= 3,
+            "three rounds with the uplink down",
+        )
+        told = [line for line in rounds.lines if "no tablet can sync to this hub yet" in line]
+        assert len(told) == 1 and "cannot reach http://127.0.0.1" in told[0]
+        assert _pull_status(hub_url, device_token) == 401
+
+        serve = ["serve", "--data", str(central), "--port", str(central_port)]
+        upstream = subprocess.Popen([*CLI, *serve])
+        wait_until(lambda: _pull_status(hub_url, device_token) == 200, "ama known at the hub")
+        assert main(["users", "revoke", "ama", "--data", str(central)]) == 0
+        wait_until(lambda: _pull_status(hub_url, device_token) == 401, "ama refused at the hub")
+    finally:
+        for process in (district, upstream):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
