@@ -26,7 +26,7 @@ EXAMPLES = {
     "serve": "fieldapp-server serve --data ./serverdata --host 127.0.0.1 --port 8000",
     "publish": "fieldapp-server forms publish household.xlsx --data ./serverdata",
     "add": "fieldapp-server users add amina --role enumerator --district north --url http://10.0.0.5:8000 --data ./serverdata",
-    "qr": "fieldapp-server users qr amina -o amina.png --url http://10.0.0.5:8000 --token=TOKEN --data ./serverdata",
+    "qr": "fieldapp-server users qr amina -o amina.png --url https://central.example.org --hub http://192.168.1.20:8000 --token=TOKEN --data ./serverdata",
     "revoke": "fieldapp-server users revoke amina --data ./serverdata",
     "export": "fieldapp-server export survey csv -o survey.zip --district north --data ./serverdata",
     "report": "fieldapp-server report living_income_household -o report.html --data ./serverdata",
@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     qr.add_argument("name")
     qr.add_argument("-o", "--output", type=Path, required=True)
     qr.add_argument("--url", required=True, help="server URL as the devices reach it")
+    qr.add_argument(
+        "--hub",
+        metavar="URL",
+        help="the district hub's address on the office network, e.g. http://192.168.1.20:8000:"
+        " the device syncs through the hub when it answers, else with --url (same token)",
+    )
     reuse = qr.add_mutually_exclusive_group()
     reuse.add_argument("--token", help=token_help("the user's current (as `users add` printed)"))
     reuse.add_argument(
@@ -278,12 +284,14 @@ def app_user_url(server: str | None, token: str) -> str:
 
 def _qr(args: argparse.Namespace, store: Storage) -> int:
     """With --rotate a new token (older ones stop working); else the user's current one."""
-    from sync.provisioning import encode_settings, make_qr_png
+    from sync.provisioning import SetupOptions, encode_settings, make_qr_png
     from sync.server.auth import hash_token, new_token
 
     user = store.user(args.name)
     if user is None:
         raise DomainError(f"no user {args.name!r}")
+    if args.hub is not None and not args.hub.startswith(("http://", "https://")):
+        raise DomainError(f"--hub {args.hub!r}: give the hub's http:// or https:// address")
     if args.rotate:
         token = new_token()
         store.set_token(args.name, hash_token(token))
@@ -296,7 +304,8 @@ def _qr(args: argparse.Namespace, store: Storage) -> int:
             )
         said = f"{args.name}'s current token, unchanged"
     settings = DeviceSettings(server_url=args.url, token=token, project=PROJECT, username=args.name)
-    args.output.write_bytes(make_qr_png(encode_settings(settings)))
+    code = encode_settings(settings, SetupOptions(hub_url=args.hub))
+    args.output.write_bytes(make_qr_png(code))
     print(f"wrote {args.output} with {said}")
     print(f"app-user URL for ODK Collect: {app_user_url(args.url, token)}")
     return 0

@@ -60,6 +60,7 @@ REFUSED = [
     ("GET", "/api/v1/report.json?form=demo_household&district=south", None),
     ("GET", "/api/v1/report/summary.json?form=demo_household&district=south", None),
     ("GET", "/api/v1/report.html?form=demo_household&district=south", None),
+    ("POST", "/api/v1/report/scenarios", {"form": "demo_household", "district": ["south"]}),
 ]
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import sqlite_utils
 from hub_support import direct, start_hub
 from server_support import instance_xml, make_server
 
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
+from sync.server.storage_sqlite import MIGRATIONS, SqliteStorage
 
 
 def _item(instance_id: str, **kw: str | None) -> SubmissionItem:
@@ -145,3 +147,32 @@ def test_a_return_reaches_a_device_once_whichever_way_it_syncs(tmp_path: Path) -
     hub.forwarder.pull_down()
     tablet.pull(hub.device(token))
     assert tablet.returned == ["uuid:r1", "uuid:r2", "uuid:r3", "uuid:r3b"]
+
+
+def test_a_data_folder_from_before_hubs_opens_and_takes_forwarded_interviews(
+    tmp_path: Path,
+) -> None:
+    """A server's data folder made before the route and the returns' numbers were kept
+    (schema version 4) opens; what it held has no route, and hubs forward to it."""
+    path = tmp_path / "central" / "server.db"
+    path.parent.mkdir()
+    old = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:4]:
+        migration(old)
+    old.execute("PRAGMA user_version = 4")
+    old.execute(
+        "INSERT INTO submissions (instance_id, form_id, xml, enumerator, district, outbox)"
+        " VALUES ('uuid:old', 'demo_household', '<data/>', 'amina', 'north', 'pending')"
+    )
+    old.conn.commit()
+    old.close()
+    storage = SqliteStorage(path)
+    assert storage.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert storage.submission("uuid:old").via is None  # type: ignore[union-attr]
+    central = make_server(tmp_path / "central")
+    hub = start_hub(tmp_path / "hub", central)
+    hub.forwarder.users.refresh()
+    with hub.device(central.tokens["amina"]) as tablet:
+        tablet.push([_item("uuid:new")], lambda i, n: b"")
+    assert hub.forwarder.push_pending() == 1
+    assert central.storage.submission("uuid:new").via == "hub"  # type: ignore[union-attr]

@@ -18,7 +18,7 @@ from server_support import CLI, DEMO_FORM, instance_xml
 
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
-from sync.provisioning import decode_qr_image, decode_settings
+from sync.provisioning import decode_options, decode_qr_image, decode_settings
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.cli import main
@@ -53,6 +53,29 @@ def test_users_qr_writes_a_png_that_provisions_the_device(
         == 1
     )
     assert "no user 'nobody'" in capsys.readouterr().err and not missing.exists()
+
+
+def test_one_qr_code_for_the_office_and_hq(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`users qr --hub` puts the hub's address beside the central server's: one code, one
+    token, the device syncs through whichever answers (the hub first)."""
+    data = str(tmp_path / "data")
+    assert main(["users", "add", "ama", "--role", "enumerator", "--district", "north",
+                 "--data", data]) == 0  # fmt: skip
+    token = capsys.readouterr().out.splitlines()[0]
+    png, hub = tmp_path / "ama.png", "http://192.168.1.20:8000"
+    central = "https://central.example.org"
+    qr = ["users", "qr", "ama", "-o", str(png), "--url", central, f"--token={token}"]
+    assert main([*qr, "--hub", hub, "--data", data]) == 0
+    text = decode_qr_image(png.read_bytes())
+    assert (decode_settings(text).server_url, decode_settings(text).token) == (central, token)
+    assert decode_options(text).hub_url == hub
+
+    png.unlink()
+    assert main([*qr, "--hub", "192.168.1.20", "--data", data]) == 1
+    assert "give the hub's http:// or https:// address" in capsys.readouterr().err
+    assert not png.exists()
 
 
 RELAY_CLI = [
