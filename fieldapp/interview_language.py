@@ -11,39 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fieldapp import i18n
-
-_NAMES: dict[str, tuple[str, ...]] = {
-    "en": ("english", "anglais", "inglés", "ingles"),
-    "fr": ("french", "français", "francais", "francés", "frances"),
-    "es": ("spanish", "español", "espanol", "espagnol"),
-    "pt": ("portuguese", "português", "portugues", "portugais"),
-    "sw": ("swahili", "kiswahili"),
-    "ar": ("arabic", "العربية", "arabe"),
-}
-"""Names forms give their languages, in English and in the language itself, by ISO code."""
-
-
-def language_code(form_language: str | None) -> str | None:
-    """The ISO code of a form language: `French (fr)` -> `fr`, `Español` -> `es`; None when
-    the name is neither a code in parentheses, a bare two-letter code, nor a known name."""
-    if not form_language:
-        return None
-    name = form_language.strip()
-    if name.endswith(")") and "(" in name:
-        code = name[name.rindex("(") + 1 : -1].strip().lower()
-        if code.isalpha() and len(code) in (2, 3):
-            return code
-        name = name[: name.rindex("(")].strip()
-    lowered = name.lower()
-    if len(lowered) == 2 and lowered.isalpha():
-        return lowered
-    for code, names in _NAMES.items():
-        if lowered in names:
-            return code
-    for code, own in i18n.available_languages().items():
-        if lowered == own.lower():
-            return code
-    return None
+from forms.messages import language_code
 
 
 def form_language_for(languages: Sequence[str], app_language: str | None) -> str | None:

@@ -294,13 +294,34 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
 """Translations of engine messages, by language code; English (`CATALOG`) is the fallback."""
 
 
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "anglais", "inglés", "ingles"),
+    "fr": ("french", "français", "francais", "francés", "frances"),
+    "es": ("spanish", "español", "espanol", "espagnol"),
+    "pt": ("portuguese", "português", "portugues", "portugais"),
+    "sw": ("swahili", "kiswahili"),
+    "ar": ("arabic", "العربية", "arabe"),
+}
+"""Names forms give their languages without a code, in English, in the language itself and
+in French, by ISO 639-1 code."""
+
+
 def language_code(language: str | None) -> str | None:
-    """A form's language name as a code: `French (fr)` → `fr`, `Español` → `es`."""
+    """A form's language name as an ISO code: the code in parentheses (ODK's XLSForm
+    convention, `French (fr)` → `fr`), a bare code (`fr`), else a known name (`Español` →
+    `es`); None for a name none of these (`Bambara`)."""
     if not language:
         return None
-    if language.endswith(")") and "(" in language:
-        return language[language.rindex("(") + 1 : -1].strip().lower()
-    return language.strip()[:2].lower()
+    name = language.strip()
+    if name.endswith(")") and "(" in name:
+        code = name[name.rindex("(") + 1 : -1].strip().lower()
+        if code.isalpha() and len(code) in (2, 3):
+            return code
+        name = name[: name.rindex("(")].strip()
+    lowered = name.lower()
+    if len(lowered) == 2 and lowered.isalpha():
+        return lowered
+    return next((code for code, names in LANGUAGE_NAMES.items() if lowered in names), None)
 
 
 def render_in(code: str, params: dict[str, Any], language: str | None) -> str:

@@ -16,11 +16,12 @@ import pytest
 from fieldapp.app import load_demo_forms
 from fieldapp.i18n import format_number
 from fieldapp.interview import Interview
-from fieldapp.interview_language import form_language_for, language_code, language_label
+from fieldapp.interview_language import form_language_for, language_label
 from fieldapp.store import Comment, Store
 from fieldapp.store.connection import Connection
 from fieldapp.store.schema import MIGRATIONS, migrate
 from forms.errors import FormError
+from forms.messages import language_code
 from forms.xlsform import compile_xlsform
 
 FORM = "living_income_household"
@@ -141,6 +142,7 @@ def test_the_app_language_is_matched_by_code_then_by_name(
     [
         ("French (fr)", "fr", "Français"),
         ("Español", "es", "Español"),
+        ("Spanish", "es", "Español"),
         ("Kiswahili (sw)", "sw", "Kiswahili"),
         ("Bambara", None, "Bambara"),
         ("Mooré (mos)", "mos", "Mooré"),
