@@ -19,6 +19,7 @@ import flet as ft
 from fieldapp.interview_outline import GROUP, INSTANCE, QUESTION, LevelRow
 from fieldapp.interview_views import ScreenView
 from fieldapp.ui import style
+from fieldapp.ui.markdown import plain
 from fieldapp.ui.words import Translate
 from forms.session_navigation import INVALID, REQUIRED_MISSING
 
@@ -66,7 +67,8 @@ def _row(filling: Filling, row: LevelRow, scroll_here: bool) -> ft.Control:
     color = style.INK
     if row.state in STATES:
         words, color = t(STATES[row.state]), style.DANGER
-    title = row.label if row.kind != "repeat" else f"{row.label} ({row.count})"
+    label = plain(row.label)  # a label's Markdown markers are not shown in the list
+    title = label if row.kind != "repeat" else f"{label} ({row.count})"
     if row.kind == QUESTION:
         icon, action = None, _jump(filling, row.ref)
     else:
