@@ -5,6 +5,7 @@ district, the charts, and the way to the HTML export."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -17,7 +18,8 @@ from server_support import serving
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
-from sync.server.report.compute import Report
+from sync.server.report.charts import empty_reason, report_charts
+from sync.server.report.compute import Population, Report
 from sync.server.supervisor_ui.exports_screen import ExportsApi
 from sync.server.supervisor_ui.report_screen import (
     GROUP_HEADS,
@@ -54,6 +56,12 @@ class Drawn:
         self.exported = form
 
 
+def tables(shown: list[Any]) -> list[ft.DataTable]:
+    """The screen's tables, each in a row that scrolls sideways (nothing past a tablet's edge)."""
+    rows = [c for c in shown if isinstance(c, ft.Row) and c.scroll == ft.ScrollMode.AUTO]
+    return [t for row in rows for t in row.controls if isinstance(t, ft.DataTable)]
+
+
 def grid(table: ft.Control) -> list[list[str]]:
     assert isinstance(table, ft.DataTable)
     heads = [str(c.label) for c in table.columns]
@@ -86,7 +94,7 @@ def test_the_screen_shows_the_reports_figures_for_the_users_districts(
         if report.skipped
         else ""
     )
-    groups, weai = (c for c in shown if isinstance(c, ft.DataTable))
+    groups, weai = tables(shown)
     expected = [g.model_dump() for g in report.groups]
     assert grid(groups) == [list(GROUP_HEADS), *(group_cells(g) for g in expected)]
     assert grid(weai) == [list(WEAI_HEADS), *(weai_cells(g) for g in expected if g["weai"])]
@@ -152,3 +160,19 @@ def test_without_a_living_income_form_the_screen_says_so() -> None:
         "No living income form is published on the server yet"
         " (the report reads living_income_household)."
     )
+
+
+def test_an_empty_chart_says_why_it_is_empty() -> None:
+    """A report with no household draws three framed charts, each saying in its middle (and
+    in its title, which a screen reader reads) why there is nothing to draw."""
+    states = ("approved", "received")
+    nobody = Report(form_id="f", population=Population(states=states, districts=("north",)),
+                    benchmarks=[], households=[], skipped=[], groups=[], seed=1)  # fmt: skip
+    why = "No approved or received household with a benchmark and a household size in north."
+    assert empty_reason(nobody) == why
+    charts = report_charts(nobody)
+    assert len(charts) == 3
+    for heading, svg in charts.items():
+        said = " ".join(re.findall(r'fill="#555">([^<]*)</text>', svg))
+        assert said == why, heading
+        assert re.search(r"<title>[^<]*: No approved or received household", svg), heading

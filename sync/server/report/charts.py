@@ -14,6 +14,8 @@ MAX_BARS = 280
 """Bars of the income distribution at most: two pixels each."""
 LABELS = 230
 """Width (px) of the group names left of the composition bars."""
+EMPTY_LINE = 70
+"""Characters per line of an empty chart's explanation."""
 COLOURS = {"main_crop": "#2e7d32", "other": "#1565c0", "own_consumption": "#f9a825"}
 
 
@@ -24,13 +26,33 @@ def _svg(body: str, title: str) -> str:
     )
 
 
-def income_vs_benchmark(households: Sequence[HouseholdResult]) -> str:
+def empty(title: str, why: str) -> str:
+    """A chart with nothing to draw, saying why in its middle (wrapped to fit its width)."""
+    words, lines = why.split(), [""]
+    for word in words:
+        if len(lines[-1]) + len(word) + 1 > EMPTY_LINE:
+            lines.append("")
+        lines[-1] = f"{lines[-1]} {word}".strip()
+    top = HEIGHT / 2 - (len(lines) - 1) * 10
+    said = "".join(
+        f'<text x="{WIDTH / 2}" y="{top + n * 20:.1f}" text-anchor="middle" font-size="14"'
+        f' fill="#555">{escape(line)}</text>'
+        for n, line in enumerate(lines)
+    )
+    frame = (
+        f'<rect x="1" y="1" width="{WIDTH - 2}" height="{HEIGHT - 2}" fill="none" stroke="#ccc"/>'
+    )
+    return _svg(frame + said, f"{title}: {why}")
+
+
+def income_vs_benchmark(households: Sequence[HouseholdResult], why: str = "") -> str:
     """Each household's income as % of its adjusted benchmark, sorted; a line at 100%. Past
     MAX_BARS households a bar stands for a quantile, so 100,000 households draw as a few
-    hundred bars (a few kB), with the same shape and the same share in red."""
+    hundred bars (a few kB), with the same shape and the same share in red. With no
+    household, the chart says `why`."""
     ratios = sorted(h.income_total / h.benchmark * 100 for h in households)
     if not ratios:
-        return _svg("", "No households")
+        return empty("Household income as % of the adjusted benchmark", why)
     if len(ratios) > MAX_BARS:
         last = len(ratios) - 1
         ratios = [ratios[round(i * last / (MAX_BARS - 1))] for i in range(MAX_BARS)]
@@ -61,10 +83,10 @@ def label(g: GroupResult, suffix: str = "") -> str:
     return f"{g.group}{suffix} ({g.benchmark.id})"
 
 
-def composition_bars(groups: Sequence[GroupResult]) -> str:
-    """Stacked bars: main crop / other / own consumption shares per group."""
+def composition_bars(groups: Sequence[GroupResult], why: str = "") -> str:
+    """Stacked bars: main crop / other / own consumption shares per group (or `why` not)."""
     if not groups:
-        return _svg("", "No groups")
+        return empty("Income composition", why)
     band = (HEIGHT - 2 * PAD) / len(groups)
     parts = []
     for i, g in enumerate(groups):
@@ -91,11 +113,12 @@ def composition_bars(groups: Sequence[GroupResult]) -> str:
     return _svg(legend + "".join(parts), "Income composition")
 
 
-def gap_by_head_sex(groups: Sequence[GroupResult]) -> str:
-    """Share below the benchmark and the FGT gap index, by sex of the household head."""
+def gap_by_head_sex(groups: Sequence[GroupResult], why: str = "") -> str:
+    """Share below the benchmark and the FGT gap index, by sex of the household head (or
+    `why` not)."""
     rows = [g for g in groups if g.by == "head_sex"]
     if not rows:
-        return _svg("", "No head's sex recorded")
+        return empty("Living income gap by sex of the household head", why)
     band = (WIDTH - 2 * PAD) / len(rows)
     parts = []
     for i, g in enumerate(rows):
@@ -126,8 +149,22 @@ def report_charts(report: Report) -> dict[str, str]:
     """The report's three charts by heading, as the HTML report and the report screen show
     them; composition for all households and by sex of the head."""
     overall_and_sex = [g for g in report.groups if g.by in ("all", "head_sex")]
+    nobody = empty_reason(report)
+    sexless = nobody or "No household in this report has its head's sex recorded."
     return {
-        "Income against the living income benchmark": income_vs_benchmark(report.households),
-        "Income composition": composition_bars(overall_and_sex),
-        "Gap by sex of the household head": gap_by_head_sex(report.groups),
+        "Income against the living income benchmark": income_vs_benchmark(
+            report.households, nobody
+        ),
+        "Income composition": composition_bars(overall_and_sex, nobody),
+        "Gap by sex of the household head": gap_by_head_sex(report.groups, sexless),
     }
+
+
+def empty_reason(report: Report) -> str:
+    """Why the report has no household to count ("" when it has some): "No approved
+    household with a benchmark and a household size in north."."""
+    if report.households:
+        return ""
+    states = " or ".join(report.population.states) or "submitted"
+    where = ", ".join(report.population.districts) or "any district"
+    return f"No {states} household with a benchmark and a household size in {where}."

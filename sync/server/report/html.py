@@ -16,11 +16,17 @@ from sync.server.report.household import COMPONENTS, DOMAINS
 from sync.server.report.methods import methods_note
 
 STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+    "body{font-family:system-ui,sans-serif;margin:1em;color:#222;max-width:100%}"
+    ".wide{overflow-x:auto;max-width:100%}"
     "table{border-collapse:collapse;margin:1em 0;font-size:13px}"
     "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
+    "th{min-width:5em;max-width:12em;vertical-align:bottom}"
     "th:first-child,td:first-child{text-align:left}"
+    "svg{max-width:100%;height:auto}"
+    "p,li{overflow-wrap:anywhere}"
 )
+"""Fits a tablet's width (800 px): a wide table scrolls sideways in its own box, headings
+wrap, a chart shrinks to the page."""
 DIMENSIONS = {"all": "all households", "head_sex": "sex of the head", "district": "district",
               "crop": "main crop", "farm_class": "farm size"}  # fmt: skip
 
@@ -55,7 +61,9 @@ NAMED = ["by", "group", "benchmark (place, year)", "currency"]
 def _table(head: list[str], rows: list[list[str]]) -> str:
     top = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{top}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<div class='wide'><table><thead><tr>{top}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def groups_table(report: Report) -> str:
@@ -134,7 +142,9 @@ def render_html(report: Report, title: str, drivers: str = "") -> str:
         weai_table(report) if any(g.weai for g in report.groups) else "<p>No women's module.</p>"
     )
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
+        f"<!doctype html><html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)}</title>"
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>"
         f"<p>Population: {escape(report.population.describe())} {len(report.households):,}"
         f" households.</p>{skipped}"

@@ -86,13 +86,16 @@ def weai_cells(group: dict[str, Any]) -> list[str]:
     ]
 
 
-def _table(heads: tuple[str, ...], rows: list[list[str]]) -> ft.DataTable:
-    return ft.DataTable(
+def _table(heads: tuple[str, ...], rows: list[list[str]]) -> ft.Row:
+    """The table in a box of the screen's width that scrolls sideways, so a tablet (800 px)
+    shows the first columns and the rest a swipe away, nothing past the screen's edge."""
+    table = ft.DataTable(
         columns=[ft.DataColumn(label=h, numeric=i > 1) for i, h in enumerate(heads)],
         rows=[ft.DataRow([ft.DataCell(text(cell)) for cell in row]) for row in rows],
         column_spacing=16,
         data_row_max_height=72,
     )
+    return ft.Row([table], scroll=ft.ScrollMode.AUTO)
 
 
 class ReportScreen:
@@ -161,7 +164,10 @@ class ReportScreen:
             button("Export as HTML, with every household", lambda: self.export(summary["form_id"])),
         ]
         if not summary["households"]:
-            return lines
+            states = " or ".join(summary["population"]["states"])
+            return [*lines, text(f"Nothing to show yet: no {states} household with a benchmark"
+                                 " and a household size in your districts. Approve interviews,"
+                                 " or count the received ones too (the button above).")]  # fmt: skip
         groups = summary["groups"]
         (first, spread), *others = summary["charts"].items()  # the spread first, as in the HTML
         lines += [
@@ -184,5 +190,7 @@ class ReportScreen:
 def _chart(heading: str, svg: str) -> list[ft.Control]:
     return [
         text(heading, bold=True, size=18),
-        ft.Image(src=svg, width=WIDTH, height=HEIGHT, semantics_label=heading),
+        ft.Image(
+            src=svg, width=WIDTH, height=HEIGHT, semantics_label=heading, fit=ft.BoxFit.CONTAIN
+        ),  # fmt: skip
     ]
