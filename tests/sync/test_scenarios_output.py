@@ -24,14 +24,20 @@ BARE = {str(h["id"]) for n, h in enumerate(HOUSEHOLDS) if n % 8 == 0}
 """Households stored without a productive area: no drivers."""
 
 
+KG_HA, PRICE = 600, 1_600
+
+
+def area(n: int) -> int:
+    return 0 if n % 8 == 0 else 1 + n % 3
+
+
 def crop(n: int) -> str:
-    """The main crop's figures of household n: 1 to 3 ha, 400 kg/ha, 1,500 per kg, sold."""
-    area = 0 if n % 8 == 0 else 1 + n % 3
-    kg = 400 * area
-    return (f"<plots><productive_total_ha>{area}</productive_total_ha></plots><main_crop>"
+    """The main crop's figures of household n: 1 to 3 ha, KG_HA kg/ha, all sold at PRICE."""
+    kg = KG_HA * area(n)
+    return (f"<plots><productive_total_ha>{area(n)}</productive_total_ha></plots><main_crop>"
             f"<harvest_kg_total>{kg}</harvest_kg_total><season><sold_kg>{kg}</sold_kg>"
             "<home_kg>0</home_kg><to_priced>1</to_priced></season></main_crop>"
-            f"<main_sales>{kg * 1500}</main_sales><costs><main_costs>{100_000 * area}"
+            f"<main_sales>{kg * PRICE}</main_sales><costs><main_costs>{100_000 * area(n)}"
             "</main_costs></costs><identification><country>ci</country></identification>")  # fmt: skip
 
 

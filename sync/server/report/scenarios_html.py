@@ -45,6 +45,8 @@ def drivers_table(segments: list[SegmentDrivers]) -> str:
 
 def closing_table(segments: list[SegmentDrivers]) -> str:
     def lever(s: SegmentDrivers, name: str) -> str:
+        if not s.below:
+            return "–"  # nobody to bring up
         found = s.closing[name]
         change = "none" if found.median_change is None else figure(found.median_change, 1)
         return f"{change} ({figure(found.within_reach_pct, 0)} % within reach)"

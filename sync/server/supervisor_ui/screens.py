@@ -14,6 +14,7 @@ from sync.server.supervisor_ui.gps_map import gps_block
 from sync.server.supervisor_ui.media import Attachments
 from sync.server.supervisor_ui.repeat_tables import cell_places, repeat_tables
 from sync.server.supervisor_ui.report_screen import ReportScreen
+from sync.server.supervisor_ui.scenarios_screen import ScenariosScreen
 from sync.server.supervisor_ui.widgets import button, counted, duration_text, keep_typing, text
 
 FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "date_to")
@@ -108,6 +109,7 @@ class SupervisorScreens:
         self.report = (
             None if exports is None else ReportScreen(exports, self.show, self.export_report)
         )
+        self.scenarios = None if exports is None else ScenariosScreen(exports, self.show)
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
         self.filters: dict[str, ft.TextField | ft.Dropdown] = {
             name: _filter_field(name) for name in FILTERS
@@ -130,6 +132,8 @@ class SupervisorScreens:
             nav.controls.append(button("Exports", lambda: self.guarded(self.exports_screen)))
         if self.report is not None:
             nav.controls.append(button("Report", lambda: self.guarded(self.report_screen)))
+        if self.scenarios is not None:
+            nav.controls.append(button("Scenarios", lambda: self.guarded(self.scenarios_screen)))
         self.body.controls = [nav, text(title, bold=True, size=22), self.message, *controls]
         self.page.update()
 
@@ -154,6 +158,10 @@ class SupervisorScreens:
     def report_screen(self) -> None:
         if self.report is not None:
             self.report.open()
+
+    def scenarios_screen(self) -> None:
+        if self.scenarios is not None:
+            self.scenarios.open()
 
     def export_report(self, form: str) -> None:
         """The Exports screen, set for the HTML report of `form`."""
