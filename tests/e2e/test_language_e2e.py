@@ -26,7 +26,7 @@ FORM = """
 | survey |      |           |                                         |                                              |
 |        | type | name      | label::English (en)                     | label::Français (fr)                         |
 |        | text | head_name | Name of the household head              | Nom du chef de ménage                        |
-|        | note | summary   | **Summary**⏎First line⏎Head: ${head_name} | **Résumé**⏎Première ligne⏎Chef : ${head_name} |
+|        | note | summary   | **Summary**⏎First line, _in italics_⏎Head: ${head_name} | **Résumé**⏎Première ligne, _en italique_⏎Chef : ${head_name} |
 | settings |    |           |                                         |                                              |
 |        | form_id | form_title | default_language                     |                                              |
 |        | markdown_note | Markdown note | English (en)               |                                              |
@@ -63,7 +63,6 @@ def test_a_french_interview_resumes_in_french_after_a_kill_and_draws_its_note(
     page.get_by_role("button", name=FR["filling.next"]).click()
     note = page.get_by_text(re.compile("Première ligne"))
     expect(note).to_be_visible()
-    page.screenshot(path=str(screenshot_dir / "language_note_fr_phone.png"))
 
     app.kill()  # SIGKILL: no chance to save anything more
     page.close()
@@ -78,7 +77,7 @@ def test_a_french_interview_resumes_in_french_after_a_kill_and_draws_its_note(
     expect(page.get_by_text(re.compile("Chef : Awa"))).to_be_visible()
     expect(page.get_by_role("button", name=FR["filling.next"])).to_be_visible()
     expect(page.get_by_role("button", name=EN["filling.next"], exact=True)).to_have_count(0)
-    page.screenshot(path=str(screenshot_dir / "language_note_resumed_phone.png"))
+    page.screenshot(path=str(screenshot_dir / "language-note-phone.png"))
     page.get_by_role("button", name=FR["filling.previous"]).click()
     expect(page.get_by_role("textbox", name="Nom du chef de ménage")).to_have_value("Awa")
     page.close()
