@@ -23,6 +23,7 @@ from benchmarks import (
     bench_navigation,
     bench_queue,
     bench_reading,
+    bench_scenarios,
     bench_screen_change,
     bench_session,
     bench_sync_devices,
@@ -45,12 +46,13 @@ BENCHMARKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("Screen change in Chromium: Next to the next screen", bench_screen_change.run),
     ("Navigation: Next with 1,000 repeat instances, test-drive with 500", bench_navigation.run),
     ("Server memory under 50 concurrent 19 MB uploads", bench_uploads.run),
+    ("Income driver scenarios over 100,000 households", bench_scenarios.run),
 )
 
 
 SECTIONS = {
     "xpath": 0, "reading": 1, "session": 2, "autosave": 3, "ingest": 4, "devices": 5,
-    "exports": 6, "queue": 7, "screen": 8, "navigation": 9, "uploads": 10,
+    "exports": 6, "queue": 7, "screen": 8, "navigation": 9, "uploads": 10, "scenarios": 11,
 }  # fmt: skip
 """Names for `python -m benchmarks.run NAME ...`: rerun only these sections."""
 

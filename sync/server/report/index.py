@@ -98,7 +98,7 @@ def _adequacy(flags: str | None) -> dict[str, bool] | None:
     return None if flags is None else {d: c == "1" for d, c in zip(DOMAINS, flags, strict=True)}
 
 
-def _row(
+def household_row(
     submission: SubmissionRecord, seq: int, h: HouseholdIncome, crop: CropFigures
 ) -> tuple[Any, ...]:
     return (
@@ -113,7 +113,7 @@ def _row(
     )  # fmt: skip
 
 
-def _write(storage: Storage, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
+def write_rows(storage: Storage, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
     connection, lock = write_side(storage)
     with lock:
         _ensure(connection)
@@ -141,10 +141,10 @@ def record_household(
                 "SELECT rowid FROM submissions WHERE instance_id = ?", [submission.instance_id]
             ).fetchone()
         crop = crop_figures(lambda path: _texts(tree, path))
-        rows.append(_row(submission, int(found[0]) if found else 0, household, crop))
+        rows.append(household_row(submission, int(found[0]) if found else 0, household, crop))
     dropped = [submission.deprecated_id] if submission.deprecated_id else []
     if rows or dropped:
-        _write(storage, rows, dropped)
+        write_rows(storage, rows, dropped)
 
 
 def backfill(storage: Storage) -> int:
@@ -185,11 +185,11 @@ def backfill(storage: Storage) -> int:
             readers[key] = reader_for(MAPPINGS[record.form_id], definition)
             crops[key] = _crop_reader(definition)
         household = readers[key](record.xml, record.instance_id, record.district)
-        rows.append(_row(record, seq, household, crops[key](record.xml)))
+        rows.append(household_row(record, seq, household, crops[key](record.xml)))
         if len(rows) >= BATCH:
-            _write(storage, rows, [])
+            write_rows(storage, rows, [])
             rows = []
-    _write(storage, rows, [])
+    write_rows(storage, rows, [])
     with lock:
         connection.execute(
             "INSERT OR REPLACE INTO report_checked (id, last_rowid) VALUES (1, ?)", [top]
