@@ -11,7 +11,7 @@ from sync.protocol import DeviceSettings
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.errors import DomainError
-from sync.server.hub_trust import USERS_EVERY
+from sync.server.hub_trust import USERS_AT_KEY, USERS_EVERY
 from sync.server.publish import publish_file
 from sync.server.storage import ROLES, Storage
 from sync.server.token_arg import token_help, token_of
@@ -244,6 +244,13 @@ def _run(args: argparse.Namespace) -> int:
         for warning in published.warnings:
             print(f"warning: {warning}")
         return 0
+    if storage.get_setting(USERS_AT_KEY) is not None and (
+        args.action in ("add", "revoke") or getattr(args, "rotate", False)
+    ):
+        raise DomainError(
+            f"{args.data} is a district hub's: its users come from the central server, and a"
+            " change made here is undone at its next refresh; run this at HQ"
+        )
     if args.action == "add":
         token = add_user(storage, args.name, args.role, args.district)
         print(token)

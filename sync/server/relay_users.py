@@ -83,7 +83,10 @@ class HubUsersRefresh:
             )
         if self.storage.get_setting(USERS_AT_KEY) is None:
             return f"no tablet can sync to this hub yet: it has no user list, as {reason}; retrying"
-        return f"the hub's users were not refreshed, as {reason}; tablets are checked against the list it has"
+        return (
+            f"the hub's users were not refreshed, as {reason}; tablets are checked against"
+            " the list it has"
+        )
 
     def _tell(self, message: str, level: int = logging.WARNING) -> None:
         if message != self._said:

@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 
 import sqlite_utils
+from fastapi.testclient import TestClient
 from hub_support import direct, start_hub
 from server_support import instance_xml, make_server
 
@@ -86,9 +87,9 @@ def test_a_hub_vouches_only_for_its_own_districts_enumerators(tmp_path: Path) ->
     assert central.storage.submission("uuid:v5") is None
 
 
-def _reject(central_client: object, instance_id: str, auth: dict[str, str]) -> None:
+def _reject(central_client: TestClient, instance_id: str, auth: dict[str, str]) -> None:
     review = {"decision": "rejected", "comment": "recount members", "question_comments": {}}
-    answer = central_client.post(f"/api/v1/review/{instance_id}", json=review, headers=auth)  # type: ignore[attr-defined]
+    answer = central_client.post(f"/api/v1/review/{instance_id}", json=review, headers=auth)
     assert answer.status_code == 200, answer.text
 
 
@@ -141,7 +142,8 @@ def test_a_return_reaches_a_device_once_whichever_way_it_syncs(tmp_path: Path) -
     with hub.device(token) as office:  # corrected at the office: the edit is amina's upstream
         [fixed] = office.push([_item("uuid:r3b", deprecated="uuid:r3")], lambda i, n: b"")
     assert fixed.status == "stored" and hub.forwarder.push_pending() == 1
-    assert central.storage.submission("uuid:r3").replaced_by == "uuid:r3b"  # type: ignore[union-attr]
+    corrected = central.storage.submission("uuid:r3")
+    assert corrected is not None and corrected.replaced_by == "uuid:r3b"
     _reject(central.client, "uuid:r3b", central.auth("sue"))
     tablet.pull(direct(central, "amina"))
     hub.forwarder.pull_down()

@@ -8,18 +8,20 @@ import logging
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from hub_support import start_hub
 from server_support import Server, make_server
 
 from sync.client import AuthError, ConnectionFailed
 from sync.protocol import HubUser
 from sync.server.auth import add_user, hash_token
+from sync.server.errors import BadRequest
 from sync.server.relay_users import HubUsersRefresh
 from sync.server.storage import User
 
 
-def _pull(client: object, token: str) -> tuple[int, str]:
-    response = client.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"})  # type: ignore[attr-defined]
+def _pull(client: TestClient, token: str) -> tuple[int, str]:
+    response = client.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"})
     return response.status_code, response.json().get("detail", "")
 
 
@@ -94,7 +96,7 @@ def test_the_users_endpoint_gives_a_hub_its_districts_enumerators_as_hashes(
 
 def test_a_coordinator_is_made_with_its_district(tmp_path: Path) -> None:
     central = make_server(tmp_path / "central")
-    with pytest.raises(Exception, match="a coordinator needs --district"):
+    with pytest.raises(BadRequest, match="a coordinator needs --district"):
         add_user(central.storage, "lost", "coordinator", None)
 
 

@@ -1,4 +1,4 @@
-"""District hub: devices sync to the hub; it forwards upstream exactly once and brings returns down."""
+"""District hub: devices sync to the hub; it forwards upstream once and brings returns down."""
 
 from __future__ import annotations
 

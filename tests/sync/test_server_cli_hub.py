@@ -204,7 +204,7 @@ def _pull_status(url: str, token: str) -> int:
 
 
 def test_a_hub_started_offline_says_what_to_do_then_follows_the_upstreams_users(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Started with the uplink down and no users yet, the relay says so in one line and keeps
     trying; once the central server answers, its users work at the hub, until revoked."""
@@ -235,6 +235,9 @@ def test_a_hub_started_offline_says_what_to_do_then_follows_the_upstreams_users(
         wait_until(lambda: _pull_status(hub_url, device_token) == 200, "ama known at the hub")
         assert main(["users", "revoke", "ama", "--data", str(central)]) == 0
         wait_until(lambda: _pull_status(hub_url, device_token) == 401, "ama refused at the hub")
+        on_the_hub = ["users", "add", "late", "--role", "enumerator", "--district", "north"]
+        assert main([*on_the_hub, "--data", str(hub)]) == 1  # users are managed at HQ
+        assert "run this at HQ" in capsys.readouterr().err
     finally:
         for process in (district, upstream):
             if process is not None:
