@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sync.protocol import HubUser, SubmissionItem
 from sync.server.errors import BadRequest, Forbidden
-from sync.server.storage import Storage, User
+from sync.server.storage import Storage, SubmissionRecord, User
 
 HUB_ROLES = ("coordinator", "admin")
 USERS_AT_KEY = "hub_users_at"
@@ -50,7 +50,8 @@ def maker_of(storage: Storage, sender: User, item: SubmissionItem) -> User:
     """Who made the item's interview: its sender, or the enumerator a hub names for it.
 
     BadRequest (the item is refused, the rest of the batch is not) for a device naming
-    another user, or a hub naming an enumerator it cannot vouch for."""
+    another user, or a hub naming an enumerator it cannot vouch for. An enumerator revoked
+    since is still vouched for: the hub took the interview while the token was good."""
     if item.enumerator is None or item.enumerator == sender.name:
         return sender
     if sender.role not in HUB_ROLES:
@@ -71,6 +72,18 @@ def maker_of(storage: Storage, sender: User, item: SubmissionItem) -> User:
             f" {district!r}; hub {sender.name!r} vouches only for its own district's enumerators"
         )
     return named
+
+
+def sends_files_of(user: User, submission: SubmissionRecord) -> bool:
+    """Who may send a submission's files: its enumerator, and a hub that could vouch for
+    them (the device may have sent the XML to HQ itself, its photos through the office)."""
+    if user.name in (submission.enumerator, submission.via) or user.role == "admin":
+        return True
+    return (
+        user.role == "coordinator"
+        and bool(user.district)
+        and (submission.district == user.district)
+    )
 
 
 def unknown_token_message(storage: Storage, upstream: str | None) -> str:

@@ -36,7 +36,7 @@ from sync.protocol import (
 from sync.server.auth import CurrentUser
 from sync.server.blobs import BlobStore, safe_name
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
-from sync.server.hub_trust import HUB_ROLES, maker_of, users_for_hub
+from sync.server.hub_trust import HUB_ROLES, maker_of, sends_files_of, users_for_hub
 from sync.server.ingest import ingest, now, require_submitter_of
 from sync.server.limits import gunzip
 from sync.server.quality_sections import on_attachment
@@ -126,7 +126,7 @@ async def put_attachment(
     safe_name(name)
     storage = _storage(request)
     submission = storage.submission(instance_id)
-    if submission is None or user.name not in (submission.enumerator, submission.via):
+    if submission is None or not sends_files_of(user, submission):
         raise NotFound(f"no submission {instance_id!r} of yours")
     expected = {a.name: a for a in storage.attachments(instance_id)}
     if name not in expected:

@@ -63,6 +63,33 @@ def test_a_forwarded_interview_is_the_enumerators_and_came_via_the_hub(tmp_path:
     assert central.storage.submission("uuid:f3").via is None  # type: ignore[union-attr]
 
 
+def test_photos_left_behind_at_hq_come_through_the_hub(tmp_path: Path) -> None:
+    """The tablet's XML reached HQ but the connection fell before its photo; at the office
+    the hub sends the photo for it (the upstream holds the XML: "duplicate", photo missing)."""
+    central = make_server(tmp_path / "central")
+    hub = start_hub(tmp_path / "hub", central)
+    hub.forwarder.users.refresh()
+    photo = b"\xff\xd8 a roof \xff\xd9"
+    batch = {"batch_id": "b", "device_id": "tablet-7", "items": [
+        _with_photo("uuid:p1", photo).model_dump(mode="json")]}  # fmt: skip
+    first = central.client.post("/api/v1/submissions", json=batch, headers=central.auth("amina"))
+    assert first.json()["results"][0]["missing_attachments"] == ["door.jpg"]
+    with hub.device(central.tokens["amina"]) as tablet:
+        tablet.push([_with_photo("uuid:p1", photo)], lambda i, n: photo)
+    assert hub.forwarder.push_pending() == 1
+    [attachment] = central.storage.attachments("uuid:p1")
+    assert attachment.received
+    batch["items"] = [_with_photo("uuid:p2", photo).model_dump(mode="json")]
+    south = central.client.post("/api/v1/submissions", json=batch, headers=central.auth("kofi"))
+    assert south.json()["results"][0]["missing_attachments"] == ["door.jpg"]
+    put = central.client.put(  # a hub sends no files of another district's
+        "/api/v1/submissions/uuid:p2/attachments/door.jpg",
+        content=photo,
+        headers=central.auth("hub"),
+    )
+    assert put.status_code == 404 and "of yours" in put.json()["detail"]
+
+
 def test_a_hub_vouches_only_for_its_own_districts_enumerators(tmp_path: Path) -> None:
     central = make_server(tmp_path / "central")
     items = [
