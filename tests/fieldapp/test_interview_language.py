@@ -61,6 +61,23 @@ def test_saving_an_answer_keeps_the_language(store: Store) -> None:
     assert store.get_instance(interview.instance_id).language == SPANISH
 
 
+def test_the_store_keeps_the_language_through_saves_and_a_correction(store: Store) -> None:
+    """The store round trip: kept at creation, kept by a save that does not name it,
+    replaced by one that does, carried to the new instanceID of a correction."""
+    version = store.get_form(FORM).version
+    store.create_draft(FORM, version, "uuid:a", "<data/>", "A", FRENCH)
+    assert store.get_instance("uuid:a").language == FRENCH
+    store.save_draft("uuid:a", "<data/>", "A", None)
+    assert store.get_instance("uuid:a").language == FRENCH
+    store.save_draft("uuid:a", "<data/>", "A", None, SPANISH)
+    assert store.get_instance("uuid:a").language == SPANISH
+    store.finalize("uuid:a", "<data/>", "A")
+    store.mark_sent(["uuid:a"])
+    store.mark_returned("uuid:a", "<data/>", [], FORM, version)
+    assert store.get_instance("uuid:a").language == SPANISH
+    assert store.replace_for_edit("uuid:a", "uuid:b", "<data/>").language == SPANISH
+
+
 def test_an_unknown_language_is_refused_and_changes_nothing(store: Store) -> None:
     interview = Interview.start(store, FORM, app_language="fr")
     with pytest.raises(FormError) as raised:
