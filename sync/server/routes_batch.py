@@ -5,9 +5,9 @@ interviews returned): a pull brings what was numbered after it and a cursor past
 brought, never behind the one it was given. A district hub keeps the central server's number
 of every return it relays (`ReviewRecord.origin_seq`) and answers with the position it has
 pulled upstream to, so a device's one cursor means the same at the hub as at HQ: a return it
-got by one way is past its cursor by the other, and comes exactly once. A hub lists every
-current form on each pull (its forms carry its own numbers; the device fetches only those
-whose hash it lacks).
+got by one way is past its cursor by the other, and comes exactly once. A hub's forms carry
+its own numbers, so it lists every current form to a cursor behind the position it has
+pulled to (the device fetches only those whose hash it lacks), none to one at or past it.
 """
 
 from __future__ import annotations
@@ -194,6 +194,7 @@ def pull(request: Request, user: CurrentUser, cursor: Cursor = "") -> PullResult
         forms = [f for f in forms if f.form_id in changed]
     else:
         reached = int(storage.get_setting(CURSOR_KEY) or 0)
+        forms = forms if since < reached else []
     to_hub = user.role in HUB_ROLES
     returned = [
         _returned(storage.submission(review.instance_id), review, to_hub)

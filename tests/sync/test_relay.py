@@ -49,6 +49,26 @@ def test_hub_forwards_once_across_restarts_and_returns_come_down(tmp_path: Path)
     assert "enumerator" not in returned[0] and "seq" not in returned[0]  # a device's pull
 
 
+def test_a_hub_lists_its_forms_to_a_cursor_behind_its_own_position(tmp_path: Path) -> None:
+    """The hub's forms carry its own numbers: a device whose cursor is behind what the hub
+    pulled gets them all (it fetches those whose hash it lacks), one at or past it none."""
+    central = make_server(tmp_path / "central")
+    hub = start_hub(tmp_path / "hub", central)
+    hub.forwarder.users.refresh()
+    hub.forwarder.pull_down()
+    reached = int(hub.storage.get_setting(CURSOR_KEY) or 0)
+
+    def forms(cursor: int) -> list[str]:
+        answer = hub.client.get(
+            "/api/v1/pull", params={"cursor": str(cursor)}, headers=central.auth("amina")
+        ).json()
+        assert int(answer["cursor"]) == max(cursor, reached)  # never behind the device's
+        return [f["form_id"] for f in answer["forms"]]
+
+    assert forms(0) == forms(reached - 1) == ["demo_household"]
+    assert forms(reached) == forms(10**17) == []
+
+
 def test_a_return_pulled_again_after_a_lost_cursor_is_recorded_once(tmp_path: Path) -> None:
     central = make_server(tmp_path / "central")
     hub = start_hub(tmp_path / "hub", central)
