@@ -6,9 +6,9 @@ a resend of the same XML is a "duplicate", never an error.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 API_PREFIX = "/api/v1"
 RESULT_FIELDS_HEADER = "X-Fieldapp-Result-Fields"
@@ -25,20 +25,14 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
-class Extensible(WireModel):
-    """A model with optional fields added after version 1: left out of the JSON when unset, so
-    a peer that predates them (and refuses unknown fields) still reads what it is sent."""
+def _unset(value: object) -> bool:
+    return value is None
 
-    LATER: ClassVar[frozenset[str]] = frozenset()
 
-    @model_serializer(mode="wrap")
-    def _without_unset_later_fields(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if isinstance(data, dict):
-            for name in self.LATER:
-                if data.get(name) is None:
-                    data.pop(name, None)
-        return data
+def later() -> Any:
+    """An optional field added after version 1: left out of the JSON when unset, so a peer
+    that predates it (and refuses unknown fields) still reads what it is sent."""
+    return Field(default=None, exclude_if=_unset)
 
 
 class AttachmentRef(WireModel):
@@ -47,18 +41,17 @@ class AttachmentRef(WireModel):
     size: int
 
 
-class SubmissionItem(Extensible):
+class SubmissionItem(WireModel):
     """`enumerator` and `device_id`: who made the interview and on which device, when a
     district hub forwards it (a device leaves them out: the token and the batch say it)."""
 
-    LATER: ClassVar[frozenset[str]] = frozenset({"enumerator", "device_id"})
     instance_id: str
     form_id: str
     form_version: str | None = None
     xml: str
     attachments: list[AttachmentRef] = []
-    enumerator: str | None = None
-    device_id: str | None = None
+    enumerator: str | None = later()
+    device_id: str | None = later()
 
 
 class SubmissionBatch(WireModel):
@@ -105,20 +98,19 @@ class ReviewComment(WireModel):
     at: str
 
 
-class ReturnedInstance(Extensible):
+class ReturnedInstance(WireModel):
     """`enumerator` and `seq` go to a district hub only: whose interview it is (the hub may
     never have held it) and the central server's number for this return, the position a
     device's pull cursor counts in at the hub as at the central server."""
 
-    LATER: ClassVar[frozenset[str]] = frozenset({"enumerator", "seq"})
     instance_id: str
     form_id: str
     form_version: str | None
     xml: str
     comments: list[ReviewComment]
     returned_at: str
-    enumerator: str | None = None
-    seq: int | None = None
+    enumerator: str | None = later()
+    seq: int | None = later()
 
 
 class PullResult(WireModel):
