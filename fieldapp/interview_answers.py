@@ -5,8 +5,9 @@ the form language, a date, a number and a GPS point in that language's formats (
 Collect's hierarchy does, `QuestionAnswerProcessor`: the answer's display text, never the raw
 value). `instance_name` names a repeat instance as Collect's hierarchy view does (its repeat's
 label and number, `friends > 1`, or the label of its only child group evaluated in that
-instance, `1. Alice`), and failing that by its first meaningful answer: a text or a choice
-among several, never an acknowledge, a note, a calculation or a one-choice confirmation.
+instance, `1. Alice`), with its first text answer, else the choice made at its first
+question (the kind of crop or animal it is about): an acknowledge, a note, a calculation, a
+confirmation or a yes/no further down never names it (a plot was once "1. confirmed").
 """
 
 from __future__ import annotations
@@ -78,24 +79,29 @@ def questions_in(
                 yield control, node
 
 
-def _names(session: FormSession, control: Control, node: Node) -> bool:
-    """Whether the answer to `control` at `node` can name its repeat instance."""
-    if control.kind in SELECTS:
-        return len(session.choices(session.ref(node))) > 1
-    if control.kind != "input" or (node.datatype or "string") != "string":
+def _is_text(control: Control, node: Node) -> bool:
+    """A text the enumerator typed (not a note: a read-only text)."""
+    if (node.datatype or "string") != "string":
         return False
     return control.bind is None or control.bind.readonly is None
 
 
 def instance_name(session: FormSession, repeat: Control, label: str, instance: Node) -> str:
-    """`Household member 2: Awa` (`label` is the repeat's label, already in words)."""
+    """`Household member 2: Awa` (`label` is the repeat's label, already in words): the
+    instance's first text answer, else the choice made at its first question (the kind of
+    crop, animal or activity the instance is about); a yes/no further down names nothing."""
     number = f"{label} {instance.position()}".strip()
     children = repeat.children
     if len(children) == 1 and children[0].kind == "group" and children[0].label is not None:
         own = session.label_text(children[0].label, instance)
         if own:
             return f"{number}: {own}"
-    for control, node in questions_in(session, children, instance):
-        if node.text and _names(session, control, node):
+    asked = list(questions_in(session, children, instance))
+    for control, node in asked:
+        if node.text and control.kind == "input" and _is_text(control, node):
+            return f"{number}: {node.text}"
+    if asked:
+        control, node = asked[0]
+        if node.text and control.kind in SELECTS and len(session.choices(session.ref(node))) > 1:
             return f"{number}: {shown_answer(session, control, node)}"
     return number

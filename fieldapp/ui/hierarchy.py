@@ -105,7 +105,6 @@ def _icon_button(label: str, icon: ft.IconData, action: Callable[[], None]) -> f
         content=ft.Row([ft.Icon(icon), ft.Text(label, size=style.BODY)], tight=True),
         on_click=lambda _e: action(),
         height=style.TOUCH,
-        tooltip=label,
     )
 
 

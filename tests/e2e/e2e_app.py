@@ -128,3 +128,13 @@ def write(page: Page, label: str, text: str, *, counted: bool = False) -> None:
             if attempt == 2:
                 raise
     page.keyboard.press("Tab")
+
+
+def go_to_question(page: Page) -> None:
+    """Open Go to question: its own button, or the item of the interview's top-bar menu."""
+    direct = page.get_by_role("button", name="Go to question", exact=True)
+    if not direct.count():
+        page.get_by_role("button", name="More").click()
+        direct = page.get_by_role("menuitem", name="Go to question")
+    direct.click()
+    expect(page.get_by_role("button", name="Back to the question")).to_be_visible()

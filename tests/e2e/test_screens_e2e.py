@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_app import PHONE, TABLET, AppProcess, open_page
+from e2e_app import PHONE, TABLET, AppProcess, go_to_question, open_page
 from playwright.sync_api import Browser, Page, expect
 
 MIN_TOUCH = 48
@@ -89,10 +89,10 @@ def test_main_screens_fit_the_screen_with_large_touch_targets(
     start.click()
     expect(page.get_by_role("radio", name="Enumerator 01")).to_be_visible()
     problems += check(page, screenshot_dir, "filling-select", size)
-    page.get_by_role("button", name="Go to question").click()
-    expect(page.get_by_role("button", name="Household ID (Missing)")).to_be_visible()
+    go_to_question(page)
+    expect(page.get_by_role("button", name="Household ID Missing")).to_be_visible()
     problems += check(page, screenshot_dir, "outline", size)
-    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Back to the question").click()
     for _ in range(2):
         next_screen(page)
     page.get_by_role("radio", name="Yes", exact=True).click()

@@ -26,6 +26,7 @@ FORM = """
 | | end group | | | | | | | |
 | | begin group | farm | 2. Farm | 2. Exploitation | | | | |
 | | begin repeat | plot | Plot | Parcelle | | | | |
+| | select_one crop | crop | Crop | Culture | | | | |
 | | acknowledge | seen | Plot seen | Parcelle vue | | | | |
 | | decimal | area | Area (ha) | Superficie (ha) | | | | |
 | | end repeat | | | | | | | |
@@ -35,6 +36,8 @@ FORM = """
 | | sex | female | Woman | Femme |
 | | sex | male | Man | Homme |
 | | ok | yes | Confirmed | Confirmé |
+| | crop | cocoa | Cocoa | Cacao |
+| | crop | maize | Maize | Maïs |
 | settings | form_id | form_title | version | default_language |
 | | hier | Hierarchy test | 1 | English (en) |
 """
@@ -108,8 +111,9 @@ def test_repeat_instances_are_named_by_label_and_number_or_their_first_text_or_c
     store: Store,
 ) -> None:
     """ODK Collect (FormHierarchyFragment) names an instance by its repeat's label and its
-    number; we add its first text or real choice, never an acknowledge, a note or a
-    one-choice confirmation (the plot once named "1. confirmed")."""
+    number; we add its first text, else the choice at its first question: never an
+    acknowledge, a note or a confirmation (the plot once named "1. confirmed"), nor a choice
+    further down (a member's sex)."""
     interview = interview_of(store)
     first = "/data/people/member[1]"  # a form starts with one instance, as in Collect
     second = interview.session.add_repeat("/data/people/member")
@@ -124,8 +128,10 @@ def test_repeat_instances_are_named_by_label_and_number_or_their_first_text_or_c
     interview.answer(f"{plot}/area", 2.5)
 
     names = dict(interview._repeat_items("/data/people/member"))
-    assert names == {first: "Member 1", second: "Member 2: Awa", third: "Member 3: Man"}
+    assert names == {first: "Member 1", second: "Member 2: Awa", third: "Member 3"}
     assert dict(interview._repeat_items("/data/farm/plot")) == {plot: "Plot 1"}
+    interview.answer(f"{plot}/crop", "maize")
+    assert dict(interview._repeat_items("/data/farm/plot")) == {plot: "Plot 1: Maize"}
 
 
 def test_progress_is_by_section_and_never_moves_back_when_repeats_add_screens(
