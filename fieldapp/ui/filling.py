@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
 from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenView
+from fieldapp.interview_blocking import screen_problems
 from fieldapp.interview_language import app_language, interview_words
-from fieldapp.ui import end_screen, hierarchy, question_widgets, style
+from fieldapp.ui import end_screen, filling_bar, hierarchy, question_widgets, style
 from fieldapp.ui.markdown import rich_text
 from fieldapp.ui.shell import Shell
 from forms.errors import FormError
+
+SAVED, FAILED = "saved", "failed"
+BUILD_WAIT_S = 0.3
+"""How long a screen just sent is given to be built before scrolling in it."""
 
 
 def start(shell: Shell, form_id: str) -> None:
@@ -56,70 +62,69 @@ class Filling:
         self.refused: dict[str, str] = {}
         """What was typed but refused (a violated constraint), shown again until corrected."""
         self.status = ""
-        self.failed = False
-        self.status_text = style.text("")
+        """The save state the top bar shows: "" (nothing answered on this screen yet),
+        SAVED or FAILED."""
+        self.failure = ""
+        self.state = ft.Container()
         self.message_texts: dict[str, ft.Text] = {}
         self.blocks: dict[str, ft.Column] = {}
         """Each question's controls on the current screen, by ref, in screen order."""
+        self.views: dict[str, QuestionView] = {}
+        """What each block shows, to tell which blocks an answer changed."""
         self.questions = ft.Column(spacing=12)
 
     # -- acting ----------------------------------------------------------------------
 
     def answer(self, ref: str, value: Any) -> None:
+        """Commit an answer (a choice, or text as it is typed) and update only what it
+        changed on the screen: the control answered keeps its place, its focus and the
+        keyboard; no question moves under the enumerator's finger."""
         try:
             outcome = self.interview.answer(ref, value)
         except SaveFailed as error:
             self._save_failed(error)
             return
-        message = "" if outcome.ok else outcome.message
         if outcome.ok:
             self.refused.pop(ref, None)
         elif isinstance(value, str):
             self.refused[ref] = value
-        changed = message != self.messages.get(ref, "")
-        self.messages[ref] = message
-        self.status = self.shell.t("filling.saved") if outcome.ok else ""
-        if changed or len(self.interview.screen().questions) > 1:
-            self.render()  # a message to show, or relevance inside a field-list
-        else:
-            self._show_in_place(ref)
-
-    def typed(self, ref: str, value: str) -> None:
-        """Commit text as it is typed; update the message and status in place, without
-        redrawing the screen, so the field keeps the focus and the keyboard stays open."""
-        try:
-            outcome = self.interview.answer(ref, value)
-        except SaveFailed as error:
-            self._save_failed(error)
-            return
-        if outcome.ok:
-            self.refused.pop(ref, None)
-        else:
-            self.refused[ref] = value
         self.messages[ref] = "" if outcome.ok else outcome.message
-        self.status = self.shell.t("filling.saved") if outcome.ok else ""
-        self._relevance_in_place()
-        self._show_in_place(ref)
-
-    def _relevance_in_place(self) -> None:
-        """Show and hide the screen's questions as what was typed switches them on or off,
-        keeping the controls of the questions still shown (and so the focus and keyboard)."""
-        screen = self.interview.screen()
-        if screen.kind != "questions" or [q.ref for q in screen.questions] == list(self.blocks):
-            return
-        self.blocks = {q.ref: self.blocks.get(q.ref) or self._block(q) for q in screen.questions}
-        self.questions.controls = list(self.blocks.values())
-        self.pending = {ref: read for ref, read in self.pending.items() if ref in self.blocks}
-
-    def _show_in_place(self, ref: str) -> None:
-        shown = self.message_texts.get(ref)
-        for control, text in ((shown, self.messages[ref]), (self.status_text, self.status)):
-            if control is not None:
-                control.value, control.visible = text, bool(text)
+        self._set_status(SAVED if outcome.ok else "")
+        self._in_place(answered=ref)
         self.shell.page.update()
 
+    def _in_place(self, answered: str | None = None) -> None:
+        """Bring the screen up to date without redrawing it: questions switched on or off
+        are added or removed, a question whose text, choices or computed value changed is
+        rebuilt in its place, and every other one only gets its message updated."""
+        screen = self.interview.screen()
+        if screen.kind != "questions" or not self.blocks:
+            self.render()
+            return
+        blocks: dict[str, ft.Column] = {}
+        for q in screen.questions:
+            block, before = self.blocks.get(q.ref), self.views.get(q.ref)
+            if block is None or before is None:
+                block = self._block(q)
+            elif _changed(before, q, answered=q.ref == answered):
+                block.controls = self._question(q)
+            else:
+                self._show_message(q)
+            blocks[q.ref] = block
+        if list(blocks) != list(self.blocks):
+            self.questions.controls = list(blocks.values())
+        self.blocks = blocks
+        self.pending = {ref: read for ref, read in self.pending.items() if ref in blocks}
+
+    def _show_message(self, q: QuestionView) -> None:
+        shown = self.message_texts.get(q.ref)
+        if shown is not None:
+            shown.value = self.messages.get(q.ref) or q.message
+            shown.visible = bool(shown.value)
+
     def _commit_pending(self) -> bool:
-        """Answer what was typed but not submitted; False when one is refused or unsaved."""
+        """Answer what was typed but not submitted; False when one is refused or unsaved
+        (its message is then shown on it)."""
         for ref, read in self.pending.items():
             if read() != self.interview.session.value(ref):
                 try:
@@ -130,14 +135,20 @@ class Filling:
                 if not outcome.ok and outcome.message:
                     self.messages[ref] = outcome.message
                     self.refused[ref] = read()
-                    self.render()
-                    return False
-        return not self.failed
+        return not self.failed and not self.refused
 
     def _save_failed(self, error: SaveFailed) -> None:
         self.failed = True
-        self.status = self.shell.t("filling.save_failed", detail=str(error))
+        self.failure = self.shell.t("filling.save_failed", detail=str(error))
         self.render()
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAILED
+
+    @failed.setter
+    def failed(self, value: bool) -> None:
+        self.status = FAILED if value else ""
 
     def retry(self, _e: object = None) -> None:
         try:
@@ -145,13 +156,55 @@ class Filling:
         except SaveFailed as error:
             self._save_failed(error)
             return
-        self.failed = False
-        self.status = self.shell.t("filling.saved")
+        self.status = SAVED
         self.render()
 
+    def forward(self) -> None:
+        """Next, unless the screen has a required question left empty or an answer that
+        breaks a constraint: then stay, say so on those questions only, and bring the
+        first into view (with the keyboard, when it is typed)."""
+        if not self.interview.readonly:
+            committed = self._commit_pending()
+            if self.failed:
+                return
+            problems = screen_problems(self.interview)
+            problems |= {ref: self.messages[ref] for ref in self.refused if ref in self.blocks}
+            if problems or not committed:
+                self._show_problems(problems)
+                return
+        self.move(self.interview.next)
+
+    def _show_problems(self, problems: dict[str, str], *, fresh: bool = False) -> None:
+        """Show `problems` on their questions (and no message elsewhere) and bring the first
+        into view; `fresh` when the screen was just drawn, not yet built by the browser."""
+        for ref in self.blocks:
+            self.messages[ref] = problems.get(ref, "")
+        self._in_place()
+        self.shell.page.update()
+        first = next((ref for ref in self.blocks if problems.get(ref)), None)
+        if first is not None:
+            self.shell.page.run_task(self._bring_into_view, first, fresh)
+
+    async def _bring_into_view(self, ref: str, fresh: bool) -> None:
+        """Scroll the question's whole block, message included, into view at once, then
+        give it the keyboard when it is typed (the field is then in view: focusing does not
+        scroll again, and an animated scroll would race it). A screen just drawn is given
+        time to be built first: the browser finds no question by its key before that."""
+        if fresh:
+            await asyncio.sleep(BUILD_WAIT_S)
+        await self.shell.body.scroll_to(scroll_key=ref)
+        field = _text_field(self.blocks[ref]) if ref in self.blocks else None
+        if field is not None and not field.read_only:
+            await field.focus()  # type: ignore[no-untyped-call]
+
     def move(self, step: Callable[[], ScreenView]) -> None:
-        if not self.interview.readonly and not self._commit_pending():
-            return
+        """Back, Go to question, a repeat added or deleted: never blocked (Collect saves the
+        screen without evaluating constraints when it moves backward or jumps), unless an
+        answer could not be written; text a constraint refused is left behind."""
+        if not self.interview.readonly:
+            self._commit_pending()
+            if self.failed:
+                return
         try:
             step()
         except SaveFailed as error:
@@ -169,25 +222,25 @@ class Filling:
             self._save_failed(error)
 
     def finalize(self, _e: object = None) -> None:
+        """Finalize, or open the first problem's screen with a message on each of its
+        questions that has one (and on no other)."""
         try:
             problems = self.interview.finalize()
         except SaveFailed as error:
             self._save_failed(error)
             return
         if problems:
-            self.status = self.shell.t("end.problems")
-            self.messages = {}
-            screen = self.interview.screen()
-            for q in screen.questions:
-                self.messages[q.ref] = problems[0]
+            self.messages, self.refused = {}, {}
             self.render()
+            self._show_problems(screen_problems(self.interview), fresh=True)
             return
         self.shell.t = self.app_words
         self.shell.show(self.shell.t("end.finalized"), [])
 
     def save_and_close(self, _e: object = None) -> None:
         if not self.interview.readonly:
-            if not self._commit_pending():
+            self._commit_pending()
+            if self.failed:
                 return
             try:
                 self.interview.save()
@@ -203,7 +256,7 @@ class Filling:
     def render(self) -> None:
         t = self.shell.t
         screen = self.interview.screen()
-        self.pending, self.message_texts, self.blocks = {}, {}, {}
+        self.pending, self.message_texts, self.blocks, self.views = {}, {}, {}, {}
         rows: list[ft.Control] = [
             ft.ProgressBar(
                 value=screen.progress,
@@ -211,8 +264,8 @@ class Filling:
                 semantics_label=hierarchy.progress_words(t, screen),
             ),
         ]
-        if len(self.interview.languages) > 1:
-            rows.append(self._languages())
+        if self.failed:
+            rows.append(style.error(self.failure))
         if self.interview.notice:
             _, old, new, how = self.interview.notice.split(":")
             rows.append(
@@ -247,18 +300,29 @@ class Filling:
                 lambda _e, r=ref, n=label: hierarchy.confirm_delete(self, r, n),
             )
             rows.append(ft.Row([style.text(label), delete], wrap=True))
-        self.status_text = (style.error if self.failed else style.text)(self.status)
-        self.status_text.visible = bool(self.status)
-        rows.append(self.status_text)
-        if self.failed:
-            rows.append(style.button(t("filling.retry"), self.retry, primary=True))
-        self.shell.show(screen.section, rows, nav=False, footer=self._buttons(screen))
+        self._set_status(self.status)
+        bar = filling_bar.top_bar(screen.section, self.state, self._menu(), t("filling.more"))
+        moves = filling_bar.move_bar(
+            (t("filling.previous"), lambda: self.move(self.interview.back)),
+            (t("filling.next"), self.forward) if screen.kind != END else None,
+        )
+        self.shell.show(screen.section, rows, nav=False, footer=moves, bar=bar)
+
+    def _set_status(self, status: str) -> None:
+        self.status = status
+        self.state.content = filling_bar.save_state(
+            self.shell.t("filling.saved"),
+            self.shell.t("filling.not_saved"),
+            status=status,
+            on_retry=self.retry,
+        )
 
     def _block(self, q: QuestionView, *, focus: bool = False) -> ft.Column:
-        return ft.Column(self._question(q, focus=focus), spacing=12)
+        return ft.Column(self._question(q, focus=focus), spacing=12, key=_scroll_key(q.ref))
 
     def _question(self, q: QuestionView, *, focus: bool = False) -> list[ft.Control]:
         t = self.shell.t
+        self.views[q.ref] = q
         if q.widget == "note":
             return [rich_text(q.label), rich_text(q.hint)]  # its own Markdown sets the bold
         heading = q.label + (" *" if q.required else "")
@@ -271,22 +335,17 @@ class Filling:
         def answer(value: Any) -> None:
             self.answer(q.ref, value)
 
-        if q.ref in self.refused:
-            q = dataclasses.replace(q, value=self.refused[q.ref])
-
-        def typed(value: Any) -> None:
-            self.typed(q.ref, value)
-
+        shown = dataclasses.replace(q, value=self.refused[q.ref]) if q.ref in self.refused else q
         control, pending = question_widgets.build(
-            q, answer, t, self._attach, typed=typed, focus=focus
+            shown, answer, t, self._attach, typed=answer, focus=focus
         )
         if pending is not None:
             self.pending[q.ref] = pending
         out.append(control)
         message = self.messages.get(q.ref) or q.message
-        shown = self.message_texts[q.ref] = style.error(message)
-        shown.visible = bool(message)
-        out.append(shown)
+        text = self.message_texts[q.ref] = style.error(message)
+        text.visible = bool(message)
+        out.append(text)
         return out
 
     def _attach(self, filename: str, data: bytes) -> str:
@@ -297,41 +356,24 @@ class Filling:
     def _end(self) -> list[ft.Control]:
         return end_screen.rows(self)
 
-    def _buttons(self, screen: ScreenView) -> ft.Control:
+    def _menu(self) -> list[filling_bar.MenuItem]:
         t = self.shell.t
-        buttons: list[ft.Control] = [
-            style.button(t("filling.previous"), lambda _e: self.move(self.interview.back)),
+        items = [
+            filling_bar.MenuItem(t("filling.outline"), ft.Icons.LIST_ALT, self._outline),
+            filling_bar.MenuItem(t("end.save_draft"), ft.Icons.SAVE_OUTLINED, self.save_and_close),
         ]
-        if screen.kind != END:
-            buttons.append(
-                style.button(
-                    t("filling.next"), lambda _e: self.move(self.interview.next), primary=True
-                )
-            )
-        buttons += [
-            style.button(t("filling.outline"), lambda _e: self._outline()),
-            style.button(t("end.save_draft"), self.save_and_close),
-        ]
-        return ft.Row(buttons, wrap=True)
-
-    def _languages(self) -> ft.Control:
-        t = self.shell.t
-        buttons: list[ft.Control] = []
         languages = self.interview.languages
         for language in languages if len(languages) > 1 else ():
             name = self.interview.language_label(language)
-            current = language == self.interview.language
-            buttons.append(
-                ft.TextButton(
-                    content=style.text(
-                        f"✓ {name}" if current else name, color=style.ACCENT, bold=current
-                    ),
-                    tooltip=f"{t('filling.language')}: {name}",
-                    height=style.TOUCH,
-                    on_click=lambda _e, lang=language: self._language(lang),
+            items.append(
+                filling_bar.MenuItem(
+                    f"{t('filling.language')}: {name}",
+                    ft.Icons.TRANSLATE,
+                    functools.partial(self._language, language),
+                    checked=language == self.interview.language,
                 )
             )
-        return ft.Row(buttons, wrap=True, spacing=0)
+        return items
 
     def _language(self, language: str) -> None:
         self.interview.set_language(language)
@@ -340,3 +382,28 @@ class Filling:
 
     def _outline(self) -> None:
         hierarchy.show(self)
+
+
+def _changed(before: QuestionView, now: QuestionView, *, answered: bool) -> bool:
+    """Whether a question's block must be rebuilt: anything but its message changed (the
+    value of the question just answered is already on its control)."""
+    if answered:
+        before = dataclasses.replace(before, value=now.value)
+    return dataclasses.replace(before, message=now.message) != now
+
+
+def _scroll_key(ref: str) -> ft.ScrollKey:
+    """The key `scroll_to` finds (flet's lazy dataclass hides its field from mypy)."""
+    return ft.ScrollKey(ref)  # type: ignore[call-arg]
+
+
+def _text_field(control: ft.Control) -> ft.TextField | None:
+    """The text field in a question's block, if it has one (to give it the keyboard)."""
+    if isinstance(control, ft.TextField):
+        return control
+    inner = getattr(control, "controls", None) or [getattr(control, "content", None)]
+    for child in inner:
+        found = _text_field(child) if isinstance(child, ft.Control) else None
+        if found is not None:
+            return found
+    return None

@@ -11,7 +11,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.interview import QuestionView
-from fieldapp.ui import style
+from fieldapp.ui import choice_widgets, style
 from fieldapp.ui.markdown import plain
 from fieldapp.ui.words import Translate
 
@@ -44,19 +44,7 @@ def build(
     if q.widget in TEXT_LIKE:
         return _text(q, answer, typed or answer, t, focus)
     if q.widget in ("radio", "horizontal", "likert"):
-        radios: list[ft.Control] = [
-            ft.Radio(value=c.value, label=c.label, height=style.TOUCH, label_style=style.LABEL)
-            for c in q.choices
-        ]
-        layout: ft.Control = (
-            ft.Column(radios, spacing=0) if q.widget == "radio" else ft.Row(radios, wrap=True)
-        )
-        group = ft.RadioGroup(
-            value=q.value or None,
-            content=layout,
-            disabled=q.readonly,
-            on_change=lambda e: answer(e.control.value or ""),
-        )
+        group = choice_widgets.radios(q, answer)
         return ft.Semantics(label=plain(q.label), content=group), None
     if q.widget == "dropdown":
         dropdown = ft.Dropdown(
@@ -70,30 +58,7 @@ def build(
         )
         return ft.Semantics(label=plain(q.label), button=True, content=dropdown), None
     if q.widget == "checkboxes":
-        chosen = set(q.value.split())
-
-        def toggle(value: str) -> Callable[[ft.Event[ft.Checkbox]], None]:
-            def on_change(e: ft.Event[ft.Checkbox]) -> None:
-                if e.control.value:
-                    chosen.add(value)
-                else:
-                    chosen.discard(value)
-                answer([c.value for c in q.choices if c.value in chosen])
-
-            return on_change
-
-        boxes: list[ft.Control] = [
-            ft.Checkbox(
-                label=c.label,
-                height=style.TOUCH,
-                label_style=style.LABEL,
-                value=c.value in chosen,
-                disabled=q.readonly,
-                on_change=toggle(c.value),
-            )
-            for c in q.choices
-        ]
-        return ft.Column(boxes, spacing=0), None
+        return choice_widgets.checkboxes(q, answer), None
     if q.widget == "acknowledge":
         box = ft.Checkbox(
             label=t("widget.acknowledge"),

@@ -42,6 +42,8 @@ class Shell:
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=12)
         self.footer = ft.Container(visible=False)
         """Kept below the scrolling body, always in reach (the interview's Back/Next)."""
+        self.top = ft.Container(visible=False)
+        """Kept above the scrolling body: a screen's own compact bar (the interview's)."""
         self.t: Translate = translator(self._setting("language"))
         self.current: Callable[[], None] = self.home
         self.auto = auto
@@ -63,7 +65,9 @@ class Shell:
         self.page.theme_mode = ft.ThemeMode.LIGHT
         self.page.bgcolor = style.PAPER
         self.page.padding = 12
-        self.page.add(ft.SafeArea(content=ft.Column([self.body, self.footer]), expand=True))
+        self.page.add(
+            ft.SafeArea(content=ft.Column([self.top, self.body, self.footer]), expand=True)
+        )
         self.home()
 
     def show(
@@ -73,12 +77,16 @@ class Shell:
         *,
         nav: bool = True,
         footer: ft.Control | None = None,
+        bar: ft.Control | None = None,
     ) -> None:
+        """Show `controls` under `title`; a screen that brings its own `bar` (which names
+        it) gets that bar pinned at the top instead of the title and the navigation."""
         header: list[ft.Control] = [style.text(title, size=style.TITLE, bold=True)]
         if nav:
             header.insert(0, self._nav())
-        self.body.controls = [*header, *controls]
+        self.body.controls = [*(header if bar is None else ()), *controls]
         self.footer.content, self.footer.visible = footer, footer is not None
+        self.top.content, self.top.visible = bar, bar is not None
         self.page.update()
 
     def _nav(self) -> ft.Control:
