@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from fieldapp.i18n import formats
 from fieldapp.i18n.formats import LanguageFormats, format_date_with, format_number_with
@@ -60,48 +61,64 @@ def shown_answer(session: FormSession, control: Control, node: Node) -> str:
     return value
 
 
-def questions_in(
-    session: FormSession, controls: Sequence[Control], context: Node
-) -> Iterator[tuple[Control, Node]]:
-    """The relevant questions below `context` in form order, nested repeats left out."""
+@dataclass(frozen=True)
+class Naming:
+    """What can name the instances of one repeat, read once from the form."""
+
+    texts: tuple[Control, ...]
+    """Its text questions (typed by the enumerator: not notes), in form order."""
+    first: Control | None
+    """Its first question, when that is a select."""
+
+
+def naming_of(repeat: Control) -> Naming:
+    questions = list(_questions(repeat.children))
+    texts = tuple(c for c in questions if c.kind == "input" and _is_text(c))
+    first = questions[0] if questions and questions[0].kind in SELECTS else None
+    return Naming(texts, first)
+
+
+def _questions(controls: Sequence[Control]) -> Iterator[Control]:
+    """The questions among `controls`, groups entered, nested repeats left out."""
     for control in controls:
-        if control.kind == "repeat":
-            continue
-        if control.ref is None or (control.kind == "group" and control.ref in session.repeats):
-            yield from questions_in(session, control.children, context)
-            continue
-        for node in within(session, context, control.ref)[:1]:
-            if not node.relevant:
-                continue
-            if control.kind == "group":
-                yield from questions_in(session, control.children, node)
-            else:
-                yield control, node
+        if control.kind == "group":
+            yield from _questions(control.children)
+        elif control.kind != "repeat":
+            yield control
 
 
-def _is_text(control: Control, node: Node) -> bool:
-    """A text the enumerator typed (not a note: a read-only text)."""
-    if (node.datatype or "string") != "string":
-        return False
-    return control.bind is None or control.bind.readonly is None
+def _is_text(control: Control) -> bool:
+    bind = control.bind
+    return bind is None or (bind.datatype == "string" and bind.readonly is None)
 
 
-def instance_name(session: FormSession, repeat: Control, label: str, instance: Node) -> str:
-    """`Household member 2: Awa` (`label` is the repeat's label, already in words): the
-    instance's first text answer, else the choice made at its first question (the kind of
-    crop, animal or activity the instance is about); a yes/no further down names nothing."""
+def instance_name(
+    session: FormSession, repeat: Control, label: str, instance: Node, naming: Naming
+) -> str:
+    """`Household member 2: Awa` (`label` is the repeat's label, already in words)."""
     number = f"{label} {instance.position()}".strip()
     children = repeat.children
     if len(children) == 1 and children[0].kind == "group" and children[0].label is not None:
         own = session.label_text(children[0].label, instance)
         if own:
             return f"{number}: {own}"
-    asked = list(questions_in(session, children, instance))
-    for control, node in asked:
-        if node.text and control.kind == "input" and _is_text(control, node):
+    for control in naming.texts:
+        node = _answered(session, control, instance)
+        if node is not None:
             return f"{number}: {node.text}"
-    if asked:
-        control, node = asked[0]
-        if node.text and control.kind in SELECTS and len(session.choices(session.ref(node))) > 1:
-            return f"{number}: {shown_answer(session, control, node)}"
+    first = naming.first
+    node = _answered(session, first, instance) if first is not None else None
+    if first is not None and node is not None:
+        choices = session.choices(session.ref(node))
+        labels = {c.value: c.label for c in choices}
+        if len(choices) > 1 and node.text in labels:
+            return f"{number}: {labels[node.text]}"
     return number
+
+
+def _answered(session: FormSession, control: Control, instance: Node) -> Node | None:
+    assert control.ref is not None
+    for node in within(session, instance, control.ref)[:1]:
+        if node.relevant and node.text:
+            return node
+    return None

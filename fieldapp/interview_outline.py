@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from fieldapp.interview_answers import instance_name, shown_answer
+from fieldapp.interview_answers import Naming, instance_name, naming_of, shown_answer
 from forms.definition import Control, Label
 from forms.session import FormSession
-from forms.session_navigation import ANSWERED, INVALID, REQUIRED_MISSING, UNANSWERED, within
+from forms.session_navigation import state_of, within
 from forms.session_navigation import walk as walk_controls
 from forms.session_paths import nodes_at, pattern_of
 from forms.xpath.tree import Node
@@ -57,6 +57,7 @@ class Level:
 class FormOutline:
     def __init__(self, session: FormSession) -> None:
         self.session = session
+        self._namings: dict[str, Naming] = {}
 
     # -- labels -----------------------------------------------------------------------
 
@@ -87,9 +88,12 @@ class FormOutline:
             return ()
         parent = self.session.node(parent_ref)
         label = self.label_of(control, parent)
+        naming = self._namings.get(control.ref or "")
+        if naming is None:
+            naming = self._namings[control.ref or ""] = naming_of(control)
         instances = [c for c in parent.children if c.name == name]
         return tuple(
-            (f"{repeat_ref}[{n}]", instance_name(self.session, control, label, item))
+            (f"{repeat_ref}[{n}]", instance_name(self.session, control, label, item, naming))
             for n, item in enumerate(instances, start=1)
         )
 
@@ -186,14 +190,9 @@ class FormOutline:
 
     def _question(self, control: Control, node: Node, ref: str, current: bool) -> LevelRow:
         session = self.session
-        problem = session.problem_of(node)
-        if problem is not None:
-            state = REQUIRED_MISSING if node.text == "" else INVALID
-        else:
-            state = ANSWERED if node.text else UNANSWERED
         label = session.label_text(control.label, node)
         answer = shown_answer(session, control, node)
-        return LevelRow(QUESTION, ref, label, answer, state, current)
+        return LevelRow(QUESTION, ref, label, answer, state_of(session, node), current)
 
     # -- counts -----------------------------------------------------------------------
 

@@ -53,17 +53,17 @@ def outline(session: FormSession) -> list[OutlineEntry]:
     ):
         if control.kind in ("group", "repeat"):
             continue
-        if not node.relevant:
-            state = NOT_RELEVANT
-        else:
-            problem = session.problem_of(node)
-            if problem is not None:
-                state = REQUIRED_MISSING if node.text == "" else INVALID
-            else:
-                state = ANSWERED if node.text else UNANSWERED
+        state = state_of(session, node) if node.relevant else NOT_RELEVANT
         label = session.label_text(control.label, node)
         entries.append(OutlineEntry(session.ref(node), label, state, depth))
     return entries
+
+
+def state_of(session: FormSession, node: Node) -> str:
+    """A relevant question's state: answered, unanswered, required-missing or invalid."""
+    if session.problem_of(node) is not None:
+        return REQUIRED_MISSING if node.text == "" else INVALID
+    return ANSWERED if node.text else UNANSWERED
 
 
 def questions(session: FormSession) -> Iterator[Node]:
