@@ -76,13 +76,15 @@ def test_a_price_change_updates_the_share_below_for_female_headed_households(
     cell = page.get_by_text(re.compile(rf"^{before:.1f} \["))
     expect(cell.first).to_be_visible()
     page.get_by_role("textbox", name="Price change (%)").fill("20")
+    expect(page.get_by_text("To apply: price +20%")).to_be_visible()  # the server has it
     page.get_by_role("button", name="Apply changes").click()
     expect(page.get_by_text("Sex of the head: price +20%")).to_be_visible(timeout=60_000)
     expect(page.get_by_text(re.compile(rf"^{after:.1f} \[")).first).to_be_visible()
     expect(page.get_by_text("south", exact=True)).to_have_count(0)
-    (screenshot_dir / "supervisor-scenarios.png").write_bytes(page.screenshot(full_page=True))
+    (screenshot_dir / "supervisor-scenarios.png").write_bytes(page.screenshot())
     page.set_viewport_size({"width": 412, "height": 915})  # a phone: tables scroll sideways
-    expect(page.get_by_role("button", name="Apply changes")).to_be_visible()
-    shot = page.screenshot(full_page=True)
+    # laid out again for the phone: the fields stack, the yield's whole box on screen
+    expect(page.get_by_role("textbox", name="Yield change (%)")).to_be_in_viewport(ratio=1)
+    shot = page.screenshot()
     (screenshot_dir / "supervisor-scenarios-phone.png").write_bytes(shot)
     page.close()

@@ -18,6 +18,7 @@ from sync.server.cli import main
 from sync.server.ingest import ingest
 from sync.server.report.driver_limits import shipped_limits
 from sync.server.storage import ReviewRecord, User
+from sync.server.supervisor_ui.scenarios_screen import changes_of
 
 FORM = "living_income_household"
 BARE = {str(h["id"]) for n, h in enumerate(HOUSEHOLDS) if n % 8 == 0}
@@ -135,4 +136,16 @@ def test_the_limits_are_project_settings_an_admin_replaces(data: Path) -> None:
             "yield_max_kg_ha"
         ]
         == 900
+    )
+
+
+def test_the_screen_names_a_typed_change_it_cannot_use() -> None:
+    assert changes_of({"price_pct": "20 %", "area_ha": "0.5"}) == (
+        {"price_pct": 20.0, "area_ha": 0.5},
+        None,
+    )
+    assert changes_of({"yield_pct": "lots"}) == ({}, "Yield change (%): 'lots' is not a number")
+    assert changes_of({"cost_pct": "-150"}) == (
+        {},
+        "Cost change (%): Input should be greater than or equal to -100",
     )

@@ -12,14 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 import flet as ft
+from pydantic import ValidationError
 
 from sync.server.report.closing import LEVERS, UNITS
 from sync.server.report.household import MAPPINGS
 from sync.server.report.html import figure
+from sync.server.report.scenarios import Scenario
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
 from sync.server.supervisor_ui.exports_screen import REPORT_TIMEOUT
 from sync.server.supervisor_ui.report_screen import DIMENSIONS
-from sync.server.supervisor_ui.widgets import button, keep_typing, text
+from sync.server.supervisor_ui.widgets import button, text
 
 FIELDS = (("price_pct", "Price change (%)"), ("yield_pct", "Yield change (%)"),
           ("cost_pct", "Cost change (%)"), ("area_ha", "Area change (ha)"),
@@ -33,7 +35,8 @@ CLOSING_HEADS = ("Group", "Below", *(f"{lever.replace('_', ' ').capitalize()}, {
 
 
 def changes_of(values: dict[str, str]) -> tuple[dict[str, float], str | None]:
-    """The typed changes as numbers, or a message naming the field that is not one."""
+    """The typed changes as numbers, or a message naming the field that is not one (or is
+    out of range: a price cut past 100 %, say)."""
     found: dict[str, float] = {}
     for name, label in FIELDS:
         typed = values.get(name, "").strip().replace(",", "").rstrip("%").strip()
@@ -43,6 +46,11 @@ def changes_of(values: dict[str, str]) -> tuple[dict[str, float], str | None]:
             found[name] = float(typed)
         except ValueError:
             return {}, f"{label}: {values[name]!r} is not a number"
+    try:
+        Scenario(name="typed", **found)
+    except ValidationError as error:
+        first = error.errors()[0]
+        return {}, f"{dict(FIELDS)[str(first['loc'][0])]}: {first['msg']}"
     return found, None
 
 
@@ -100,10 +108,21 @@ class ScenariosScreen:
         self.api, self.show = api, show
         self.by = "head_sex"
         self.fields = {
-            name: ft.TextField(label=label, width=230, on_change=keep_typing,
+            name: ft.TextField(label=label, width=230, on_change=lambda _e: self._typed(),
                                on_submit=lambda _e: self.open())
             for name, label in FIELDS
         }  # fmt: skip
+        self.pending = text("To apply: no change")
+        """What the server has of the typed changes, rewritten on every keystroke, so the
+        supervisor (and a test) sees what "Apply changes" will use."""
+
+    def _typed(self) -> None:
+        changes, wrong = changes_of({n: f.value or "" for n, f in self.fields.items()})
+        if wrong is None:
+            said = Scenario(name="typed", **changes).changes() if changes else {}
+            wrong = "To apply: " + (", ".join(f"{k} {v}" for k, v in said.items()) or "no change")
+        self.pending.value = wrong
+        self.pending.update()
 
     def _pick(self, by: str) -> None:
         self.by = by
@@ -114,6 +133,7 @@ class ScenariosScreen:
         changes, wrong = changes_of({n: f.value or "" for n, f in self.fields.items()})
         editor: list[ft.Control] = [
             ft.Row(list(self.fields.values()), wrap=True),
+            self.pending,
             ft.Row([button("Apply changes", self.open),
                     *(button(f"By {label.lower()}", lambda b=by: self._pick(b))
                       for by, label in DIMENSIONS.items() if by != self.by)], wrap=True),
