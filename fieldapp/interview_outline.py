@@ -4,7 +4,8 @@ A level is the form's top, a labelled group, a repeat's list of instances, or on
 (ODK Collect, `FormHierarchyFragment`: groups and repeat instances are levels entered and
 left with "up"; a repeat shows once, and tapping it lists its instances; non-relevant
 questions and groups are left out). A level computes only the rows it shows: a group or a
-repeat below it is one row, not walked.
+repeat below it is one row, not walked. Unlike Collect, a repeat with no instance still has
+its row (Go to question then leads to its "Add 'Plot'?"), so a level is never empty.
 
 Sections are the labelled groups and repeats at the top of the form: progress counts them
 ("Section 3 of 9"), so it never moves back when a repeat adds screens.
@@ -169,7 +170,7 @@ class FormOutline:
                 parent_ref, _, name = control.ref.rpartition("/")
                 for parent in within(session, context, parent_ref)[:1]:
                     count = len(nodes_at(parent, control.ref))
-                    if parent.relevant and count:
+                    if parent.relevant:
                         ref = f"{session.ref(parent)}/{name}"
                         label = self.label_of(control, parent)
                         held = screen == ref or screen.startswith(ref + "[")

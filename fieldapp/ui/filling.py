@@ -258,11 +258,7 @@ class Filling:
         screen = self.interview.screen()
         self.pending, self.message_texts, self.blocks, self.views = {}, {}, {}, {}
         rows: list[ft.Control] = [
-            ft.ProgressBar(
-                value=screen.progress,
-                height=8,
-                semantics_label=hierarchy.progress_words(t, screen),
-            ),
+            hierarchy.progress_bar(t, screen),
         ]
         if self.failed:
             rows.append(style.error(self.failure))

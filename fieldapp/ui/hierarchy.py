@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from fieldapp.interview_outline import GROUP, INSTANCE, QUESTION, LevelRow
+from fieldapp.interview_outline import GROUP, INSTANCE, QUESTION, REPEAT, LevelRow
 from fieldapp.interview_views import ScreenView
 from fieldapp.ui import style
 from fieldapp.ui.markdown import plain
@@ -39,6 +39,19 @@ def progress_words(t: Translate, screen: ScreenView) -> str:
     return " · ".join(
         w for w in (where, screen.section, f"{screen.index + 1}/{screen.count + 1}") if w
     )
+
+
+def progress_bar(t: Translate, screen: ScreenView) -> ft.Control:
+    """The bar by section, with "Section 2 of 10" written beside it once the first
+    section has begun."""
+    bar = ft.ProgressBar(
+        value=screen.progress, height=8, semantics_label=progress_words(t, screen), expand=True
+    )
+    if not screen.part or screen.kind == "end":
+        return bar
+    words = t("filling.section", number=screen.part, total=screen.parts)
+    shown = ft.Text(words, size=style.BODY - 4, color=style.ACCENT, no_wrap=True)
+    return ft.Row([bar, shown], spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
 
 def show(filling: Filling, level: str | None = None) -> None:
@@ -71,6 +84,8 @@ def _row(filling: Filling, row: LevelRow, scroll_here: bool) -> ft.Control:
     title = label if row.kind != "repeat" else f"{label} ({row.count})"
     if row.kind == QUESTION:
         icon, action = None, _jump(filling, row.ref)
+    elif row.kind == REPEAT and not row.count:  # nothing to list: its "Add 'Plot'?"
+        icon, action = ft.Icons.REPEAT, _jump(filling, row.ref)
     else:
         icon = {GROUP: ft.Icons.FOLDER_OPEN, INSTANCE: ft.Icons.PERSON_OUTLINE}.get(
             row.kind, ft.Icons.REPEAT

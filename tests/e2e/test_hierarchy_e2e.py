@@ -123,4 +123,8 @@ def test_the_repeat_prompt_wording_and_delete_asks_first(browser: Browser, app: 
     page.get_by_role("button", name="Delete", exact=True).click()
     expect(page.get_by_text("Add 'Plot'?")).to_be_visible()
     expect(page.get_by_role("button", name="Delete Plot 1")).to_have_count(0)
+    go_to_question(page)  # a repeat with no instance keeps its row, which leads to its prompt
+    expect(row(page, "Plot (0)")).to_have_attribute("aria-current", "true")
+    row(page, "Plot (0)").click()
+    expect(page.get_by_text("Add 'Plot'?")).to_be_visible()
     page.close()

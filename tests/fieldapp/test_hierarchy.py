@@ -88,6 +88,12 @@ def test_a_level_shows_its_questions_groups_and_repeats_and_opens_where_the_scre
     assert member.up == "/data/people/member" and member.path == "1. People › Member 2"
     assert [r.ref for r in member.rows if r.current] == ["/data/people/member[2]/sex"]
 
+    interview.remove_repeat("/data/farm/plot[1]")  # on its prompt now, "Add 'Plot'?"
+    farm = interview.outline()
+    assert [(r.kind, r.ref, r.count, r.current) for r in farm.rows] == [
+        (REPEAT, "/data/farm/plot", 0, True)
+    ]
+
 
 def test_answers_show_as_the_enumerator_saw_them_in_the_form_language(store: Store) -> None:
     interview = interview_of(store)
