@@ -101,9 +101,14 @@ def sensitivity_chart(row: Sensitivity) -> str:
     """Change in the share below (percentage points) for each driver and step, as bars
     around a zero line: left (red) more households below, right (blue) fewer."""
     width, label, band = 640, 120, 34
-    height = 30 + band * len(LEVERS)
+    height = 50 + band * len(LEVERS)
     middle, scale = label + (width - label) / 2, (width - label - 20) / 2 / 100
-    parts = [f'<line x1="{middle}" x2="{middle}" y1="20" y2="{height - 5}" stroke="#000"/>']
+    parts = [
+        f'<line x1="{middle}" x2="{middle}" y1="20" y2="{height - 25}" stroke="#000"/>',
+        f'<text x="{middle - 6}" y="{height - 8}" text-anchor="end" font-size="11">'
+        "← more households below</text>",
+        f'<text x="{middle + 6}" y="{height - 8}" font-size="11">fewer below →</text>',
+    ]
     for i, driver in enumerate(LEVERS):
         top = 25 + i * band
         parts.append(f'<text x="{label - 6}" y="{top + band / 2}" text-anchor="end"'
@@ -121,6 +126,8 @@ def sensitivity_chart(row: Sensitivity) -> str:
         for n, (s, c) in enumerate(COLOURS.items())
     )
     title = f"Change in % below the benchmark, {row.group} ({row.benchmark_id})"
+    parts.append(f'<text x="{width - 4}" y="13" text-anchor="end" font-size="11">'
+                 f"{escape(row.group)} ({escape(row.benchmark_id)})</text>")  # fmt: skip
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}"'
         f' width="{width}" height="{height}"><title>{escape(title)}</title>{legend}'
