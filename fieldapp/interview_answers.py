@@ -6,8 +6,9 @@ Collect's hierarchy does, `QuestionAnswerProcessor`: the answer's display text, 
 value). `instance_name` names a repeat instance as Collect's hierarchy view does (its repeat's
 label and number, `friends > 1`, or the label of its only child group evaluated in that
 instance, `1. Alice`), with its first text answer, else the choice made at its first
-question (the kind of crop or animal it is about): an acknowledge, a note, a calculation, a
-confirmation or a yes/no further down never names it (a plot was once "1. confirmed").
+question when it picks a kind among several (crop, animal, activity): an acknowledge, a
+note, a calculation, a confirmation, a unit or a yes/no never names it (a plot was once
+"1. confirmed").
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from forms.session_navigation import within
 from forms.xpath.tree import Node
 
 SELECTS = ("select1", "select", "rank")
+KINDS = 3
+"""A first question names its instance when it chooses among more choices than this: a kind
+of crop, animal or activity, not a unit, a yes/no or a confirmation."""
 
 
 def rules_of(session: FormSession) -> LanguageFormats:
@@ -68,7 +72,7 @@ class Naming:
     texts: tuple[Control, ...]
     """Its text questions (typed by the enumerator: not notes), in form order."""
     first: Control | None
-    """Its first question, when that is a select."""
+    """Its first question, when that is a select (see `KINDS`)."""
 
 
 def naming_of(repeat: Control) -> Naming:
@@ -111,7 +115,7 @@ def instance_name(
     if first is not None and node is not None:
         choices = session.choices(session.ref(node))
         labels = {c.value: c.label for c in choices}
-        if len(choices) > 1 and node.text in labels:
+        if len(choices) > KINDS and node.text in labels:
             return f"{number}: {labels[node.text]}"
     return number
 

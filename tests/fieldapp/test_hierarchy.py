@@ -16,6 +16,7 @@ FORM = """
 | | begin group | people | 1. People | 1. Personnes | | | | |
 | | integer | size | Size | Taille | | . < 20 | | |
 | | begin repeat | member | Member | Membre | | | | |
+| | select_one unit | unit | Unit | Unité | | | | |
 | | acknowledge | ready | Ready? | Prêt ? | | | | |
 | | note | intro | About this member | À propos de ce membre | | | | |
 | | select_one ok | checked | Checked | Vérifié | | | | |
@@ -38,6 +39,10 @@ FORM = """
 | | ok | yes | Confirmed | Confirmé |
 | | crop | cocoa | Cocoa | Cacao |
 | | crop | maize | Maize | Maïs |
+| | crop | rice | Rice | Riz |
+| | crop | yam | Yam | Igname |
+| | unit | ha | Hectares | Hectares |
+| | unit | acre | Acres | Acres |
 | settings | form_id | form_title | version | default_language |
 | | hier | Hierarchy test | 1 | English (en) |
 """
@@ -117,14 +122,15 @@ def test_repeat_instances_are_named_by_label_and_number_or_their_first_text_or_c
     store: Store,
 ) -> None:
     """ODK Collect (FormHierarchyFragment) names an instance by its repeat's label and its
-    number; we add its first text, else the choice at its first question: never an
-    acknowledge, a note or a confirmation (the plot once named "1. confirmed"), nor a choice
-    further down (a member's sex)."""
+    number; we add its first text, else the choice of a kind among several at its first
+    question: never an acknowledge, a note, a confirmation (the plot once named "1.
+    confirmed"), a unit, nor a choice further down (a member's sex)."""
     interview = interview_of(store)
     first = "/data/people/member[1]"  # a form starts with one instance, as in Collect
     second = interview.session.add_repeat("/data/people/member")
     third = interview.session.add_repeat("/data/people/member")
     for ref in (first, second, third):
+        interview.answer(f"{ref}/unit", "ha")  # a unit names nothing
         interview.answer(f"{ref}/ready", "OK")
         interview.answer(f"{ref}/checked", "yes")
     interview.answer(f"{second}/name", "Awa")
