@@ -61,7 +61,7 @@ def run_export(storage: Storage, args: argparse.Namespace) -> int:
 def run_report(storage: Storage, args: argparse.Namespace) -> int:
     scenarios = [parse_scenario(spec) for spec in getattr(args, "scenario", [])]
     report = report_for(storage, args.form_id, _filter(args))
-    drivers = analysis_for(storage, report, scenarios)
+    drivers = analysis_for(storage, report, scenarios, per_household=True)
     if args.output.suffix == ".json":
         args.output.write_text(report_json(report, drivers), encoding="utf-8")
     else:

@@ -210,3 +210,16 @@ def test_raising_price_yield_or_other_income_never_raises_the_share_below(
     for before, after in zip(a.scenarios[0].groups, a.scenarios[1].groups, strict=True):
         assert after.share_below_pct.value <= before.share_below_pct.value
         assert after.falling == 0
+
+
+def test_each_household_below_is_listed_with_what_alone_would_close_its_gap() -> None:
+    report, crops = build(AT, TWO, LOSS)
+    a = analyse(report, crops, LIMITS, (), per_household=True)
+    assert [n.household_id for n in a.below] == ["two", "loss"]  # "at" is not below
+    two, loss = a.below
+    assert two.gap == pytest.approx(400_000)
+    assert two.needs["price"] == pytest.approx(400_000 / 2_800_000 * 100)
+    assert two.needs["area"] == pytest.approx(0.2)
+    assert not any(two.within_reach.values())
+    assert (loss.gap, loss.needs["area"], loss.needs["cost"]) == (1_300_000, None, None)
+    assert loss.within_reach["other_income"] is False  # 1,300,000 > 200,000

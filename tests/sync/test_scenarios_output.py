@@ -78,6 +78,8 @@ def test_report_json_and_html_carry_the_named_scenarios(data: Path) -> None:
         assert after["share_below_pct"]["value"] <= before["share_below_pct"]["value"]
     assert {m["instance_id"] for m in found["drivers"]["missing"]} == BARE
     assert found["drivers"]["missing_by_reason"] == {"no productive area of the main crop": 3}
+    below = {h["instance_id"] for h in found["households"] if h["below"]}
+    assert {b["instance_id"] for b in found["drivers"]["below"]} == below
     page = data / "r.html"
     assert cli(data, "-o", str(page), "--scenario", "fair:price=+20%") == 0
     html = page.read_text(encoding="utf-8")

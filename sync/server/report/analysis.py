@@ -14,7 +14,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from sync.server.report.closing import SegmentDrivers, segment_drivers
+from sync.server.report.closing import (
+    HouseholdNeeds,
+    SegmentDrivers,
+    household_needs,
+    segment_drivers,
+)
 from sync.server.report.compute import Report
 from sync.server.report.driver_limits import DriverLimit, DriverLimits, load_limits
 from sync.server.report.drivers import CropFigures, Drivers, drivers, missing
@@ -55,6 +60,8 @@ class DriverAnalysis(BaseModel):
     segments: list[SegmentDrivers]
     sensitivity: list[Sensitivity]
     scenarios: list[ScenarioResult]
+    below: list[HouseholdNeeds] = []
+    """Per household below its benchmark, what one driver alone would need (asked for)."""
 
 
 def analyse(
@@ -62,8 +69,10 @@ def analyse(
     crops: Mapping[str, tuple[CropFigures, int]],
     limits: DriverLimits,
     scenarios: Sequence[Scenario] = (),
+    per_household: bool = False,
 ) -> DriverAnalysis:
-    """`crops`: each household's main crop figures and member count, by instanceID."""
+    """`crops`: each household's main crop figures and member count, by instanceID;
+    `per_household`: list what closes each household's gap too (`below`)."""
     empty = (CropFigures(), 0)
     figures = {h.instance_id: crops.get(h.instance_id, empty)[0] for h in report.households}
     columns = DriverColumns.of(report.households, figures, limits)
@@ -92,6 +101,7 @@ def analyse(
         segments=segment_drivers(columns, groups, table),
         sensitivity=sensitivity(columns, groups),
         scenarios=run_scenarios(columns, groups, scenarios, report.seed),
+        below=household_needs(columns, report.households) if per_household else [],
     )
 
 
@@ -100,10 +110,14 @@ def _or_nan(value: float | None) -> float:
 
 
 def analysis_for(
-    storage: Storage, report: Report, scenarios: Sequence[Scenario] = ()
+    storage: Storage,
+    report: Report,
+    scenarios: Sequence[Scenario] = (),
+    per_household: bool = False,
 ) -> DriverAnalysis:
     """The analysis of a report built from storage, with the project's limits."""
-    return analyse(report, crop_rows(storage, report.form_id), load_limits(storage), scenarios)
+    crops = crop_rows(storage, report.form_id)
+    return analyse(report, crops, load_limits(storage), scenarios, per_household)
 
 
 def report_json(report: Report, drivers: DriverAnalysis) -> str:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sync.server.report.estimates import Array, weighted_mean
 from sync.server.report.estimates import weighted_median as median
+from sync.server.report.households import HouseholdResult
 from sync.server.report.scenario_groups import Segment
 from sync.server.report.scenarios import DriverColumns
 
@@ -88,6 +89,39 @@ def required(c: DriverColumns) -> dict[str, tuple[Array, NDArray[np.bool_]]]:
         "cost": (cut, (cut <= c.cost_cut_max) & np.isfinite(cut)),
         "other_income": (gap, gap <= c.other_max),
     }
+
+
+class HouseholdNeeds(BaseModel):
+    """What one driver alone would need to bring a household below to its benchmark."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instance_id: str
+    household_id: str
+    district: str
+    head_sex: str
+    gap: float
+    """Adjusted benchmark − income, in the currency."""
+    needs: dict[str, float | None]
+    """Each lever's change alone, in its unit (None: it cannot close the gap)."""
+    within_reach: dict[str, bool]
+
+
+def household_needs(
+    c: DriverColumns, households: Sequence[HouseholdResult]
+) -> list[HouseholdNeeds]:
+    """The households below their benchmark, in the report's order."""
+    needed = required(c)
+    return [
+        HouseholdNeeds(
+            instance_id=h.instance_id, household_id=h.household_id, district=h.district,
+            head_sex=h.head_sex, gap=float(c.adjusted[i] - c.income[i]),
+            needs={k: float(v[i]) if np.isfinite(v[i]) else None for k, (v, _) in needed.items()},
+            within_reach={k: bool(ok[i]) for k, (_, ok) in needed.items()},
+        )
+        for i, h in enumerate(households)
+        if c.income[i] < c.adjusted[i]
+    ]  # fmt: skip
 
 
 def segment_drivers(

@@ -59,6 +59,22 @@ def closing_table(segments: list[SegmentDrivers]) -> str:
     )  # fmt: skip
 
 
+def needs_table(a: DriverAnalysis) -> str:
+    """Each household below: its gap and each driver's change alone (✓ within reach)."""
+
+    def need(value: float | None, ok: bool, digits: int) -> str:
+        return "none" if value is None else figure(value, digits) + (" ✓" if ok else "")
+
+    digits = {"area": 2, "other_income": 0}
+    return _table(
+        ["household", "district", "head", "gap",
+         *(f"{name.replace('_', ' ')}, {UNITS[name]}" for name in LEVERS)],
+        [[n.household_id or n.instance_id, n.district, n.head_sex, figure(n.gap),
+          *(need(n.needs[k], n.within_reach[k], digits.get(k, 1)) for k in LEVERS)]
+         for n in a.below],
+    )  # fmt: skip
+
+
 def scenarios_tables(a: DriverAnalysis) -> str:
     if not a.scenarios:
         return (
@@ -160,7 +176,13 @@ def drivers_html(a: DriverAnalysis) -> str:
         f" currency.</p>{missing}<h3>Drivers per group</h3>{drivers_table(a.segments)}"
         "<h3>One driver alone: the change that brings a household below to its benchmark</h3>"
         f"<p>Within reach: the new value stays within these limits.</p>{limits}"
-        f"{closing_table(a.segments)}<h2>Scenarios</h2>{scenarios_tables(a)}"
+        f"{closing_table(a.segments)}"
+        + (
+            f"<h3>Each household below its benchmark (✓ within reach)</h3>{needs_table(a)}"
+            if a.below
+            else ""
+        )
+        + f"<h2>Scenarios</h2>{scenarios_tables(a)}"
         "<h3>Sensitivity: change in % below (percentage points), each driver alone</h3>"
         f"{charts}{sensitivity_table(a.sensitivity)}"
     )
