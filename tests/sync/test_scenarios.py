@@ -6,6 +6,8 @@ figure is worked out here from the households' figures, never read from the code
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -177,10 +179,15 @@ def test_a_scenario_spec_is_read_and_a_bad_part_is_refused_naming_it() -> None:
             parse_scenario(spec)
 
 
-def test_a_zero_change_reproduces_the_report_exactly() -> None:
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_zero_change_reproduces_the_report_exactly(weighted: bool) -> None:
+    """Equal weights take the scenarios' own resampling, unequal ones the report's: both give
+    the report's figures and intervals to the last bit."""
     farms = [farm(f"h{i}", (40, 35, 5)[: 1 + i % 3], 0.5 + i % 4, 300 + 97 * i, 900 + 53 * i,
                   50_000 * (i % 5), 40_000 * (i % 7), sex="female" if i % 3 else "male",
                   district=("north", "south")[i % 2]) for i in range(40)]  # fmt: skip
+    if weighted:
+        farms = [(replace(h, weight=1.0 + i % 3), f) for i, (h, f) in enumerate(farms)]
     report, crops = build(*farms)
     a = analyse(report, crops, LIMITS, [Scenario(name="none")])
     groups = {(g.by, g.group, g.benchmark.id): g for g in report.groups}
