@@ -79,8 +79,12 @@ def _version(connection: sqlite3.Connection) -> int:
 
 
 def _ensure(connection: sqlite3.Connection) -> None:
+    """Create the tables, or replace those of another layout; no write when they are current
+    (it runs before every ingestion's row)."""
     found = [r[1] for r in connection.execute("PRAGMA table_info(report_households)")]
-    if found and (found != list(COLUMNS) or _version(connection) != SCHEMA_VERSION):
+    if found == list(COLUMNS) and _version(connection) == SCHEMA_VERSION:
+        return
+    if found:
         connection.execute("DROP TABLE report_households")
         connection.execute("DROP TABLE IF EXISTS report_checked")
     for statement in SCHEMA:
