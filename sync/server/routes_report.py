@@ -23,7 +23,7 @@ from sync.server.report.build import report_for
 from sync.server.report.charts import report_charts
 from sync.server.report.closing import SegmentDrivers
 from sync.server.report.compute import Population, Report
-from sync.server.report.driver_limits import DriverLimits, load_limits, save_limits
+from sync.server.report.driver_limits import DriverLimit, DriverLimits, load_limits, save_limits
 from sync.server.report.groups import GroupResult
 from sync.server.report.html import render_html
 from sync.server.report.scenario_groups import ScenarioResult, Sensitivity
@@ -102,6 +102,8 @@ class ScenarioAnswer(BaseModel):
     form_id: str
     population: Population
     households: int
+    limits: list[DriverLimit]
+    """The plausible limits in force, per country and crop."""
     missing: list[MissingDrivers]
     """Households whose drivers cannot be computed, with the reason."""
     segments: list[SegmentDrivers]
@@ -120,6 +122,7 @@ def report_scenarios(body: ScenarioRequest, request: Request, user: CurrentUser)
         form_id=report.form_id,
         population=report.population,
         households=found.households,
+        limits=found.limits,
         missing=found.missing,
         segments=found.segments,
         sensitivity=found.sensitivity,

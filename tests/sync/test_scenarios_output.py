@@ -16,9 +16,9 @@ from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.cli import main
 from sync.server.ingest import ingest
-from sync.server.report.driver_limits import shipped_limits
+from sync.server.report.driver_limits import DriverLimit, DriverLimits, shipped_limits
 from sync.server.storage import ReviewRecord, User
-from sync.server.supervisor_ui.scenarios_screen import changes_of
+from sync.server.supervisor_ui.scenarios_screen import changes_of, limits_text
 
 FORM = "living_income_household"
 BARE = {str(h["id"]) for n, h in enumerate(HOUSEHOLDS) if n % 8 == 0}
@@ -150,4 +150,13 @@ def test_the_screen_names_a_typed_change_it_cannot_use() -> None:
     assert changes_of({"cost_pct": "-150"}) == (
         {},
         "Cost change (%): Input should be greater than or equal to -100",
+    )
+
+
+def test_the_screen_says_which_limits_make_a_change_within_reach() -> None:
+    mine = DriverLimits(limits=[DriverLimit(country="gh", crop="cocoa", currency="GHS",
+                                            price_max_per_kg=48, area_max_ha=4)])  # fmt: skip
+    assert limits_text(mine.model_dump(mode="json")["limits"]) == (
+        "Within reach: gh cocoa: price ≤ 48 GHS/kg, area ≤ 4.0 ha; any other country and crop"
+        " has no limit, so every change counts as within reach."
     )

@@ -90,6 +90,24 @@ def closing_rows(answer: dict[str, Any], by: str) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def limits_text(limits: list[dict[str, Any]]) -> str:
+    """The plausible limits in force, as a sentence: where none is set, every change counts as
+    within reach."""
+    names = (("yield_max_kg_ha", "yield ≤ {} kg/ha"), ("price_max_per_kg", "price ≤ {} {}/kg"),
+             ("area_max_ha", "area ≤ {} ha"), ("cost_cut_max_pct", "cost cut ≤ {} %"),
+             ("other_income_max", "other income ≤ +{} {}"))  # fmt: skip
+    parts = []
+    for row in limits:
+        said = [form.format(figure(row[k], 1 if k == "area_max_ha" else 0), row["currency"])
+                for k, form in names if row.get(k) is not None]  # fmt: skip
+        parts.append(f"{row['country']} {row['crop']}: {', '.join(said) or 'none'}")
+    return (
+        "Within reach: "
+        + ("; ".join(parts) or "no limits set")
+        + "; any other country and crop has no limit, so every change counts as within reach."
+    )
+
+
 def _table(heads: tuple[str, ...], rows: list[list[str]]) -> ft.Row:
     """A table that scrolls sideways on a narrow screen rather than squeezing its columns."""
     table = ft.DataTable(
@@ -164,6 +182,7 @@ class ScenariosScreen:
                 " for them)."
             ),  # fmt: skip
             _table(HEADS, result_rows(answer, self.by)),
+            text(limits_text(answer["limits"])),
             text(
                 "Each estimate over its 95 % interval [low, high]. Crossing: households below"
                 " the benchmark now and at or above it after; within reach: their new price,"
