@@ -1,7 +1,7 @@
-"""The end of an interview, as ODK Collect's end screen: the interview's name, Finalize and
-Save as draft at the top, and how many questions still need an answer or a correction, with
-a button to the first of them (Collect's `FormEndView` warns of the questions with errors
-before finalizing). The answers themselves are reviewed in Go to question."""
+"""The end of an interview, as ODK Collect's end screen (`FormEndView`: the form's name, Save
+as draft and Finalize) with one addition: how many questions still need an answer or a
+correction, and a button to the first, where Collect finds them only once Finalize is tapped.
+The answers themselves are reviewed in Go to question."""
 
 from __future__ import annotations
 
