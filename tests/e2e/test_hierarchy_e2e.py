@@ -1,8 +1,8 @@
 """Go to question, the end screen and repeats in Chromium at phone size, on the living income
 questionnaire (ODK Collect's behaviour: FormHierarchyFragment's levels with an "up" action
 and the current question highlighted; FormEndView's Finalize and Save as draft, with the
-count of problems added; AddRepeatDialog's "Add"
-before the first instance and "Add another" after; DeleteRepeatDialogFragment asks first)."""
+count of problems added; AddRepeatDialog's "Add" before the first instance and "Add another"
+after; DeleteRepeatDialogFragment asks first)."""
 
 from __future__ import annotations
 
