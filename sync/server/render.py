@@ -73,6 +73,8 @@ class Section(BaseModel):
 class Rendered(BaseModel):
     form_id: str
     title: str
+    name: str = ""
+    """The interview's name (`meta/instanceName`, e.g. the household), "" when it has none."""
     language: str | None
     languages: list[str]
     sections: list[Section]
@@ -163,9 +165,11 @@ def render(
         if not sections or sections[-1].ref != base:
             sections.append(Section(ref=base, label=definition.title or definition.form_id))
         _fill(wording, sections[-1], [control], root, base, base)
+    named = _descend(root, ["meta", "instanceName"])
     return Rendered(
         form_id=definition.form_id,
         title=definition.title,
+        name=(named.text or "").strip() if named is not None else "",
         language=wording.language,
         languages=list(definition.languages),
         sections=[s for s in sections if s.answers or s.tables],

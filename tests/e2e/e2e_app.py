@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.waiting import free_port, wait_serving
 
@@ -138,3 +138,28 @@ def go_to_question(page: Page) -> None:
         direct = page.get_by_role("menuitem", name="Go to question")
     direct.click()
     expect(page.get_by_role("button", name="Back to the question")).to_be_visible()
+
+
+def on_screen(page: Page, target: Locator) -> None:
+    """Scroll until `target` is inside the window: a wheel over the page, as a mouse or a swipe
+    would (sideways over a table that scrolls sideways); Flutter scrolls its own views, not the
+    document, so Playwright's own scrolling does not move them."""
+    size = page.viewport_size
+    assert size is not None
+    for _ in range(40):
+        box = target.bounding_box()
+        assert box is not None
+        right, bottom = box["x"] + box["width"], box["y"] + box["height"]
+        dx = right - size["width"] + 40 if right > size["width"] else min(box["x"], 0)
+        dy = bottom - size["height"] + 40 if bottom > size["height"] else min(box["y"], 0)
+        if not dx and not dy:
+            return
+        page.mouse.move(
+            size["width"] / 2, box["y"] + box["height"] / 2 if dx else size["height"] / 2
+        )
+        if dx:
+            page.mouse.wheel(dx, 0)
+        else:
+            page.mouse.wheel(0, dy)
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{target} never came into the window")

@@ -160,6 +160,7 @@ def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_
 
     review = open_supervisor(browser, loop.supervisor)
     review.get_by_role("button", name="Open AB-0042 north").click(timeout=30_000)
+    review.get_by_role("button", name="Comment on Household ID").click()  # opens its field
     write(review, "Comment on Household ID", "Card says AB-0024", counted=True)
     write(review, "Overall comment", "Check the household card", counted=True)
     review.get_by_role("button", name="Reject").click()

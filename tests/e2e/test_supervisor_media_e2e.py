@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_app import supervisor_app
+from e2e_app import TABLET, on_screen, supervisor_app
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -185,28 +185,35 @@ def test_photos_files_gps_map_tables_languages_and_section_times(
 
 
 def test_nested_repeats_show_as_tables_with_their_parents_label(
-    browser: Browser, supervisor: str
+    browser: Browser, supervisor: str, screenshot_dir: Path
 ) -> None:
-    page = opened(browser, supervisor, "Kwame Asante", width=1600)
+    page = opened(browser, supervisor, "Kwame Asante", width=TABLET["width"])
 
     expect(page.get_by_text("Harvest season", exact=True)).to_be_visible()
     expect(page.get_by_text("Plot 2 › Harvest season 2", exact=True)).to_be_visible()
     expect(page.get_by_text("Plot 1 › Harvest season 1 › Sale 2", exact=True)).to_be_visible()
     bags = page.get_by_role("img", name="Photo bags-1-1.jpg")
     expect(bags).to_be_visible()
+    on_screen(page, bags)
     assert painted(bags, {RED: 0.2, BLUE: 0.2})
     expect(page.get_by_text("bags-2-1.jpg (not received yet)")).to_be_visible()
     expect(page.get_by_role("button", name=f"Download {nested.RECEIPT}")).to_be_visible()
     # the buyer named like a photo is text; the plot photo is the only image of plot1.jpg
-    expect(page.get_by_text("plot1.jpg", exact=True)).to_be_visible()
+    buyer = "Plot 1 › Harvest season 1 › Sale 2 › Buyer: plot1.jpg"
+    expect(page.get_by_role("button", name=buyer, exact=True)).to_be_visible()
     expect(page.get_by_role("img", name="Photo plot1.jpg")).to_have_count(1)
 
     # a geopoint in a repeat: numbers, and the warning mark read out with what is wrong
-    expect(page.get_by_role("cell", name="6.300000, -1.300000 (±4 m)", exact=True)).to_be_visible()
-    expect(page.get_by_role("cell", exact=True, name="Warning: accuracy 80 m is worse than the"
-                            " 50 m limit 6.210000, -1.210000 (±80 m)")).to_be_visible()  # fmt: skip
-    expect(page.get_by_role("cell", exact=True, name="Warning: outside district north's bounding"
-                            " box 7.500000, -1.200000 (±5 m)")).to_be_visible()  # fmt: skip
+    drying = "Plot 2 › Harvest season 2 › Drying place: 6.300000, -1.300000 (±4 m)"
+    expect(page.get_by_role("button", name=drying, exact=True)).to_be_visible()
+    expect(page.get_by_role("button", exact=True, name="Plot 1 › Harvest season 1 › Drying place:"
+                            " Warning: accuracy 80 m is worse than the 50 m limit 6.210000,"
+                            " -1.210000 (±80 m)")).to_be_visible()  # fmt: skip
+    expect(page.get_by_role("button", exact=True, name="Plot 2 › Plot corner: Warning: outside"
+                            " district north's bounding box 7.500000, -1.200000 (±5 m)")).to_be_visible()  # fmt: skip
+
+    page.get_by_text("Harvest season", exact=True).scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "supervisor-nested-tablet.png")
 
     page.get_by_role("button", name="Language Français (fr)").click()
     expect(page.get_by_text("Parcelle 2 › Saison de récolte 1", exact=True)).to_be_visible()
@@ -218,13 +225,15 @@ def test_a_long_repeat_table_draws_its_rows_fifty_at_a_time(
     browser: Browser, supervisor: str
 ) -> None:
     page = opened(browser, supervisor, "Kofi Mensah", width=1280)
-    expect(page.get_by_text("Plot 50", exact=True)).to_be_visible()
-    expect(page.get_by_text("Plot 51", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Plot 50 › Plot name: Plot 50")).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_role("button", name="Plot 51 › Plot name: Plot 51")).to_have_count(0)
     expect(page.get_by_role("img", name="Photo p3.jpg")).to_be_visible()
     # the photos of rows not drawn yet are no "other files"
     expect(page.get_by_text("p55.jpg", exact=False)).to_have_count(0)
     page.get_by_role("button", name="Show 10 more rows (50 of 60 shown)").click()
-    expect(page.get_by_text("Plot 60", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Plot 60 › Plot name: Plot 60")).to_be_visible()
     photo = page.get_by_role("img", name="Photo p55.jpg")
     expect(photo).to_be_visible()
     for _ in range(40):  # Flutter scrolls its own view: wheel until the photo is on screen

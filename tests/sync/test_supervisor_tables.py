@@ -22,6 +22,8 @@ from sync.server.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.quality_config import BoundingBox, QualityConfig, save_config
 from sync.server.supervisor_ui.api import ReviewApi
+from sync.server.supervisor_ui.cell_sizes import CHAR, ROW_WIDTH, lines, width
+from sync.server.supervisor_ui.comments import OVERALL, SENT, CommentBook
 from sync.server.supervisor_ui.media import AT_ONCE, Attachments
 from sync.server.supervisor_ui.repeat_tables import gps_cell, repeat_tables
 
@@ -67,17 +69,32 @@ def said(control: ft.Control) -> str:
         return f"[{control.tooltip}]"
     if isinstance(control, ft.Button):
         return f"[{control.content}]"
-    if isinstance(control, ft.Container):
+    if isinstance(control, ft.IconButton):
+        return f"[{control.tooltip}]"
+    if isinstance(control, ft.Container | ft.Semantics):
         return said(control.content) if control.content is not None else ""
     if isinstance(control, ft.Row | ft.Column):
         return " ".join(said(c) for c in control.controls)
     raise AssertionError(f"unexpected control {control!r}")
 
 
+def cells(table: ft.Control) -> list[list[ft.Control]]:
+    """The drawn table's rows of cells, headings first: the first column (which stays in
+    place) joined with the rest (which scrolls sideways)."""
+    assert isinstance(table, ft.Row)
+    first, scroller = table.controls
+    assert isinstance(first, ft.Column) and isinstance(scroller, ft.Row)
+    [rest] = scroller.controls
+    assert isinstance(rest, ft.Column) and scroller.scroll == ft.ScrollMode.AUTO
+    rows = []
+    for left, right in zip(first.controls, rest.controls, strict=True):
+        assert isinstance(right, ft.Row)
+        rows.append([left, *right.controls])
+    return rows
+
+
 def grid(table: ft.Control) -> list[list[str]]:
-    assert isinstance(table, ft.DataTable)
-    heads = [str(c.label) for c in table.columns]
-    return [heads, *([said(cell.content) for cell in row.cells] for row in table.rows)]
+    return [[said(cell) for cell in row] for row in cells(table)]
 
 
 def opened(api: ReviewApi, instance_id: str) -> tuple[list[ft.Control], Attachments]:
@@ -181,3 +198,74 @@ def test_previews_are_fetched_a_few_at_once_and_each_failure_stays_with_its_phot
 )  # fmt: skip
 def test_a_geopoint_cell_reads_lat_lon_and_accuracy(point: dict[str, Any], shown: str) -> None:
     assert said(gps_cell(point)) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "room", "expected"),
+    [
+        ("", 100, 1),
+        ("Riverside", 100, 1),  # 12 characters fit in 100 px at CHAR px each
+        ("aaaa bbbb cccc", 10 * CHAR, 2),  # "aaaa bbbb" then "cccc"
+        ("a" * 25, 10 * CHAR, 3),  # a word longer than a line is broken
+        ("one\ntwo", 100, 2),
+    ],
+)
+def test_text_wraps_at_word_boundaries(value: str, room: float, expected: int) -> None:
+    assert lines(value, room) == expected
+
+
+def test_each_cell_is_one_named_button_and_rows_line_up_across_the_frozen_column(
+    server: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table cell is drawn at its column's width and its row's height in both parts of the
+    grid (the first column, which stays, and the rest, which scrolls), so the accessibility
+    node of a cell is where the cell is drawn; it reads the cell's place and value, and
+    tapping it opens the comment field of that cell's answer (issue #15 item 1)."""
+    monkeypatch.setattr(ft.Column, "update", lambda _self: None)  # not on a page here
+    api = ReviewApi(*server)
+    view = api.submission("uuid:n1", None)
+    files = Attachments(cast(ft.Page, None), api, "uuid:n1", view["files"])
+    [table] = view["rendered"]["sections"][1]["tables"]
+    seasons = table["nested"][0]
+    book = CommentBook()
+    shown = repeat_tables(table, files, {}, book)
+    rows = cells(shown[5])  # the seasons' table (label, table, more, hint, notes, label, table)
+    for row in rows:
+        heights = {c.content.height if isinstance(c, ft.Semantics) else c.height for c in row}
+        assert len(heights) == 1  # type: ignore[union-attr]
+        widths = [c.content.width if isinstance(c, ft.Semantics) else c.width for c in row]
+        assert widths == [ROW_WIDTH, *(width(k) for k in seasons["column_kinds"])]  # type: ignore[union-attr]
+    heads = [cast(ft.Text, cast(ft.Container, c).content) for c in rows[0]]
+    assert [h.tooltip for h in heads] == ["Row", *seasons["columns"]]  # the full label
+    harvest = seasons["columns"].index("Harvest (kg)") + 1
+    cell = rows[2][harvest]  # Plot 2 › Harvest season 1
+    assert isinstance(cell, ft.Semantics) and cell.button and cell.exclude_semantics
+    place = f"{seasons['row_labels'][1]} › Harvest (kg)"
+    assert cell.label == f"{place}: 300"
+    box = cast(ft.Container, cell.content)
+    cast(Any, box.on_click)(None)
+    ref = seasons["row_refs"][1] + "/harvest_kg"
+    assert ref == "/data/plot[2]/season[1]/harvest_kg"
+    assert list(book.fields) == [ref]
+    assert book.fields[ref].label == f"Comment on {place}"
+
+
+def test_the_decision_sends_only_written_comments_and_the_summary_lists_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ft.Column, "update", lambda _self: None)
+    book = CommentBook()
+    overall = book.field(OVERALL, "Overall comment", focus=False)
+    age = book.field("/data/member[2]/age", "Comment on Household member 2 › Age")
+    book.field("/data/household_id", "Comment on Household ID")  # opened, left empty
+    assert book.summary.controls == []  # nothing written: no "0 characters" line
+    age.value = "Kofi is 54"
+    cast(Any, age.on_change)(None)
+    overall.value = "Check"
+    cast(Any, overall.on_change)(None)
+    said = [cast(ft.Text, c).value for c in book.summary.controls]
+    # in the order the fields were opened: the overall comment's field is made first
+    assert said == [SENT, "Overall comment: 5 characters",
+                    "Comment on Household member 2 › Age: 10 characters"]  # fmt: skip
+    assert book.questions() == {"/data/member[2]/age": "Kofi is 54"}
+    assert book.overall() == "Check"

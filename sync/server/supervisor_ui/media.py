@@ -17,7 +17,7 @@ from typing import Any
 import flet as ft
 
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
-from sync.server.supervisor_ui.widgets import button, size_text, text
+from sync.server.supervisor_ui.widgets import TAP, button, size_text, text
 
 THUMB, SMALL, LARGE = 240, 72, 1200
 """Preview widths: in an answer, in a table cell, opened larger."""
@@ -123,7 +123,7 @@ class Attachments:
             await self.download(name)
 
         label = f"Download {name}"
-        return ft.Button(content=label, on_click=download, tooltip=label)
+        return ft.Button(content=label, on_click=download, tooltip=label, height=TAP)
 
     async def download(self, name: str) -> None:
         size = self.files[name]["size"]

@@ -8,14 +8,15 @@ from typing import Any
 import flet as ft
 
 from sync.server.quality import FLAG_LABELS
+from sync.server.supervisor_ui.answers_view import sections
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
+from sync.server.supervisor_ui.comments import OVERALL, CommentBook
 from sync.server.supervisor_ui.exports_screen import ExportsApi, ExportsScreen
-from sync.server.supervisor_ui.gps_map import gps_block
 from sync.server.supervisor_ui.media import Attachments
-from sync.server.supervisor_ui.repeat_tables import cell_places, repeat_tables
+from sync.server.supervisor_ui.repeat_tables import cell_places
 from sync.server.supervisor_ui.report_screen import ReportScreen
 from sync.server.supervisor_ui.scenarios_screen import ScenariosScreen
-from sync.server.supervisor_ui.widgets import button, counted, duration_text, keep_typing, text
+from sync.server.supervisor_ui.widgets import button, duration_text, keep_typing, text
 
 FILTERS = ("district", "enumerator", "form_id", "state", "flag", "date_from", "date_to")
 LABELS = {"district": "District", "enumerator": "Enumerator", "form_id": "Form",
@@ -115,6 +116,8 @@ class SupervisorScreens:
             name: _filter_field(name) for name in FILTERS
         }
         self.message = text("")
+        self.status = ""
+        """A line for the next screen only (what a decision did), then gone."""
         self.language: str | None = None
         """Kept from one submission to the next."""
         self.offset = 0
@@ -127,14 +130,17 @@ class SupervisorScreens:
         self.queue()
 
     def show(self, title: str, controls: list[ft.Control]) -> None:
-        nav = ft.Row([button("Queue", self.queue), button("Dashboard", self.dashboard)])
+        nav = ft.Row([button("Queue", self.queue), button("Dashboard", self.dashboard)], wrap=True)
         if self.exports is not None:
             nav.controls.append(button("Exports", lambda: self.guarded(self.exports_screen)))
         if self.report is not None:
             nav.controls.append(button("Report", lambda: self.guarded(self.report_screen)))
         if self.scenarios is not None:
             nav.controls.append(button("Scenarios", lambda: self.guarded(self.scenarios_screen)))
+        self.message = text(self.status)
+        self.status = ""
         self.body.controls = [nav, text(title, bold=True, size=22), self.message, *controls]
+        self.page.title = f"{title} · Supervisor review"
         self.page.update()
 
     def guarded(self, action: Any) -> None:
@@ -228,8 +234,8 @@ class SupervisorScreens:
             lines.append(ft.Row([button(f"Language {lang}", lambda code=lang: self.open(instance_id, code))
                                  for lang in rendered["languages"]], wrap=True))  # fmt: skip
         lines += [text(f"Flag: {f['message']}") for f in view["flags"]]
-        comments: dict[str, ft.TextField] = {}
-        lines += self._sections(view, files, comments)
+        comments = CommentBook()
+        lines += sections(view, files, comments)
         other = files.others()
         if other:
             lines += [text("Other files", bold=True, size=18), *other]
@@ -250,46 +256,16 @@ class SupervisorScreens:
                 text(f"  on {places.get(ref, ref)}: {comment}")
                 for ref, comment in sorted(review["question_comments"].items())
             ]
-        overall = ft.TextField(label="Overall comment", multiline=True)
-        lines.append(counted(overall))
+        lines += [comments.field(OVERALL, "Overall comment", focus=False), comments.summary]
 
         def decide(decision: str) -> None:
-            questions = {
-                ref: str(f.value) for ref, f in comments.items() if (f.value or "").strip()
-            }
-            done = self.api.decide(instance_id, decision, str(overall.value or ""), questions)
-            self.message.value = f"{done['state'].replace('_', ' ').capitalize()}: {instance_id}"
+            done = self.api.decide(instance_id, decision, comments.overall(), comments.questions())
+            self.status = f"{done['state'].replace('_', ' ').capitalize()}: {instance_id}"
             self._queue()
 
         lines.append(ft.Row([button(label, lambda d=d: self.guarded(lambda: decide(d)))
                              for d, label in DECISIONS], wrap=True))  # fmt: skip
-        self.message.value = ""
-        self.show(f"Submission {instance_id}", lines)
-
-    def _sections(
-        self, view: dict[str, Any], files: Attachments, comments: dict[str, ft.TextField]
-    ) -> list[ft.Control]:
-        """Each section's answers (each with a comment field) and repeat tables."""
-        points = {p["ref"]: p for p in view["gps"]["points"]}
-        in_repeats = {p["ref"]: p for p in view["gps_in_repeats"]}
-        lines: list[ft.Control] = []
-        for section in view["rendered"]["sections"]:
-            spent = section["seconds"]
-            took = f" ({duration_text(spent)})" if spent is not None else ""
-            lines.append(text(section["label"] + took, bold=True, size=18))
-            for answer in section["answers"]:
-                if answer["ref"] in points:
-                    lines.append(gps_block(answer["label"], points[answer["ref"]], view["gps"]))
-                elif answer["attachment"]:
-                    lines += [text(f"{answer['label']}:"), files.show(answer["attachment"])]
-                else:
-                    lines.append(text(f"{answer['label']}: {answer['display']}"))
-                field = ft.TextField(label=f"Comment on {answer['label']}", dense=True)
-                comments[answer["ref"]] = field
-                lines.append(counted(field))
-            for table in section["tables"]:
-                lines += repeat_tables(table, files, in_repeats, comments)
-        return lines
+        self.show(rendered["name"] or f"Submission {instance_id}", lines)
 
     def dashboard(self) -> None:
         self.guarded(self._dashboard)

@@ -1,5 +1,5 @@
-"""The building blocks the supervisor screens share: a text line, a labelled button, text
-fields that report each change, and sizes and durations as a reader says them."""
+"""The building blocks the supervisor screens share: a text line, a labelled button, and sizes
+and durations as a reader says them."""
 
 from __future__ import annotations
 
@@ -7,33 +7,24 @@ from typing import Any
 
 import flet as ft
 
+TAP = 48
+"""The least height (px) of anything a finger taps (Material's minimum touch target)."""
+
 
 def text(value: str, *, bold: bool = False, size: int = 15, color: str | None = None) -> ft.Text:
     return ft.Text(value, size=size, weight=ft.FontWeight.BOLD if bold else None, color=color)
 
 
 def button(label: str, action: Any) -> ft.Button:
-    """A button whose label is also its tooltip; `action` takes no arguments."""
-    return ft.Button(content=label, on_click=lambda _e: action(), tooltip=label)
+    """A button whose label is also its tooltip, TAP pixels high; `action` takes no
+    arguments."""
+    return ft.Button(content=label, on_click=lambda _e: action(), tooltip=label, height=TAP)
 
 
 def keep_typing(_e: ft.Event[Any]) -> None:
     """A text field's change (or a list's selection) handler that does nothing: having one
     makes the browser send each change as it happens, so a value typed or chosen just before
     a button press is not lost."""
-
-
-def counted(field: ft.TextField) -> ft.Column:
-    """The field and a line the server rewrites on every change: the supervisor sees (and a
-    test can wait for) what has reached the server before pressing a decision."""
-    count = ft.Text(f"{field.label}: 0 characters", size=14)
-
-    def changed(_e: ft.Event[ft.TextField]) -> None:
-        count.value = f"{field.label}: {len(field.value or '')} characters"
-        count.update()
-
-    field.on_change = changed
-    return ft.Column([field, count], spacing=2)
 
 
 def size_text(size: int) -> str:
