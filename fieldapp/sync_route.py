@@ -2,8 +2,8 @@
 
 A device can know two addresses: its district hub's (`hub_url`, on the office network) and
 the central server's (`server_url`). The same token works on both. Before each sync the hub
-is asked once, with a short timeout, whether it answers and accepts the token (a HEAD of its
-OpenRosa submission URL, which costs it nothing); if it does, the whole sync goes through
+is asked once, with a short timeout, whether it answers and accepts the token (a pull that
+can find nothing, which costs it next to nothing); if it does, the whole sync goes through
 it, else through the central server. Each server numbers its pull cursor on its own, so the
 device keeps one cursor per server.
 """
@@ -18,7 +18,15 @@ import httpx
 from fieldapp.store import Store
 from sync.client import OpenRosaClient, SyncClient, SyncError
 from sync.client_errors import ReadAttachment
-from sync.protocol import DeviceSettings, FormInfo, ItemResult, PullResult, SubmissionItem
+from sync.client_http import RetryPolicy
+from sync.protocol import (
+    API_PREFIX,
+    DeviceSettings,
+    FormInfo,
+    ItemResult,
+    PullResult,
+    SubmissionItem,
+)
 from sync.provisioning import app_user_url
 
 __all__ = [
@@ -35,8 +43,13 @@ PROTOCOL_BATCH: Final = "batch"
 PROTOCOL_OPENROSA: Final = "openrosa"
 CENTRAL_CURSOR: Final = "sync_cursor"
 HUB_CURSOR: Final = "hub_cursor"
+LAST_CURSOR: Final = "9" * 18
+"""The largest pull cursor the server takes (18 digits)."""
 HUB_TIMEOUT_S: Final = 2.0
 """How long the hub may take to answer before the central server is used instead."""
+RETRY: Final = RetryPolicy(attempts=3)
+"""Within one sync, a call is tried 3 times (about 1.5 s of waiting at most): enough for a
+blip; a server that stays away is the automatic sending's backoff's business."""
 
 Probe = Callable[[DeviceSettings], bool]
 
@@ -64,12 +77,20 @@ class HubClient(SyncClient):
 
 
 def hub_answers(settings: DeviceSettings, timeout: float = HUB_TIMEOUT_S) -> bool:
-    """True when the hub at `settings.server_url` answers within `timeout` and takes the token."""
+    """True when the hub at `settings.server_url` answers within `timeout` and takes the token.
+
+    It is asked for what changed after the largest cursor there is: nothing, so the answer
+    is two empty lists, whatever the hub holds."""
     try:
-        answer = httpx.head(app_user_url(settings) + "/submission", timeout=timeout)
+        answer = httpx.get(
+            f"{settings.server_url.rstrip('/')}{API_PREFIX}/pull",
+            params={"cursor": LAST_CURSOR},
+            headers={"Authorization": f"Bearer {settings.token}"},
+            timeout=timeout,
+        )
     except httpx.HTTPError:
         return False
-    return answer.status_code < 400
+    return answer.status_code == 200
 
 
 def client_from_settings(store: Store, probe: Probe = hub_answers) -> Client:
@@ -83,9 +104,9 @@ def client_from_settings(store: Store, probe: Probe = hub_answers) -> Client:
     device = store.get_setting("device_id") or "unknown"
     if store.get_setting("protocol") == PROTOCOL_OPENROSA and server_url:
         settings = DeviceSettings(server_url=server_url, token=token, project=project)
-        return OpenRosaClient(app_user_url(settings))
+        return OpenRosaClient(app_user_url(settings), retry=RETRY)
     if hub_url and (
         not server_url or probe(DeviceSettings(server_url=hub_url, token=token, project=project))
     ):
-        return HubClient(hub_url, token, device_id=device)
-    return SyncClient(server_url or "", token, device_id=device)
+        return HubClient(hub_url, token, device_id=device, retry=RETRY)
+    return SyncClient(server_url or "", token, device_id=device, retry=RETRY)

@@ -76,6 +76,7 @@ def settings(shell: Shell, notice: str = "", *, failed: bool = False) -> None:
         label=t("settings.autosend"),
         value=store.get_setting(AUTOSEND) != "off",
         label_style=style.LABEL,
+        height=style.TOUCH,
         on_change=switch_autosend,
     )
     code = ft.TextField(

@@ -95,12 +95,15 @@ def test_a_new_hub_in_a_code_restarts_both_cursors_and_sets_automatic_sending(
 
 
 class Hub(BaseHTTPRequestHandler):
-    """Answers the OpenRosa HEAD as our server does: 204 for the known token, else 401."""
+    """Answers a pull after the last cursor as our server does: 200 and nothing new for the
+    known token, else 401."""
 
-    def do_HEAD(self) -> None:
-        known = self.path == "/v1/key/tok/projects/north/submission"
-        self.send_response(204 if known else 401)
+    def do_GET(self) -> None:
+        asked = self.path == f"/api/v1/pull?cursor={'9' * 18}"
+        known = self.headers.get("Authorization") == "Bearer tok"
+        self.send_response(200 if asked and known else 401)
         self.end_headers()
+        self.wfile.write(b'{"cursor": "7", "forms": [], "returned": []}' if known else b"")
 
     def log_message(self, *_: object) -> None:
         pass
