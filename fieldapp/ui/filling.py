@@ -14,11 +14,11 @@ from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenV
 from fieldapp.interview_blocking import screen_problems
 from fieldapp.interview_language import app_language, interview_words
 from fieldapp.ui import end_screen, filling_bar, hierarchy, question_widgets, style
+from fieldapp.ui.filling_bar import FAILED, SAVED
 from fieldapp.ui.markdown import rich_text
 from fieldapp.ui.shell import Shell
 from forms.errors import FormError
 
-SAVED, FAILED = "saved", "failed"
 BUILD_WAIT_S = 0.3
 """How long a screen just sent is given to be built before scrolling in it."""
 
@@ -65,7 +65,7 @@ class Filling:
         """The save state the top bar shows: "" (nothing answered on this screen yet),
         SAVED or FAILED."""
         self.failure = ""
-        self.state = ft.Container()
+        self.bars = self._bars()
         self.message_texts: dict[str, ft.Text] = {}
         self.blocks: dict[str, ft.Column] = {}
         """Each question's controls on the current screen, by ref, in screen order."""
@@ -250,6 +250,8 @@ class Filling:
                 return
         self.shell.t = self.app_words
         self.shell.home()
+        if not self.interview.readonly:
+            self.shell.notify(self.shell.t("filling.saved_draft"))
 
     # -- showing ---------------------------------------------------------------------
 
@@ -296,22 +298,27 @@ class Filling:
                 lambda _e, r=ref, n=label: hierarchy.confirm_delete(self, r, n),
             )
             rows.append(ft.Row([style.text(label), delete], wrap=True))
-        self._set_status(self.status)
-        bar = filling_bar.top_bar(screen.section, self.state, self._menu(), t("filling.more"))
-        moves = filling_bar.move_bar(
-            (t("filling.previous"), lambda: self.move(self.interview.back)),
-            (t("filling.next"), self.forward) if screen.kind != END else None,
+        self.bars.show(screen.section, self._menu(), status=self.status, at_end=screen.kind == END)
+        self.shell.show(screen.section, rows, nav=False, footer=self.bars.bottom, bar=self.bars.top)
+
+    def _bars(self) -> filling_bar.Bars:
+        t = self.shell.t
+        return filling_bar.Bars(
+            filling_bar.Words(
+                t("filling.more"),
+                t("filling.saved"),
+                t("filling.not_saved"),
+                t("filling.previous"),
+                t("filling.next"),
+            ),
+            back=lambda: self.move(self.interview.back),
+            forward=self.forward,
+            retry=self.retry,
         )
-        self.shell.show(screen.section, rows, nav=False, footer=moves, bar=bar)
 
     def _set_status(self, status: str) -> None:
         self.status = status
-        self.state.content = filling_bar.save_state(
-            self.shell.t("filling.saved"),
-            self.shell.t("filling.not_saved"),
-            status=status,
-            on_retry=self.retry,
-        )
+        self.bars.status(status)
 
     def _block(self, q: QuestionView, *, focus: bool = False) -> ft.Column:
         return ft.Column(self._question(q, focus=focus), spacing=12, key=_scroll_key(q.ref))
@@ -374,6 +381,7 @@ class Filling:
     def _language(self, language: str) -> None:
         self.interview.set_language(language)
         self.shell.t = interview_words(self.interview.words_language, self.app_words)
+        self.bars = self._bars()
         self.render()
 
     def _outline(self) -> None:

@@ -5,6 +5,9 @@ saved ("Saved", or "Not saved: try again" as a button), and a menu with the less
 actions (Go to question, Save as draft, the form's languages). At the bottom: Back and Next,
 the two largest targets, each an icon with its word. Every control has a label a screen
 reader (and a test) finds, and is at least `style.TOUCH` high.
+
+The bars are made once per interview (and again when its words change language) and only
+updated from screen to screen, so a Next sends the browser the new screen, not new bars.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import flet as ft
 from fieldapp.ui import style
 
 Action = Callable[[], None]
+SAVED, FAILED = "saved", "failed"
 
 
 @dataclass(frozen=True)
@@ -28,74 +32,92 @@ class MenuItem:
     """True or False for a choice among several (the form language); None for an action."""
 
 
-def top_bar(title: str, state: ft.Control, items: list[MenuItem], more: str) -> ft.Control:
-    name = ft.Text(
-        title,
-        size=style.BODY,
-        weight=ft.FontWeight.BOLD,
-        color=style.INK,
-        max_lines=1,
-        overflow=ft.TextOverflow.ELLIPSIS,
-        expand=True,
-    )
-    return ft.Row(
-        [name, state, _menu(items, more)],
-        spacing=4,
-        vertical_alignment=ft.CrossAxisAlignment.CENTER,
-    )
+@dataclass(frozen=True)
+class Words:
+    more: str
+    saved: str
+    not_saved: str
+    back: str
+    next: str
 
 
-def save_state(saved: str, failed: str, *, status: str, on_retry: Action) -> ft.Control:
-    """`saved` when `status` is "saved", a retry button saying `failed` when "failed", and
-    nothing (an empty, invisible text) before the first answer of the screen."""
-    if status == "failed":
-        return ft.TextButton(
+class Bars:
+    def __init__(self, words: Words, *, back: Action, forward: Action, retry: Action) -> None:
+        self.words = words
+        self.title = ft.Text(
+            size=style.BODY,
+            weight=ft.FontWeight.BOLD,
+            color=style.INK,
+            max_lines=1,
+            overflow=ft.TextOverflow.ELLIPSIS,
+            expand=True,
+        )
+        self.saved = ft.Row(
+            [
+                ft.Icon(ft.Icons.CLOUD_DONE_OUTLINED, color=style.ACCENT, size=20),
+                style.text(words.saved),
+            ],
+            spacing=4,
+            visible=False,
+        )
+        self.failed = ft.TextButton(
             content=ft.Text(
-                failed, size=style.BODY, color=style.DANGER, weight=ft.FontWeight.W_600
+                words.not_saved, size=style.BODY, color=style.DANGER, weight=ft.FontWeight.W_600
             ),
             icon=ft.Icons.SYNC_PROBLEM,
             icon_color=style.DANGER,
             height=style.TOUCH,
-            on_click=lambda _e: on_retry(),
+            visible=False,
+            on_click=lambda _e: retry(),
         )
-    shown = ft.Row(
-        [ft.Icon(ft.Icons.CLOUD_DONE_OUTLINED, color=style.ACCENT, size=20), style.text(saved)],
-        spacing=4,
-        visible=status == "saved",
-    )
-    return shown
-
-
-def _menu(items: list[MenuItem], more: str) -> ft.Control:
-    entries = [
-        ft.PopupMenuItem(
-            content=style.text(item.label),
-            icon=None if item.checked is not None else item.icon,
-            checked=item.checked,
+        self.menu = ft.PopupMenuButton(
+            content=ft.Row(
+                [
+                    ft.Icon(ft.Icons.MORE_VERT, color=style.ACCENT),
+                    style.text(words.more, color=style.ACCENT),
+                ],
+                spacing=2,
+            ),
             height=style.TOUCH,
-            on_click=lambda _e, act=item.action: act(),
         )
-        for item in items
-    ]
-    return ft.PopupMenuButton(
-        content=ft.Row(
-            [ft.Icon(ft.Icons.MORE_VERT, color=style.ACCENT), style.text(more, color=style.ACCENT)],
-            spacing=2,
-        ),
-        items=entries,
+        self.items: list[MenuItem] = []
+        self.top = ft.Row(
+            [self.title, self.saved, self.failed, self.menu],
+            spacing=4,
+            vertical_alignment=ft.CrossAxisAlignment.CENTER,
+        )
+        self.next = _move(words.next, ft.Icons.ARROW_FORWARD, forward, primary=True)
+        self.bottom = ft.Row(
+            [_move(words.back, ft.Icons.ARROW_BACK, back, primary=False), self.next], spacing=12
+        )
+
+    def show(self, title: str, items: list[MenuItem], *, status: str, at_end: bool) -> None:
+        """Set the bars for a screen: its name, the menu's items, the save state (SAVED,
+        FAILED or "" before the screen's first answer); no Next on the end screen."""
+        self.title.value = title
+        self.status(status)
+        self.next.visible = not at_end
+        if [(i.label, i.checked) for i in items] != [(i.label, i.checked) for i in self.items]:
+            self.menu.items = [_entry(item) for item in items]
+        self.items = items
+
+    def status(self, status: str) -> None:
+        self.saved.visible = status == SAVED
+        self.failed.visible = status == FAILED
+
+
+def _entry(item: MenuItem) -> ft.PopupMenuItem:
+    return ft.PopupMenuItem(
+        content=style.text(item.label),
+        icon=None if item.checked is not None else item.icon,
+        checked=item.checked,
         height=style.TOUCH,
+        on_click=lambda _e: item.action(),
     )
 
 
-def move_bar(back: tuple[str, Action], forward: tuple[str, Action] | None) -> ft.Control:
-    """Back and Next side by side, each half the width; Next filled (the usual move)."""
-    buttons: list[ft.Control] = [_move(back[0], ft.Icons.ARROW_BACK, back[1], primary=False)]
-    if forward is not None:
-        buttons.append(_move(forward[0], ft.Icons.ARROW_FORWARD, forward[1], primary=True))
-    return ft.Row(buttons, spacing=12)
-
-
-def _move(label: str, icon: ft.IconData, action: Action, *, primary: bool) -> ft.Control:
+def _move(label: str, icon: ft.IconData, action: Action, *, primary: bool) -> ft.Button:
+    """Back or Next: half the bar's width each; Next filled (the usual move)."""
     return ft.Button(
         content=ft.Text(label, size=style.BODY, weight=ft.FontWeight.W_600),
         icon=icon,
