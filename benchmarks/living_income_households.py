@@ -69,8 +69,10 @@ def _benchmarks() -> tuple[dict[str, str], ...]:
 class Interview:
     """One household's interview; `answer` fails loudly on a refused answer."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, sizes: tuple[int, int] | None = None) -> None:
         self.rng = rng
+        self.sizes = sizes
+        """(members, plots) when the caller sets them, else drawn."""
         env = Environment(
             now=lambda: NOW,
             rng=random.Random(rng.getrandbits(32)),
@@ -119,7 +121,7 @@ def _identification(it: Interview, number: int) -> dict[str, str]:
 
 
 def _roster(it: Interview) -> None:
-    size = it.rng.randint(2, 9)
+    size = it.rng.randint(2, 9) if it.sizes is None else it.sizes[0]
     it.names = it.rng.sample(NAMES, size)
     it.answer("roster/hh_size", size)
     for i, name in enumerate(it.names, start=1):
@@ -141,7 +143,8 @@ def _roster(it: Interview) -> None:
 
 
 def _plots(it: Interview) -> None:
-    for base, _ in it.each("/data/plots/plot", range(it.rng.randint(1, 4))):
+    plots = it.rng.randint(1, 4) if it.sizes is None else it.sizes[1]
+    for base, _ in it.each("/data/plots/plot", range(plots)):
         unit, area = it.rng.choice(
             (("ha", it.rng.uniform(0.3, 6)), ("acre", it.rng.uniform(1, 12)))
         )
@@ -308,10 +311,10 @@ def _empowerment(it: Interview) -> None:
         )
 
 
-def household_xml(number: int, seed: int = 7) -> str:
+def household_xml(number: int, seed: int = 7, sizes: tuple[int, int] | None = None) -> str:
     """Household `number`'s submission (instanceID `uuid:bench-<number>`), the same for a
-    given `number` and `seed`."""
-    it = Interview(random.Random(seed * 1_000_003 + number))
+    given `number` and `seed`; `sizes` sets its (members, plots) instead of drawing them."""
+    it = Interview(random.Random(seed * 1_000_003 + number), sizes)
     bench = _identification(it, number)
     _roster(it)
     _plots(it)
