@@ -10,6 +10,7 @@ supervisor's comment there; Material asks for touch targets of at least 48 px.""
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
 from collections.abc import Iterator
@@ -18,13 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_app import TABLET, on_screen, supervisor_app, write
-from playwright.sync_api import Browser, Page, expect
+from e2e_app import PHONE, TABLET, on_screen, supervisor_app, write
+from PIL import Image
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from forms.session import FormSession
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "forms"))
@@ -75,13 +78,26 @@ def running(
         yield server, screens, sue, session
 
 
-def opened(browser: Browser, url: str, name: str) -> Page:
-    page = browser.new_page(viewport=TABLET)  # type: ignore[arg-type]
+def opened(browser: Browser, url: str, name: str, size: dict[str, int] = TABLET) -> Page:
+    page = browser.new_page(viewport=size)  # type: ignore[arg-type]
     page.goto(url)
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     page.locator("flt-semantics-placeholder").dispatch_event("click")
     page.get_by_role("button", name=f"Open {name}").click(timeout=30_000)
     return page
+
+
+def right_edge(target: Locator) -> float:
+    box = target.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"]
+
+
+def inked(target: Locator) -> bool:
+    """Whether the browser has painted `target` (Flutter paints a moment after its
+    accessibility tree is there): some of its pixels are far from the page's background."""
+    shot = Image.open(io.BytesIO(target.screenshot())).convert("L")
+    return sum(shot.histogram()[:160]) > 20
 
 
 def view(server: str, token: str, instance_id: str) -> dict[str, Any]:
@@ -93,7 +109,7 @@ def view(server: str, token: str, instance_id: str) -> dict[str, Any]:
 
 
 def test_reject_with_comments_opened_on_demand_and_a_status_that_stays_on_its_screen(
-    browser: Browser, running: tuple[str, str, str, FormSession]
+    browser: Browser, running: tuple[str, str, str, FormSession], screenshot_dir: Path
 ) -> None:
     server, url, token, _ = running
     page = opened(browser, url, "AB-0042 north")
@@ -106,6 +122,15 @@ def test_reject_with_comments_opened_on_demand_and_a_status_that_stays_on_its_sc
         box = button.bounding_box()
         if box is not None:  # a touch target of at least 48 px (Material)
             assert box["height"] >= 47.5, (button.get_attribute("aria-label"), box)
+
+    wait_until(lambda: inked(page.get_by_role("button", name="Reject")), "the page painted", 30)
+    page.screenshot(path=screenshot_dir / "supervisor-submission-tablet.png")
+    phone = opened(browser, url, "AB-0042 north", PHONE)
+    comment = phone.get_by_role("button", name="Comment on Household ID")
+    assert right_edge(comment) <= PHONE["width"]  # the Comment buttons fit a phone too
+    wait_until(lambda: inked(comment), "the phone's page painted", 30)
+    phone.screenshot(path=screenshot_dir / "supervisor-submission-phone.png")
+    phone.close()
 
     page.get_by_role("button", name="Comment on Household ID").click()
     write(page, "Comment on Household ID", "Card says AB-0024", counted=True)
@@ -163,7 +188,8 @@ def test_each_roster_cell_tapped_by_its_name_takes_the_comment_to_its_question(
                  if t["ref"] == "/data/roster/member"]  # fmt: skip
     place = members["row_labels"][1]
     heading = page.get_by_text(members["label"], exact=True)
-    heading.scroll_into_view_if_needed()
+    on_screen(page, heading)
+    wait_until(lambda: inked(heading), "the roster painted", 30)
     page.screenshot(path=screenshot_dir / "supervisor-roster-tablet.png")
     expected = {}
     for column, ref in zip(members["columns"], members["column_refs"], strict=True):
