@@ -84,14 +84,17 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def is_note(control: Control, value: str) -> bool:
-    """A note: a read-only text question with nothing in it, shown for its label alone."""
-    readonly = control.bind.readonly if control.bind is not None else None
+def is_note(control: Control, value: str = "") -> bool:
+    """A note: a read-only text question with nothing in it (and nothing computed into it),
+    shown for its label alone."""
+    bind = control.bind
+    readonly = bind.readonly if bind is not None else None
     return (
         control.kind == "input"
         and not value
         and readonly is not None
-        and (readonly.text.replace(" ", "") == "true()")
+        and readonly.text.replace(" ", "") == "true()"
+        and (bind is None or bind.calculate is None)
     )
 
 
@@ -229,6 +232,13 @@ class _Row:
     element: Element
 
 
+def _empty(column: Control, pattern: str, rows: list[_Row]) -> bool:
+    """Whether `column` (of a repeat at `pattern`) has no value in any of `rows`."""
+    inner = _relative(column.ref or "", pattern)
+    found = (_descend(row.element, inner) for row in rows)
+    return not any((node.text or "").strip() for node in found if node is not None)
+
+
 def column_kind(control: Control) -> str:
     """What a table cell of `control` holds (see `Table.column_kinds`)."""
     datatype = control.bind.datatype if control.bind is not None else "string"
@@ -256,7 +266,9 @@ def _table(wording: Wording, repeat: Control, outer: str, parents: list[_Row]) -
             _children(_descend(parent.element, steps[:-1]), steps[-1]), start=1
         )
     ]
-    columns = list(_leaves(repeat.children))
+    columns = [  # a note holds no answer: not a column of empty cells
+        c for c in _leaves(repeat.children) if not (is_note(c) and _empty(c, pattern, rows))
+    ]
     table = Table(
         ref=pattern,
         label=name,
