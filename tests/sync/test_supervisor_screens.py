@@ -1,12 +1,18 @@
-"""What the submission screen says about time per section, from the view the review API sends."""
+"""What the submission screen says about time per section, and in what order it shows answers,
+notes and tables, from the view the review API sends."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import flet as ft
 import pytest
 
+from sync.server.supervisor_ui.answers_view import sections
+from sync.server.supervisor_ui.api import ReviewApi
+from sync.server.supervisor_ui.comments import CommentBook
+from sync.server.supervisor_ui.media import Attachments
+from sync.server.supervisor_ui.repeat_tables import TAP_TO_COMMENT
 from sync.server.supervisor_ui.screens import _section_times
 from sync.server.supervisor_ui.widgets import duration_text, size_text
 
@@ -64,3 +70,41 @@ def test_durations_read_as_a_person_would_say_them(seconds: float, shown: str) -
 )
 def test_file_sizes(size: int, shown: str) -> None:
     assert size_text(size) == shown
+
+
+def _texts(control: ft.Control) -> list[str]:
+    """The texts a control shows, in order (a button by its name)."""
+    if isinstance(control, ft.Text):
+        return [str(control.value)]
+    if isinstance(control, ft.Semantics):
+        return [f"[{control.label}]"]
+    if isinstance(control, ft.Container):
+        return _texts(control.content) if control.content is not None else []
+    if isinstance(control, ft.Row | ft.Column):
+        return [t for c in control.controls for t in _texts(c)]
+    return []
+
+
+def test_answers_notes_and_a_table_show_in_the_forms_order() -> None:
+    """The repeat's table sits between the answers around it (`table_places`), a note reads as
+    its text alone, and every answer has its Comment button but no comment field yet."""
+
+    def answer(name: str, label: str, display: str, kind: str = "input") -> dict[str, Any]:
+        return {"ref": f"/data/g/{name}", "label": label, "value": display, "display": display,
+                "kind": kind, "gps": None, "attachment": None}  # fmt: skip
+
+    table = {"ref": "/data/g/m", "label": "Members", "columns": ["Name"],
+             "column_refs": ["/data/g/m/name"], "rows": [["Ama"]], "column_kinds": ["text"],
+             "row_refs": ["/data/g/m[1]"], "row_labels": ["Member 1"], "nested": []}  # fmt: skip
+    section = {"ref": "/data/g", "label": "Household", "seconds": None, "tables": [table],
+               "table_places": [1],
+               "answers": [answer("size", "People", "1"),
+                           answer("total", "1 person listed", "", "note")]}  # fmt: skip
+    view = {"rendered": {"sections": [section]}, "gps": {"points": []}, "gps_in_repeats": []}
+    comments = CommentBook()
+    files = Attachments(cast(ft.Page, None), cast(ReviewApi, None), "uuid:x", [])
+    said = [t for c in sections(view, files, comments) for t in _texts(c)]
+    assert said == ["Household", "People: 1", "[Comment on People]", "Members", "Name",
+                    "[Member 1 › Name: Ama]", TAP_TO_COMMENT, "1 person listed",
+                    "[Comment on 1 person listed]"]  # fmt: skip
+    assert comments.fields == {}

@@ -283,4 +283,4 @@ class SupervisorScreens:
                 for r in rows
             ],
         )  # fmt: skip
-        self.show("Enumerators", [table])
+        self.show("Enumerators", [ft.Row([table], scroll=ft.ScrollMode.AUTO)])  # sideways
