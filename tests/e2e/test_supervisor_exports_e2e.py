@@ -15,11 +15,11 @@ from test_supervisor_review import running  # noqa: F401 (the fixture, used by n
 
 def test_export_from_the_screens_and_download_it(
     browser: Browser,
-    running: tuple[str, Path],  # noqa: F811
+    running: tuple[str, str, str, object],  # noqa: F811
     screenshot_dir: Path,
     tmp_path: Path,
 ) -> None:
-    url, _ = running
+    url = running[1]  # the screens' URL
     context = browser.new_context(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
     downloads: list[Download] = []
 
