@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from weakref import WeakKeyDictionary
 
 import flet as ft
 
@@ -20,7 +21,22 @@ QUIET = "#424242"
 """A failed automatic try: said, not alarming (the next try deals with it)."""
 
 
+_SAID: WeakKeyDictionary[Shell, str] = WeakKeyDictionary()
+"""What "Sync now" said, on each shell's Home now: kept when an automatic sync redraws it."""
+
+
 def home(shell: Shell) -> None:
+    """Home as a visit shows it: what the last "Sync now" said shows on this visit only."""
+    _SAID[shell], shell.sync_words = shell.sync_words, ""
+    _show(shell, _SAID[shell])
+
+
+def refresh(shell: Shell) -> None:
+    """Home redrawn where it stands (after an automatic sync), saying what it said."""
+    _show(shell, _SAID.get(shell, ""))
+
+
+def _show(shell: Shell, said: str) -> None:
     t, store = shell.t, shell.store
     counts = store.counts()
     rows: list[ft.Control] = []
@@ -31,7 +47,7 @@ def home(shell: Shell) -> None:
         last = drafts[0]
 
         def resume(_e: ft.Event[ft.Button], instance_id: str = last.instance_id) -> None:
-            filling.resume(shell, instance_id)
+            shell.go(lambda: filling.resume(shell, instance_id))  # Home is left: not redrawn
 
         name = last.name or last.instance_id
         rows.append(style.button(t("home.continue", name=name), resume, primary=True))
@@ -46,9 +62,8 @@ def home(shell: Shell) -> None:
         rows.append(style.text(f"{t(key)}: {counts.get(state, 0)}"))
     rows += _sending(shell)
     progress = ft.ProgressBar(value=None, visible=shell.syncing.running, height=8)
-    status = style.text(t("sync.running") if shell.syncing.running else shell.sync_words)
+    status = style.text(t("sync.running") if shell.syncing.running else said)
     status.visible = bool(status.value)
-    shell.sync_words = ""  # said once: an old outcome does not stay on Home
 
     def on_progress(share: float | None, words: str) -> None:
         def show() -> None:

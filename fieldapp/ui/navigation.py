@@ -38,7 +38,7 @@ def start_app(page: ft.Page, store: Store, auto: AutoSync | None = None) -> None
     if auto is not None:
 
         def synced(_outcome: SyncOutcome) -> None:
-            shell.from_worker(lambda: shell.home() if shell.current == shell.home else None)
+            shell.from_worker(lambda: home.refresh(shell) if shell.current == shell.home else None)
 
         def lifecycle(event: ft.AppLifecycleStateChangeEvent) -> None:
             if event.state == ft.AppLifecycleState.RESUME:

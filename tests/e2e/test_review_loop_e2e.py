@@ -167,7 +167,7 @@ def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_
     expect(review.get_by_text(re.compile("^Rejected: uuid:"))).to_be_visible()
 
     sync_now(device, "1 interview returned for correction")
-    device.get_by_role("button", name="Returned").click()
+    device.get_by_role("button", name="Returned", exact=True).click()
     expect(device.get_by_text("Supervisor comments: Check the household card")).to_be_visible()
     device.get_by_role("button", name="Correct AB-0042 north").click()  # opens on the question
     expect(device.get_by_text("Supervisor comments: Card says AB-0024")).to_be_visible()

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -15,7 +17,13 @@ from fieldapp.app import load_demo_forms, open_store
 from fieldapp.store import Store
 from fieldapp.sync_agent import SyncAgent, SyncOutcome
 from fieldapp.ui.settings import apply_setup_code
-from fieldapp.ui.syncing import BackgroundSync, outcome_words
+from fieldapp.ui.syncing import (
+    BackgroundSync,
+    is_refusal,
+    outcome_words,
+    parse_stamp,
+    when_words,
+)
 from fieldapp.ui.words import languages, translator
 from sync.client_errors import ReadAttachment
 from sync.protocol import DeviceSettings, FormInfo, ItemResult, PullResult, SubmissionItem
@@ -146,3 +154,45 @@ def test_sync_now_runs_in_a_worker_and_reports_progress_and_outcome(store: Store
     assert progress == [(1.0, "Sending interviews: 1 of 1")]
     assert store.counts().get("sent") == 1
     assert store.get_setting("last_sync")
+
+
+@pytest.fixture
+def nairobi(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The device's clock in East Africa Time (UTC+3, no daylight saving)."""
+    monkeypatch.setenv("TZ", "Africa/Nairobi")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("nairobi")
+def test_sync_times_are_said_in_local_time_relative_to_today() -> None:
+    """The store keeps UTC; Home says the local day and time. At 23:30 in Nairobi, 22:30 UTC
+    the day before is already today there."""
+    now = dt.datetime(2026, 12, 2, 20, 30, tzinfo=dt.UTC)
+
+    def said(language: str, *moment: int) -> str:
+        return when_words(translator(language), language, dt.datetime(*moment, tzinfo=dt.UTC), now)
+
+    assert said("en", 2026, 12, 2, 11, 32) == "today 14:32"
+    assert said("en", 2026, 12, 1, 22, 30) == "today 01:30"
+    assert said("fr", 2026, 12, 1, 6, 10) == "hier à 09:10"
+    assert said("es", 2026, 11, 28, 6, 0) == "28 nov 2026 a las 09:00"
+    assert parse_stamp("2026-12-02T11:32:05Z") == dt.datetime(2026, 12, 2, 11, 32, 5, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "refused"),
+    [
+        (SyncOutcome(error="down", error_code="sync.offline"), False),
+        (SyncOutcome(error="no", error_code="sync.unauthorized"), True),
+        (SyncOutcome(error="closed", error_code="sync.server_refused"), True),
+        (SyncOutcome(sent=2, rejected=1), True),
+        (SyncOutcome(sent=2), False),
+    ],
+)
+def test_a_refusal_is_told_apart_from_a_server_that_does_not_answer(
+    outcome: SyncOutcome, refused: bool
+) -> None:
+    assert is_refusal(outcome) is refused
