@@ -184,6 +184,10 @@ def test_each_roster_cell_tapped_by_its_name_takes_the_comment_to_its_question(
     assert household.bounding_box()["y"] < benchmark.bounding_box()["y"]  # type: ignore[index]
 
     rendered = view(server, token, LIVING)["rendered"]
+    # notes read as the enumerator's app showed them, their ${…} filled in (no "…")
+    notes = [a for s in rendered["sections"] for a in s["answers"] if a["kind"] == "note"]
+    assert notes and all(n["label"] == session.label(n["ref"]) for n in notes)
+    expect(page.get_by_text(notes[0]["label"], exact=True)).to_have_count(1)
     [members] = [t for s in rendered["sections"] for t in s["tables"]
                  if t["ref"] == "/data/roster/member"]  # fmt: skip
     place = members["row_labels"][1]
