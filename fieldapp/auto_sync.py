@@ -14,6 +14,7 @@ fractions of a second instead of minutes.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -26,6 +27,7 @@ from fieldapp.sync_agent import SyncAgent, SyncOutcome, autosend_on
 
 __all__ = ["BACKOFF_VARIABLE", "AutoSync", "Backoff"]
 
+log = logging.getLogger("fieldapp.auto_sync")
 BACKOFF_VARIABLE: Final = "FIELDAPP_SYNC_BACKOFF"
 WATCH_S: Final = 2.0
 """How often the waiting loop looks whether an interview was finalized meanwhile."""
@@ -117,14 +119,23 @@ class AutoSync:
             outcome = self.agent.run_once()
             self.failures = self.failures + 1 if outcome.error else 0
             for listener in list(self.listeners):
-                listener(outcome)
+                try:
+                    listener(outcome)
+                except Exception:  # a closed page's screen must not end sending
+                    log.exception("a screen could not be told of an automatic sync")
         delay = self.backoff.delay(self.failures, self._rng)
         self.next_try = self._clock() + delay if autosend_on(self.store) else None
         return delay
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._pause(self.step())
+            try:
+                delay = self.step()
+            except Exception:  # a bug in one try must not end sending for the day
+                log.exception("an automatic sync failed")
+                self.failures += 1
+                delay = self.backoff.delay(self.failures, self._rng)
+            self._pause(delay)
 
     def _pause(self, seconds: float) -> None:
         """Until the delay is over, a nudge comes, or an interview is finalized (since the

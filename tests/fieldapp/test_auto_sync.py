@@ -178,6 +178,27 @@ def test_a_finalized_interview_or_a_nudge_wakes_the_waiting_loop(
     assert [t.sent for t in tries] == [0, 1, 0]
 
 
+def test_a_screen_that_fails_to_hear_of_a_sync_does_not_end_automatic_sending(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(auto_sync, "WATCH_S", 0.05)
+    server = Server()
+    auto = AutoSync(SyncAgent(store, server.client), Backoff(3600, 3600))
+    heard: list[SyncOutcome] = []
+
+    def closed_page(_outcome: SyncOutcome) -> None:
+        raise RuntimeError("the page is gone")
+
+    auto.listeners += [closed_page, heard.append]
+    auto.start()
+    try:
+        wait_until(lambda: heard, "the try at start")
+        finalize(store, 8)
+        wait_until(lambda: server.held == ["uuid:8"], "the next interview sent all the same")
+    finally:
+        auto.stop()
+
+
 def test_an_upload_cut_by_a_killed_app_resumes_at_the_next_start_and_stores_nothing_twice(
     tmp_path: Path,
 ) -> None:
