@@ -22,6 +22,7 @@ from forms.errors import FormError
 from forms.session import FormSession
 
 NAME = re.compile(r"[A-Za-z_][\w.\-]*")
+INSTANCE = re.compile(r"instance\(\s*'([^']+)'")
 SELECTS = ("select1", "select", "rank")
 
 
@@ -98,9 +99,32 @@ class Wording:
             return True
 
     def choices(self, control: Control, ref: str) -> dict[str, str]:
-        """Value → label of the choices of the select at `ref`, itemsets and CSV lists too."""
+        """Value → label of the choices of the select at `ref`, itemsets and CSV lists too
+        (without the engine: the form's own lists, not those of a file)."""
         labels = {item.value: self.text(item.label, item.value) for item in control.items}
-        if self.session is not None and control.kind in SELECTS:
+        if self.session is None:
+            return labels | self._listed(control)
+        if control.kind in SELECTS:
             with suppress(FormError):
                 labels |= {c.value: c.label or c.value for c in self.session.choices(ref)}
+        return labels
+
+    def _listed(self, control: Control) -> dict[str, str]:
+        """The items of an itemset from a list inside the form (`instance('yes_no')`), by
+        their `name` and their itext or `label`."""
+        itemset = control.itemset
+        found = INSTANCE.search(itemset.nodeset.text) if itemset is not None else None
+        source = self.form.secondary_instance(found.group(1)) if found else None
+        if source is None or source.content is None:
+            return {}
+        roots = source.document().children
+        labels: dict[str, str] = {}
+        for item in roots[0].children if roots else []:
+            fields = {child.name: child.text for child in item.children}
+            value = fields.get("name", fields.get("value", ""))
+            itext = (
+                self.form.text(fields["itextId"], self.language) if "itextId" in fields else None
+            )
+            said = "".join(p for p in itext or () if isinstance(p, str)) or fields.get("label")
+            labels[value] = said or value
         return labels

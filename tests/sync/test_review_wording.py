@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from forms.xform_reader import read_xform
+from forms.xlsform import compile_xlsform
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
+from sync.server.render import render
 
 FORM = Path(__file__).with_name("household_wording.md")
 BENCHMARKS = "name,label\nci_cocoa_2024,Côte d'Ivoire cocoa 2024\ngh_cocoa_2024,Ghana cocoa 2024\n"
@@ -113,3 +116,16 @@ def test_a_note_shown_to_the_enumerator_is_shown_with_its_text(
     refused = answers["/data/refused"]
     assert (refused["kind"], refused["label"]) == ("note", "Thank them; the interview ends.")
     assert "/data/roster/hh_size" not in answers
+
+
+def test_a_submission_the_form_cannot_load_still_shows_with_the_forms_own_labels() -> None:
+    """An interview with an element its form does not have (a form version changed under
+    it) cannot be loaded into the engine: it still shows, with the form's own choice lists
+    and a reference in a label named in brackets, never a traceback or a 500."""
+    definition = read_xform(compile_xlsform(FORM).xform)
+    xml = interview("uuid:w-old", "yes").replace("<refused/>", "<refused/><dropped>1</dropped>")
+    shown = render(xml, definition, "English (en)")
+    answers = {a.ref: a for s in shown.sections for a in s.answers}
+    assert answers["/data/consent"].display == "Yes"
+    assert answers["/data/benchmark"].display == "gh_cocoa_2024"  # its list is a file
+    assert answers["/data/roster/summary"].label == "[hh_size] people, [adults] adults"
