@@ -37,7 +37,7 @@ FORM = f"""<?xml version="1.0"?>
 <h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml"
   xmlns:jr="http://openrosa.org/javarosa"><h:head><h:title>Collect filling check</h:title>
 <model><instance><data id="collect_filling" version="1">
-<page><crop/><total/><note1/><note2/><note3/><part/><bottom/><why/></page><last/>
+<page><crop/><total/><note1/><note2/><note3/><part/><bottom/><tally/><why/></page><last/>
 <meta><instanceID/></meta></data></instance>
 <bind nodeset="/data/page/crop" type="string" required="true()"/>
 <bind nodeset="/data/page/total" type="int" required="true()"/>
@@ -46,6 +46,7 @@ FORM = f"""<?xml version="1.0"?>
 <bind nodeset="/data/page/note3" type="string" readonly="true()"/>
 <bind nodeset="/data/page/part" type="int" required="true()" constraint=". &lt;= ../total"/>
 <bind nodeset="/data/page/bottom" type="string"/>
+<bind nodeset="/data/page/tally" type="string" readonly="true()"/>
 <bind nodeset="/data/page/why" type="string" required="true()" relevant="/data/last = 'yes'"/>
 <bind nodeset="/data/last" type="string" required="true()"/>
 <bind nodeset="/data/meta/instanceID" type="string" readonly="true()" jr:preload="uid"/>
@@ -61,6 +62,8 @@ FORM = f"""<?xml version="1.0"?>
 <select1 ref="/data/page/bottom"><label>Buyer</label>
 <item><label>Cooperative</label><value>coop</value></item>
 <item><label>Trader</label><value>trader</value></item></select1>
+<input ref="/data/page/tally"><label>Sold <output value="../part"/> of <output value="../total"/>
+</label></input>
 <input ref="/data/page/why"><label>Why was nothing kept?</label></input></group>
 <select1 ref="/data/last"><label>Was any kept for seed?</label>
 <item><label>Yes</label><value>yes</value></item>
@@ -97,11 +100,19 @@ def box(locator: Locator) -> dict[str, float]:
     return dict(found)
 
 
+def tally(page: Page, part: str, total: str) -> None:
+    """Wait until the app has both numbers: its note quoting them is redrawn in place (the
+    browser shows typed text before the app has it; a Next tapped sooner judges the screen
+    on what the app has)."""
+    expect(page.get_by_text(f"Sold {part} of {total}")).to_have_count(1)
+
+
 def fill_page(page: Page, *, total: str = "10", part: str = "3") -> None:
     page.get_by_role("radio", name="Full-sun cocoa").click()
     expect(page.get_by_role("radio", name="Full-sun cocoa")).to_be_checked()
     write(page, "Bags harvested", total)
     write(page, "Bags sold", part)
+    tally(page, part, total)
 
 
 def test_next_stays_on_empty_required_questions_and_back_is_never_blocked(page: Page) -> None:
@@ -111,12 +122,14 @@ def test_next_stays_on_empty_required_questions_and_back_is_never_blocked(page: 
     page.get_by_role("radio", name="Full-sun cocoa").click()  # only its message goes
     expect(page.get_by_text(REQUIRED)).to_have_count(len(REQUIRED_ON_PAGE) - 1)
     write(page, "Bags harvested", "10")
+    tally(page, "", "10")
     page.get_by_role("button", name="Next").click()
     sold = page.get_by_role("textbox", name="Bags sold")
     expect(sold).to_be_focused()  # the first problem left, with the keyboard
     expect(sold).to_be_in_viewport()
     expect(page.get_by_text(REQUIRED)).to_have_count(1)
     write(page, "Bags sold", "3")
+    tally(page, "3", "10")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("Was any kept for seed?")).to_be_visible()
     page.get_by_role("button", name="Back").click()  # "last" is empty and required
@@ -126,6 +139,8 @@ def test_next_stays_on_empty_required_questions_and_back_is_never_blocked(page: 
 def test_a_broken_constraint_below_the_fold_is_brought_into_view(page: Page) -> None:
     fill_page(page)
     write(page, "Bags harvested", "1")  # 3 sold out of 1: the answer below is now invalid
+    tally(page, "3", "1")
+    expect(page.get_by_text(INVALID)).to_have_count(1)  # shown at once, below the fold
     sold = page.get_by_role("textbox", name="Bags sold")
     expect(sold).not_to_be_in_viewport()
     page.get_by_role("button", name="Next").click()
