@@ -147,12 +147,14 @@ def render(
     definition: FormDefinition,
     language: str | None = None,
     media: Mapping[str, bytes] = EMPTY,
+    wording: Wording | None = None,
 ) -> Rendered:
     """`xml` as its enumerator saw it, in form order: the form's top-level questions in runs
     between its groups (each run a section under the form's title), each group or repeat a
-    section. `media` holds the form's attached files by name (`render_text.form_files`)."""
+    section. `media` holds the form's attached files by name (`render_text.form_files`);
+    `wording`, when the caller has made it for `xml` already, saves loading it twice."""
     root = fromstring(xml, forbid_dtd=True)
-    wording = Wording(definition, language, xml, media)
+    wording = wording or Wording(definition, language, xml, media)
     base = "/" + definition.root_name
     sections: list[Section] = []
     for control in map(_unwrapped, definition.body):

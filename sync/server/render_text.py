@@ -20,6 +20,7 @@ from contextlib import suppress
 from forms.definition import Control, FormDefinition, Label, Output
 from forms.errors import FormError
 from forms.session import FormSession
+from forms.session_paths import pattern_of
 
 NAME = re.compile(r"[A-Za-z_][\w.\-]*")
 INSTANCE = re.compile(r"instance\(\s*'([^']+)'")
@@ -102,12 +103,19 @@ class Wording:
         """Value → label of the choices of the select at `ref`, itemsets and CSV lists too
         (without the engine: the form's own lists, not those of a file)."""
         labels = {item.value: self.text(item.label, item.value) for item in control.items}
-        if self.session is None:
-            return labels | self._listed(control)
-        if control.kind in SELECTS:
-            with suppress(FormError):
-                labels |= {c.value: c.label or c.value for c in self.session.choices(ref)}
-        return labels
+        if self.session is not None and control.kind in SELECTS:
+            with suppress(FormError):  # a ref the engine cannot place: the form's own lists
+                return labels | {c.value: c.label or c.value for c in self.session.choices(ref)}
+        return labels | self._listed(control)
+
+    def said(self, ref: str, value: str) -> str:
+        """`value` of the question at `ref` as a reader sees it: a choice by its label (the
+        rest as it is), for a version history's before and after."""
+        control = self.form.control_for(pattern_of(ref))
+        if control is None or control.kind not in SELECTS or not value:
+            return value
+        labels = self.choices(control, ref)
+        return ", ".join(labels.get(v, v) for v in value.split())
 
     def _listed(self, control: Control) -> dict[str, str]:
         """The items of an itemset from a list inside the form (`instance('yes_no')`), by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
@@ -15,6 +16,9 @@ class Change(BaseModel):
     ref: str
     before: str | None
     after: str | None
+    shown_before: str | None = None
+    shown_after: str | None = None
+    """`before` and `after` as a reader sees them (a choice by its label)."""
 
 
 def _local(tag: str) -> str:
@@ -42,11 +46,18 @@ def flatten(xml: str) -> dict[str, str]:
     return values
 
 
-def diff(before_xml: str, after_xml: str) -> list[Change]:
+def diff(
+    before_xml: str, after_xml: str, said: Callable[[str, str], str] | None = None
+) -> list[Change]:
+    """The fields that differ; `said(ref, value)` reads a value as shown (`Wording.said`)."""
     before, after = flatten(before_xml), flatten(after_xml)
     changes = []
     for ref in sorted(before.keys() | after.keys()):
         old, new = before.get(ref), after.get(ref)
         if old != new:
-            changes.append(Change(ref=ref, before=old, after=new))
+            change = Change(ref=ref, before=old, after=new)
+            if said is not None:
+                change.shown_before = None if old is None else said(ref, old)
+                change.shown_after = None if new is None else said(ref, new)
+            changes.append(change)
     return changes

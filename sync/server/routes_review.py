@@ -25,7 +25,7 @@ from sync.server.quality import Flag, section_seconds
 from sync.server.quality_config import QualityConfig, load_config, save_config
 from sync.server.quality_sections import AUDIT, section_flags
 from sync.server.render import Rendered, render
-from sync.server.render_text import form_files
+from sync.server.render_text import Wording, form_files
 from sync.server.review_diff import Change, diff
 from sync.server.review_gps import GpsPoint, GpsReview, gps_review, repeat_points
 from sync.server.review_store import (
@@ -157,7 +157,8 @@ def submission(
     config = load_config(storage)
     definition = _definition(form.xml)
     media = form_files(definition, form.media, request.app.state.blobs.read)
-    rendered = render(record.xml, definition, language, media)
+    wording = Wording(definition, language, record.xml, media)
+    rendered = render(record.xml, definition, language, media, wording)
     timing = "start/end fields" if facts is not None and facts.duration_s is not None else "none"
     if AUDIT in received:
         blobs: BlobStore = request.app.state.blobs
@@ -205,7 +206,7 @@ def submission(
             Version(
                 instance_id=v.instance_id,
                 submitted_at=v.submitted_at,
-                changes=diff(history[i - 1].xml, v.xml) if i else [],
+                changes=diff(history[i - 1].xml, v.xml, wording.said) if i else [],
             )
             for i, v in enumerate(history)
         ],

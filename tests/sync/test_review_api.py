@@ -118,7 +118,8 @@ def test_reject_pull_correct_and_the_new_version_shows_what_changed(server: Serv
     history = view.json()["history"]
     assert [v["instance_id"] for v in history] == ["uuid:a1", "uuid:a1b"]
     assert history[1]["changes"] == [
-        {"ref": "/data/interview/member[2]/age", "before": "45", "after": "54"}]  # fmt: skip
+        {"ref": "/data/interview/member[2]/age", "before": "45", "after": "54",
+         "shown_before": "45", "shown_after": "54"}]  # fmt: skip
     # what was asked for stays in sight when the correction is reviewed
     assert [(r["instance_id"], r["decision"], r["comment"], r["question_comments"])
             for r in view.json()["reviews"]] == [

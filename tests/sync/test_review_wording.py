@@ -46,7 +46,7 @@ def interview(instance_id: str, consent: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, str]]:
     folder = tmp_path_factory.mktemp("wording")
     shutil.copy(FORM, folder / FORM.name)
     (folder / "benchmarks.csv").write_text(BENCHMARKS, encoding="utf-8")
@@ -66,11 +66,11 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
             headers={"Authorization": f"Bearer {amina}"},
         )
         assert [r["status"] for r in sent.json()["results"]] == ["stored", "stored"]
-        yield test_client, sue
+        yield test_client, sue, amina
 
 
-def rendered(client: tuple[TestClient, str], iid: str, language: str) -> dict[str, Any]:
-    test_client, token = client
+def rendered(client: tuple[TestClient, str, str], iid: str, language: str) -> dict[str, Any]:
+    test_client, token, _ = client
     answer = test_client.get(
         f"/api/v1/review/submissions/{iid}",
         params={"language": language},
@@ -82,7 +82,7 @@ def rendered(client: tuple[TestClient, str], iid: str, language: str) -> dict[st
 
 
 def test_csv_choices_notes_and_form_order_as_the_enumerator_saw_them(
-    client: tuple[TestClient, str],
+    client: tuple[TestClient, str, str],
 ) -> None:
     french = rendered(client, "uuid:w-yes", "Français (fr)")
     order = [[a["ref"].rsplit("/", 1)[-1] for a in s["answers"]] for s in french["sections"]]
@@ -108,7 +108,7 @@ def test_csv_choices_notes_and_form_order_as_the_enumerator_saw_them(
 
 
 def test_a_note_shown_to_the_enumerator_is_shown_with_its_text(
-    client: tuple[TestClient, str],
+    client: tuple[TestClient, str, str],
 ) -> None:
     english = rendered(client, "uuid:w-no", "English (en)")
     answers = {a["ref"]: a for s in english["sections"] for a in s["answers"]}
@@ -129,3 +129,34 @@ def test_a_submission_the_form_cannot_load_still_shows_with_the_forms_own_labels
     assert answers["/data/consent"].display == "Yes"
     assert answers["/data/benchmark"].display == "gh_cocoa_2024"  # its list is a file
     assert answers["/data/roster/summary"].label == "[hh_size] people, [adults] adults"
+
+
+def test_a_corrections_history_reads_choices_by_their_labels(
+    client: tuple[TestClient, str, str],
+) -> None:
+    """What a correction changed reads as the screen shows answers: the benchmark by its
+    label in benchmarks.csv and a roster member's relation by its label."""
+    test_client, token, enumerator = client
+    fixed = (
+        interview("uuid:w-fix", "yes")
+        .replace("gh_cocoa_2024", "ci_cocoa_2024")
+        .replace("<relation>child</relation>", "<relation>spouse</relation>")
+        .replace("</instanceID>", "</instanceID><deprecatedID>uuid:w-yes</deprecatedID>")
+    )
+    sent = test_client.post(
+        "/api/v1/submissions",
+        json={"batch_id": "b2", "device_id": "d1",
+              "items": [{"instance_id": "uuid:w-fix", "form_id": "wording", "xml": fixed}]},
+        headers={"Authorization": f"Bearer {enumerator}"},
+    )  # fmt: skip
+    assert sent.json()["results"][0]["status"] == "stored", sent.text
+    view = test_client.get("/api/v1/review/submissions/uuid:w-fix",
+                           params={"language": "English (en)"},
+                           headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+    changes = {
+        c["ref"]: (c["shown_before"], c["shown_after"]) for c in view["history"][1]["changes"]
+    }
+    assert changes == {
+        "/data/benchmark": ("Ghana cocoa 2024", "Côte d'Ivoire cocoa 2024"),
+        "/data/roster/member[2]/relation": ("Child", "Spouse"),
+    }

@@ -97,6 +97,11 @@ def _places(rendered: dict[str, Any]) -> dict[str, str]:
     return places
 
 
+def _shown(change: dict[str, Any], side: str) -> str:
+    """A version's value as a reader sees it (a choice by its label), else as stored."""
+    return str(change.get(f"shown_{side}") or change[side])
+
+
 class SupervisorScreens:
     def __init__(
         self,
@@ -244,7 +249,9 @@ class SupervisorScreens:
         for version in view["history"]:
             lines.append(text(f"Version {version['instance_id']} · {version['submitted_at']}"))
             lines += [
-                text(f"  {places.get(c['ref'], c['ref'])}: {c['before']} → {c['after']}")
+                text(
+                    f"  {places.get(c['ref'], c['ref'])}: {_shown(c, 'before')} → {_shown(c, 'after')}"
+                )
                 for c in version["changes"]
             ]
         for review in view["reviews"]:
