@@ -32,6 +32,7 @@ from sync.server.app import open_storage
 from sync.server.auth import add_user, hash_token
 from sync.server.publish import publish_file
 from sync.server.storage import User
+from sync.server.storage_sqlite import SqliteStorage
 from tests.sync.server_support import DEMO_FORM, serving
 from tests.waiting import free_port, wait_until
 
@@ -252,7 +253,7 @@ def test_the_hub_when_it_answers_else_the_central_server(device: Device, browser
 
 
 def test_after_a_kill_home_offers_the_open_draft_first_and_the_upload_resumes(
-    device: Device, browser: Browser, screenshot_dir: Path
+    device: Device, browser: Browser
 ) -> None:
     """Finalized with the server down, a draft left open, the app killed; the server comes
     up and the app restarts: the interview is sent at start, and Home opens with
@@ -279,7 +280,6 @@ def test_after_a_kill_home_offers_the_open_draft_first_and_the_upload_resumes(
     assert first is not None and then is not None
     above = first["y"] < then["y"]
     assert above, "Continue comes first on Home, above the counts"
-    page.screenshot(path=screenshot_dir / "home-continue-phone.png")
     page.get_by_role("button", name="Continue: AB-0006 north").click()
     expect(page.get_by_role("radio", name="North", exact=True)).to_be_checked()
     next_shows(page, "Enter coordinates by hand")
@@ -313,3 +313,17 @@ def test_an_interview_sent_back_comes_back_unasked_with_a_badge_on_home(
     page.screenshot(path=screenshot_dir / "home-returned-phone.png")
     line.click()
     expect(page.get_by_text("Supervisor comments: Check the household card")).to_be_visible()
+
+
+def test_a_revoked_device_is_told_clearly_on_home(
+    device: Device, browser: Browser, screenshot_dir: Path
+) -> None:
+    """The coordinator revokes the device's token: the next automatic try is refused, and
+    Home says so in red, not quietly like a server that does not answer."""
+    page = page_of(device, browser)
+    page.get_by_role("button", name="Home", exact=True).click()
+    assert SqliteStorage(device.central.data / "server.db").revoke("amina")
+    refused = page.get_by_text(re.compile("^Sync failed: The server refused this device"))
+    expect(refused).to_be_visible(timeout=SYNCED_MS)
+    expect(page.get_by_text(re.compile("^Not sent yet"))).to_have_count(0)
+    page.screenshot(path=screenshot_dir / "home-refused-phone.png")
