@@ -146,7 +146,7 @@ def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_
     device.get_by_role("radio", name="Adjoa Mensah", exact=True).click()
     saved(device)
     device.get_by_role("button", name="Next").click()
-    device.get_by_role("textbox", name="Household ID").fill("AB-0042")
+    write(device, "Household ID", "AB-0042")  # typed once the field listens (see write)
     saved(device)
     device.get_by_role("button", name="Next").click()
     device.get_by_role("radio", name="North", exact=True).click()
