@@ -50,6 +50,7 @@ __all__ = [
     "provision",
     "provision_from_code",
     "provision_from_image",
+    "set_addresses",
 ]
 
 STAGE_PUSH: Final = "push"
@@ -94,20 +95,30 @@ def provision(
     cursors. `openrosa=True` for a plain ODK Collect code: the device then syncs by OpenRosa.
     `options` are the code's hub address (none removes a hub set before) and automatic
     sending (kept as it was when the code does not say)."""
-    hub = options.hub_url if options is not None else store.get_setting("hub_url")
-    before = [store.get_setting(key) for key in ("server_url", "token", "hub_url")]
-    if before != [settings.server_url, settings.token, hub]:
+    if store.get_setting("token") != settings.token:
         store.set_setting(CENTRAL_CURSOR, None)
         store.set_setting(HUB_CURSOR, None)
-    store.set_setting("server_url", settings.server_url)
+    hub = options.hub_url if options is not None else store.get_setting("hub_url")
+    set_addresses(store, settings.server_url, hub)
     store.set_setting("token", settings.token)
     store.set_setting("project", settings.project)
     store.set_setting("protocol", PROTOCOL_OPENROSA if openrosa else PROTOCOL_BATCH)
-    store.set_setting("hub_url", hub)
     if options is not None and options.autosend is not None:
         store.set_setting(AUTOSEND, "on" if options.autosend else "off")
     if settings.username:
         store.set_setting("enumerator", settings.username)
+
+
+def set_addresses(store: Store, server_url: str | None, hub_url: str | None) -> None:
+    """Keep the central server's and the hub's addresses (None: none); a changed address
+    restarts that server's pull cursor, since each server numbers its changes on its own."""
+    for key, cursor, address in (
+        ("server_url", CENTRAL_CURSOR, server_url),
+        ("hub_url", HUB_CURSOR, hub_url),
+    ):
+        if store.get_setting(key) != address:
+            store.set_setting(cursor, None)
+        store.set_setting(key, address)
 
 
 def provision_from_code(store: Store, text: str) -> DeviceSettings:

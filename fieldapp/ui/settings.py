@@ -7,7 +7,12 @@ import flet as ft
 
 from fieldapp import i18n
 from fieldapp.store import Store
-from fieldapp.sync_agent import AUTOSEND, provision_from_code, provision_from_image
+from fieldapp.sync_agent import (
+    AUTOSEND,
+    provision_from_code,
+    provision_from_image,
+    set_addresses,
+)
 from fieldapp.ui import style
 from fieldapp.ui.shell import Shell
 from fieldapp.ui.words import Translate, failure_words, languages
@@ -91,8 +96,11 @@ def settings(shell: Shell, notice: str = "", *, failed: bool = False) -> None:
             settings(shell, t("settings.bad_address", address=wrong[0]), failed=True)
             return
         store.set_setting("enumerator", enumerator.value.strip())
-        for key, address in addresses.items():
-            store.set_setting(key, address.rstrip("/") or None)
+        set_addresses(
+            store,
+            addresses["server_url"].rstrip("/") or None,
+            addresses["hub_url"].rstrip("/") or None,
+        )
         if shell.auto is not None:
             shell.auto.nudge()
         settings(shell, t("settings.saved"))

@@ -168,11 +168,11 @@ def finalize(page: Page, household: str) -> None:
     go_home(page)
 
 
-def last_sync(device: Device) -> str:
-    """When the device last synced, as its store says."""
+def setting(device: Device, key: str) -> str:
+    """A setting as the device's store holds it ("" when unset)."""
     path = device.app.data / "fieldapp.db"
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        row = db.execute("SELECT value FROM settings WHERE key = 'last_sync'").fetchone()
+        row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return str(row[0]) if row else ""
 
 
@@ -198,6 +198,11 @@ def test_settings_start_on_the_current_language_and_apply_a_new_one_at_once(
     page.screenshot(path=screenshot_dir / "settings-sync-phone.png")
     page.get_by_role("radio", name="English").click()
     expect(page.get_by_role("button", name="Home", exact=True)).to_be_visible()
+    write(page, "District hub address (optional)", "10.0.0.5:8000")
+    page.get_by_role("button", name="Save").click()
+    said = "10.0.0.5:8000 is not a server address: it must start with http:// or https://."
+    expect(page.get_by_text(said)).to_be_visible()
+    assert setting(device, "hub_url") == device.hub.url  # nothing changed
 
 
 def test_an_interview_finalized_offline_reaches_the_server_when_it_comes_up_unasked(
@@ -284,8 +289,10 @@ def test_after_a_kill_home_offers_the_open_draft_first_and_the_upload_resumes(
     expect(page.get_by_role("radio", name="North", exact=True)).to_be_checked()
     next_shows(page, "Enter coordinates by hand")
     next_shows(page, "Does the household agree")
-    synced = last_sync(device)
-    wait_until(lambda: last_sync(device) != synced, "an automatic sync during the interview")
+    synced = setting(device, "last_sync")
+    wait_until(
+        lambda: setting(device, "last_sync") != synced, "an automatic sync during the interview"
+    )
     expect(page.get_by_text("Does the household agree")).to_be_visible()  # not Home redrawn
     page.get_by_role("radio", name="No", exact=True).click()
     next_shows(page, "End of the interview")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp.store import Store
-from fieldapp.sync_agent import SyncAgent, provision_from_code
+from fieldapp.sync_agent import SyncAgent, provision_from_code, set_addresses
 from fieldapp.sync_route import (
     CENTRAL_CURSOR,
     HUB_CURSOR,
@@ -80,18 +80,28 @@ def test_each_server_keeps_its_own_pull_cursor(store: Store) -> None:
     assert (store.get_setting(HUB_CURSOR), store.get_setting(CENTRAL_CURSOR)) == ("hub-3", "41")
 
 
-def test_a_new_hub_in_a_code_restarts_both_cursors_and_sets_automatic_sending(
-    store: Store,
-) -> None:
+def test_a_new_hub_in_a_code_restarts_its_cursor_and_a_new_token_both(store: Store) -> None:
     store.set_setting(CENTRAL_CURSOR, "41")
     store.set_setting(HUB_CURSOR, "7")
     other = SetupOptions(hub_url="http://127.0.0.1:8003", autosend=False)
     provision_from_code(store, encode_settings(CENTRAL, other))
-    assert store.get_setting(CENTRAL_CURSOR) is None and store.get_setting(HUB_CURSOR) is None
+    assert (store.get_setting(CENTRAL_CURSOR), store.get_setting(HUB_CURSOR)) == ("41", None)
     assert store.get_setting("hub_url") == "http://127.0.0.1:8003"
     assert store.get_setting("autosend") == "off"
     provision_from_code(store, encode_settings(CENTRAL))  # says nothing of sending: kept
     assert store.get_setting("autosend") == "off" and store.get_setting("hub_url") is None
+    store.set_setting(HUB_CURSOR, "7")
+    provision_from_code(store, encode_settings(CENTRAL.model_copy(update={"token": "new"})))
+    assert store.get_setting(CENTRAL_CURSOR) is None and store.get_setting(HUB_CURSOR) is None
+
+
+def test_an_address_changed_in_settings_restarts_only_that_servers_cursor(store: Store) -> None:
+    store.set_setting(CENTRAL_CURSOR, "41")
+    store.set_setting(HUB_CURSOR, "7")
+    set_addresses(store, CENTRAL.server_url, "http://127.0.0.1:8004")
+    assert (store.get_setting(CENTRAL_CURSOR), store.get_setting(HUB_CURSOR)) == ("41", None)
+    set_addresses(store, "http://127.0.0.1:8005", None)
+    assert store.get_setting(CENTRAL_CURSOR) is None and store.get_setting("hub_url") is None
 
 
 class Hub(BaseHTTPRequestHandler):
