@@ -39,7 +39,7 @@ def rows(filling: Filling) -> list[ft.Control]:
         out.append(
             style.button(
                 t("end.first_problem"),
-                lambda _e: filling.move(lambda: interview.jump(first)),
+                lambda _e: filling.go_to_problem(first),
                 primary=interview.readonly,
             )
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -13,9 +12,8 @@ import flet as ft
 from fieldapp.interview import END, Interview, QuestionView, SaveFailed, ScreenView
 from fieldapp.interview_blocking import screen_problems
 from fieldapp.interview_language import app_language, interview_words
-from fieldapp.ui import end_screen, filling_bar, hierarchy, question_widgets, style
+from fieldapp.ui import end_screen, filling_bar, hierarchy, question_blocks, question_widgets, style
 from fieldapp.ui.filling_bar import FAILED, SAVED
-from fieldapp.ui.markdown import rich_text
 from fieldapp.ui.shell import Shell
 from forms.errors import FormError
 
@@ -106,7 +104,7 @@ class Filling:
             block, before = self.blocks.get(q.ref), self.views.get(q.ref)
             if block is None or before is None:
                 block = self._block(q)
-            elif _changed(before, q, answered=q.ref == answered):
+            elif question_blocks.changed(before, q, answered=q.ref == answered):
                 block.controls = self._question(q)
             else:
                 self._show_message(q)
@@ -193,7 +191,7 @@ class Filling:
         if fresh:
             await asyncio.sleep(BUILD_WAIT_S)
         await self.shell.body.scroll_to(scroll_key=ref)
-        field = _text_field(self.blocks[ref]) if ref in self.blocks else None
+        field = question_blocks.text_field(self.blocks[ref]) if ref in self.blocks else None
         if field is not None and not field.read_only:
             await field.focus()  # type: ignore[no-untyped-call]
 
@@ -220,6 +218,13 @@ class Filling:
             self.interview.flush()
         except SaveFailed as error:
             self._save_failed(error)
+
+    def go_to_problem(self, ref: str) -> None:
+        """Open the screen of the question at `ref` with the message on each of its
+        questions that has a problem (the end screen's "first problem")."""
+        self.move(lambda: self.interview.jump(ref))
+        if not self.failed:
+            self._show_problems(screen_problems(self.interview), fresh=True)
 
     def finalize(self, _e: object = None) -> None:
         """Finalize, or open the first problem's screen with a message on each of its
@@ -321,35 +326,26 @@ class Filling:
         self.bars.status(status)
 
     def _block(self, q: QuestionView, *, focus: bool = False) -> ft.Column:
-        return ft.Column(self._question(q, focus=focus), spacing=12, key=_scroll_key(q.ref))
+        return ft.Column(
+            self._question(q, focus=focus), spacing=12, key=question_blocks.scroll_key(q.ref)
+        )
 
     def _question(self, q: QuestionView, *, focus: bool = False) -> list[ft.Control]:
-        t = self.shell.t
         self.views[q.ref] = q
-        if q.widget == "note":
-            return [rich_text(q.label), rich_text(q.hint)]  # its own Markdown sets the bold
-        heading = q.label + (" *" if q.required else "")
-        out: list[ft.Control] = [rich_text(heading, bold=True)]
-        if q.hint:
-            out.append(rich_text(q.hint))
-        for comment in q.comments:
-            out.append(style.error(f"{t('returned.comments')}: {comment}"))
-
-        def answer(value: Any) -> None:
-            self.answer(q.ref, value)
-
-        shown = dataclasses.replace(q, value=self.refused[q.ref]) if q.ref in self.refused else q
-        control, pending = question_widgets.build(
-            shown, answer, t, self._attach, typed=answer, focus=focus
+        shown, line, pending = question_blocks.controls(
+            q,
+            typed=self.refused.get(q.ref),
+            message=self.messages.get(q.ref) or q.message,
+            t=self.shell.t,
+            answer=functools.partial(self.answer, q.ref),
+            attach=self._attach,
+            focus=focus,
         )
+        if line is not None:
+            self.message_texts[q.ref] = line
         if pending is not None:
             self.pending[q.ref] = pending
-        out.append(control)
-        message = self.messages.get(q.ref) or q.message
-        text = self.message_texts[q.ref] = style.error(message)
-        text.visible = bool(message)
-        out.append(text)
-        return out
+        return shown
 
     def _attach(self, filename: str, data: bytes) -> str:
         record = self.shell.store.add_attachment(self.interview.instance_id, filename, data)
@@ -360,23 +356,16 @@ class Filling:
         return end_screen.rows(self)
 
     def _menu(self) -> list[filling_bar.MenuItem]:
-        t = self.shell.t
-        items = [
-            filling_bar.MenuItem(t("filling.outline"), ft.Icons.LIST_ALT, self._outline),
-            filling_bar.MenuItem(t("end.save_draft"), ft.Icons.SAVE_OUTLINED, self.save_and_close),
-        ]
-        languages = self.interview.languages
-        for language in languages if len(languages) > 1 else ():
-            name = self.interview.language_label(language)
-            items.append(
-                filling_bar.MenuItem(
-                    f"{t('filling.language')}: {name}",
-                    ft.Icons.TRANSLATE,
-                    functools.partial(self._language, language),
-                    checked=language == self.interview.language,
-                )
-            )
-        return items
+        interview = self.interview
+        languages = interview.languages if len(interview.languages) > 1 else ()
+        return filling_bar.menu_items(
+            self.shell.t,
+            outline=self._outline,
+            save=self.save_and_close,
+            languages=[(interview.language_label(lang), lang) for lang in languages],
+            current=interview.language,
+            choose=self._language,
+        )
 
     def _language(self, language: str) -> None:
         self.interview.set_language(language)
@@ -386,28 +375,3 @@ class Filling:
 
     def _outline(self) -> None:
         hierarchy.show(self)
-
-
-def _changed(before: QuestionView, now: QuestionView, *, answered: bool) -> bool:
-    """Whether a question's block must be rebuilt: anything but its message changed (the
-    value of the question just answered is already on its control)."""
-    if answered:
-        before = dataclasses.replace(before, value=now.value)
-    return dataclasses.replace(before, message=now.message) != now
-
-
-def _scroll_key(ref: str) -> ft.ScrollKey:
-    """The key `scroll_to` finds (flet's lazy dataclass hides its field from mypy)."""
-    return ft.ScrollKey(ref)  # type: ignore[call-arg]
-
-
-def _text_field(control: ft.Control) -> ft.TextField | None:
-    """The text field in a question's block, if it has one (to give it the keyboard)."""
-    if isinstance(control, ft.TextField):
-        return control
-    inner = getattr(control, "controls", None) or [getattr(control, "content", None)]
-    for child in inner:
-        found = _text_field(child) if isinstance(child, ft.Control) else None
-        if found is not None:
-            return found
-    return None

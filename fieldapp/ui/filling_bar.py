@@ -12,12 +12,14 @@ updated from screen to screen, so a Next sends the browser the new screen, not n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import flet as ft
 
 from fieldapp.ui import style
+from fieldapp.ui.words import Translate
 
 Action = Callable[[], None]
 SAVED, FAILED = "saved", "failed"
@@ -39,6 +41,33 @@ class Words:
     not_saved: str
     back: str
     next: str
+
+
+def menu_items(
+    t: Translate,
+    *,
+    outline: Action,
+    save: Action,
+    languages: list[tuple[str, str]],
+    current: str | None,
+    choose: Callable[[str], None],
+) -> list[MenuItem]:
+    """Go to question, Save as draft, then each form language by its name (`languages`:
+    (name, language)), the `current` one checked."""
+    items = [
+        MenuItem(t("filling.outline"), ft.Icons.LIST_ALT, outline),
+        MenuItem(t("end.save_draft"), ft.Icons.SAVE_OUTLINED, save),
+    ]
+    for name, language in languages:
+        items.append(
+            MenuItem(
+                f"{t('filling.language')}: {name}",
+                ft.Icons.TRANSLATE,
+                functools.partial(choose, language),
+                checked=language == current,
+            )
+        )
+    return items
 
 
 class Bars:
