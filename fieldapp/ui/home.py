@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 import flet as ft
 
 from fieldapp import i18n
-from fieldapp.store.records import DRAFT, FINALIZED, RETURNED
+from fieldapp.store.records import DRAFT, FINALIZED, RETURNED, SENT
 from fieldapp.sync_agent import SyncOutcome, autosend_on
 from fieldapp.ui import filling, lists, style
 from fieldapp.ui.shell import Shell
@@ -56,7 +56,7 @@ def _show(shell: Shell, said: str) -> None:
     for key, state in (
         ("home.drafts", DRAFT),
         ("home.ready", FINALIZED),
-        ("home.sent", "sent"),
+        ("home.sent", SENT),
         ("home.returned", RETURNED),
     ):
         rows.append(style.text(f"{t(key)}: {counts.get(state, 0)}"))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp import auto_sync
+from fieldapp.app import background_sync
 from fieldapp.auto_sync import BACKOFF_VARIABLE, AutoSync, Backoff
 from fieldapp.store import Store
 from fieldapp.sync_agent import SyncAgent, SyncOutcome
@@ -227,3 +228,12 @@ def test_an_upload_cut_by_a_killed_app_resumes_at_the_next_start_and_stores_noth
     assert sorted(server.held) == ["uuid:0", "uuid:1", "uuid:2"]
     first.close()
     restarted.close()
+
+
+def test_the_app_refuses_a_wrong_schedule_by_name_and_starts_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BACKOFF_VARIABLE, "soon")
+    with pytest.raises(SystemExit, match=f"^error: {BACKOFF_VARIABLE}='soon': give two numbers"):
+        background_sync(store)
+    assert not [t for t in threading.enumerate() if t.name == "fieldapp-autosync"]
