@@ -6,8 +6,8 @@ actions (Go to question, Save as draft, the form's languages). At the bottom: Ba
 the two largest targets, each an icon with its word. Every control has a label a screen
 reader (and a test) finds, and is at least `style.TOUCH` high.
 
-The bars are made once per interview (and again when its words change language) and only
-updated from screen to screen, so a Next sends the browser the new screen, not new bars.
+The top bar is made once per interview (and again when its words change language) and only
+updated from screen to screen, so a Next sends the browser the new screen, not a new bar.
 """
 
 from __future__ import annotations
@@ -115,17 +115,21 @@ class Bars:
             spacing=4,
             vertical_alignment=ft.CrossAxisAlignment.CENTER,
         )
-        self.next = _move(words.next, ft.Icons.ARROW_FORWARD, forward, primary=True)
-        self.bottom = ft.Row(
-            [_move(words.back, ft.Icons.ARROW_BACK, back, primary=False), self.next], spacing=12
-        )
+        self.back, self.forward = back, forward
+        self.bottom = ft.Row(spacing=12)
 
     def show(self, title: str, items: list[MenuItem], *, status: str, at_end: bool) -> None:
         """Set the bars for a screen: its name, the menu's items, the save state (SAVED,
         FAILED or "" before the screen's first answer); no Next on the end screen."""
         self.title.value = title
         self.status(status)
-        self.next.visible = not at_end
+        # Back and Next are new on every screen: a button kept across screens would keep
+        # the focus it took when tapped, and the next screen's first field could not take it.
+        self.bottom.controls = [_move(self.words.back, ft.Icons.ARROW_BACK, self.back)]
+        if not at_end:
+            self.bottom.controls.append(
+                _move(self.words.next, ft.Icons.ARROW_FORWARD, self.forward, primary=True)
+            )
         if [(i.label, i.checked) for i in items] != [(i.label, i.checked) for i in self.items]:
             self.menu.items = [_entry(item) for item in items]
         self.items = items
@@ -145,7 +149,7 @@ def _entry(item: MenuItem) -> ft.PopupMenuItem:
     )
 
 
-def _move(label: str, icon: ft.IconData, action: Action, *, primary: bool) -> ft.Button:
+def _move(label: str, icon: ft.IconData, action: Action, *, primary: bool = False) -> ft.Button:
     """Back or Next: half the bar's width each; Next filled (the usual move)."""
     return ft.Button(
         content=ft.Text(label, size=style.BODY, weight=ft.FontWeight.W_600),
