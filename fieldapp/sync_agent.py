@@ -18,10 +18,9 @@ from fieldapp.store import Store
 from fieldapp.store.errors import StoreError
 from fieldapp.store.records import FINALIZED, Comment
 from fieldapp.sync_route import (
-    CENTRAL_CURSOR,
-    HUB_CURSOR,
     PROTOCOL_BATCH,
     PROTOCOL_OPENROSA,
+    PULL_CURSOR,
     Client,
     NotProvisioned,
     client_from_settings,
@@ -91,13 +90,12 @@ def provision(
     openrosa: bool = False,
     options: SetupOptions | None = None,
 ) -> None:
-    """Keep what a provisioning code carries; a new server, hub or token restarts the pull
-    cursors. `openrosa=True` for a plain ODK Collect code: the device then syncs by OpenRosa.
+    """Keep what a provisioning code carries; a new central server or token restarts the pull
+    cursor. `openrosa=True` for a plain ODK Collect code: the device then syncs by OpenRosa.
     `options` are the code's hub address (none removes a hub set before) and automatic
     sending (kept as it was when the code does not say)."""
     if store.get_setting("token") != settings.token:
-        store.set_setting(CENTRAL_CURSOR, None)
-        store.set_setting(HUB_CURSOR, None)
+        store.set_setting(PULL_CURSOR, None)
     hub = options.hub_url if options is not None else store.get_setting("hub_url")
     set_addresses(store, settings.server_url, hub)
     store.set_setting("token", settings.token)
@@ -110,15 +108,13 @@ def provision(
 
 
 def set_addresses(store: Store, server_url: str | None, hub_url: str | None) -> None:
-    """Keep the central server's and the hub's addresses (None: none); a changed address
-    restarts that server's pull cursor, since each server numbers its changes on its own."""
-    for key, cursor, address in (
-        ("server_url", CENTRAL_CURSOR, server_url),
-        ("hub_url", HUB_CURSOR, hub_url),
-    ):
-        if store.get_setting(key) != address:
-            store.set_setting(cursor, None)
-        store.set_setting(key, address)
+    """Keep the central server's and the hub's addresses (None: none). Another central server
+    restarts the pull cursor; another hub does not, since a hub answers in the central
+    server's numbering."""
+    if store.get_setting("server_url") != server_url:
+        store.set_setting(PULL_CURSOR, None)
+    store.set_setting("server_url", server_url)
+    store.set_setting("hub_url", hub_url)
 
 
 def provision_from_code(store: Store, text: str) -> DeviceSettings:
@@ -266,8 +262,7 @@ class SyncAgent:
 
     def _pull(self, client: Client, counts: dict[str, int], progress: StageProgress) -> None:
         self._stage(STAGE_PULL_FORMS)
-        cursor_setting: str = getattr(client, "cursor_setting", CENTRAL_CURSOR)
-        result = client.pull(self.store.get_setting(cursor_setting))
+        result = client.pull(self.store.get_setting(PULL_CURSOR))
         held = {(f.form_id, f.version or "", f.hash) for f in self.store.list_forms()}
         wanted = [f for f in result.forms if (f.form_id, f.version or "", f.hash) not in held]
         for number, info in enumerate(wanted, 1):
@@ -287,7 +282,7 @@ class SyncAgent:
             )
             counts["returned"] += 1
             progress(number, len(result.returned), STAGE_PULL_RETURNED)
-        self.store.set_setting(cursor_setting, result.cursor)
+        self.store.set_setting(PULL_CURSOR, result.cursor)
 
 
 def _now() -> str:

@@ -4,8 +4,9 @@ A device can know two addresses: its district hub's (`hub_url`, on the office ne
 the central server's (`server_url`). The same token works on both. Before each sync the hub
 is asked once, with a short timeout, whether it answers and accepts the token (a pull that
 can find nothing, which costs it next to nothing); if it does, the whole sync goes through
-it, else through the central server. Each server numbers its pull cursor on its own, so the
-device keeps one cursor per server.
+it, else through the central server. A hub answers a pull in the central server's numbering
+(`sync/server/routes_batch.py`), so the device keeps one pull cursor whichever way it syncs: a
+returned interview it got from one comes after its cursor at the other, and arrives once.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ from sync.protocol import (
 from sync.provisioning import app_user_url
 
 __all__ = [
-    "CENTRAL_CURSOR",
-    "HUB_CURSOR",
+    "PULL_CURSOR",
     "Client",
     "HubClient",
     "NotProvisioned",
@@ -41,8 +41,7 @@ __all__ = [
 
 PROTOCOL_BATCH: Final = "batch"
 PROTOCOL_OPENROSA: Final = "openrosa"
-CENTRAL_CURSOR: Final = "sync_cursor"
-HUB_CURSOR: Final = "hub_cursor"
+PULL_CURSOR: Final = "sync_cursor"
 LAST_CURSOR: Final = "9" * 18
 """The largest pull cursor the server takes (18 digits)."""
 HUB_TIMEOUT_S: Final = 2.0
@@ -71,9 +70,7 @@ class NotProvisioned(SyncError):
 
 
 class HubClient(SyncClient):
-    """The batch client, talking to the hub: its pull cursor is kept apart from the central's."""
-
-    cursor_setting = HUB_CURSOR
+    """The batch client, talking to the hub (same protocol, same token, same pull cursor)."""
 
 
 def hub_answers(settings: DeviceSettings, timeout: float = HUB_TIMEOUT_S) -> bool:

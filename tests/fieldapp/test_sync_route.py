@@ -1,5 +1,6 @@
 """Hub or central (#20 item 3): the hub when it answers and takes the token, else the
-central server; one pull cursor per server; what a setup code says about both."""
+central server; one pull cursor whichever way (a hub answers in the central server's
+numbering); what a setup code says about both."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ import pytest
 from fieldapp.store import Store
 from fieldapp.sync_agent import SyncAgent, provision_from_code, set_addresses
 from fieldapp.sync_route import (
-    CENTRAL_CURSOR,
-    HUB_CURSOR,
+    PULL_CURSOR,
     HubClient,
     client_from_settings,
     hub_answers,
@@ -68,40 +68,38 @@ class PullOnly(HubClient):
 
     def pull(self, cursor: str | None) -> PullResult:
         self.asked = cursor
-        return PullResult(cursor="hub-3", forms=[], returned=[])
+        return PullResult(cursor="57", forms=[], returned=[])
 
 
-def test_each_server_keeps_its_own_pull_cursor(store: Store) -> None:
-    """A hub numbers its changes on its own: its cursor never goes to the central server."""
-    store.set_setting(CENTRAL_CURSOR, "41")
+def test_the_hub_is_asked_from_the_cursor_the_central_server_gave(store: Store) -> None:
+    """A hub numbers returns as the central server does (routes_batch.py), so a return the
+    device got directly is behind its cursor at the hub too: one cursor, each return once."""
+    store.set_setting(PULL_CURSOR, "41")
     hub = PullOnly(HUB, "tok")
     assert SyncAgent(store, lambda _: hub).run_once().error is None
-    assert hub.asked is None
-    assert (store.get_setting(HUB_CURSOR), store.get_setting(CENTRAL_CURSOR)) == ("hub-3", "41")
+    assert hub.asked == "41"
+    assert store.get_setting(PULL_CURSOR) == "57"
 
 
-def test_a_new_hub_in_a_code_restarts_its_cursor_and_a_new_token_both(store: Store) -> None:
-    store.set_setting(CENTRAL_CURSOR, "41")
-    store.set_setting(HUB_CURSOR, "7")
+def test_a_new_token_restarts_the_cursor_a_new_hub_does_not(store: Store) -> None:
+    store.set_setting(PULL_CURSOR, "41")
     other = SetupOptions(hub_url="http://127.0.0.1:8003", autosend=False)
     provision_from_code(store, encode_settings(CENTRAL, other))
-    assert (store.get_setting(CENTRAL_CURSOR), store.get_setting(HUB_CURSOR)) == ("41", None)
+    assert store.get_setting(PULL_CURSOR) == "41"
     assert store.get_setting("hub_url") == "http://127.0.0.1:8003"
     assert store.get_setting("autosend") == "off"
     provision_from_code(store, encode_settings(CENTRAL))  # says nothing of sending: kept
     assert store.get_setting("autosend") == "off" and store.get_setting("hub_url") is None
-    store.set_setting(HUB_CURSOR, "7")
     provision_from_code(store, encode_settings(CENTRAL.model_copy(update={"token": "new"})))
-    assert store.get_setting(CENTRAL_CURSOR) is None and store.get_setting(HUB_CURSOR) is None
+    assert store.get_setting(PULL_CURSOR) is None
 
 
-def test_an_address_changed_in_settings_restarts_only_that_servers_cursor(store: Store) -> None:
-    store.set_setting(CENTRAL_CURSOR, "41")
-    store.set_setting(HUB_CURSOR, "7")
+def test_another_central_server_in_settings_restarts_the_cursor(store: Store) -> None:
+    store.set_setting(PULL_CURSOR, "41")
     set_addresses(store, CENTRAL.server_url, "http://127.0.0.1:8004")
-    assert (store.get_setting(CENTRAL_CURSOR), store.get_setting(HUB_CURSOR)) == ("41", None)
+    assert store.get_setting(PULL_CURSOR) == "41"
     set_addresses(store, "http://127.0.0.1:8005", None)
-    assert store.get_setting(CENTRAL_CURSOR) is None and store.get_setting("hub_url") is None
+    assert store.get_setting(PULL_CURSOR) is None and store.get_setting("hub_url") is None
 
 
 class Hub(BaseHTTPRequestHandler):
