@@ -18,7 +18,7 @@ import flet as ft
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
 from sync.server.supervisor_ui.widgets import button, keep_typing, size_text, text
 
-FORMATS = (("csv", "CSV zip"), ("xlsx", "Excel"), ("dta", "Stata"), ("geojson", "GeoJSON"),
+FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("dta", "Stata"), ("geojson", "GeoJSON"),
            ("report", "Living income report"))  # fmt: skip
 FILTERS = (("state", "States", "received, approved, has_issues, rejected"),
            ("district", "Districts", "north, south"), ("version", "Form versions", "2026112601"),
