@@ -79,6 +79,11 @@ class SubmissionView(BaseModel):
     submitted_at: str
     state: str
     duration_min: float | None
+    """Minutes spent in the interview up to its first finalize."""
+    duration_from: str | None
+    """Where the duration comes from: `start/end` (its fields) or `the audit log`."""
+    correction_min: float | None
+    """Minutes spent correcting it after its first finalize (from the audit log)."""
     timing_source: str
     flags: list[Flag]
     attachments: list[str]
@@ -91,6 +96,10 @@ class SubmissionView(BaseModel):
     rendered: Rendered
     gps_in_repeats: list[GpsPoint] = []
     """The geopoints of repeat tables, checked against the same limits as `gps.points`."""
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
 
 
 def _parts(request: Request) -> tuple[Storage, ReviewIndex]:
@@ -179,9 +188,9 @@ def submission(
         via=record.via,
         submitted_at=record.submitted_at,
         state=index.state(instance_id),
-        duration_min=(
-            round(facts.duration_s / 60, 1) if facts and facts.duration_s is not None else None
-        ),
+        duration_min=_minutes(facts.duration_s if facts else None),
+        duration_from=facts.duration_from if facts and facts.duration_s is not None else None,
+        correction_min=_minutes(facts.correction_s if facts else None),
         timing_source=timing,
         flags=flags,
         attachments=sorted(received),

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from server_support import Server, instance_xml, make_server
@@ -21,6 +22,7 @@ from server_support import Server, instance_xml, make_server
 from fieldapp.paradata import audit_log
 from sync.server.quality_config import save_config
 from sync.server.quality_duration import Durations, audit_durations
+from sync.server.supervisor_ui.screens import _duration_line
 
 T0 = 1_770_000_000_000
 """10:00 on the day of the interview, in milliseconds since the epoch."""
@@ -155,3 +157,36 @@ def test_the_dashboard_median_and_too_short_use_the_time_spent(server: Server) -
         "interview took 12.0 min (minimum 15 min, from the audit log)"
     ]
     assert too_short(server, "uuid:plain") == []
+
+
+def test_the_review_shows_the_time_spent_its_source_and_the_correction_apart(
+    server: Server,
+) -> None:
+    """The submission's review view and its screen line: 12 min in the interview and 3 min of
+    correction from the log (CORRECTED), where the start/end fields said 19 min."""
+    push(server, "uuid:corrected", 19, CORRECTED.encode())
+
+    def view() -> dict[str, Any]:
+        got = server.client.get(
+            "/api/v1/review/submissions/uuid:corrected", headers=server.auth("sue")
+        )
+        assert got.status_code == 200, got.text
+        return dict(got.json())
+
+    before = view()
+    assert (before["duration_min"], before["duration_from"], before["correction_min"]) == (
+        19.0,
+        "start/end",
+        None,
+    )
+    assert _duration_line(before) == "Duration: 19.0 min (from the start and end times)"
+    put_audit(server, "uuid:corrected", CORRECTED.encode())
+    after = view()
+    assert (after["duration_min"], after["duration_from"], after["correction_min"]) == (
+        12.0,
+        "the audit log",
+        3.0,
+    )
+    assert _duration_line(after) == (
+        "Duration: 12.0 min (from the audit log); corrections afterwards: 3.0 min"
+    )

@@ -227,10 +227,11 @@ class SupervisorScreens:
                 f"{view['form_id']} v{view['form_version']} · {view['enumerator']}"
                 f" · {view['district']} · state {view['state']}"
             ),  # fmt: skip
-            text(
-                f"Duration: {view['duration_min']} min (from the start and end times)"
-                if view["duration_min"] is not None
-                else "Duration: not known (no start and end times)"
+            text(_duration_line(view)),
+            *(
+                [text(f"Came through the district hub of coordinator {view['via']}")]
+                if view.get("via")
+                else []
             ),
             *_section_times(view),
         ]
@@ -291,3 +292,18 @@ class SupervisorScreens:
             ],
         )  # fmt: skip
         self.show("Enumerators", [ft.Row([table], scroll=ft.ScrollMode.AUTO)])  # sideways
+
+
+def _duration_line(view: dict[str, Any]) -> str:
+    """The time spent in the interview, where it comes from, and corrections apart."""
+    if view["duration_min"] is None:
+        return "Duration: not known (no audit log, no start and end times)"
+    source = (
+        "the audit log"
+        if view.get("duration_from") == "the audit log"
+        else "the start and end times"
+    )
+    line = f"Duration: {view['duration_min']} min (from {source})"
+    if view.get("correction_min") is not None:
+        line += f"; corrections afterwards: {view['correction_min']} min"
+    return line
