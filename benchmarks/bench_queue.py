@@ -29,7 +29,7 @@ from benchmarks.living_income_store import DISTRICTS, generate
 from sync.server.app import open_storage
 from sync.server.review_store import QueueFilter, ReviewIndex, index_for
 from sync.server.storage import ReviewRecord
-from sync.server.storage_sqlite import SqliteStorage
+from sync.server.storage.sqlite import SqliteStorage
 
 COUNT = 100_000
 RUNS = 7

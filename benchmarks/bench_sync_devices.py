@@ -24,7 +24,7 @@ from sync.protocol import SubmissionItem
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
-from sync.server.storage_sqlite import SqliteStorage
+from sync.server.storage.sqlite import SqliteStorage
 
 DEMO_FORM = Path(__file__).resolve().parents[1] / "assets" / "forms" / "demo_household.xml"
 DEVICES = 100

@@ -19,7 +19,7 @@ from sync.server.routes_report import router as report_router
 from sync.server.routes_review import router as review_router
 from sync.server.security_headers import SecurityHeaders
 from sync.server.storage import Storage
-from sync.server.storage_sqlite import SqliteStorage
+from sync.server.storage.sqlite import SqliteStorage
 from sync.server.upload_gate import UploadGate
 
 

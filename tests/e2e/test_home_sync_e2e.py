@@ -32,7 +32,7 @@ from sync.server.app import open_storage
 from sync.server.auth import add_user, hash_token
 from sync.server.publish import publish_file
 from sync.server.storage import User
-from sync.server.storage_sqlite import SqliteStorage
+from sync.server.storage.sqlite import SqliteStorage
 from tests.sync.server_support import DEMO_FORM, serving
 from tests.waiting import free_port, wait_until
 

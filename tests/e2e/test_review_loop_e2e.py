@@ -24,7 +24,7 @@ from sync.provisioning import SetupOptions, encode_settings
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
-from sync.server.storage_sqlite import SqliteStorage
+from sync.server.storage.sqlite import SqliteStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

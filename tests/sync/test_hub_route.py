@@ -18,7 +18,7 @@ from server_support import instance_xml, make_server
 
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
-from sync.server.storage_sqlite import MIGRATIONS, SqliteStorage
+from sync.server.storage.sqlite import MIGRATIONS, SqliteStorage
 
 
 def _item(instance_id: str, **kw: str | None) -> SubmissionItem:

@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 from server_support import Server, instance_xml, item, make_server
 
-from sync.server.storage_sqlite import MIGRATIONS, SqliteStorage
+from sync.server.storage.sqlite import MIGRATIONS, SqliteStorage
 
 
 def _push(server: Server, user: str, *items: dict[str, object]) -> list[dict[str, object]]:

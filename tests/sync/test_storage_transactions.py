@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sync.server.storage import AttachmentRecord, SubmissionRecord
-from sync.server.storage_sqlite import SqliteStorage
+from sync.server.storage.sqlite import SqliteStorage
 
 
 def _record(instance_id: str) -> SubmissionRecord:

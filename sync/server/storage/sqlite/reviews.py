@@ -1,0 +1,65 @@
+"""Review decisions and the returns devices pull, in SQLite."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sync.server.storage import ReturnScope, ReviewRecord
+from sync.server.storage.sqlite.base import SqliteBase, review_of
+
+
+class Reviews(SqliteBase):
+    # reviews
+    def add_review(self, review: ReviewRecord) -> ReviewRecord:
+        with self._transaction():
+            seq = self._event("review", review.instance_id)
+            self.db.table("reviews").insert(
+                {
+                    "seq": seq,
+                    "instance_id": review.instance_id,
+                    "decision": review.decision,
+                    "comment": review.comment,
+                    "question_comments": json.dumps(review.question_comments),
+                    "author": review.author,
+                    "at": review.at,
+                    "origin_seq": review.origin_seq,
+                }
+            )
+        return ReviewRecord(
+            review.instance_id,
+            review.decision,
+            review.comment,
+            dict(review.question_comments),
+            review.author,
+            review.at,
+            seq,
+            review.origin_seq,
+        )
+
+    def returned_since(self, scope: ReturnScope, seq: int) -> list[ReviewRecord]:
+        """Returns in `scope` numbered past `seq`, in order: numbered as the central server
+        numbered them (`origin_seq` on a hub), so one cursor means the same at both."""
+        sql = (
+            "SELECT r.* FROM reviews r JOIN submissions s ON s.instance_id = r.instance_id"
+            " WHERE r.decision = 'rejected' AND coalesce(r.origin_seq, r.seq) > ?"
+        )
+        params: list[Any] = [seq]
+        for column, value in (("enumerator", scope.enumerator), ("district", scope.district)):
+            if value is not None:  # a plain equality, so the index on the column serves it
+                sql += f" AND s.{column} = ?"
+                params.append(value)
+        with self._lock:
+            rows = self._rows(sql + " ORDER BY coalesce(r.origin_seq, r.seq)", params)
+        return [review_of(row) for row in rows]
+
+    def reviews(self, instance_id: str) -> list[ReviewRecord]:
+        with self._lock:
+            rows = self._rows(
+                "SELECT * FROM reviews WHERE instance_id = ? ORDER BY seq", [instance_id]
+            )
+        return [review_of(row) for row in rows]
+
+    def last_seq(self) -> int:
+        with self._lock:
+            return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
