@@ -5,12 +5,14 @@ semantics DOM."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from e2e_app import PHONE, TABLET, AppProcess, go_to_question, open_page
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from fieldapp.app import load_demo_forms, open_store
@@ -81,10 +83,21 @@ def next_screen(page: Page, name: str = "Next") -> None:
     expect(progress).not_to_have_attribute("aria-label", shown)
 
 
+def blank(shot: bytes) -> bool:
+    """Whether a screenshot is one flat colour (nothing painted yet)."""
+    low, high = Image.open(io.BytesIO(shot)).convert("L").getextrema()
+    return bool(high - low < 8)
+
+
 def check(page: Page, folder: Path, name: str, size: str) -> list[str]:
     """Write the screenshot and return what is wrong with the layout."""
     frame = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
     shot, previous = page.screenshot(), b""
+    for _ in range(100):  # Flutter paints a moment after its accessibility tree is there
+        if not blank(shot):
+            break
+        page.evaluate(frame)
+        shot = page.screenshot()
     for _ in range(30):  # until an animation (a dialog opening) has settled
         if shot == previous:
             break
