@@ -7,8 +7,10 @@ Two interviews, each a draft answered in full beforehand and resumed on its firs
 needs the answers): the demo form with 6 household members, and the living income
 questionnaire with a 10-member roster and 6 plots (#14: Next to the next screen painted
 <= 1.5x the floor there). The end of a change is when the new screen's progress label is in
-the semantics tree, polled on every animation frame. Goals: median <= 150 ms on the demo
-form, <= 1.5x the floor on the living income questionnaire.
+the semantics tree, polled on every animation frame. Each Next is followed by a tap on the
+trivial page (both served at once), so on a shared machine an app change and its floor meet
+the same load; each row's ratio is to the floor taps that followed its own changes. Goals:
+median <= 150 ms on the demo form, <= 1.5x the floor on the living income questionnaire.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from benchmarks.living_income_households import household_xml
 from fieldapp.app import load_demo_forms, open_store
@@ -33,6 +35,7 @@ from fieldapp.interview import Interview
 from fieldapp.store import Store
 
 DEMO_FORM, LIVING_FORM = "demo_household", "living_income_household"
+VIEWPORT: ViewportSize = {"width": 800, "height": 1280}
 
 GOAL_MS = 150.0
 GOAL_RATIO = 1.5
@@ -121,58 +124,62 @@ def _living_draft(store: Store) -> int:
     return Interview.resume(store, "uuid:bench-0000001").screen().count
 
 
-def _app(page: Page, data: Path) -> dict[str, list[float]]:
+def _walks(browser: Browser, data: Path) -> dict[str, tuple[list[float], list[float]]]:
+    """For each draft, (app, floor) timings: every Next in the app is followed by a tap on
+    the trivial page, both servers up, so the two meet the same load on a shared machine."""
     store = open_store(data)
     load_demo_forms(store)
     screens = {"AB-1234": _demo_draft(store), "HH-0000001": _living_draft(store)}
     store.close()
-    exe = Path(sys.executable).with_name("fieldapp")
-    port = _free_port()
-    args = [str(exe), "app", "--data", str(data), "--port", str(port), "--no-browser", "--demo"]
-    timings: dict[str, list[float]] = {}
-    with _serving(args, port) as url:
+    app_port, floor_port = _free_port(), _free_port()
+    exe = str(Path(sys.executable).with_name("fieldapp"))
+    app_args = [exe, "app", "--data", str(data), "--port", str(app_port), "--no-browser"]
+    floor_args = [sys.executable, "-m", "benchmarks.screen_change_floor", str(floor_port)]
+    timings: dict[str, tuple[list[float], list[float]]] = {}
+    with (
+        _serving([*app_args, "--demo"], app_port) as url,
+        _serving(floor_args, floor_port) as floor_url,
+    ):
+        page, floor = browser.new_page(viewport=VIEWPORT), browser.new_page(viewport=VIEWPORT)
         _open(page, url, "Sync now")
+        _open(floor, floor_url, "Next")
         for name, count in screens.items():
             page.get_by_role("button", name="Drafts").click()
             page.get_by_role("button", name=re.compile(f"^Resume {name}")).click()
-            timings[name] = _changes(page, count)
+            app_ms: list[float] = []
+            floor_ms: list[float] = []
+            for _ in range(count):
+                app_ms += _changes(page, 1)
+                floor_ms += _changes(floor, 1)
+            timings[name] = (app_ms, floor_ms)
             page.get_by_role("button", name="More").click()
             page.get_by_role("menuitem", name="Save as draft").click()
     return timings
-
-
-def _floor(page: Page, taps: int) -> list[float]:
-    port = _free_port()
-    args = [sys.executable, "-m", "benchmarks.screen_change_floor", str(port)]
-    with _serving(args, port) as url:
-        _open(page, url, "Next")
-        return _changes(page, taps)
 
 
 def run() -> str:
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            app = _app(browser.new_page(viewport={"width": 800, "height": 1280}), Path(tmp))
-            taps = max(len(t) for t in app.values())
-            floor = _floor(browser.new_page(viewport={"width": 800, "height": 1280}), taps)
+            walks = _walks(browser, Path(tmp))
         finally:
             browser.close()
-    floor_ms = statistics.median(floor)
-    demo, living = app["AB-1234"], app["HH-0000001"]
-    demo_ms, living_ms = statistics.median(demo), statistics.median(living)
+    (demo, demo_floor), (living, living_floor) = walks["AB-1234"], walks["HH-0000001"]
+    floor = demo_floor + living_floor
+    demo_ms = statistics.median(demo)
+    living_ratio = statistics.median(living) / statistics.median(living_floor)
     demo_ok = "met" if demo_ms <= GOAL_MS else "missed"
-    living_ok = "met" if living_ms <= GOAL_RATIO * floor_ms else "missed"
+    living_ok = "met" if living_ratio <= GOAL_RATIO else "missed"
     return "\n".join(
         [
-            "| page | screens | median ms | p95 ms | ratio to floor |",
+            "| page | screens | median ms | p95 ms | ratio to floor (its own taps) |",
             "|---|---:|---:|---:|---:|",
-            _row("trivial Flet page (floor)", floor, floor_ms),
-            _row(f"fieldapp, demo form, {MEMBERS} members", demo, floor_ms),
+            _row("trivial Flet page (floor), a tap after each Next", floor, floor),
+            _row(f"fieldapp, demo form, {MEMBERS} members", demo, demo_floor),
             _row(
                 f"fieldapp, living income, {LIVING_SIZES[0]} members and {LIVING_SIZES[1]} plots",
                 living,
-                floor_ms,
+                living_floor,
             ),
             "",
             f"Goals: median <= {GOAL_MS:.0f} ms from tapping Next to the next screen on the "
@@ -182,10 +189,11 @@ def run() -> str:
     )
 
 
-def _row(name: str, timings: list[float], floor_ms: float) -> str:
+def _row(name: str, timings: list[float], floor: list[float]) -> str:
     median = statistics.median(timings)
     p95 = statistics.quantiles(timings, n=20)[-1]
-    return f"| {name} | {len(timings)} | {median:.0f} | {p95:.0f} | {median / floor_ms:.2f} |"
+    ratio = median / statistics.median(floor)
+    return f"| {name} | {len(timings)} | {median:.0f} | {p95:.0f} | {ratio:.2f} |"
 
 
 if __name__ == "__main__":
