@@ -1,53 +1,34 @@
 """Recording a submission's quality facts and flags at ingestion, at a cost that does not grow
 with the number of stored submissions.
 
-Everything is written on the storage's own connection under its lock, in one transaction per
-submission (facts, flags and metric rows together) right after the submission's own commit:
-no second connection, no second fsync. Facts are derived data: if the process dies between
-the two commits, `recover` (run when the index is first opened in a process) records every
-submission that has none. The peers' outlier fences come from `quality_peers.PeerFences`
-(cached quartiles, see there); the duplicate household check is one indexed lookup.
+The storage keeps them (`Storage.quality_facts`): the facts, flags and metric values of a
+submission in one transaction right after the submission's own commit, what judging reads
+(the current form version, a duplicate household, the peers' values) read in the same
+call, so no other submission is recorded in between. Facts are derived data: if the process
+dies between the two commits, `recover` (run when the index is first opened in a process)
+records every submission that has none. The peers' outlier fences come from
+`quality_peers.PeerFences` (cached quartiles, see there); the duplicate household check is
+one indexed lookup.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 from xml.etree.ElementTree import Element
 
 from sync.server.quality import Facts, Flag, check, extract_facts
 from sync.server.quality_config import SETTING_KEY, QualityConfig
-from sync.server.quality_peers import PeerFences, store_metrics
+from sync.server.quality_peers import PeerFences
 from sync.server.storage import Storage, SubmissionRecord
+from sync.server.storage.repositories import FactsLookup, FactsRow
 
 log = logging.getLogger(__name__)
 
-DUPLICATE_SQL = (
-    "SELECT f.instance_id FROM review_facts f JOIN submissions s USING (instance_id)"
-    " WHERE f.form_id = ? AND f.household_id = ? AND f.instance_id != ?"
-    " AND f.instance_id IS NOT ?"
-    " AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
-    " ORDER BY s.submitted_at LIMIT 1"
-)
-"""Another current submission of the form with this household ID (not an older version)."""
-
-
-def write_side(storage: Storage) -> tuple[sqlite3.Connection, Any]:
-    """The SQLite storage's connection and the lock that serialises its use."""
-    db, lock = getattr(storage, "db", None), getattr(storage, "_lock", None)
-    if db is None or lock is None:
-        raise TypeError("the review index needs the SQLite storage")
-    connection: sqlite3.Connection = db.conn
-    return connection, lock
-
 
 class FactsRecorder:
-    """Per database file and process (held by `review_store.ReviewIndex`)."""
+    """Per storage location and process (held by `review_store.ReviewIndex`)."""
 
     def __init__(self) -> None:
         self.fences = PeerFences()
@@ -76,53 +57,54 @@ class FactsRecorder:
             submission.xml if root is None else root, fields, config.dont_know_codes
         )
         group = (submission.form_id, submission.district, facts.crop)
-        connection, lock = write_side(storage)
-        with lock:
-            current = connection.execute(
-                "SELECT version FROM forms WHERE form_id = ? AND current = 1",
-                [submission.form_id],
-            ).fetchone()
+        flags: list[Flag] = []
+
+        def judge(lookup: FactsLookup) -> FactsRow:
             duplicate = None
             if facts.household_id:
-                found = connection.execute(
-                    DUPLICATE_SQL,
-                    [
-                        submission.form_id,
-                        facts.household_id,
-                        submission.instance_id,
-                        submission.deprecated_id,
-                    ],
-                ).fetchone()
-                duplicate = str(found[0]) if found else None
-            flags = check(
-                facts,
-                config,
-                district=submission.district,
-                form_version=submission.form_version,
-                current_version=(current[0] or None) if current is not None else None,
-                peers={},
-                duplicate_of=duplicate,
-                fences=self.fences.quartiles(connection, group),
+                duplicate = lookup.duplicate_of(
+                    submission.form_id,
+                    facts.household_id,
+                    submission.instance_id,
+                    submission.deprecated_id,
+                )
+            flags.extend(
+                check(
+                    facts,
+                    config,
+                    district=submission.district,
+                    form_version=submission.form_version,
+                    current_version=lookup.current_version(submission.form_id),
+                    peers={},
+                    duplicate_of=duplicate,
+                    fences=self.fences.quartiles(lookup, group),
+                )
             )
-            _store(connection, submission, facts, flags)
+            # Counted before the row is kept, still inside the storage's call: a row that
+            # fails to be kept only makes the group's quartiles refresh one insertion early.
             self.fences.added(group)
+            return FactsRow(
+                instance_id=submission.instance_id,
+                form_id=submission.form_id,
+                district=submission.district,
+                enumerator=submission.enumerator,
+                day=facts.day or submission.submitted_at[:10],
+                household_id=facts.household_id,
+                crop=facts.crop,
+                facts=facts.model_dump_json(),
+                flags=json.dumps([f.model_dump() for f in flags]),
+                flag_count=len(flags),
+                metrics=facts.metrics,
+            )
+
+        storage.quality_facts.record(judge)
         return flags
 
     def recover(self, storage: Storage, ingesting: str | None = None) -> int:
         """Record the submissions that have no facts (a crash between the two commits, or a
         database from before the index), but `ingesting`, whose derived rows are about to be
         written (`write_derived_rows`); returns how many."""
-        connection, lock = write_side(storage)
-        with lock:
-            missing = [
-                str(row[0])
-                for row in connection.execute(
-                    "SELECT s.instance_id FROM submissions s WHERE NOT EXISTS"
-                    " (SELECT 1 FROM review_facts f WHERE f.instance_id = s.instance_id)"
-                    " ORDER BY s.rowid"
-                )
-            ]
-        missing = [instance_id for instance_id in missing if instance_id != ingesting]
+        missing = [i for i in storage.quality_facts.missing() if i != ingesting]
         for instance_id in missing:
             record = storage.submission(instance_id)
             if record is None:
@@ -134,72 +116,6 @@ class FactsRecorder:
         return len(missing)
 
 
-def backfill_metrics(connection: sqlite3.Connection) -> None:
-    """Fill `review_metrics` from the facts of a database recorded before that table existed."""
-    rows = connection.execute(
-        "SELECT instance_id, form_id, district, crop, facts FROM review_facts"
-    ).fetchall()
-    connection.execute("BEGIN")
-    try:
-        for instance_id, form_id, district, crop, text in rows:
-            metrics = Facts.model_validate_json(text).metrics
-            store_metrics(connection, instance_id, (form_id, district, crop), metrics)
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-
-
-@contextmanager
-def derived_transaction(connection: sqlite3.Connection) -> Iterator[None]:
-    """One transaction of derived data (rebuilt by a recovery or backfill if a crash loses
-    it): its commit need not wait for the disk; the next submission's FULL commit syncs it
-    along. The caller holds the storage's lock."""
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute("BEGIN")
-    try:
-        yield
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    finally:
-        connection.execute("PRAGMA synchronous=FULL")
-
-
-def _store(
-    connection: sqlite3.Connection, submission: SubmissionRecord, facts: Facts, flags: list[Flag]
-) -> None:
-    """Facts are derived data: `recover` rebuilds what a crash loses."""
-    with derived_transaction(connection):
-        connection.execute(
-            "INSERT OR REPLACE INTO review_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                submission.instance_id,
-                submission.form_id,
-                submission.district,
-                submission.enumerator,
-                facts.day or submission.submitted_at[:10],
-                facts.household_id,
-                facts.crop,
-                facts.model_dump_json(),
-                json.dumps([f.model_dump() for f in flags]),
-                len(flags),
-            ],
-        )
-        store_metrics(
-            connection,
-            submission.instance_id,
-            (submission.form_id, submission.district, facts.crop),
-            facts.metrics,
-        )
-
-
 def store_facts(storage: Storage, instance_id: str, facts: Facts) -> None:
     """Replace the kept facts of a submission (its durations, once its audit log arrived)."""
-    connection, lock = write_side(storage)
-    with lock, derived_transaction(connection):
-        connection.execute(
-            "UPDATE review_facts SET facts = ? WHERE instance_id = ?",
-            [facts.model_dump_json(), instance_id],
-        )
+    storage.quality_facts.replace_facts(instance_id, facts.model_dump_json())

@@ -203,7 +203,7 @@ def test_a_submission_gone_before_its_worker_reads_it_is_a_message(storage: Stor
     chosen = source.submissions(storage, "survey_small", ExportFilter())
     keyed = list(chosen.keyed())
     assert keyed and all(meta.xml == "" for _, meta in keyed)
-    parallel._start(export_schema(storage, "survey_small", ExportFilter()), chosen.database)
+    parallel._start(export_schema(storage, "survey_small", ExportFilter()), chosen.opener)
     pieces = parallel.deflate_chunk(keyed[:2])
     assert sum(p.size for p in pieces.values()) > 0
     rowid, meta = keyed[0]

@@ -9,7 +9,8 @@ import pytest
 from server_support import Server, instance_xml, make_server
 
 from sync.server.auth import add_user
-from sync.server.review_store import QUEUE_PAGE, QueueFilter, _matching
+from sync.server.review_store import QueueFilter
+from sync.server.storage.sqlite.review_index import QUEUE_PAGE, _matching
 
 FULL = (
     '<data id="demo_household" version="2026112601"><start>2026-03-02T09:00:00+00:00</start>'

@@ -13,7 +13,6 @@ import csv
 import io
 import multiprocessing
 import os
-import sqlite3
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +25,7 @@ from sync.server.exports import source
 from sync.server.exports.deflated import Entry, Piece
 from sync.server.exports.rows import Flattener, Row, SubmissionMeta
 from sync.server.exports.schema import ExportSchema
+from sync.server.storage.repositories import Bodies, BodiesOpener
 
 CHUNK = 250
 """Submissions per task; progress is reported once per chunk."""
@@ -33,7 +33,7 @@ PARALLEL_FROM = 5000
 """Fewer expected submissions are flattened in-process (starting workers costs ~1 s)."""
 
 _flattener: Flattener | None = None
-_database: sqlite3.Connection | None = None
+_bodies: Bodies | None = None
 _fingerprint: str | None = None
 T = TypeVar("T")
 C = TypeVar("C")
@@ -57,21 +57,22 @@ def workers_for(total: int) -> int:
 
 
 def _start(
-    schema: ExportSchema, database: str | None = None, fingerprint: str | None = None
+    schema: ExportSchema, opener: BodiesOpener | None = None, fingerprint: str | None = None
 ) -> None:
-    """`fingerprint`: read the stored rows made under it (`stored.py`); None: the XML."""
-    global _flattener, _database, _fingerprint
+    """`opener`: the storage's way to read submissions here (a reader of this process's
+    own); `fingerprint`: read the stored rows made under it (`stored.py`); None: the XML."""
+    global _flattener, _bodies, _fingerprint
     _flattener = Flattener(schema)
-    _database = None if database is None else source.connect_path(database)
+    _bodies = None if opener is None else opener.open()
     _fingerprint = fingerprint
 
 
 def _with_bodies(chunk: list[Keyed]) -> list[SubmissionMeta]:
-    """The chunk's submissions with their XML or stored rows, read from the database by
-    rowid."""
-    assert _database is not None, "worker has no database"
+    """The chunk's submissions with their XML or stored rows, read from the storage by
+    position."""
+    assert _bodies is not None, "worker has no database"
     rowids = [rowid for rowid, _ in chunk]
-    bodies = source.bodies_of(_database, rowids, _fingerprint)
+    bodies = _bodies.bodies(rowids, _fingerprint)
     missing = [meta.instance_id for rowid, meta in chunk if rowid not in bodies]
     if missing:
         raise BadRequest(f"submission {missing[0]} was removed while exporting; export again")
@@ -148,7 +149,7 @@ def deflate_in_workers(
             entries[path].add(piece)
 
     keyed = chosen.keyed()
-    start = (schema, chosen.database, chosen.fingerprint)
+    start = (schema, chosen.opener, chosen.fingerprint)
     return _in_workers(keyed, deflate_chunk, append, workers, progress, start)
 
 
@@ -158,7 +159,7 @@ def _in_workers(
     append: Callable[[T], None],
     workers: int,
     progress: Callable[[int], None],
-    start: tuple[ExportSchema, str | None, str | None] | tuple[ExportSchema],
+    start: tuple[ExportSchema, BodiesOpener | None, str | None] | tuple[ExportSchema],
 ) -> int:
     """`start`: each worker's `_start` arguments."""
     done = 0

@@ -8,8 +8,8 @@ schema they were made with (the submission's own form version). An export uses t
 only when its schema has that fingerprint, and flattens the XML otherwise (a later
 form version that changed fields or choices), so stored rows are never stale.
 
-They are derived data, written like the report's rows: on the storage's connection under
-its lock, in their own transaction after the submission's commit; `backfill` records the
+They are derived data, kept like the report's rows (`Storage.export_rows`): in their own
+transaction after the submission's commit; `backfill` records the
 submissions that have none (a database from before this table, a crash between the two
 commits), scanning only those stored since its last run.
 """
@@ -24,22 +24,13 @@ from xml.etree.ElementTree import Element
 from forms.xform_reader import read_xform
 from sync.server.exports.rows import Flattener, RefusedXml, parse
 from sync.server.exports.schema import build_schema
-from sync.server.quality_record import derived_transaction, write_side
 from sync.server.storage import Storage, SubmissionRecord
+from sync.server.storage.repositories import Stored
 
 log = logging.getLogger(__name__)
 
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS export_parts (instance_id TEXT PRIMARY KEY,"
-    " fingerprint TEXT NOT NULL, parts TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS export_checked (id INTEGER PRIMARY KEY, last_rowid INTEGER)",
-)
-INSERT = "INSERT OR REPLACE INTO export_parts (instance_id, fingerprint, parts) VALUES (?, ?, ?)"
 BATCH = 1000
 """Backfilled submissions per transaction (the storage's lock is released between them)."""
-
-Stored = tuple[str, str, str]
-"""(instanceID, fingerprint, parts as JSON): one `export_parts` row."""
 
 
 class Flatteners:
@@ -51,16 +42,10 @@ class Flatteners:
 
     def of(self, storage: Storage, form_id: str, version: str | None) -> Flattener | None:
         """The submission's own version, else the form's current one; None: no such form."""
-        connection, lock = write_side(storage)
-        with lock:
-            row = connection.execute(
-                "SELECT version, md5 FROM forms WHERE form_id = ? AND (version = ? OR current = 1)"
-                " ORDER BY version = ? DESC LIMIT 1",
-                [form_id, version or "", version or ""],
-            ).fetchone()
+        row = storage.export_rows.form_version(form_id, version)
         if row is None:
             return None
-        key, md5 = (form_id, str(row[0])), str(row[1])
+        key, md5 = (form_id, row[0]), row[1]
         with self._lock:
             cached = self._found.get(key)
         if cached is not None and cached[0] == md5:
@@ -81,13 +66,6 @@ class Flatteners:
 FLATTENERS = Flatteners()
 
 
-def ensure(storage: Storage) -> None:
-    connection, lock = write_side(storage)
-    with lock:
-        for statement in SCHEMA:
-            connection.execute(statement)
-
-
 def stored_of(flattener: Flattener, instance_id: str, root: Element) -> Stored:
     parts = json.dumps(flattener.parts(root), ensure_ascii=False, separators=(",", ":"))
     return instance_id, flattener.schema.fingerprint, parts
@@ -99,40 +77,17 @@ def record_parts(storage: Storage, submission: SubmissionRecord, root: Element |
     if flattener is None:
         return
     tree = parse(submission.xml) if root is None else root
-    _write(storage, [stored_of(flattener, submission.instance_id, tree)])
-
-
-def _write(storage: Storage, rows: list[Stored]) -> None:
-    connection, lock = write_side(storage)
-    with lock:
-        for statement in SCHEMA:
-            connection.execute(statement)
-        with derived_transaction(connection):
-            connection.executemany(INSERT, rows)
+    storage.export_rows.write_parts([stored_of(flattener, submission.instance_id, tree)])
 
 
 def backfill(storage: Storage) -> int:
     """Record the export rows of every submission stored since the last run that has none;
     returns how many were recorded. A submission whose XML cannot be read is left to the
     export, which names it."""
-    ensure(storage)
-    connection, lock = write_side(storage)
-    with lock:
-        found = connection.execute("SELECT last_rowid FROM export_checked WHERE id = 1").fetchone()
-        since = int(found[0]) if found else 0
-        top = int(
-            connection.execute("SELECT coalesce(max(rowid), 0) FROM submissions").fetchone()[0]
-        )
+    since, top = storage.export_rows.unchecked_parts()
     recorded = 0
     while since < top:
-        with lock:
-            batch = connection.execute(
-                "SELECT s.rowid, s.instance_id, s.form_id, s.form_version, s.xml"
-                " FROM submissions s WHERE s.rowid > ? AND s.rowid <= ? AND NOT EXISTS"
-                " (SELECT 1 FROM export_parts p WHERE p.instance_id = s.instance_id)"
-                " ORDER BY s.rowid LIMIT ?",
-                [since, top, BATCH],
-            ).fetchall()
+        batch = storage.export_rows.parts_missing(since, top, BATCH)
         rows: list[Stored] = []
         for rowid, instance_id, form_id, version, xml in batch:
             since = int(rowid)
@@ -145,10 +100,7 @@ def backfill(storage: Storage) -> int:
                 continue
         if not batch:
             since = top
-        _write(storage, rows)
+        storage.export_rows.write_parts(rows)
         recorded += len(rows)
-    with lock:
-        connection.execute(
-            "INSERT OR REPLACE INTO export_checked (id, last_rowid) VALUES (1, ?)", [top]
-        )
+    storage.export_rows.parts_checked(top)
     return recorded

@@ -1,7 +1,7 @@
 """Each household's report record, computed once at ingestion and kept as a compact row.
 
-The report over 100,000 households then reads rows and aggregates, with no XML. A row
-is written on the storage's connection under its lock, in its own transaction right
+The report over 100,000 households then reads rows and aggregates, with no XML. The
+storage keeps the rows (`Storage.report_rows`): a row in its own transaction right
 after the submission's commit (as the quality facts are); an edit drops the row of the
 submission it replaces. Rows are derived data: `backfill` records every submission of a
 mapped form that has none (a database from before this table, or a crash between the two
@@ -15,9 +15,7 @@ leave the submissions untouched: an older data folder opens as it is.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -25,9 +23,7 @@ from defusedxml.ElementTree import fromstring
 
 from forms.definition import FormDefinition
 from forms.xform_reader import read_xform
-from sync.server.exports import source
 from sync.server.exports.source import ExportFilter
-from sync.server.quality_record import derived_transaction, write_side
 from sync.server.report.drivers import COLUMNS as DRIVER_COLUMNS
 from sync.server.report.drivers import PATHS, CropFigures, crop_figures
 from sync.server.report.extract import names_are_unique, reader_for, tag_texts
@@ -40,6 +36,7 @@ from sync.server.report.household import (
     household_from_root,
 )
 from sync.server.storage import Storage, SubmissionRecord
+from sync.server.storage.repositories import ReportLayout
 
 FIGURES = (*COMPONENTS, "own_consumption", "women_income", "income_positive")
 COLUMNS = (
@@ -61,37 +58,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS report_checked (id INTEGER PRIMARY KEY, last_rowid INTEGER)",
     "CREATE TABLE IF NOT EXISTS report_schema (id INTEGER PRIMARY KEY, version INTEGER)",
 )
-INSERT = (
-    f"INSERT OR REPLACE INTO report_households ({', '.join(COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(COLUMNS))})"
-)
+LAYOUT = ReportLayout(COLUMNS, SCHEMA, SCHEMA_VERSION)
 BATCH = 2000
 """Backfilled rows per transaction (the storage's lock is released between batches)."""
-
-
-def _version(connection: sqlite3.Connection) -> int:
-    if not connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_schema'"
-    ).fetchone():
-        return 1
-    found = connection.execute("SELECT version FROM report_schema WHERE id = 1").fetchone()
-    return int(found[0]) if found else 1
-
-
-def _ensure(connection: sqlite3.Connection) -> None:
-    """Create the tables, or replace those of another layout; no write when they are current
-    (it runs before every ingestion's row)."""
-    found = [r[1] for r in connection.execute("PRAGMA table_info(report_households)")]
-    if found == list(COLUMNS) and _version(connection) == SCHEMA_VERSION:
-        return
-    if found:
-        connection.execute("DROP TABLE report_households")
-        connection.execute("DROP TABLE IF EXISTS report_checked")
-    for statement in SCHEMA:
-        connection.execute(statement)
-    connection.execute(
-        "INSERT OR REPLACE INTO report_schema (id, version) VALUES (1, ?)", [SCHEMA_VERSION]
-    )
 
 
 def _flags(adequacy: dict[str, bool] | None) -> str | None:
@@ -118,14 +87,7 @@ def household_row(
 
 
 def write_rows(storage: Storage, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
-    connection, lock = write_side(storage)
-    with lock:
-        _ensure(connection)
-        with derived_transaction(connection):
-            connection.executemany(
-                "DELETE FROM report_households WHERE instance_id = ?", [[i] for i in dropped]
-            )
-            connection.executemany(INSERT, rows)
+    storage.report_rows.write(LAYOUT, rows, dropped)
 
 
 def record_household(
@@ -139,13 +101,9 @@ def record_household(
         household = household_from_root(
             tree, mapping, instance_id=submission.instance_id, district=submission.district
         )
-        connection, lock = write_side(storage)
-        with lock:
-            found = connection.execute(
-                "SELECT rowid FROM submissions WHERE instance_id = ?", [submission.instance_id]
-            ).fetchone()
+        seq = storage.report_rows.position(submission.instance_id)
         crop = crop_figures(lambda path: _texts(tree, path))
-        rows.append(household_row(submission, int(found[0]) if found else 0, household, crop))
+        rows.append(household_row(submission, seq, household, crop))
     dropped = [submission.deprecated_id] if submission.deprecated_id else []
     if rows or dropped:
         write_rows(storage, rows, dropped)
@@ -153,26 +111,7 @@ def record_household(
 
 def backfill(storage: Storage) -> int:
     """Record the current submissions of mapped forms that have no row; returns how many."""
-    connection, lock = write_side(storage)
-    with lock:
-        _ensure(connection)
-        found = connection.execute("SELECT last_rowid FROM report_checked WHERE id = 1").fetchone()
-        since = int(found[0]) if found else 0
-        top = int(
-            connection.execute("SELECT coalesce(max(rowid), 0) FROM submissions").fetchone()[0]
-        )
-        forms = sorted(MAPPINGS)
-        missing = [
-            (str(r[0]), int(r[1]))
-            for r in connection.execute(
-                "SELECT s.instance_id, s.rowid FROM submissions s WHERE s.rowid > ? AND s.rowid <= ?"
-                f" AND s.form_id IN ({', '.join('?' * len(forms))}) AND NOT EXISTS"
-                " (SELECT 1 FROM report_households h WHERE h.instance_id = s.instance_id)"
-                " AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
-                " ORDER BY s.rowid",
-                [since, top, *forms],
-            )
-        ]
+    top, missing = storage.report_rows.unchecked(LAYOUT, sorted(MAPPINGS))
     readers: dict[tuple[str, str | None], Any] = {}
     crops: dict[tuple[str, str | None], Any] = {}
     rows: list[tuple[Any, ...]] = []
@@ -194,10 +133,7 @@ def backfill(storage: Storage) -> int:
             write_rows(storage, rows, [])
             rows = []
     write_rows(storage, rows, [])
-    with lock:
-        connection.execute(
-            "INSERT OR REPLACE INTO report_checked (id, last_rowid) VALUES (1, ?)", [top]
-        )
+    storage.report_rows.checked(top)
     return len(missing)
 
 
@@ -241,30 +177,23 @@ def _household(row: tuple[Any, ...]) -> HouseholdIncome:
 def households(storage: Storage, form_id: str, chosen: ExportFilter) -> Iterator[HouseholdIncome]:
     """The chosen households' records from their rows, in the order they arrived."""
     backfill(storage)
-    where, params = chosen.where()
-    state = source.STATE_SQL if chosen.states else "''"
-    query = (
-        "SELECT instance_id, household_id, region, head_sex, crop, farm_ha, ages,"
+    columns = (
+        "instance_id, household_id, region, head_sex, crop, farm_ha, ages,"
         f" benchmark_value, benchmark_units, adequacy, {', '.join(FIGURES)}, benchmark, weight,"
-        f" men_adequacy, {state}"
-        f" FROM report_households s WHERE {where} AND NOT EXISTS"
-        " (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
-        " ORDER BY s.seq"
+        " men_adequacy"
     )
-    with closing(source.connect(storage)) as connection:
-        for row in connection.execute(query, [form_id, *params]):
-            if chosen.states and row[-1] not in chosen.states:
-                continue
-            yield _household(row)
+    for row in storage.report_rows.households(form_id, chosen, columns):
+        if chosen.states and row[-1] not in chosen.states:
+            continue
+        yield _household(row)
 
 
 def crop_rows(storage: Storage, form_id: str) -> dict[str, tuple[CropFigures, int]]:
     """Every stored household of the form: its main crop's figures and how many members its
     size counts, by instanceID (the report's households are among them)."""
     backfill(storage)
-    query = f"SELECT instance_id, ages, {', '.join(DRIVER_COLUMNS)} FROM report_households"
+    columns = f"instance_id, ages, {', '.join(DRIVER_COLUMNS)}"
     found: dict[str, tuple[CropFigures, int]] = {}
-    with closing(source.connect(storage)) as connection:
-        for row in connection.execute(query + " WHERE form_id = ?", [form_id]):
-            found[row[0]] = (CropFigures(row[2] or "", *row[3:]), len(row[1].split()))
+    for row in storage.report_rows.crop_rows(form_id, columns):
+        found[row[0]] = (CropFigures(row[2] or "", *row[3:]), len(row[1].split()))
     return found

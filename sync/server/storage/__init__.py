@@ -1,87 +1,56 @@
-"""What the routes need from storage: a small interface, so PostgreSQL can come later."""
+"""What the server needs from storage: records, repositories of derived rows, and the
+`Storage` interface a backend implements (SQLite in `storage.sqlite`; see docs/storage.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
-ROLES = ("admin", "coordinator", "supervisor", "enumerator")
+from sync.server.storage.records import (
+    ROLES,
+    AttachmentRecord,
+    FormRecord,
+    ReturnScope,
+    ReviewRecord,
+    SubmissionRecord,
+    User,
+)
+from sync.server.storage.repositories import (
+    ExportRows,
+    QualityFacts,
+    ReportRows,
+    ReviewIndex,
+)
 
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-    district: str | None
-    revoked: bool = False
-
-
-@dataclass(frozen=True)
-class FormRecord:
-    form_id: str
-    version: str | None
-    title: str
-    md5: str
-    xml: str
-    seq: int
-    media: dict[str, str] = field(default_factory=dict)
-    """Media file name to the sha256 of its content (files in the blob store)."""
-
-
-@dataclass(frozen=True)
-class SubmissionRecord:
-    instance_id: str
-    form_id: str
-    form_version: str | None
-    xml: str
-    xml_sha256: str
-    deprecated_id: str | None
-    instance_name: str | None
-    submitted_at: str
-    enumerator: str
-    district: str | None
-    device_id: str | None
-    replaced_by: str | None = None
-    """The instanceID of the edit that replaced this submission (its meta/deprecatedID)."""
-    via: str | None = None
-    """The district hub (its coordinator's user name) that forwarded it; None when direct."""
-
-
-@dataclass(frozen=True)
-class AttachmentRecord:
-    instance_id: str
-    name: str
-    sha256: str
-    size: int
-    received: bool
-
-
-@dataclass(frozen=True)
-class ReviewRecord:
-    instance_id: str
-    decision: str
-    comment: str
-    question_comments: dict[str, str]
-    author: str
-    at: str
-    seq: int
-    origin_seq: int | None = None
-    """On a district hub, the central server's number for a return it relayed (`seq` is
-    the hub's own); None for a decision taken here."""
-
-
-@dataclass(frozen=True)
-class ReturnScope:
-    """Whose returned interviews a pull brings: one enumerator's, a district's, or (both
-    None) every one's."""
-
-    enumerator: str | None = None
-    district: str | None = None
+__all__ = [
+    "ROLES",
+    "AttachmentRecord",
+    "FormRecord",
+    "ReturnScope",
+    "ReviewRecord",
+    "Storage",
+    "SubmissionRecord",
+    "User",
+]
 
 
 class Storage(Protocol):
     """Everything the server keeps. Each method is one transaction."""
+
+    @property
+    def location(self) -> str:
+        """Where the data lives (a SQLite file's path): one review index per location."""
+        ...
+
+    @property
+    def quality_facts(self) -> QualityFacts: ...
+    @property
+    def export_rows(self) -> ExportRows: ...
+    @property
+    def report_rows(self) -> ReportRows: ...
+    def open_review_index(self) -> ReviewIndex:
+        """A reader of the review queue on a connection of its own."""
+        ...
 
     def add_user(self, user: User, token_hash: str) -> None: ...
     def user_by_token(self, token_hash: str) -> User | None: ...

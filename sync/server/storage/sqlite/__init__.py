@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sync.server.storage.sqlite.accounts import Accounts
+from sync.server.storage.sqlite.export_rows import SqliteExportRows
+from sync.server.storage.sqlite.quality import SqliteQualityFacts
+from sync.server.storage.sqlite.report_rows import SqliteReportRows
+from sync.server.storage.sqlite.review_index import SqliteReviewIndex
 from sync.server.storage.sqlite.reviews import Reviews
 from sync.server.storage.sqlite.schema import MIGRATIONS
 from sync.server.storage.sqlite.submissions import Submissions
@@ -11,4 +17,15 @@ __all__ = ["MIGRATIONS", "SqliteStorage"]
 
 
 class SqliteStorage(Accounts, Submissions, Reviews):
-    """Everything the server keeps, in one SQLite file (`storage.Storage`)."""
+    """Everything the server keeps, in one SQLite file (`storage.Storage`); the repositories
+    of derived rows work on the same connection under the same lock."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.location = str(path.resolve())
+        self.quality_facts = SqliteQualityFacts(self.db.conn, self._lock)
+        self.export_rows = SqliteExportRows(self.location, self.db.conn, self._lock)
+        self.report_rows = SqliteReportRows(self.location, self.db.conn, self._lock)
+
+    def open_review_index(self) -> SqliteReviewIndex:
+        return SqliteReviewIndex(Path(self.location))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sync.server.storage import FormRecord, User
+from sync.server.storage.records import FormRecord, User
 from sync.server.storage.sqlite.base import SqliteBase, form_of, user_of
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from sync.server.storage import FormRecord, ReviewRecord, SubmissionRecord, User
+from sync.server.storage.records import FormRecord, ReviewRecord, SubmissionRecord, User
 from sync.server.storage.sqlite.schema import MIGRATIONS
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sync.server.storage import ReturnScope, ReviewRecord
+from sync.server.storage.records import ReturnScope, ReviewRecord
 from sync.server.storage.sqlite.base import SqliteBase, review_of
 
 

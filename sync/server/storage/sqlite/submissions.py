@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sync.server.storage import AttachmentRecord, SubmissionRecord
+from sync.server.storage.records import AttachmentRecord, SubmissionRecord
 from sync.server.storage.sqlite.base import SqliteBase, submission_of
 
 

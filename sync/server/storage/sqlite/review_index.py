@@ -1,0 +1,138 @@
+"""The review queue, dashboard and flags read from SQLite on a connection of their own.
+
+The queue reads a page newest first by walking the index on `submitted_at` (or
+`district, submitted_at`) and stopping at the page's end; its total is one count over the
+same query.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from sync.server.storage.repositories import QueueQuery
+from sync.server.storage.sqlite.quality import SCHEMA, backfill_metrics
+
+QUEUE_PAGE = (
+    "SELECT * FROM ({matching}) ORDER BY submitted_at DESC, instance_id DESC LIMIT ? OFFSET ?"
+)
+"""A page of the queue: `matching` (from `_matching`) newest first."""
+
+STATE_SQL = (
+    "CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+    " THEN 'superseded' ELSE coalesce((SELECT r.decision FROM reviews r"
+    " WHERE r.instance_id = s.instance_id ORDER BY r.seq DESC LIMIT 1), 'received') END"
+)
+
+
+class SqliteReviewIndex:
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.connection.execute("PRAGMA busy_timeout=5000")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.Lock()
+        with self._lock:
+            had_metrics = self.connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'review_metrics'"
+            ).fetchone()
+            self.connection.executescript(SCHEMA)
+            if had_metrics is None:
+                backfill_metrics(self.connection)
+
+    def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self.connection.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def replace_flags(self, instance_id: str, flags: str, count: int) -> None:
+        with self._lock, self.connection:
+            self.connection.execute(
+                "UPDATE review_facts SET flags = ?, flag_count = ? WHERE instance_id = ?",
+                [flags, count, instance_id],
+            )
+
+    def facts_and_flags(self, instance_id: str) -> tuple[str, str] | None:
+        rows = self._rows(
+            "SELECT facts, flags FROM review_facts WHERE instance_id = ?", [instance_id]
+        )
+        return (str(rows[0]["facts"]), str(rows[0]["flags"])) if rows else None
+
+    def state(self, instance_id: str) -> str:
+        rows = self._rows(
+            f"SELECT {STATE_SQL} AS state FROM submissions s WHERE s.instance_id = ?",
+            [instance_id],
+        )
+        return str(rows[0]["state"]) if rows else "unknown"
+
+    def page(self, where: QueueQuery) -> list[dict[str, Any]]:
+        matching, params = _matching(where)
+        return self._rows(
+            QUEUE_PAGE.format(matching=matching), [*params, where.limit, where.offset]
+        )
+
+    def total(self, where: QueueQuery) -> int:
+        matching, params = _matching(where)
+        [row] = self._rows(f"SELECT count(*) AS n FROM ({matching})", params)
+        return int(row["n"])
+
+    def dashboard_rows(self, district: str | None) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT f.enumerator, f.district, f.day, f.flag_count,"
+            " json_extract(f.facts, '$.duration_s') AS duration,"
+            " EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = f.instance_id)"
+            "  AS superseded,"
+            " (SELECT count(*) FROM reviews r WHERE r.instance_id = f.instance_id"
+            "  AND r.decision = 'rejected') AS rejections"
+            " FROM review_facts f WHERE (? IS NULL OR f.district = ?) ORDER BY f.enumerator",
+            [district, district],
+        )
+
+    def replacements(self, instance_id: str) -> list[str]:
+        rows = self._rows(
+            "SELECT instance_id FROM submissions WHERE deprecated_id = ?", [instance_id]
+        )
+        return [str(row["instance_id"]) for row in rows]
+
+
+def _matching(where: QueueQuery) -> tuple[str, list[Any]]:
+    """The query of the submissions that pass the filters (each row with its state and flags),
+    and its parameters; superseded versions only when asked for by state."""
+    sql = [
+        "SELECT s.instance_id, s.form_id, s.form_version, s.instance_name, s.enumerator,"
+        f" s.district, s.submitted_at, s.deprecated_id, {STATE_SQL} AS state,"
+        " coalesce(f.flags, '[]') AS flag_list"
+        " FROM submissions s LEFT JOIN review_facts f USING (instance_id) WHERE 1 = 1"
+    ]
+    params: list[Any] = []
+    for column, value in (
+        ("s.district", where.district),
+        ("s.enumerator", where.enumerator),
+        ("s.form_id", where.form_id),
+    ):
+        if value:
+            sql.append(f"AND {column} = ?")
+            params.append(value)
+    if where.date_from:
+        sql.append("AND substr(s.submitted_at, 1, 10) >= ?")
+        params.append(where.date_from)
+    if where.date_to:
+        sql.append("AND substr(s.submitted_at, 1, 10) <= ?")
+        params.append(where.date_to)
+    if where.flag == "any":
+        sql.append("AND f.flag_count > 0")
+    elif where.flag:
+        sql.append(
+            "AND EXISTS (SELECT 1 FROM json_each(f.flags) j"
+            " WHERE json_extract(j.value, '$.code') = ?)"
+        )
+        params.append(where.flag)
+    matching = f"SELECT * FROM ({' '.join(sql)}) WHERE "
+    if where.state:
+        matching += "state = ?"
+        params.append(where.state)
+    else:
+        matching += "state != 'superseded'"
+    return matching, params
