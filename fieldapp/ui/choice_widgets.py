@@ -16,6 +16,7 @@ import flet as ft
 
 from fieldapp.interview import QuestionView
 from fieldapp.ui import style
+from fieldapp.ui.markdown import plain, rich_text
 
 Answer = Callable[[Any], None]
 
@@ -40,7 +41,9 @@ def radios(q: QuestionView, answer: Answer) -> ft.Control:
     if q.widget == "radio":
         rows: list[ft.Control] = [
             _row(
-                ft.Radio(value=c.value, tooltip=c.label, width=style.TOUCH, height=style.TOUCH),
+                ft.Radio(
+                    value=c.value, tooltip=plain(c.label), width=style.TOUCH, height=style.TOUCH
+                ),
                 c.label,
                 None if q.readonly else choose(c.value),
             )
@@ -85,7 +88,7 @@ def checkboxes(q: QuestionView, answer: Answer) -> ft.Control:
     for c in q.choices:
         boxes[c.value] = ft.Checkbox(
             value=c.value in chosen,
-            semantics_label=c.label,
+            semantics_label=plain(c.label),
             disabled=q.readonly,
             width=style.TOUCH,
             height=style.TOUCH,
@@ -97,7 +100,7 @@ def checkboxes(q: QuestionView, answer: Answer) -> ft.Control:
 
 def _row(button: ft.Control, label: str, tap: Callable[[], None] | None) -> ft.Control:
     text = ft.Container(
-        content=ft.Text(label, size=style.BODY, color=style.INK),
+        content=rich_text(label),  # Collect styles choice labels' Markdown too
         expand=True,
         padding=ft.Padding.symmetric(vertical=12),
         on_click=(lambda _e: tap()) if tap is not None else None,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import flet as ft
 
 from fieldapp.ui import style
+from fieldapp.ui.markdown import plain
 from fieldapp.ui.words import Translate
 
 Action = Callable[[], None]
@@ -121,7 +122,7 @@ class Bars:
     def show(self, title: str, items: list[MenuItem], *, status: str, at_end: bool) -> None:
         """Set the bars for a screen: its name, the menu's items, the save state (SAVED,
         FAILED or "" before the screen's first answer); no Next on the end screen."""
-        self.title.value = title
+        self.title.value = plain(title)  # a group label's Markdown, without its markers
         self.status(status)
         # Back and Next are new on every screen: a button kept across screens would keep
         # the focus it took when tapped, and the next screen's first field could not take it.
