@@ -60,7 +60,8 @@ class _Snapshot:
 
 
 class PeerFences:
-    """The cached quartiles of every group seen by this process (callers hold the write lock)."""
+    """The cached quartiles of every group seen by this process (used inside
+    `QualityFacts.record`, whose storage lets one caller at a time in)."""
 
     def __init__(self) -> None:
         self._snapshots: dict[Group, _Snapshot] = {}
