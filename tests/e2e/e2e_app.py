@@ -110,7 +110,8 @@ def write(page: Page, label: str, text: str, *, counted: bool = False) -> None:
     that and type again: so does this helper (clearing the field first), at most three times."""
     box = page.get_by_role("textbox", name=label)
     for attempt in range(3):
-        box.click()
+        if attempt or not box.evaluate("node => node === document.activeElement"):
+            box.click()  # a tap on a field that already has the keyboard would lose it
         expect(box).to_be_focused()
         if attempt:
             page.keyboard.press("Control+A")
