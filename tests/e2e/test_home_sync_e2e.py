@@ -281,10 +281,13 @@ def test_after_a_kill_home_offers_the_open_draft_first_and_the_upload_resumes(
     expect(resume).to_be_visible()
     counts = page.get_by_text("Drafts: 1")
     expect(counts).to_be_visible()
-    first, then = resume.bounding_box(), counts.bounding_box()
-    assert first is not None and then is not None
-    above = first["y"] < then["y"]
-    assert above, "Continue comes first on Home, above the counts"
+
+    def tops() -> tuple[float, float] | None:  # an automatic sync may redraw Home meanwhile
+        first, then = resume.bounding_box(), counts.bounding_box()
+        return (first["y"], then["y"]) if first is not None and then is not None else None
+
+    top_continue, top_counts = wait_until(tops, "Home laid out")
+    assert top_continue < top_counts, "Continue comes first on Home, above the counts"
     page.get_by_role("button", name="Continue: AB-0006 north").click()
     expect(page.get_by_role("radio", name="North", exact=True)).to_be_checked()
     next_shows(page, "Enter coordinates by hand")
