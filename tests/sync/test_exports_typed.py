@@ -115,3 +115,47 @@ def test_stata_labels_name_the_references_they_show(storage: Storage, tmp_path: 
     assert meta.column_names_to_labels["relation"] == "Relation of [name] to the household head"
     assert meta.variable_value_labels["relation"] == {1: "Head", 2: "Child of [household_id]"}
     assert list(frame["relation"]) == [1, 2]
+
+
+CALC_MD = """
+| survey | type | name | label | calculation | bind::type |
+| | decimal | crop | Crop income | | |
+| | decimal | other | Other income | | |
+| | calculate | income_total | | ${crop} + ${other} | |
+| | calculate | members_calc | | 4 | |
+| | calculate | code | | concat('00', '123') | |
+| | calculate | typed_total | | ${crop} * 2 | decimal |
+| | calculate | signed | | '+5' | |
+| settings | form_id | version | | | |
+| | calcs | 1 | | | |
+"""
+
+
+def test_xlsx_calculates_that_hold_numbers_are_numbers(tmp_path: Path) -> None:
+    """ODK calculates are strings unless `bind::type` says otherwise; a value written the way
+    XPath's string() writes a number is a figure to sum, a code with leading zeros or a
+    sign is not (ODK XForms spec: string() of a number has no leading zeros, no `+`)."""
+    storage, _ = open_storage(tmp_path)
+    publish_md(storage, CALC_MD, "calcs", "1")
+    crop, other = 2000.25, 464866.205622186
+    total = repr(crop + other)
+    xml = (
+        f'<calcs id="calcs" version="1"><crop>{crop}</crop><other>{other}</other>'
+        f"<income_total>{total}</income_total><members_calc>4</members_calc>"
+        f"<code>00123</code><typed_total>{crop * 2}</typed_total><signed>+5</signed>"
+        "<meta><instanceID>uuid:c-1</instanceID></meta></calcs>"
+    )
+    add_xml(storage, "uuid:c-1", xml, SUBMITTED, "north")
+    out = io.BytesIO()
+    export(storage, "calcs", "xlsx", ExportFilter(), out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["calcs"]
+    cells = dict(zip([c.value for c in sheet[1]], sheet[2], strict=True))
+    found = {name: (cells[name].data_type, cells[name].value) for name in
+             ("income_total", "members_calc", "code", "typed_total", "signed")}  # fmt: skip
+    assert found == {
+        "income_total": ("n", float(total)),
+        "members_calc": ("n", 4),
+        "code": ("s", "00123"),
+        "typed_total": ("n", crop * 2),
+        "signed": ("s", "+5"),
+    }

@@ -8,6 +8,7 @@ kind of value in it. A text question's answer stays text even when it looks like
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -23,7 +24,8 @@ KINDS_OF_TYPES = {
 
 @dataclass(frozen=True)
 class Column:
-    """`kind`: integer, decimal, date, datetime, time, choice (a select_one's value) or text.
+    """`kind`: integer, decimal, date, datetime, time, choice (a select_one's value), number
+    (an untyped calculate's: a number when written as XPath writes one) or text.
     `part`: for a column of a field that gives several (a geopoint's `Latitude`, a
     select_multiple's choice label), which part; None for the field's own column."""
 
@@ -62,7 +64,21 @@ def _kind(field: Field) -> str:
         return "choice"
     if field.kind in ("select", "geopoint"):
         return "text"
-    return KINDS_OF_TYPES.get(field.datatype, "text")
+    kind = KINDS_OF_TYPES.get(field.datatype, "text")
+    return "number" if kind == "text" and field.calculated else kind
+
+
+XPATH_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+"""A number as XPath's string() writes it: no `+`, no spaces, no exponent, no leading zero
+but the one before the point (a code `00123` computed by concat() is not one)."""
+
+
+def xpath_number(text: str) -> int | float | None:
+    """An untyped calculate's value as a number (ODK calculates are strings unless the form
+    gives a type; a living-income total still is a figure to sum), else None."""
+    if XPATH_NUMBER.fullmatch(text) is None:
+        return None
+    return int(text) if "." not in text else float(text)
 
 
 def integer(text: str) -> int | None:

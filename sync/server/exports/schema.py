@@ -37,6 +37,8 @@ class Field:
     """`plain`, `geopoint`, `select1` or `select` (a fixed-list select)."""
     label: str
     choices: tuple[Choice, ...] = ()
+    calculated: bool = False
+    """A calculate's field (a value the form computes, no question)."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -198,4 +200,6 @@ def _field(
         choices = choices_of(definition, control, language)
         if choices:
             return Field(node.path, header, datatype, control.kind, label, choices)
-    return Field(node.path, header, datatype, "plain", label)
+    bind = definition.bind_for(node.path)
+    calculated = bind is not None and bind.calculate is not None
+    return Field(node.path, header, datatype, "plain", label, calculated=calculated)

@@ -3,7 +3,8 @@
 Integers and decimals are numbers, dates and date-times are Excel dates with a format
 that shows them, so a spreadsheet sums, sorts and filters them without "number stored as
 text" (ODK Central's XLSX does the same from the form's types). Text answers stay text,
-also when they look like numbers. Rows go to openpyxl's write-only sheets, which stream to
+also when they look like numbers; an untyped calculate's value is a number when it is
+written as XPath writes one (a code `00123` stays text). Rows go to openpyxl's write-only sheets, which stream to
 temporary files: memory stays bounded by one submission.
 """
 
@@ -13,7 +14,16 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from typing import IO, Any
 
-from sync.server.exports.columns import Column, clock, day, decimal, integer, moment, table_columns
+from sync.server.exports.columns import (
+    Column,
+    clock,
+    day,
+    decimal,
+    integer,
+    moment,
+    table_columns,
+    xpath_number,
+)
 from sync.server.exports.rows import Row, SubmissionMeta
 from sync.server.exports.schema import ExportSchema, Table
 from sync.server.exports.writers import Progress, each_row
@@ -27,6 +37,7 @@ serial number)."""
 Typed = str | int | float | date | datetime | time | None
 PARSERS: dict[str, Callable[[str], Typed]] = {
     "integer": integer, "decimal": decimal, "date": day, "datetime": moment, "time": clock,
+    "number": xpath_number,
 }  # fmt: skip
 
 
