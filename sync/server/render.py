@@ -159,10 +159,9 @@ def render(
     sections: list[Section] = []
     for control in map(_unwrapped, definition.body):
         if control.kind in ("group", "repeat"):
-            section = Section(
-                ref=control.ref or base,
-                label=wording.text(control.label, (control.ref or "").rsplit("/", 1)[-1]),
-            )
+            # an unlabelled group has no heading (Collect shows none); a repeat keeps its name
+            name = "" if control.kind == "group" else (control.ref or "").rsplit("/", 1)[-1]
+            section = Section(ref=control.ref or base, label=wording.text(control.label, name))
             inside = [control] if control.kind == "repeat" else list(control.children)
             _fill(wording, section, inside, root, base, base)
             sections.append(section)

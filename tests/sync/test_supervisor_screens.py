@@ -8,6 +8,9 @@ from typing import Any, cast
 import flet as ft
 import pytest
 
+from forms.xform_reader import read_xform
+from forms.xlsform import compile_xlsform
+from sync.server.render import render
 from sync.server.supervisor_ui.answers_view import sections
 from sync.server.supervisor_ui.api import ReviewApi
 from sync.server.supervisor_ui.comments import CommentBook
@@ -108,3 +111,39 @@ def test_answers_notes_and_a_table_show_in_the_forms_order() -> None:
                     "[Member 1 › Name: Ama]", TAP_TO_COMMENT, "1 person listed",
                     "[Comment on 1 person listed]"]  # fmt: skip
     assert comments.fields == {}
+
+
+UNLABELLED = """
+| survey | type | name | label |
+| | begin group | identification | |
+| | text | hh_id | Household ID |
+| | text | village | Village |
+| | end group | | |
+| | begin group | farm | Farm |
+| | integer | plots | Plots |
+| | end group | | |
+| settings | form_id | title |
+| | unlabelled | Unlabelled |
+"""
+
+
+def test_an_unlabelled_group_shows_its_questions_without_a_heading() -> None:
+    """ODK Collect shows no group header for a group without a label (FormEntryActivity's
+    group breadcrumb takes labels only): the review shows no `identification` heading, the
+    group's questions still in the form's order before the next group's heading."""
+    definition = read_xform(compile_xlsform(UNLABELLED.encode(), filename="unlabelled.md").xform)
+    xml = (
+        '<unlabelled id="unlabelled"><identification><hh_id>AB-1</hh_id>'
+        "<village>Kpong</village></identification><farm><plots>3</plots></farm>"
+        "<meta><instanceID>uuid:u-1</instanceID></meta></unlabelled>"
+    )
+    rendered = render(xml, definition).model_dump()
+    view = {"rendered": rendered, "gps": {"points": []}, "gps_in_repeats": []}
+    files = Attachments(cast(ft.Page, None), cast(ReviewApi, None), "uuid:u-1", [])
+    said = [t for c in sections(view, files, CommentBook()) for t in _texts(c)]
+    assert said == ["Household ID: AB-1", "[Comment on Household ID]", "Village: Kpong",
+                    "[Comment on Village]", "Farm", "Plots: 3", "[Comment on Plots]"]  # fmt: skip
+    rendered["sections"][0]["seconds"] = 42.0  # its time still names it
+    times = _section_times({"timing_source": "audit.csv paradata", "files": [],
+                            "rendered": rendered})  # fmt: skip
+    assert [str(t.value) for t in times][1] == "  identification: 42 s"  # type: ignore[attr-defined]

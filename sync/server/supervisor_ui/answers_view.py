@@ -25,7 +25,8 @@ def sections(view: dict[str, Any], files: Attachments, comments: CommentBook) ->
     for section in view["rendered"]["sections"]:
         spent = section["seconds"]
         took = f" ({duration_text(spent)})" if spent is not None else ""
-        lines.append(text(section["label"] + took, bold=True, size=18))
+        if section["label"]:  # an unlabelled group: its questions with no heading
+            lines.append(text(section["label"] + took, bold=True, size=18))
         for at, answer in enumerate([*section["answers"], None]):
             for table, place in zip(section["tables"], section["table_places"], strict=True):
                 if place == at:

@@ -46,7 +46,8 @@ def _section_times(view: dict[str, Any]) -> list[ft.Control]:
         if section["ref"].count("/") > 1:  # the form's top-level questions have no section time
             spent = section["seconds"]
             took = duration_text(spent) if spent is not None else "nothing recorded"
-            lines.append(text(f"  {section['label']}: {took}"))
+            called = section["label"] or section["ref"].rsplit("/", 1)[-1]
+            lines.append(text(f"  {called}: {took}"))
     return lines
 
 
@@ -116,7 +117,8 @@ class SupervisorScreens:
             None if exports is None else ReportScreen(exports, self.show, self.export_report)
         )
         self.scenarios = None if exports is None else ScenariosScreen(exports, self.show)
-        self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
+        self.body = _body()
+        self.frame = ft.SafeArea(content=self.body, expand=True)
         self.filters: dict[str, ft.TextField | ft.Dropdown] = {
             name: _filter_field(name) for name in FILTERS
         }
@@ -131,7 +133,7 @@ class SupervisorScreens:
     def start(self) -> None:
         self.page.title = "Supervisor review"
         self.page.theme_mode = ft.ThemeMode.LIGHT
-        self.page.add(ft.SafeArea(content=self.body, expand=True))
+        self.page.add(self.frame)
         self.queue()
 
     def show(self, title: str, controls: list[ft.Control]) -> None:
@@ -144,7 +146,9 @@ class SupervisorScreens:
             nav.controls.append(button("Scenarios", lambda: self.guarded(self.scenarios_screen)))
         self.message = text(self.status)
         self.status = ""
-        self.body.controls = [nav, text(title, bold=True, size=22), self.message, *controls]
+        # a new scrolling column: each screen opens at its top, not where the last one was
+        self.body = _body([nav, text(title, bold=True, size=22), self.message, *controls])
+        self.frame.content = self.body
         self.page.title = f"{title} · Supervisor review"
         self.page.update()
 
@@ -268,7 +272,8 @@ class SupervisorScreens:
 
         def decide(decision: str) -> None:
             done = self.api.decide(instance_id, decision, comments.overall(), comments.questions())
-            self.status = f"{done['state'].replace('_', ' ').capitalize()}: {instance_id}"
+            decided = done["state"].replace("_", " ").capitalize()
+            self.status = f"{decided}: {rendered['name'] or instance_id}"
             self._queue()
 
         lines.append(ft.Row([button(label, lambda d=d: self.guarded(lambda: decide(d)))
@@ -292,6 +297,10 @@ class SupervisorScreens:
             ],
         )  # fmt: skip
         self.show("Enumerators", [ft.Row([table], scroll=ft.ScrollMode.AUTO)])  # sideways
+
+
+def _body(controls: list[ft.Control] | None = None) -> ft.Column:
+    return ft.Column(controls or [], expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
 
 
 def _duration_line(view: dict[str, Any]) -> str:
