@@ -22,6 +22,7 @@ from sync.server.report.drivers import CropFigures
 from sync.server.report.household import COMPONENTS, HouseholdIncome
 from sync.server.report.scenario_groups import ScenarioGroup
 from sync.server.report.scenarios import Scenario, parse_scenario
+from sync.server.report.scenarios_html import lever_said
 
 TABLE = parse_benchmarks(
     "name,label,country,region,year,currency,value,ref_members,ref_adults,ref_units\n"
@@ -230,3 +231,42 @@ def test_each_household_below_is_listed_with_what_alone_would_close_its_gap() ->
     assert not any(two.within_reach.values())
     assert (loss.gap, loss.needs["area"], loss.needs["cost"]) == (1_300_000, None, None)
     assert loss.within_reach["other_income"] is False  # 1,300,000 > 200,000
+
+
+# 1.5 units → 1,500,000; 1 ha × 1,000 kg × 1,400, no costs, no wages: 1,400,000, gap 100,000.
+NEAR = farm("near", (40, 35), 1.0, 1000, 1400, 0.0, 0.0)
+FAR = (replace(NEAR[0], instance_id="far", household_id="far"), replace(NEAR[1], country="id"))
+LOSS_ID = (replace(LOSS[0], instance_id="loss_id", household_id="loss_id"),
+           replace(LOSS[1], country="id"))  # fmt: skip
+
+
+def test_a_change_without_a_limit_for_the_place_is_not_assessed_never_within_reach() -> None:
+    """Review of #19: with no limit row for id/cocoa, a change must be "not assessed" (KIT/COSA
+    and IDH present a change as achievable only against a stated plausible value).
+
+    Below: two (ci, gap 400,000), near (ci, gap 100,000), far (id, gap 100,000), loss_id (id,
+    gap 1,300,000). Other income alone: two needs 400,000 > 200,000 (no), near 100,000 (yes);
+    far and loss_id have no limit: 1 of 2 assessed, 50 %. Cost cut: two needs 50 % > 25 % (no);
+    near and far have no costs and loss_id's 700,000 are less than its gap: they cannot close
+    alone, which is an assessment: 0 % of 4, median "cannot close alone". Area for loss_id: a
+    hectare loses 400,000, so it cannot close alone, never within reach."""
+    report, crops = build(TWO, NEAR, FAR, LOSS_ID)
+    a = analyse(report, crops, LIMITS, (Scenario(name="wages", other_income=150_000),),
+                per_household=True)  # fmt: skip
+    [segment] = [s for s in a.segments if s.by == "all"]
+    other, cost = segment.closing["other_income"], segment.closing["cost"]
+    assert (segment.below, other.assessed, other.within_reach_pct) == (4, 2, 50.0)
+    assert other.no_limit_for == ["id/cocoa"]
+    assert (cost.assessed, cost.cannot_close, cost.within_reach_pct) == (4, 3, 0.0)
+    assert cost.median_change is None
+    assert lever_said(other, segment.below).endswith(
+        "(50 % within reach of 2 assessed; 2 not assessed: no limit for id/cocoa)"
+    )
+    assert lever_said(cost, segment.below) == "cannot close alone (0 % within reach of 4 assessed)"
+    needs = {n.household_id: n for n in a.below}
+    assert needs["far"].needs["price"] == pytest.approx(100_000 / 1_400_000 * 100)
+    assert needs["far"].within_reach["price"] is None
+    assert needs["near"].within_reach["price"] is True  # 1,400 × 1.0714 = 1,500 ≤ 2,200
+    assert (needs["loss_id"].needs["area"], needs["loss_id"].within_reach["area"]) == (None, False)
+    # + 150,000 of wages: near and far cross (gap 100,000); only near's is within a limit.
+    assert (whole(a).crossing, whole(a).crossing_within_reach) == (2, 1)

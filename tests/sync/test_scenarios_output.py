@@ -158,5 +158,5 @@ def test_the_screen_says_which_limits_make_a_change_within_reach() -> None:
                                             price_max_per_kg=48, area_max_ha=4)])  # fmt: skip
     assert limits_text(mine.model_dump(mode="json")["limits"]) == (
         "Within reach: gh cocoa: price ≤ 48 GHS/kg, area ≤ 4.0 ha; any other country and crop"
-        " has no limit, so every change counts as within reach."
+        " has no limit: its changes are not assessed (never counted as within reach)."
     )

@@ -12,9 +12,12 @@ holding the rest (IDH's Income Driver Calculator asks the same of one typical ho
 
 A change is "within reach" when the new price, yield or area, the cut or the extra income
 stays within the plausible limits of the household's country and crop (`driver_limits`).
-Only households below their benchmark need a change; a driver a household cannot move (no
-drivers, no costs) counts as not within reach, and its required change as infinite, so a
-median past the half of the group that can say "none" (JSON null).
+Where no limit is set for that driver, country and crop, the change is "not assessed" (never
+within reach): the share within reach is taken over the assessed households only and says
+over how many, and which places lacked a limit. Only households below their benchmark need a
+change; a driver that cannot close a household's gap alone (no drivers, no costs, a hectare
+that loses money) is assessed as "cannot close alone", its required change infinite, so a
+median past the half of the group that cannot says so (JSON null).
 """
 
 from __future__ import annotations
@@ -51,9 +54,17 @@ class Lever(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     median_change: float | None
-    """The weighted median required change among households below (None: past reach)."""
-    within_reach_pct: float
-    """Weighted share of the households below for which it stays within the limits."""
+    """The weighted median required change among households below (None: it cannot close
+    the gap alone for half of them or more)."""
+    within_reach_pct: float | None
+    """Weighted share of the assessed households below for which it stays within the limits
+    (None: none assessed)."""
+    assessed: int
+    """Households below with a limit for this driver, or that it cannot close alone."""
+    cannot_close: int
+    """Households below whose gap this driver alone cannot close."""
+    no_limit_for: list[str]
+    """The country/crop places of the households below not assessed (no limit set)."""
 
 
 class SegmentDrivers(BaseModel):
@@ -73,8 +84,9 @@ class SegmentDrivers(BaseModel):
     closing: dict[str, Lever]
 
 
-def required(c: DriverColumns) -> dict[str, tuple[Array, NDArray[np.bool_]]]:
-    """Per lever: each household's required change alone, and whether it is within reach."""
+def required(c: DriverColumns) -> dict[str, tuple[Array, NDArray[np.bool_], NDArray[np.bool_]]]:
+    """Per lever: each household's required change alone, whether it is within reach, and
+    whether that is assessed (a limit is set, or the driver cannot close the gap alone)."""
     gap = np.maximum(c.adjusted - c.income, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(c.has & (c.value > 0), gap / c.value * 100, np.inf)
@@ -82,13 +94,18 @@ def required(c: DriverColumns) -> dict[str, tuple[Array, NDArray[np.bool_]]]:
         area = np.where(c.has & (margin > 0), gap / margin, np.inf)
         cut = np.where(c.has & (c.costs > 0), gap / c.costs * 100, np.inf)
     cut = np.where(cut > 100, np.inf, cut)
-    return {
-        "price": (pct, c.price * (1 + pct / 100) <= c.price_max),
-        "yield": (pct, c.yield_kg_ha * (1 + pct / 100) <= c.yield_max),
-        "area": (area, c.area + area <= c.area_max),
-        "cost": (cut, (cut <= c.cost_cut_max) & np.isfinite(cut)),
-        "other_income": (gap, gap <= c.other_max),
+    checks = {
+        "price": (pct, c.price * (1 + pct / 100) <= c.price_max, c.price_max),
+        "yield": (pct, c.yield_kg_ha * (1 + pct / 100) <= c.yield_max, c.yield_max),
+        "area": (area, c.area + area <= c.area_max, c.area_max),
+        "cost": (cut, cut <= c.cost_cut_max, c.cost_cut_max),
+        "other_income": (gap, gap <= c.other_max, c.other_max),
     }
+    found = {}
+    for lever, (change, fits, limit) in checks.items():
+        closes, known = np.isfinite(change), np.isfinite(limit)
+        found[lever] = (change, fits & closes & known, known | ~closes)
+    return found
 
 
 class HouseholdNeeds(BaseModel):
@@ -103,8 +120,9 @@ class HouseholdNeeds(BaseModel):
     gap: float
     """Adjusted benchmark − income, in the currency."""
     needs: dict[str, float | None]
-    """Each lever's change alone, in its unit (None: it cannot close the gap)."""
-    within_reach: dict[str, bool]
+    """Each lever's change alone, in its unit (None: it cannot close the gap alone)."""
+    within_reach: dict[str, bool | None]
+    """None: not assessed, no limit set for the household's country and crop."""
 
 
 def household_needs(
@@ -116,12 +134,39 @@ def household_needs(
         HouseholdNeeds(
             instance_id=h.instance_id, household_id=h.household_id, district=h.district,
             head_sex=h.head_sex, gap=float(c.adjusted[i] - c.income[i]),
-            needs={k: float(v[i]) if np.isfinite(v[i]) else None for k, (v, _) in needed.items()},
-            within_reach={k: bool(ok[i]) for k, (_, ok) in needed.items()},
+            needs={k: float(v[i]) if np.isfinite(v[i]) else None for k, (v, _, _) in needed.items()},
+            within_reach={k: bool(ok[i]) if known[i] else None
+                          for k, (_, ok, known) in needed.items()},
         )
         for i, h in enumerate(households)
         if c.income[i] < c.adjusted[i]
     ]  # fmt: skip
+
+
+def lever_of(
+    c: DriverColumns,
+    under: NDArray[np.intp],
+    change: Array,
+    reach: NDArray[np.bool_],
+    known: NDArray[np.bool_],
+) -> Lever:
+    """One lever over a group's households below (`under`)."""
+    if not len(under):
+        return Lever(median_change=0.0, within_reach_pct=None, assessed=0, cannot_close=0,
+                     no_limit_for=[])  # fmt: skip
+    middle = median(change[under], c.weight[under])
+    assessed = under[known[under]]
+    share = (
+        weighted_mean(reach[assessed].astype(np.float64), c.weight[assessed]) * 100
+        if len(assessed) else None
+    )  # fmt: skip
+    return Lever(
+        median_change=middle if np.isfinite(middle) else None,
+        within_reach_pct=share,
+        assessed=len(assessed),
+        cannot_close=int((~np.isfinite(change[under])).sum()),
+        no_limit_for=sorted({c.place[i] for i in under[~known[under]]}),
+    )
 
 
 def segment_drivers(
@@ -135,16 +180,7 @@ def segment_drivers(
     for g in groups:
         rows, w = g.rows, c.weight[g.rows]
         under = rows[below[rows]]
-        closing = {}
-        for lever, (change, reach) in needed.items():
-            if len(under):
-                middle = median(change[under], c.weight[under])
-                share = weighted_mean(reach[under].astype(np.float64), c.weight[under]) * 100
-            else:
-                middle, share = 0.0, 100.0
-            closing[lever] = Lever(
-                median_change=middle if np.isfinite(middle) else None, within_reach_pct=share
-            )
+        closing = {lever: lever_of(c, under, *found) for lever, found in needed.items()}
         found.append(
             SegmentDrivers(
                 by=g.by,

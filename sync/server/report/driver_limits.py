@@ -6,8 +6,9 @@ The defaults ship with their sources in `forms/library/driver_limits.csv`; a pro
 its own in the server's settings table (as the quality settings are kept), shown by
 `fieldapp-server drivers show` and replaced by `fieldapp-server drivers set FILE` (checked
 first, naming the row and the field). An empty cell, or a household of a country and crop
-without a row, sets no bound: every change of that driver counts as within reach, and the
-report says which limits it used.
+without a row, sets no bound: a change of that driver is then "not assessed", never within
+reach, and the report says which limits it used and where none was set. The cost cut is a
+per-row project assumption, not a project-wide default: it applies only where a row sets it.
 """
 
 from __future__ import annotations

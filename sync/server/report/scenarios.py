@@ -126,6 +126,8 @@ class DriverColumns:
     cost_cut_max: Array
     other_max: Array
     """The plausible limits per household (inf: none set for its country and crop)."""
+    place: tuple[str, ...] = ()
+    """Each household's "country/crop", naming where a limit is missing."""
 
     @classmethod
     def of(
@@ -159,7 +161,11 @@ class DriverColumns:
             ))  # fmt: skip
         table = np.array(rows, dtype=np.float64).reshape(len(rows), 15)
         c = table.T
-        return cls(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7] > 0, *c[8:])
+        place = tuple(
+            f"{crops.get(h.instance_id, empty).country or '?'}/{h.crop or '?'}" for h in households
+        )
+        return cls(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7] > 0, c[8], c[9], c[10],
+                   c[11], c[12], c[13], c[14], place)  # fmt: skip
 
 
 def new_area(c: DriverColumns, s: Scenario) -> Array:
@@ -178,13 +184,19 @@ def income_after(c: DriverColumns, s: Scenario) -> Array:
 
 def within_reach(c: DriverColumns, s: Scenario) -> NDArray[np.bool_]:
     """Whether the scenario's new price, yield, area, cost cut and extra other income stay
-    within each household's plausible limits."""
+    within each household's plausible limits. A driver the scenario changes counts only where
+    a limit is set for the household's country and crop: without one it is not assessed, so
+    not within reach."""
     extra = c.other * (s.other_income_pct / 100) + s.other_income
-    return np.asarray(
-        (c.price * (1 + s.price_pct / 100) <= c.price_max)
-        & (c.yield_kg_ha * (1 + s.yield_pct / 100) <= c.yield_max)
-        & (new_area(c, s) <= c.area_max)
-        & (max(0.0, -s.cost_pct) <= c.cost_cut_max)
-        & (extra <= c.other_max)
-        | ~c.has & (extra <= c.other_max)
+
+    def fits(changed: bool, value: Array | float, limit: Array) -> NDArray[np.bool_]:
+        return np.asarray((value <= limit) & np.isfinite(limit) if changed else value <= limit)
+
+    crop = (
+        fits(bool(s.price_pct), c.price * (1 + s.price_pct / 100), c.price_max)
+        & fits(bool(s.yield_pct), c.yield_kg_ha * (1 + s.yield_pct / 100), c.yield_max)
+        & fits(bool(s.area_pct or s.area_ha), new_area(c, s), c.area_max)
+        & fits(s.cost_pct < 0, max(0.0, -s.cost_pct), c.cost_cut_max)
     )
+    other = fits(bool(s.other_income_pct or s.other_income), extra, c.other_max)
+    return np.asarray(crop & other | ~c.has & other)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from sync.server.report.analysis import DriverAnalysis
-from sync.server.report.closing import LEVERS, UNITS, SegmentDrivers
+from sync.server.report.closing import LEVERS, UNITS, Lever, SegmentDrivers
 from sync.server.report.html import DIMENSIONS, _table, figure, interval
 from sync.server.report.scenario_groups import STEPS, Sensitivity
 
@@ -43,27 +43,41 @@ def drivers_table(segments: list[SegmentDrivers]) -> str:
     )  # fmt: skip
 
 
-def closing_table(segments: list[SegmentDrivers]) -> str:
-    def lever(s: SegmentDrivers, name: str) -> str:
-        if not s.below:
-            return "–"  # nobody to bring up
-        found = s.closing[name]
-        change = "none" if found.median_change is None else figure(found.median_change, 1)
-        return f"{change} ({figure(found.within_reach_pct, 0)} % within reach)"
+def lever_said(found: Lever, below: int) -> str:
+    """One driver alone for a group: "1.2 (62 % within reach of 13 assessed; 18 not
+    assessed: no limit for id/cocoa)"; "cannot close alone" when it cannot for half or more."""
+    if not below:
+        return "–"  # nobody to bring up
+    change = "cannot close alone" if found.median_change is None else figure(found.median_change, 1)
+    parts = []
+    if found.within_reach_pct is not None:
+        parts.append(
+            f"{figure(found.within_reach_pct, 0)} % within reach of {found.assessed:,} assessed"
+        )
+    if below > found.assessed:
+        parts.append(
+            f"{below - found.assessed:,} not assessed: no limit for {', '.join(found.no_limit_for)}"
+        )
+    return f"{change} ({'; '.join(parts)})"
 
+
+def closing_table(segments: list[SegmentDrivers]) -> str:
     return _table(
         ["by", "group", "benchmark", "households below",
          *(f"{name.replace('_', ' ')} alone: median change, {UNITS[name]}" for name in LEVERS)],
         [[*_named(s.by, s.group, s.benchmark_id), f"{s.below:,}",
-          *(lever(s, name) for name in LEVERS)] for s in segments],
+          *(lever_said(s.closing[name], s.below) for name in LEVERS)] for s in segments],
     )  # fmt: skip
 
 
 def needs_table(a: DriverAnalysis) -> str:
-    """Each household below: its gap and each driver's change alone (✓ within reach)."""
+    """Each household below: its gap and each driver's change alone (✓ within reach, "not
+    assessed" without a limit for its country and crop)."""
 
-    def need(value: float | None, ok: bool, digits: int) -> str:
-        return "none" if value is None else figure(value, digits) + (" ✓" if ok else "")
+    def need(value: float | None, ok: bool | None, digits: int) -> str:
+        if value is None:
+            return "cannot close alone"
+        return figure(value, digits) + {True: " ✓", False: "", None: " (not assessed)"}[ok]
 
     digits = {"area": 2, "other_income": 0}
     return _table(

@@ -14,10 +14,11 @@ from typing import Any
 import flet as ft
 from pydantic import ValidationError
 
-from sync.server.report.closing import LEVERS, UNITS
+from sync.server.report.closing import LEVERS, UNITS, Lever
 from sync.server.report.household import MAPPINGS
 from sync.server.report.html import figure
 from sync.server.report.scenarios import Scenario
+from sync.server.report.scenarios_html import lever_said
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
 from sync.server.supervisor_ui.exports_screen import REPORT_TIMEOUT
 from sync.server.supervisor_ui.report_screen import DIMENSIONS
@@ -30,7 +31,7 @@ HEADS = ("Group", "Benchmark", "n", "Below now %", "Below after %", "Gap after %
          "Cross (in reach)", "Fall")  # fmt: skip
 FORM = next(iter(MAPPINGS))
 """The living income questionnaire, whose drivers the server knows."""
-CLOSING_HEADS = ("Group", "Below", *(f"{lever.replace('_', ' ').capitalize()}, {UNITS[lever]}"
+CLOSING_HEADS = ("Group", "Benchmark", "Below", *(f"{lever.replace('_', ' ').capitalize()}, {UNITS[lever]}"
                                      for lever in LEVERS))  # fmt: skip
 
 
@@ -76,23 +77,17 @@ def result_rows(answer: dict[str, Any], by: str) -> list[list[str]]:
 
 
 def closing_rows(answer: dict[str, Any], by: str) -> list[list[str]]:
-    def lever(found: dict[str, Any], below: int) -> str:
-        if not below:
-            return "–"  # nobody to bring up
-        change = found["median_change"]
-        said = "none" if change is None else figure(change, 1)
-        return f"{said} ({figure(found['within_reach_pct'], 0)} % in reach)"
-
+    """A row per group of dimension `by`, named fully (group and benchmark)."""
     return [
-        ["All households" if by == "all" else s["group"], f"{s['below']:,}",
-         *(lever(s["closing"][name], s["below"]) for name in LEVERS)]
+        ["All households" if by == "all" else s["group"], s["benchmark_id"], f"{s['below']:,}",
+         *(lever_said(Lever.model_validate(s["closing"][name]), s["below"]) for name in LEVERS)]
         for s in answer["segments"] if s["by"] == by
     ]  # fmt: skip
 
 
 def limits_text(limits: list[dict[str, Any]]) -> str:
-    """The plausible limits in force, as a sentence: where none is set, every change counts as
-    within reach."""
+    """The plausible limits in force, as a sentence: where none is set, a change is not
+    assessed."""
     names = (("yield_max_kg_ha", "yield ≤ {} kg/ha"), ("price_max_per_kg", "price ≤ {} {}/kg"),
              ("area_max_ha", "area ≤ {} ha"), ("cost_cut_max_pct", "cost cut ≤ {} %"),
              ("other_income_max", "other income ≤ +{} {}"))  # fmt: skip
@@ -104,7 +99,8 @@ def limits_text(limits: list[dict[str, Any]]) -> str:
     return (
         "Within reach: "
         + ("; ".join(parts) or "no limits set")
-        + "; any other country and crop has no limit, so every change counts as within reach."
+        + "; any other country and crop has no limit: its changes are not assessed (never"
+        " counted as within reach)."
     )
 
 
