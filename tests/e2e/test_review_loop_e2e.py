@@ -24,6 +24,7 @@ from sync.provisioning import SetupOptions, encode_settings
 from sync.server.app import open_storage
 from sync.server.auth import add_user
 from sync.server.publish import publish_file
+from sync.server.review_store import QueueFilter
 from sync.server.storage.sqlite import SqliteStorage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,7 +165,7 @@ def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_
     write(review, "Comment on Household ID", "Card says AB-0024", counted=True)
     write(review, "Overall comment", "Check the household card", counted=True)
     review.get_by_role("button", name="Reject").click()
-    expect(review.get_by_text(re.compile("^Rejected: uuid:"))).to_be_visible()
+    expect(review.get_by_text("Rejected: AB-0042 north", exact=True)).to_be_visible()
 
     sync_now(device, "1 interview returned for correction")
     device.get_by_role("button", name="Returned", exact=True).click()
@@ -186,11 +187,11 @@ def test_reject_return_correct_resend_approve(browser: Browser, loop: Loop, tmp_
     expect(review.get_by_text(asked)).to_be_visible()
     expect(review.get_by_text("  on Household ID: Card says AB-0024")).to_be_visible()
     review.get_by_role("button", name="Approve").click()
-    approved = review.get_by_text(re.compile("^Approved: uuid:"))
-    expect(approved).to_be_visible()
-    new_id = (approved.text_content() or "").removeprefix("Approved: ").strip()
+    expect(review.get_by_text("Approved: AB-0024 north", exact=True)).to_be_visible()
     review.close()
     device.close()
 
     storage = SqliteStorage(loop.data / "server.db")
-    assert [r.decision for r in storage.reviews(new_id)] == ["approved"]
+    [row] = storage.open_review_index().page(QueueFilter(state="approved"))
+    assert row["instance_name"] == "AB-0024 north"
+    assert [r.decision for r in storage.reviews(row["instance_id"])] == ["approved"]

@@ -143,7 +143,7 @@ def test_reject_with_comments_opened_on_demand_and_a_status_that_stays_on_its_sc
     expect(page.get_by_role("textbox", name=f"Comment on {age}")).to_have_count(1)
     write(page, "Overall comment", "Check the household card", counted=True)
     page.get_by_role("button", name="Reject").click()
-    expect(page.get_by_text("Rejected: uuid:e2e-1")).to_be_visible()
+    expect(page.get_by_text("Rejected: AB-0042 north")).to_be_visible()  # by its name
     [review] = view(server, token, "uuid:e2e-1")["reviews"]
     assert (review["decision"], review["comment"], review["question_comments"]) == (
         "rejected", "Check the household card",
@@ -151,7 +151,7 @@ def test_reject_with_comments_opened_on_demand_and_a_status_that_stays_on_its_sc
     )  # fmt: skip
     page.get_by_role("button", name="Dashboard").click()
     expect(page.get_by_text("Enumerators", exact=True)).to_be_visible()
-    expect(page.get_by_text("Rejected: uuid:e2e-1")).to_have_count(0)  # no carry-over
+    expect(page.get_by_text("Rejected: AB-0042 north")).to_have_count(0)  # no carry-over
 
     # the queue's state list: the submission is under Rejected, and not under Approved
     page.get_by_role("button", name="Queue").click()
@@ -207,7 +207,9 @@ def test_each_roster_cell_tapped_by_its_name_takes_the_comment_to_its_question(
     write(page, "Overall comment", "Check member 2", counted=True)
     on_screen(page, page.get_by_role("button", name="Reject"))
     page.get_by_role("button", name="Reject").click()
-    expect(page.get_by_text(f"Rejected: {LIVING}")).to_be_visible()
+    # Reject was scrolled to: the queue still opens at its top, title and status in view
+    expect(page.get_by_text("Rejected: HH-KE Village")).to_be_in_viewport()
+    expect(page.get_by_text("Review queue", exact=True)).to_be_in_viewport()
     [review] = view(server, token, LIVING)["reviews"]
     assert review["question_comments"] == expected
     page.close()
