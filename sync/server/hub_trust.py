@@ -86,8 +86,17 @@ def sends_files_of(user: User, submission: SubmissionRecord) -> bool:
     )
 
 
+def served(storage: Storage) -> str:
+    """The districts a hub's users are of, as its messages name them: `district north`."""
+    districts = sorted({u.district for u, _ in storage.hub_users(None) if u.district})
+    if not districts:
+        return "no district yet"
+    return ("district " if len(districts) == 1 else "districts ") + ", ".join(districts)
+
+
 def unknown_token_message(storage: Storage, upstream: str | None) -> str:
-    """Why a token is refused; on a hub, that its user list may be out of date."""
+    """Why a token is refused; on a hub, which district it serves (a tablet of another
+    district is not one of its users) and when its list of users came."""
     if upstream is None:
         return "unknown or revoked token"
     refreshed = storage.get_setting(USERS_AT_KEY)
@@ -96,8 +105,10 @@ def unknown_token_message(storage: Storage, upstream: str | None) -> str:
             f"this district hub has not yet received its users from {upstream}: sync with"
             " the central server, or again once the hub has reached it"
         )
+    district = served(storage)
     return (
-        f"unknown or revoked token at this district hub: its user list (from {upstream},"
-        f" refreshed {refreshed}) may be out of date; sync with the central server, or again"
-        " after the hub's next refresh"
+        f"unknown or revoked token: this hub serves {district} only; a tablet of another"
+        f" district syncs with its own district's hub or with {upstream}. A user of"
+        f" {district} added or revoked at the central server since {refreshed} is known"
+        " here after the hub's next refresh"
     )
