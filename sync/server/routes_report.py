@@ -109,6 +109,8 @@ class ScenarioAnswer(BaseModel):
     segments: list[SegmentDrivers]
     sensitivity: list[Sensitivity]
     scenarios: list[ScenarioResult]
+    benchmark_names: dict[str, str] = {}
+    """Each benchmark's label as the report's group tables write it."""
 
 
 @router.post("/report/scenarios")
@@ -127,6 +129,7 @@ def report_scenarios(body: ScenarioRequest, request: Request, user: CurrentUser)
         segments=found.segments,
         sensitivity=found.sensitivity,
         scenarios=found.scenarios,
+        benchmark_names=found.benchmark_names,
     )
 
 

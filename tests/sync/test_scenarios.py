@@ -22,7 +22,7 @@ from sync.server.report.drivers import CropFigures
 from sync.server.report.household import COMPONENTS, HouseholdIncome
 from sync.server.report.scenario_groups import ScenarioGroup
 from sync.server.report.scenarios import Scenario, parse_scenario
-from sync.server.report.scenarios_html import lever_said
+from sync.server.report.scenarios_html import drivers_html, lever_said
 
 TABLE = parse_benchmarks(
     "name,label,country,region,year,currency,value,ref_members,ref_adults,ref_units\n"
@@ -270,3 +270,20 @@ def test_a_change_without_a_limit_for_the_place_is_not_assessed_never_within_rea
     assert (needs["loss_id"].needs["area"], needs["loss_id"].within_reach["area"]) == (None, False)
     # + 150,000 of wages: near and far cross (gap 100,000); only near's is within a limit.
     assert (whole(a).crossing, whole(a).crossing_within_reach) == (2, 1)
+
+
+def test_the_html_names_benchmarks_as_the_groups_table_and_says_why_a_chart_is_empty() -> None:
+    """Review of #19, items 2 and 3. A household earning 10 ha × 1,000 kg × 2,000 = 20,000,000
+    against 1,000,000 stays above with any driver 25 % lower (15,000,000), so its group's
+    sensitivity has no bar: the page says so in the chart's place."""
+    rich = farm("rich", (30,), 10.0, 1000, 2000, 0.0, 0.0)
+    report, crops = build(rich)
+    a = analyse(report, crops, LIMITS, (Scenario(name="fair", price_pct=20),))
+    [b] = report.benchmarks
+    label = f"{b.place} {b.year} (t_2024)"
+    page = drivers_html(a)
+    # A row per group in five tables: drivers, closing, side by side, "fair", sensitivity.
+    assert page.count(f"<td>{label}</td>") == 5 * len(a.segments)
+    assert "<td>t_2024</td>" not in page
+    assert "<svg" not in page
+    assert f"Sensitivity, all households ({label}): no household crosses its benchmark" in page

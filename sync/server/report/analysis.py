@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from sync.server.report.benchmarks import Benchmark
 from sync.server.report.closing import (
     HouseholdNeeds,
     SegmentDrivers,
@@ -62,6 +63,8 @@ class DriverAnalysis(BaseModel):
     scenarios: list[ScenarioResult]
     below: list[HouseholdNeeds] = []
     """Per household below its benchmark, what one driver alone would need (asked for)."""
+    benchmark_names: dict[str, str] = {}
+    """Each benchmark's label as the report's group tables write it: "place year (id)"."""
 
 
 def analyse(
@@ -102,7 +105,14 @@ def analyse(
         sensitivity=sensitivity(columns, groups),
         scenarios=run_scenarios(columns, groups, scenarios, report.seed),
         below=household_needs(columns, report.households) if per_household else [],
+        benchmark_names={b.id: benchmark_name(b) for b in report.benchmarks},
     )
+
+
+def benchmark_name(b: Benchmark) -> str:
+    """As the report's group tables name a benchmark (`html.named`)."""
+    old = f", superseded by {b.superseded_by}" if b.superseded_by else ""
+    return f"{b.place} {b.year} ({b.id}{old})"
 
 
 def _or_nan(value: float | None) -> float:

@@ -32,11 +32,11 @@ def _spread(values: list[float] | None, digits: int) -> str:
     return f"{middle} [{low}, {high}]"
 
 
-def drivers_table(segments: list[SegmentDrivers]) -> str:
+def drivers_table(segments: list[SegmentDrivers], names: dict[str, str]) -> str:
     return _table(
         ["by", "group", "benchmark", "currency", "n", "with drivers", "% below", "gap %",
          *(f"{name}: median [25th, 75th]" for name in DRIVER_NAMES.values())],
-        [[*_named(s.by, s.group, s.benchmark_id), s.currency, f"{s.n:,}", f"{s.with_drivers:,}",
+        [[*_named(s.by, s.group, names.get(s.benchmark_id, s.benchmark_id)), s.currency, f"{s.n:,}", f"{s.with_drivers:,}",
           figure(s.share_below_pct, 1), figure(s.gap_pct, 1),
           *(_spread(s.quartiles[k], DIGITS.get(k, 0)) for k in DRIVER_NAMES)]
          for s in segments],
@@ -61,11 +61,11 @@ def lever_said(found: Lever, below: int) -> str:
     return f"{change} ({'; '.join(parts)})"
 
 
-def closing_table(segments: list[SegmentDrivers]) -> str:
+def closing_table(segments: list[SegmentDrivers], names: dict[str, str]) -> str:
     return _table(
         ["by", "group", "benchmark", "households below",
          *(f"{name.replace('_', ' ')} alone: median change, {UNITS[name]}" for name in LEVERS)],
-        [[*_named(s.by, s.group, s.benchmark_id), f"{s.below:,}",
+        [[*_named(s.by, s.group, names.get(s.benchmark_id, s.benchmark_id)), f"{s.below:,}",
           *(lever_said(s.closing[name], s.below) for name in LEVERS)] for s in segments],
     )  # fmt: skip
 
@@ -90,15 +90,16 @@ def needs_table(a: DriverAnalysis) -> str:
 
 
 def scenarios_tables(a: DriverAnalysis) -> str:
+    names = a.benchmark_names
     if not a.scenarios:
         return (
             "<p>No scenario asked for: add some with"
             ' <code>--scenario "name:price=+20%,yield=+15%"</code>.</p>'
         )
-    names = [r.scenario.name for r in a.scenarios]
     side = _table(
-        ["by", "group", "benchmark", "% below now", *(f"% below: {n}" for n in names)],
-        [[*_named(s.by, s.group, s.benchmark_id), figure(s.share_below_pct, 1),
+        ["by", "group", "benchmark", "% below now",
+         *(f"% below: {r.scenario.name}" for r in a.scenarios)],
+        [[*_named(s.by, s.group, names.get(s.benchmark_id, s.benchmark_id)), figure(s.share_below_pct, 1),
           *(interval(r.groups[i].share_below_pct, 1) for r in a.scenarios)]
          for i, s in enumerate(a.segments)],
     )  # fmt: skip
@@ -109,7 +110,7 @@ def scenarios_tables(a: DriverAnalysis) -> str:
         parts.append(_table(
             ["by", "group", "benchmark", "n", "% below [95% CI]", "gap % [95% CI]", "FGT1",
              "median income", "households crossing", "of which within reach", "falling below"],
-            [[*_named(g.by, g.group, g.benchmark_id), f"{g.n:,}", interval(g.share_below_pct, 1),
+            [[*_named(g.by, g.group, names.get(g.benchmark_id, g.benchmark_id)), f"{g.n:,}", interval(g.share_below_pct, 1),
               interval(g.gap_pct, 1), figure(g.fgt1, 3), figure(g.median_income),
               f"{g.crossing:,}", f"{g.crossing_within_reach:,}", f"{g.falling:,}"]
              for g in r.groups],
@@ -117,19 +118,27 @@ def scenarios_tables(a: DriverAnalysis) -> str:
     return "".join(parts)
 
 
-def sensitivity_table(rows: list[Sensitivity]) -> str:
+def sensitivity_table(rows: list[Sensitivity], names: dict[str, str]) -> str:
     steps = [f"{s:+g}%" for s in STEPS]
     return _table(
         ["by", "group", "benchmark", "% below now",
          *(f"{d.replace('_', ' ')} {s}" for d in LEVERS for s in steps)],
-        [[*_named(r.by, r.group, r.benchmark_id), figure(r.share_below_pct, 1),
+        [[*_named(r.by, r.group, names.get(r.benchmark_id, r.benchmark_id)), figure(r.share_below_pct, 1),
           *(f"{r.change_pp[d][s]:+.1f}" for d in LEVERS for s in steps)] for r in rows],
     )  # fmt: skip
 
 
-def sensitivity_chart(row: Sensitivity) -> str:
+def sensitivity_chart(row: Sensitivity, benchmark: str) -> str:
     """Change in the share below (percentage points) for each driver and step, as bars
-    around a zero line: left (red) more households below, right (blue) fewer."""
+    around a zero line: left (red) more households below, right (blue) fewer. When no step
+    moves anyone the chart would be empty: a sentence says why in its place."""
+    if not any(v for steps in row.change_pp.values() for v in steps.values()):
+        return (
+            f"<p>Sensitivity, {escape(row.group)} ({escape(benchmark)}): no household crosses"
+            f" its benchmark either way when one driver changes by ±10 % or ±25 %"
+            f" ({figure(row.share_below_pct, 1)} % below now, none near enough to the benchmark"
+            " to cross), so there is no bar to draw.</p>"
+        )
     width, label, band = 640, 120, 34
     height = 50 + band * len(LEVERS)
     middle, scale = label + (width - label) / 2, (width - label - 20) / 2 / 100
@@ -155,9 +164,9 @@ def sensitivity_chart(row: Sensitivity) -> str:
         f'<text x="{label + 14 + n * 90}" y="13" font-size="11">{s}</text>'
         for n, (s, c) in enumerate(COLOURS.items())
     )
-    title = f"Change in % below the benchmark, {row.group} ({row.benchmark_id})"
+    title = f"Change in % below the benchmark, {row.group} ({benchmark})"
     parts.append(f'<text x="{width - 4}" y="13" text-anchor="end" font-size="11">'
-                 f"{escape(row.group)} ({escape(row.benchmark_id)})</text>")  # fmt: skip
+                 f"{escape(row.group)} ({escape(benchmark)})</text>")  # fmt: skip
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}"'
         f' width="{width}" height="{height}"><title>{escape(title)}</title>{legend}'
@@ -182,15 +191,19 @@ def drivers_html(a: DriverAnalysis) -> str:
           figure(x.area_max_ha, 1), figure(x.cost_cut_max_pct), figure(x.other_income_max),
           x.source] for x in a.limits],
     )  # fmt: skip
-    charts = "".join(sensitivity_chart(r) for r in a.sensitivity if r.by == "all")
+    charts = "".join(
+        sensitivity_chart(r, a.benchmark_names.get(r.benchmark_id, r.benchmark_id))
+        for r in a.sensitivity
+        if r.by == "all"
+    )
     return (
         "<h2>Income drivers: what closes the gap</h2><p>Drivers of the main crop (IDH's Income"
         " Driver Calculator's): productive area, yield, farm-gate price and cost of production;"
         " other income is every other source. Money per household and year in the group's"
-        f" currency.</p>{missing}<h3>Drivers per group</h3>{drivers_table(a.segments)}"
+        f" currency.</p>{missing}<h3>Drivers per group</h3>{drivers_table(a.segments, a.benchmark_names)}"
         "<h3>One driver alone: the change that brings a household below to its benchmark</h3>"
         f"<p>Within reach: the new value stays within these limits.</p>{limits}"
-        f"{closing_table(a.segments)}"
+        f"{closing_table(a.segments, a.benchmark_names)}"
         + (
             f"<h3>Each household below its benchmark (✓ within reach)</h3>{needs_table(a)}"
             if a.below
@@ -198,5 +211,5 @@ def drivers_html(a: DriverAnalysis) -> str:
         )
         + f"<h2>Scenarios</h2>{scenarios_tables(a)}"
         "<h3>Sensitivity: change in % below (percentage points), each driver alone</h3>"
-        f"{charts}{sensitivity_table(a.sensitivity)}"
+        f"{charts}{sensitivity_table(a.sensitivity, a.benchmark_names)}"
     )

@@ -63,12 +63,14 @@ def _ci(estimate: dict[str, Any]) -> str:
 def result_rows(answer: dict[str, Any], by: str) -> list[list[str]]:
     """A row per group of dimension `by`: the share below now and after the scenario."""
     [scenario] = answer["scenarios"]
+    names = answer.get("benchmark_names", {})
     rows = []
     for now, after in zip(answer["segments"], scenario["groups"], strict=True):
         if now["by"] != by:
             continue
         rows.append([
-            "All households" if by == "all" else after["group"], after["benchmark_id"],
+            "All households" if by == "all" else after["group"],
+            names.get(after["benchmark_id"], after["benchmark_id"]),
             f"{after['n']:,}", figure(now["share_below_pct"], 1), _ci(after["share_below_pct"]),
             _ci(after["gap_pct"]), figure(after["fgt1"], 3),
             f"{after['crossing']:,} ({after['crossing_within_reach']:,})", f"{after['falling']:,}",
@@ -78,8 +80,10 @@ def result_rows(answer: dict[str, Any], by: str) -> list[list[str]]:
 
 def closing_rows(answer: dict[str, Any], by: str) -> list[list[str]]:
     """A row per group of dimension `by`, named fully (group and benchmark)."""
+    names = answer.get("benchmark_names", {})
     return [
-        ["All households" if by == "all" else s["group"], s["benchmark_id"], f"{s['below']:,}",
+        ["All households" if by == "all" else s["group"],
+         names.get(s["benchmark_id"], s["benchmark_id"]), f"{s['below']:,}",
          *(lever_said(Lever.model_validate(s["closing"][name]), s["below"]) for name in LEVERS)]
         for s in answer["segments"] if s["by"] == by
     ]  # fmt: skip
@@ -126,6 +130,8 @@ class ScenariosScreen:
                                on_submit=lambda _e: self.open())
             for name, label in FIELDS
         }  # fmt: skip
+        self.last: list[ft.Control] = []
+        """The last results shown, kept on screen when a later entry is refused."""
         self.pending = text("To apply: no change")
         """What the server has of the typed changes, rewritten on every keystroke, so the
         supervisor (and a test) sees what "Apply changes" will use."""
@@ -152,8 +158,10 @@ class ScenariosScreen:
                     *(button(f"By {label.lower()}", lambda b=by: self._pick(b))
                       for by, label in DIMENSIONS.items() if by != self.by)], wrap=True),
         ]  # fmt: skip
-        if wrong is not None:
-            self.show(title, [*editor, text(wrong, color="red")])
+        for name, label in FIELDS:
+            self.fields[name].error = wrong if wrong and wrong.startswith(label) else None
+        if wrong is not None:  # said under its field; the last results stay
+            self.show(title, [*editor, text(wrong, color="red"), *self.last])
             return
         body = {"form": FORM, "scenarios": [{"name": "edited", **changes}]}
         try:
@@ -161,9 +169,10 @@ class ScenariosScreen:
                 "POST", "/report/scenarios", json=body, timeout=REPORT_TIMEOUT
             )
         except ReviewApiError as error:
-            self.show(title, [*editor, text(str(error), color="red")])
+            self.show(title, [*editor, text(str(error), color="red"), *self.last])
             return
-        self.show(title, [*editor, *self._results(answer)])
+        self.last = self._results(answer)
+        self.show(title, [*editor, *self.last])
 
     def _results(self, answer: dict[str, Any]) -> list[ft.Control]:
         said = answer["scenarios"][0]["changes"]
