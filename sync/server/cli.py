@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -321,6 +322,16 @@ def _qr(args: argparse.Namespace, store: Storage) -> int:
 def _relay(args: argparse.Namespace) -> int:
     import uvicorn
 
+    class _Listening(uvicorn.Server):
+        """A server that tells `listening` once its socket is open."""
+
+        listening: threading.Event
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if not self.should_exit:
+                self.listening.set()
+
     from sync.client import RetryPolicy
     from sync.server.relay import Forwarder
     from sync.server.relay_users import UpstreamClient
@@ -337,14 +348,21 @@ def _relay(args: argparse.Namespace) -> int:
         upstream,
         name=args.upstream,
         users_every=args.users_every,
+        say=lambda line: print(line, flush=True),
     )
-    stop = threading.Event()
-    thread = threading.Thread(target=forwarder.run, args=(stop, args.interval), daemon=True)
+    stop, listening = threading.Event(), threading.Event()
+    address = f"http://{args.host}:{args.port}"
+    thread = threading.Thread(
+        target=forwarder.run, args=(stop, args.interval, listening, address), daemon=True
+    )
     thread.start()
+    server = _Listening(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning"))
+    server.listening = listening
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        server.run()
     finally:
         stop.set()
+        listening.set()  # a relay that never listened still ends its forwarding thread
         thread.join(timeout=10)
         upstream.close()
     return 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from sync.protocol import (
@@ -29,11 +29,11 @@ from sync.protocol import (
 )
 from sync.server.blobs import BlobStore
 from sync.server.errors import BadRequest
-from sync.server.hub_trust import USERS_EVERY
+from sync.server.hub_trust import USERS_AT_KEY, USERS_EVERY, served
 from sync.server.ingest import now
 from sync.server.instance_fields import read_instance
 from sync.server.publish import publish_xform
-from sync.server.relay_users import HubUsersRefresh
+from sync.server.relay_users import HubUsersRefresh, for_coordinator
 from sync.server.storage import ReviewRecord, Storage, SubmissionRecord
 
 log = logging.getLogger("fieldapp.relay")
@@ -63,9 +63,12 @@ class Forwarder:
         *,
         name: str = "upstream",
         users_every: float = USERS_EVERY,
+        say: Callable[[str], None] = log.info,
     ) -> None:
-        """`name`: the upstream as the hub's messages call it (its URL)."""
+        """`name`: the upstream as the hub's messages call it (its URL); `say`: where the
+        lines for the coordinator running the hub go."""
         self.storage, self.blobs, self.upstream = storage, blobs, upstream
+        self.name, self.say = name, say
         self.users = HubUsersRefresh(storage, lambda: upstream.hub_users(), name, users_every)
 
     def read_attachment(self, instance_id: str, name: str) -> bytes:
@@ -189,18 +192,52 @@ class Forwarder:
         self.storage.add_submission(record, [], outbox="sent")
         return True
 
-    def run(self, stop: threading.Event, interval: float = 5.0) -> None:
+    def run(
+        self,
+        stop: threading.Event,
+        interval: float = 5.0,
+        listening: threading.Event | None = None,
+        address: str = "",
+    ) -> None:
         """Forward and pull until `stop` is set; an uplink that is down is retried next round
-        (said once, until the reason changes or a round goes through)."""
+        (said once, until the reason changes or a round goes through). Once the hub is
+        `listening` on `address` and has its users, one line says it is ready; then a line
+        per round that forwarded or brought back something."""
+        if listening is not None:
+            listening.wait()
         said: str | None = None
+        ready = False
         while not stop.is_set():
             self.users.when_due()
+            if not ready and self.storage.get_setting(USERS_AT_KEY) is not None:
+                ready = True
+                self.say(self.ready_line(address, interval))
             try:
                 forwarded, returned = self.push_pending(), self.pull_down()
                 log.debug("relay round: %d forwarded, %d returned", forwarded, returned)
+                if forwarded or returned:
+                    self.say(round_line(forwarded, returned, self.name))
                 said = None
             except Exception as error:  # uplink down, upstream refusing: retry later
-                message = f"relay round failed, retrying in {interval:g}s: {error}"
+                reason = for_coordinator(error, self.name)
+                message = f"relay round failed, retrying in {interval:g}s: {reason}"
                 log.log(logging.DEBUG if message == said else logging.WARNING, message)
                 said = message
             stop.wait(interval)
+
+    def ready_line(self, address: str, interval: float) -> str:
+        users = sum(not user.revoked for user, _ in self.storage.hub_users(None))
+        return (
+            f"Hub ready on {address}: {users} user{'' if users == 1 else 's'} of"
+            f" {served(self.storage)} from {self.name}; forwarding every {interval:g} s"
+        )
+
+
+def round_line(forwarded: int, returned: int, upstream: str) -> str:
+    """What a round did: `3 interviews forwarded to URL; 1 returned for correction`."""
+    done = []
+    if forwarded:
+        done.append(f"{forwarded} interview{'' if forwarded == 1 else 's'} forwarded to {upstream}")
+    if returned:
+        done.append(f"{returned} returned for correction, kept for the tablets")
+    return "; ".join(done)

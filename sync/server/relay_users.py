@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from sync.client import AuthError, SyncClient
+from sync.client import AuthError, ConnectionFailed, SyncClient
 from sync.protocol import API_PREFIX, HubUser, HubUsers
 from sync.server.hub_trust import USERS_AT_KEY, USERS_EVERY
 from sync.server.ingest import now
@@ -69,18 +69,7 @@ class HubUsersRefresh:
         self._tell(f"hub users: {count} from {self.upstream}, refreshed", logging.INFO)
 
     def _failure(self, error: Exception) -> str:
-        if isinstance(error, AuthError):
-            reason = (
-                f"{self.upstream} refuses its token (HTTP {error.status}:"
-                f" {error.params.get('detail')}); start the relay with the token that"
-                " `fieldapp-server users add NAME --role coordinator --district D` printed"
-                " on the central server"
-            )
-        else:
-            reason = (
-                f"it cannot reach {self.upstream} ({error}); check this computer's connection"
-                " and the --upstream address"
-            )
+        reason = for_coordinator(error, self.upstream)
         if self.storage.get_setting(USERS_AT_KEY) is None:
             return f"no tablet can sync to this hub yet: it has no user list, as {reason}; retrying"
         return (
@@ -92,3 +81,21 @@ class HubUsersRefresh:
         if message != self._said:
             log.log(level, message)
             self._said = message
+
+
+def for_coordinator(error: Exception, upstream: str) -> str:
+    """Why the hub could not talk to `upstream`, said to the coordinator running it (the
+    client's own text is a tablet's: "scan a new provisioning code")."""
+    if isinstance(error, AuthError):
+        return (
+            f"{upstream} refuses the hub's token (HTTP {error.status}:"
+            f" {error.params.get('detail')}); start the relay with the token that"
+            " `fieldapp-server users add NAME --role coordinator --district D` printed"
+            " on the central server"
+        )
+    if isinstance(error, ConnectionFailed):
+        return (
+            f"it cannot reach {upstream} ({error.__cause__ or error}); check this computer's"
+            " connection and the --upstream address"
+        )
+    return str(error)

@@ -81,7 +81,8 @@ def test_one_qr_code_for_the_office_and_hq(
 RELAY_CLI = [
     sys.executable,
     "-c",
-    "import logging; logging.basicConfig(); logging.getLogger('fieldapp.relay').setLevel('DEBUG')\n"
+    "import logging, sys; logging.basicConfig(); logging.getLogger('fieldapp.relay').setLevel('DEBUG')\n"
+    "sys.stdout = sys.stderr  # what it prints for the coordinator, in order with its log\n"
     "from sync.server.cli import main; raise SystemExit(main())",
 ]
 ROUND = re.compile(r"relay round: (\d+) forwarded")
@@ -174,6 +175,12 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
         with SyncClient(hub_url, device_token, device_id="tablet-3") as device:
             assert {r.status for r in device.push(items[:3], lambda i, n: b"")} == {"stored"}
             wait_until(lambda: len(upstream_ids()) == 3, "3 submissions upstream")
+            ready = (
+                f"Hub ready on {hub_url}: 1 user of district north from {central_url};"
+                " forwarding every 0.2 s"
+            )
+            rounds.wait_said(lambda lines: forwarded_said(lines, central_url) == 3, "3 told")
+            assert [line.strip() for line in rounds.lines if "Hub ready" in line] == [ready]
 
             upstream.kill()  # the uplink goes down; the hub still takes the devices' syncs
             upstream.wait()
@@ -197,6 +204,12 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
             process.wait(timeout=10)
     assert upstream_ids() == [(f"uuid:h{i}", "ama", "tablet-3", "district-hub") for i in range(5)]
     assert hub_outbox() == [("sent",)]
+
+
+def forwarded_said(lines: list[str], upstream: str) -> int:
+    """How many interviews the relay's lines for the coordinator say it forwarded."""
+    said = re.compile(rf"^(\d+) interviews? forwarded to {re.escape(upstream)}")
+    return sum(int(found[1]) for line in lines if (found := said.match(line)))
 
 
 def _pull_status(url: str, token: str) -> int:
@@ -228,11 +241,20 @@ def test_a_hub_started_offline_says_what_to_do_then_follows_the_upstreams_users(
         )
         told = [line for line in rounds.lines if "no tablet can sync to this hub yet" in line]
         assert len(told) == 1 and "cannot reach http://127.0.0.1" in told[0]
+        device_words = ("provisioning code", "next sync continues")  # a tablet's, not a hub's
+        assert not [line for line in rounds.lines if any(w in line for w in device_words)]
+        assert not [line for line in rounds.lines if "Hub ready" in line]  # no users yet
         assert _pull_status(hub_url, device_token) == 401
 
         serve = ["serve", "--data", str(central), "--port", str(central_port)]
         upstream = subprocess.Popen([*CLI, *serve])
         wait_until(lambda: _pull_status(hub_url, device_token) == 200, "ama known at the hub")
+        rounds.wait_said(
+            lambda lines: any(
+                line.startswith(f"Hub ready on {hub_url}: 1 user of") for line in lines
+            ),
+            "the hub saying it is ready",
+        )
         assert main(["users", "revoke", "ama", "--data", str(central)]) == 0
         wait_until(lambda: _pull_status(hub_url, device_token) == 401, "ama refused at the hub")
         on_the_hub = ["users", "add", "late", "--role", "enumerator", "--district", "north"]
