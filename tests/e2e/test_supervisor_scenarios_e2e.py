@@ -87,4 +87,18 @@ def test_a_price_change_updates_the_share_below_for_female_headed_households(
     expect(page.get_by_role("textbox", name="Yield change (%)")).to_be_in_viewport(ratio=1)
     shot = page.screenshot()
     (screenshot_dir / "supervisor-scenarios-phone.png").write_bytes(shot)
+    # Review of #19: the one-driver table names each row's benchmark, and a refused entry is
+    # said (under its field too) while the last results stay on screen.
+    # (the shipped benchmark table's label: one row in the results, one in the closing table)
+    label = "Côte d'Ivoire - cocoa areas 2024 (ci_cocoa_2024)"
+    expect(page.get_by_text(label, exact=True)).to_have_count(2)
+    write(page, "Yield change (%)", "abc")
+    page.get_by_role("button", name="Apply changes").click()
+    # said as "to apply" while typed, then in red once applied
+    refused = page.get_by_text("Yield change (%): 'abc' is not a number")
+    expect(refused).to_have_count(2)
+    expect(refused.last).to_be_in_viewport()
+    expect(page.get_by_text("Sex of the head: price +20%")).to_be_attached()
+    expect(page.get_by_text(re.compile(rf"^{after:.1f} \[")).first).to_be_attached()
+    (screenshot_dir / "supervisor-scenarios-refused-phone.png").write_bytes(page.screenshot())
     page.close()

@@ -159,7 +159,8 @@ class ScenariosScreen:
                       for by, label in DIMENSIONS.items() if by != self.by)], wrap=True),
         ]  # fmt: skip
         for name, label in FIELDS:
-            self.fields[name].error = wrong if wrong and wrong.startswith(label) else None
+            mine = wrong is not None and wrong.startswith(label)
+            self.fields[name].error = wrong.removeprefix(f"{label}: ") if mine and wrong else None
         if wrong is not None:  # said under its field; the last results stay
             self.show(title, [*editor, text(wrong, color="red"), *self.last])
             return
