@@ -85,7 +85,8 @@ class ScenarioResult(BaseModel):
 
 
 def _shortfall(income: Array, adjusted: Array) -> Array:
-    return np.asarray((adjusted - np.maximum(income, 0.0)) / adjusted)
+    """As the report counts it for the gap: 0 at or above the benchmark."""
+    return np.asarray(np.maximum((adjusted - np.maximum(income, 0.0)) / adjusted, 0.0))
 
 
 @dataclass(frozen=True)
