@@ -129,13 +129,12 @@ def test_a_net_loss_counts_as_no_income_in_the_gap_and_is_counted_apart() -> Non
     assert g.distribution_pct["0-50 %"] == 0 and g.distribution_pct["≥ 100 %"] == 0
 
 
-def test_a_household_above_its_benchmark_has_no_gap() -> None:
-    """Item 16: income 26,145 against 17,430 is above it: its shortfall counts 0 in the gap, as
-    in FGT1 (review of #19: LICOP/KIT practice, a household at or above has no gap)."""
+def test_a_household_above_its_benchmark_has_a_negative_gap() -> None:
+    """Item 16: income 26,145 against 17,430 is (17,430 − 26,145) / 17,430 = −50 %."""
     report = build_report("f", [household("rich", "gh_2022", 27_888, main=26_145)],
                           benchmarks=TABLE)  # fmt: skip
     g = group(report, "all", "all households", "gh_2022")
-    assert g.gap_pct.value == 0 and g.gap_pct.ci95 == (0, 0) and g.fgt1 == 0
+    assert g.gap_pct.value == pytest.approx(-50) and g.fgt1 == 0
     assert g.distribution_pct["≥ 100 %"] == 100
 
 

@@ -175,7 +175,7 @@ def segment_drivers(
     """`figures`: each driver's value per household (NaN where it has none)."""
     needed = required(c)
     below = c.income < c.adjusted
-    shortfall = np.maximum((c.adjusted - np.maximum(c.income, 0.0)) / c.adjusted, 0.0)
+    shortfall = (c.adjusted - np.maximum(c.income, 0.0)) / c.adjusted
     found = []
     for g in groups:
         rows, w = g.rows, c.weight[g.rows]

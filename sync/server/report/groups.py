@@ -11,10 +11,8 @@ a Living Income Benchmark", 2020, sections on the gap and the FGT indices; KIT's
 - shortfall: (benchmark − max(income, 0)) ÷ benchmark, so a net loss counts as no income
   and a shortfall never exceeds 1 (KIT/COSA "Guidance on calculating household income",
   2020, on negative incomes); negative for a household above the benchmark;
-- gap: the weighted median of the shortfall counted as 0 at or above the benchmark (as
-  FGT1 counts it: LICOP/KIT practice, a household at or above the benchmark has no gap), in %
-  of the benchmark: the median household lacks that share of its benchmark, 0 when half or
-  more reach it;
+- gap: the weighted median shortfall in % of the benchmark. Positive: the median household
+  lacks that share of its benchmark; negative: it earns that much above it;
 - FGT1 / FGT2: the weighted mean of the shortfall (0 above the benchmark) and of its square;
 - households with a negative net income are counted apart (`negative_income`);
 - women's share: the income women control (a source decided jointly: half), over the
@@ -135,7 +133,7 @@ class GroupResult(BaseModel):
     mean_income: Estimate
     median_income: Estimate
     gap_pct: Estimate
-    """Median shortfall in % of the benchmark, 0 for a household at or above it."""
+    """Median shortfall in % of the benchmark: positive below it, negative above it."""
     mean_benchmark: float
     median_benchmark: float
     gap_median: float
@@ -159,9 +157,9 @@ def group_result(
     shortfall = all_rows.shortfall[rows]
     below = (income < adjusted).astype(np.float64)
     ratio = income / adjusted
-    poverty = np.maximum(shortfall, 0.0)
-    ci = bootstrap(w, {"below": below, "mean": income}, {"median": income, "gap": poverty},
+    ci = bootstrap(w, {"below": below, "mean": income}, {"median": income, "gap": shortfall},
                    rng_for(f"{by}/{group}/{benchmark.id}", seed))  # fmt: skip
+    poverty = np.maximum(shortfall, 0.0)
     sources = all_rows.sources[rows]
     totals = np.einsum("ij,i->j", sources, w)
     main, own = float(totals[0]), float(totals[-1])
@@ -185,7 +183,7 @@ def group_result(
         ) * 100,
         mean_income=Estimate(value=weighted_mean(income, w), ci95=ci["mean"]),
         median_income=Estimate(value=middle, ci95=ci["median"]),
-        gap_pct=_percent(median(poverty, w), ci["gap"]),
+        gap_pct=_percent(median(shortfall, w), ci["gap"]),
         mean_benchmark=weighted_mean(adjusted, w),
         median_benchmark=middle_benchmark,
         gap_median=middle_benchmark - middle,

@@ -23,9 +23,8 @@ DEFINITIONS = (
     "Shortfall of a household: (adjusted benchmark − max(income, 0)) ÷ adjusted benchmark."
     " A net loss counts as no income, so a shortfall never exceeds 1 (100 %); it is negative"
     " for a household above its benchmark.",
-    "Gap: the weighted median shortfall in % of the benchmark, a household at or above its"
-    " benchmark counting 0 (it has no gap): the median household lacks that share of its"
-    " benchmark, 0 when half or more reach it. The gap on"
+    "Gap: the weighted median shortfall in % of the benchmark. Positive: the median household"
+    " lacks that share of its benchmark; negative: it earns that share above it. The gap on"
     " the medians (median adjusted benchmark − median income) is shown in the currency.",
     "FGT1 and FGT2: the weighted mean over households of the shortfall where positive (0"
     " above the benchmark), and of its square (LICOP, Guidance manual on calculating and"

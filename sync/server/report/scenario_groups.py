@@ -85,8 +85,7 @@ class ScenarioResult(BaseModel):
 
 
 def _shortfall(income: Array, adjusted: Array) -> Array:
-    """As the report counts it for the gap: 0 at or above the benchmark."""
-    return np.asarray(np.maximum((adjusted - np.maximum(income, 0.0)) / adjusted, 0.0))
+    return np.asarray((adjusted - np.maximum(income, 0.0)) / adjusted)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ GROUP_HEADS = ("By", "Group", "Benchmark", "Currency", "n", "% below", "Mean inc
                "Median income", "Median benchmark", "Gap %", "FGT1", "Net loss",
                "Women's share %")  # fmt: skip
 LEGEND = ("Each estimate over its 95 % interval [low, high] (bootstrap over households). Gap %:"
-          " the median shortfall in % of the benchmark, a household at or above it counting 0."
+          " the median shortfall in % of the benchmark, positive below it, negative above it."
           " Benchmarks are adjusted to each household's size (× its equivalence units ÷ the"
           " reference household's). Net loss: households with a negative net income."
           " * fewer than 30 households.")  # fmt: skip
