@@ -251,7 +251,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "session.wrong_type.decimal": "Saisissez un nombre.",
         "session.wrong_type.date": "Saisissez une date au format AAAA-MM-JJ.",
         "session.not_in_choices": "'{value}' ne fait pas partie des choix.",
-        "session.repeat_prompt": "Ajouter un autre « {label} » ?",
+        "session.repeat_prompt": "Ajouter un autre groupe « {label} » ?",
         "session.readonly": "Cette question est en lecture seule.",
         "session.not_relevant": "Cette question n'est pas posée avec les réponses actuelles.",
         "session.one_choice": "Choisissez une seule réponse.",

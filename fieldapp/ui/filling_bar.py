@@ -101,6 +101,7 @@ class Bars:
             on_click=lambda _e: retry(),
         )
         self.menu = ft.PopupMenuButton(
+            tooltip=words.more,  # else Flutter's own English "Show menu"
             content=ft.Row(
                 [
                     ft.Icon(ft.Icons.MORE_VERT, color=style.ACCENT),

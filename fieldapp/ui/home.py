@@ -59,7 +59,7 @@ def _show(shell: Shell, said: str) -> None:
         ("home.sent", SENT),
         ("home.returned", RETURNED),
     ):
-        rows.append(style.text(f"{t(key)}: {counts.get(state, 0)}"))
+        rows.append(style.text(t("home.count", label=t(key), count=counts.get(state, 0))))
     rows += _sending(shell)
     progress = ft.ProgressBar(value=None, visible=shell.syncing.running, height=8)
     status = style.text(t("sync.running") if shell.syncing.running else said)

@@ -200,4 +200,4 @@ def test_the_repeat_prompt_asks_for_a_first_then_another_and_delete_counts_answe
     interview.add_repeat("/data/people/member")
     while interview.screen().kind != "repeat_prompt":
         interview.next()
-    assert interview.screen().prompt == "Ajouter un autre « Membre » ?"
+    assert interview.screen().prompt == "Ajouter un autre groupe « Membre » ?"
