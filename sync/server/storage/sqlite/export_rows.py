@@ -11,11 +11,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from typing import Any
 
 from sync.server.storage.repositories import ExportQuery, ExportRow, Stored
 from sync.server.storage.sqlite.quality import derived_transaction
+from sync.server.storage.sqlite_bodies import SqliteBodiesOpener, body_select, connect_reader
 
 STATE_SQL = (
     "coalesce((SELECT r.decision FROM reviews r WHERE r.instance_id = s.instance_id"
@@ -50,51 +50,6 @@ def where(chosen: ExportQuery) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-def connect_reader(database: str) -> sqlite3.Connection:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    connection.execute("PRAGMA busy_timeout=5000")
-    return connection
-
-
-def _body(connection: sqlite3.Connection, fingerprint: str | None) -> tuple[str, str, list[str]]:
-    """The select list of a submission's body (its XML, or `''` and its stored rows when
-    they were made under `fingerprint`), the join it needs and that join's parameters."""
-    has_parts = connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'export_parts'"
-    ).fetchone()
-    if fingerprint is None or has_parts is None:
-        return "s.xml, NULL", "", []
-    body = "CASE WHEN p.fingerprint = ? THEN '' ELSE s.xml END, CASE WHEN p.fingerprint = ? THEN p.parts END"
-    joined = " LEFT JOIN export_parts p ON p.instance_id = s.instance_id"
-    return body, joined, [fingerprint, fingerprint]
-
-
-class SqliteBodies:
-    """A worker process's reader of submission bodies by position."""
-
-    def __init__(self, database: str) -> None:
-        self.connection = connect_reader(database)
-
-    def bodies(
-        self, rowids: list[int], fingerprint: str | None
-    ) -> dict[int, tuple[str, str | None]]:
-        body, joined, first = _body(self.connection, fingerprint)
-        found = self.connection.execute(
-            f"SELECT s.rowid, {body} FROM submissions s{joined}"
-            f" WHERE s.rowid IN ({', '.join('?' * len(rowids))})",
-            [*first, *rowids],
-        )
-        return {int(r[0]): (str(r[1]), r[2]) for r in found}
-
-
-@dataclass(frozen=True)
-class SqliteBodiesOpener:
-    database: str
-
-    def open(self) -> SqliteBodies:
-        return SqliteBodies(self.database)
-
-
 class SqliteExportRows:
     """Reads on connections of their own; stored rows on the storage's, under its lock."""
 
@@ -122,7 +77,7 @@ class SqliteExportRows:
                     [form_id],
                 )
             }
-            body, joined, first = _body(connection, fingerprint if whole else None)
+            body, joined, first = body_select(connection, fingerprint if whole else None)
             if not whole:
                 body = "'', NULL"
             cursor = connection.execute(

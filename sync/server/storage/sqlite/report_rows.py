@@ -14,8 +14,9 @@ from contextlib import closing
 from typing import Any
 
 from sync.server.storage.repositories import ExportQuery, ReportLayout
-from sync.server.storage.sqlite.export_rows import STATE_SQL, connect_reader, where
+from sync.server.storage.sqlite.export_rows import STATE_SQL, where
 from sync.server.storage.sqlite.quality import derived_transaction
+from sync.server.storage.sqlite_bodies import connect_reader
 
 
 def _version(connection: sqlite3.Connection) -> int:
