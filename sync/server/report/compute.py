@@ -7,9 +7,10 @@ Groups: all households, sex of the household head, district, main crop and farm-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from sync.server.report.benchmarks import Benchmark, shipped_benchmarks, unknown
@@ -84,15 +85,10 @@ def build_report(
             used.setdefault(benchmark.id, benchmark)
             results.append(result)
     columns = Columns.of(results)
-    groups = []
-    for by, key in DIMENSIONS.items():
-        members: dict[tuple[str, str], list[int]] = {}
-        for i, r in enumerate(results):
-            members.setdefault((key(r), r.benchmark_id), []).append(i)
-        groups += [
-            group_result(by, name, used[benchmark], columns, np.array(rows, dtype=np.intp), seed)
-            for (name, benchmark), rows in sorted(members.items())
-        ]
+    groups = [
+        group_result(by, name, used[benchmark], columns, rows, seed)
+        for by, name, benchmark, rows in grouped(results)
+    ]
     return Report(
         form_id=form_id,
         population=population or Population(),
@@ -102,3 +98,20 @@ def build_report(
         groups=groups,
         seed=seed,
     )
+
+
+def grouped(
+    households: Sequence[HouseholdResult],
+) -> list[tuple[str, str, str, NDArray[np.intp]]]:
+    """The report's groups in its order: (dimension, group, benchmark id, row numbers), one
+    per dimension, group and benchmark, sorted by group then benchmark."""
+    found = []
+    for by, key in DIMENSIONS.items():
+        members: dict[tuple[str, str], list[int]] = {}
+        for i, h in enumerate(households):
+            members.setdefault((key(h), h.benchmark_id), []).append(i)
+        found += [
+            (by, name, benchmark, np.array(rows, dtype=np.intp))
+            for (name, benchmark), rows in sorted(members.items())
+        ]
+    return found

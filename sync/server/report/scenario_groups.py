@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
-from sync.server.report.compute import DIMENSIONS
+from sync.server.report.compute import grouped
 from sync.server.report.estimates import Array, Estimate, weighted_mean
 from sync.server.report.estimates import weighted_median as median
 from sync.server.report.households import HouseholdResult
@@ -43,16 +43,10 @@ class Segment:
 
 def segments(households: Sequence[HouseholdResult], currencies: dict[str, str]) -> list[Segment]:
     """The report's groups, in the report's order (`compute.build_report`)."""
-    found = []
-    for by, key in DIMENSIONS.items():
-        members: dict[tuple[str, str], list[int]] = {}
-        for i, h in enumerate(households):
-            members.setdefault((key(h), h.benchmark_id), []).append(i)
-        found += [
-            Segment(by, name, bench, currencies.get(bench, "unknown"), np.array(rows, np.intp))
-            for (name, bench), rows in sorted(members.items())
-        ]
-    return found
+    return [
+        Segment(by, name, bench, currencies.get(bench, "unknown"), rows)
+        for by, name, bench, rows in grouped(households)
+    ]
 
 
 class ScenarioGroup(BaseModel):
