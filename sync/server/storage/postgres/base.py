@@ -1,0 +1,100 @@
+"""The PostgreSQL connection pool of a server: one transaction per call, migrations at start.
+
+Several server processes (and machines) share one database, so nothing here relies on a
+lock held in one process: exactly-once rests on unique constraints (`INSERT … ON
+CONFLICT`), and what must happen in one order takes a transaction-scoped advisory lock
+(`advisory_lock`), released at commit or rollback.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from sync.server.storage.postgres.schema import MIGRATIONS
+
+MIGRATION_LOCK = "fieldapp:migrations"
+EVENTS_LOCK = "fieldapp:events"
+"""Held while an event number is taken and until its transaction commits, so that numbers
+become visible in the order they were given: a device's pull cursor never passes a return
+that commits later with a smaller number."""
+
+
+def lock_key(name: str) -> int:
+    """A stable 32-bit key for `pg_advisory_xact_lock` (same in every process)."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def advisory_lock(connection: psycopg.Connection[Any], name: str) -> None:
+    """Take the transaction-scoped lock `name`; it is released at commit or rollback."""
+    connection.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
+
+
+class PgBase:
+    """A pool of connections shared by the worker threads; each call one transaction.
+
+    `url` is a libpq connection string or URL (postgresql://user@host:port/db)."""
+
+    def __init__(self, url: str, *, max_size: int = 8) -> None:
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+            open=True,
+        )
+        self._migrate()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """One transaction on a pooled connection: committed when the block ends, rolled
+        back if it raises."""
+        with self.pool.connection() as connection:
+            with connection.transaction():
+                yield connection
+
+    def _rows(
+        self, sql: str, params: Sequence[Any] = (), connection: Any = None
+    ) -> list[dict[str, Any]]:
+        """The rows of one query (in its own transaction unless `connection` is given)."""
+        if connection is not None:
+            return list(connection.execute(sql, list(params)).fetchall())
+        with self._transaction() as own:
+            return list(own.execute(sql, list(params)).fetchall())
+
+    def _event(self, connection: psycopg.Connection[Any], kind: str, ref: str) -> int:
+        """The next event number, inside the caller's transaction (see `EVENTS_LOCK`)."""
+        advisory_lock(connection, EVENTS_LOCK)
+        row = connection.execute(
+            "INSERT INTO events (kind, ref) VALUES (%s, %s) RETURNING seq", [kind, ref]
+        ).fetchone()
+        assert row is not None
+        return int(row["seq"] if isinstance(row, dict) else row[0])
+
+    def _migrate(self) -> None:
+        """Apply the migrations not yet applied, in order, in one transaction; concurrent
+        starts of several processes wait for each other on an advisory lock."""
+        with self._transaction() as connection:
+            advisory_lock(connection, MIGRATION_LOCK)
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (number INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+            found = connection.execute(
+                "SELECT coalesce(max(number), 0) AS n FROM schema_migrations"
+            ).fetchone()
+            applied = int(found["n"]) if found else 0
+            for number, statements in enumerate(MIGRATIONS[applied:], start=applied + 1):
+                for statement in statements:
+                    connection.execute(statement)
+                connection.execute("INSERT INTO schema_migrations (number) VALUES (%s)", [number])
