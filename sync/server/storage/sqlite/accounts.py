@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 
 from sync.server.storage.records import FormRecord, User
-from sync.server.storage.sqlite.base import SqliteBase, form_of, user_of
+from sync.server.storage.rows import form_of, user_of
+from sync.server.storage.sqlite.base import SqliteBase
 
 
 class Accounts(SqliteBase):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -12,7 +11,6 @@ from typing import Any
 
 import sqlite_utils
 
-from sync.server.storage.records import FormRecord, ReviewRecord, SubmissionRecord, User
 from sync.server.storage.sqlite.schema import MIGRATIONS
 
 
@@ -63,50 +61,3 @@ class SqliteBase:
     def _event(self, kind: str, ref: str) -> int:
         cursor = self.db.execute("INSERT INTO events (kind, ref) VALUES (?, ?)", [kind, ref])
         return int(cursor.lastrowid or 0)
-
-
-def user_of(row: dict[str, Any]) -> User:
-    return User(row["name"], row["role"], row["district"], bool(row["revoked"]))
-
-
-def form_of(row: dict[str, Any]) -> FormRecord:
-    return FormRecord(
-        row["form_id"],
-        row["version"] or None,
-        row["title"],
-        row["md5"],
-        row["xml"],
-        row["seq"],
-        json.loads(row["media"] or "{}"),
-    )
-
-
-def submission_of(row: dict[str, Any]) -> SubmissionRecord:
-    return SubmissionRecord(
-        row["instance_id"],
-        row["form_id"],
-        row["form_version"],
-        row["xml"],
-        row["xml_sha256"],
-        row["deprecated_id"],
-        row["instance_name"],
-        row["submitted_at"],
-        row["enumerator"],
-        row["district"],
-        row["device_id"],
-        row["replaced_by"],
-        row["via"],
-    )
-
-
-def review_of(row: dict[str, Any]) -> ReviewRecord:
-    return ReviewRecord(
-        row["instance_id"],
-        row["decision"],
-        row["comment"],
-        json.loads(row["question_comments"] or "{}"),
-        row["author"],
-        row["at"],
-        row["seq"],
-        row["origin_seq"],
-    )

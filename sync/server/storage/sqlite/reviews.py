@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from sync.server.storage.records import ReturnScope, ReviewRecord
-from sync.server.storage.sqlite.base import SqliteBase, review_of
+from sync.server.storage.rows import review_of
+from sync.server.storage.sqlite.base import SqliteBase
 
 
 class Reviews(SqliteBase):

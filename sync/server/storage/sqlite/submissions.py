@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sync.server.storage.records import AttachmentRecord, SubmissionRecord
-from sync.server.storage.sqlite.base import SqliteBase, submission_of
+from sync.server.storage.rows import submission_of
+from sync.server.storage.sqlite.base import SqliteBase
 
 
 class Submissions(SqliteBase):

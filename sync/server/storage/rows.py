@@ -1,0 +1,57 @@
+"""Records from the rows of the core tables, the same for every backend (a row is a dict of
+column name to value; JSON columns hold text)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sync.server.storage.records import FormRecord, ReviewRecord, SubmissionRecord, User
+
+
+def user_of(row: dict[str, Any]) -> User:
+    return User(row["name"], row["role"], row["district"], bool(row["revoked"]))
+
+
+def form_of(row: dict[str, Any]) -> FormRecord:
+    """A form's row; an unversioned form is kept under the version "" (a key column)."""
+    return FormRecord(
+        row["form_id"],
+        row["version"] or None,
+        row["title"],
+        row["md5"],
+        row["xml"],
+        row["seq"],
+        json.loads(row["media"] or "{}"),
+    )
+
+
+def submission_of(row: dict[str, Any]) -> SubmissionRecord:
+    return SubmissionRecord(
+        row["instance_id"],
+        row["form_id"],
+        row["form_version"],
+        row["xml"],
+        row["xml_sha256"],
+        row["deprecated_id"],
+        row["instance_name"],
+        row["submitted_at"],
+        row["enumerator"],
+        row["district"],
+        row["device_id"],
+        row["replaced_by"],
+        row["via"],
+    )
+
+
+def review_of(row: dict[str, Any]) -> ReviewRecord:
+    return ReviewRecord(
+        row["instance_id"],
+        row["decision"],
+        row["comment"],
+        json.loads(row["question_comments"] or "{}"),
+        row["author"],
+        row["at"],
+        row["seq"],
+        row["origin_seq"],
+    )
