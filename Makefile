@@ -11,6 +11,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # End-to-end tests drive Debian's Chromium (Playwright's own browser download is not possible here).
 CHROMIUM := /usr/bin/chromium
+# The server tests start a throwaway PostgreSQL cluster of their own (tests/postgres_cluster.py)
+# with Debian's binaries, whatever their version; the version named here is only what make looks
+# for when none is installed.
+POSTGRES_INITDB := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb)),/usr/lib/postgresql/15/bin/initdb)
 
 .PHONY: run test lint typecheck pytest bench screenshots constraints clean
 
@@ -51,7 +55,14 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-pytest: $(STAMP) $(CHROMIUM)
+# In some setups Debian's package also starts a system cluster on port 5432 through its service
+# scripts; the tests neither use nor notice it (their cluster has its own port and socket folder).
+$(POSTGRES_INITDB):
+	@echo "Installing Debian's PostgreSQL for the server tests (needs root)"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+
+pytest: $(STAMP) $(CHROMIUM) $(POSTGRES_INITDB)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.postgres_cluster import DatabaseMaker, PostgresCluster, PostgresMissing, running_cluster
 
 REAL_XLSFORMS = Path(__file__).resolve().parent / "fixtures" / "xlsforms"
 
@@ -14,3 +17,29 @@ def real_xlsforms() -> Path:
     """The folder of real-world XLSForms written by other teams (`tests/fixtures/xlsforms`)."""
     assert REAL_XLSFORMS.is_dir(), f"the real-world XLSForms should be at {REAL_XLSFORMS}"
     return REAL_XLSFORMS
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresCluster]:
+    """The session's throwaway PostgreSQL cluster, started when a test first asks for it.
+
+    Missing binaries fail the test with the command that installs them: never a skip."""
+    try:
+        with running_cluster() as cluster:
+            yield cluster
+    except PostgresMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
+@pytest.fixture
+def postgres_databases(postgres_server: PostgresCluster) -> Iterator[DatabaseMaker]:
+    """Makes fresh empty databases (call it: a URL each), all dropped when the test ends;
+    for tests with several servers, such as a hub and its central server."""
+    with postgres_server.databases() as make:
+        yield make
+
+
+@pytest.fixture
+def postgres_url(postgres_databases: DatabaseMaker) -> str:
+    """The URL of a fresh empty database of this test's own."""
+    return postgres_databases()
