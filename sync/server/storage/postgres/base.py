@@ -12,8 +12,10 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -24,6 +26,33 @@ EVENTS_LOCK = "fieldapp:events"
 """Held while an event number is taken and until its transaction commits, so that numbers
 become visible in the order they were given: a device's pull cursor never passes a return
 that commits later with a smaller number."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot serve this server: unreachable, a malformed URL, or a schema
+    newer than this code. The message names the database (without its password)."""
+
+
+def without_password(url: str) -> str:
+    """`url` (a postgresql:// URL or a key=value connection string) with its password left
+    out: what may be shown, logged or used as a key ("?" for what cannot be read)."""
+    if "://" not in url:
+        try:
+            params = conninfo_to_dict(url)
+        except psycopg.Error:
+            return "?"
+        params.pop("password", None)
+        return make_conninfo("", **params)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "?"
+    user, _, host = parts.netloc.rpartition("@")
+    user = user.split(":", 1)[0]
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
+    return f"{parts.scheme}://{user}{'@' if user else ''}{host}{parts.path}" + (
+        f"?{query}" if query else ""
+    )
 
 
 def lock_key(name: str) -> int:
@@ -43,6 +72,7 @@ class PgBase:
 
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         self.url = url
+        self._migrate()
         self.pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
             url,
             min_size=1,
@@ -50,7 +80,6 @@ class PgBase:
             kwargs={"row_factory": dict_row, "autocommit": False},
             open=True,
         )
-        self._migrate()
 
     def close(self) -> None:
         self.pool.close()
@@ -81,10 +110,20 @@ class PgBase:
         assert row is not None
         return int(row["seq"] if isinstance(row, dict) else row[0])
 
+    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
+        """A connection of its own, or `DatabaseUnavailable` saying why not (at once, where
+        the pool would retry in the background until its timeout)."""
+        try:
+            return psycopg.connect(self.url, row_factory=dict_row, connect_timeout=10)
+        except psycopg.Error as error:
+            raise DatabaseUnavailable(
+                f"cannot open the database {without_password(self.url)}: {str(error).strip()}"
+            ) from None
+
     def _migrate(self) -> None:
         """Apply the migrations not yet applied, in order, in one transaction; concurrent
         starts of several processes wait for each other on an advisory lock."""
-        with self._transaction() as connection:
+        with self._connect() as connection, connection.transaction():
             advisory_lock(connection, MIGRATION_LOCK)
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations"
@@ -94,6 +133,11 @@ class PgBase:
                 "SELECT coalesce(max(number), 0) AS n FROM schema_migrations"
             ).fetchone()
             applied = int(found["n"]) if found else 0
+            if applied > len(MIGRATIONS):
+                raise DatabaseUnavailable(
+                    f"the database {without_password(self.url)} has {applied} migrations"
+                    f" applied and this server knows {len(MIGRATIONS)}: upgrade this server"
+                )
             for number, statements in enumerate(MIGRATIONS[applied:], start=applied + 1):
                 for statement in statements:
                     connection.execute(statement)

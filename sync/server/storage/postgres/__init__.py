@@ -1,0 +1,21 @@
+"""The PostgreSQL storage: one database that several server processes and machines share
+(psycopg 3 and its pool, numbered migrations; see docs/storage.md)."""
+
+from __future__ import annotations
+
+from sync.server.storage.postgres.accounts import Accounts
+from sync.server.storage.postgres.base import DatabaseUnavailable, without_password
+from sync.server.storage.postgres.reviews import Reviews
+from sync.server.storage.postgres.schema import MIGRATIONS
+from sync.server.storage.postgres.submissions import Submissions
+
+__all__ = ["MIGRATIONS", "DatabaseUnavailable", "PostgresStorage", "without_password"]
+
+
+class PostgresStorage(Accounts, Submissions, Reviews):
+    """Everything the server keeps, in one PostgreSQL database (`storage.Storage`); the
+    repositories of derived rows draw on the same pool."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.location = without_password(url)

@@ -1,0 +1,130 @@
+"""Submissions, their attachments, a hub's outbox and the settings in PostgreSQL.
+
+Exactly-once rests on the primary keys: whichever process inserts an instanceID first
+stores it, and every other insert of it, at the same moment or later, changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sync.server.storage.postgres.base import PgBase
+from sync.server.storage.records import AttachmentRecord, SubmissionRecord
+from sync.server.storage.rows import submission_of
+
+
+class Submissions(PgBase):
+    # submissions
+    def submission(self, instance_id: str) -> SubmissionRecord | None:
+        rows = self._rows("SELECT * FROM submissions WHERE instance_id = %s", [instance_id])
+        return submission_of(rows[0]) if rows else None
+
+    def add_submission(
+        self,
+        record: SubmissionRecord,
+        attachments: Sequence[AttachmentRecord],
+        outbox: str = "pending",
+    ) -> bool:
+        """Insert unless the instanceID is already there (then False, nothing changed).
+        `outbox`: a hub's forwarding state for it ("sent" for what came from upstream).
+
+        A concurrent insert of the same instanceID waits for the first one's transaction
+        and then does nothing (or inserts, if that one rolled back)."""
+        with self._transaction() as conn:
+            inserted = conn.execute(
+                "INSERT INTO submissions (instance_id, form_id, form_version, xml, xml_sha256,"
+                " deprecated_id, instance_name, submitted_at, enumerator, district, device_id,"
+                " via, outbox) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (instance_id) DO NOTHING RETURNING pos",
+                [
+                    record.instance_id,
+                    record.form_id,
+                    record.form_version,
+                    record.xml,
+                    record.xml_sha256,
+                    record.deprecated_id,
+                    record.instance_name,
+                    record.submitted_at,
+                    record.enumerator,
+                    record.district,
+                    record.device_id,
+                    record.via,
+                    outbox,
+                ],
+            ).fetchone()
+            if inserted is None:
+                return False
+            if record.deprecated_id:
+                conn.execute(
+                    "UPDATE submissions SET replaced_by = %s WHERE instance_id = %s"
+                    " AND replaced_by IS NULL",
+                    [record.instance_id, record.deprecated_id],
+                )
+            rows = [[a.instance_id, a.name, a.sha256, a.size, int(a.received)] for a in attachments]
+            if rows:
+                with conn.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO attachments (instance_id, name, sha256, size, received)"
+                        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        rows,
+                    )
+        return True
+
+    def count_submissions(self) -> int:
+        return int(self._rows("SELECT count(*) AS n FROM submissions")[0]["n"])
+
+    def attachments(self, instance_id: str) -> list[AttachmentRecord]:
+        rows = self._rows(
+            'SELECT * FROM attachments WHERE instance_id = %s ORDER BY name COLLATE "C"',
+            [instance_id],
+        )
+        return [
+            AttachmentRecord(
+                r["instance_id"], r["name"], r["sha256"], r["size"], bool(r["received"])
+            )
+            for r in rows
+        ]
+
+    def put_attachment(self, record: AttachmentRecord) -> bool:
+        """Record a received attachment; False if it was already received. Two processes
+        receiving the same file at once: the row lock of the upsert orders them, and the
+        second finds it received."""
+        with self._transaction() as conn:
+            stored = conn.execute(
+                "INSERT INTO attachments AS a (instance_id, name, sha256, size, received)"
+                " VALUES (%s, %s, %s, %s, 1) ON CONFLICT (instance_id, name) DO UPDATE"
+                " SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size, received = 1"
+                " WHERE a.received = 0 RETURNING 1 AS stored",
+                [record.instance_id, record.name, record.sha256, record.size],
+            ).fetchone()
+        return stored is not None
+
+    # relay outbox
+    def outbox_pending(self, limit: int) -> list[SubmissionRecord]:
+        """The submissions a hub has still to forward, in the order they arrived."""
+        rows = self._rows(
+            "SELECT * FROM submissions WHERE outbox = 'pending' ORDER BY pos LIMIT %s", [limit]
+        )
+        return [submission_of(row) for row in rows]
+
+    def outbox_mark(self, instance_id: str, state: str, message: str | None) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE submissions SET outbox = %s, outbox_message = %s WHERE instance_id = %s",
+                [state, message, instance_id],
+            )
+
+    def outbox_state(self, instance_id: str) -> str | None:
+        rows = self._rows("SELECT outbox FROM submissions WHERE instance_id = %s", [instance_id])
+        return str(rows[0]["outbox"]) if rows else None
+
+    def get_setting(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM settings WHERE key = %s", [key])
+        return str(rows[0]["value"]) if rows else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (%s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                [key, value],
+            )
