@@ -41,8 +41,8 @@ import httpx
 import sqlite_utils
 
 from benchmarks.living_income_households import FORM, FORM_ID, households
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
 HERE = Path(__file__).resolve().parent
@@ -57,16 +57,16 @@ DERIVED = {"review_facts": "quality facts", "report_households": "report rows",
 """The tables ingestion writes besides the submission, and what they hold."""
 SWITCHES: tuple[tuple[str, str, str], ...] = (
     ("quality flags off (the review index's `record` is skipped)", "review_facts",
-     "import sync.server.derived_rows as d, types; assert callable(d.index_for);"
+     "import sync.server.intake.derived_rows as d, types; assert callable(d.index_for);"
      " d.index_for = lambda *a: types.SimpleNamespace(record=lambda *a: None)"),
     ("report row off (`record_household` is skipped)", "report_households",
-     "import sync.server.derived_rows as d; assert callable(d.record_household);"
+     "import sync.server.intake.derived_rows as d; assert callable(d.record_household);"
      " d.record_household = lambda *a: None"),
     ("export rows off (`record_parts` is skipped)", "export_parts",
-     "import sync.server.derived_rows as d; assert callable(d.record_parts);"
+     "import sync.server.intake.derived_rows as d; assert callable(d.record_parts);"
      " d.record_parts = lambda *a: None"),
     ("flags, report row and export rows all off (`write_derived_rows` is skipped)", "*",
-     "import sync.server.ingest as i; assert callable(i.write_derived_rows);"
+     "import sync.server.intake.ingest as i; assert callable(i.write_derived_rows);"
      " i.write_derived_rows = lambda *a: None"),
 )  # fmt: skip
 """Diagnostics: (what is switched off, the table left empty ("*": all of them), code run

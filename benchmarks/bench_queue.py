@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks.living_income_store import DISTRICTS, generate
 from sync.server.app import open_storage
-from sync.server.review_store import QueueFilter, ReviewIndex, index_for
+from sync.server.review.store import QueueFilter, ReviewIndex, index_for
 from sync.server.storage import ReviewRecord
 from sync.server.storage.sqlite import SqliteStorage
 

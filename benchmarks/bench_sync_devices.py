@@ -21,8 +21,8 @@ import httpx
 
 from sync.client import SyncClient, SyncError
 from sync.protocol import SubmissionItem
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.storage.sqlite import SqliteStorage
 

@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 
 from benchmarks.bench_sync_devices import DEMO_FORM, SERVE, _free_port, _wait_until_up
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
 UPLOADS = 50

@@ -5,7 +5,7 @@ the central server's (`server_url`). The same token works on both. Before each s
 is asked once, with a short timeout, whether it answers and accepts the token (a pull that
 can find nothing, which costs it next to nothing); if it does, the whole sync goes through
 it, else through the central server. A hub answers a pull in the central server's numbering
-(`sync/server/routes_batch.py`), so the device keeps one pull cursor whichever way it syncs: a
+(`sync/server/api/batch.py`), so the device keeps one pull cursor whichever way it syncs: a
 returned interview it got from one comes after its cursor at the other, and arrives once.
 """
 

@@ -224,3 +224,31 @@ def test_a_type_checking_import_counts_for_direction_not_for_cycles(tmp_path: Pa
     assert cycles(graph) == []
     graph["app.b"]["app.a"] = False
     assert cycles(graph) == [["app.a", "app.b", "app.a"]]
+
+
+SERVER_LAYERS = {
+    # What each server package may not import: the HTTP layer and the process's entry
+    # points sit on top; the packages of what the server computes sit on storage.
+    "supervisor_ui": ("storage", "api", "intake", "hub", "app", "cli"),
+    "quality": ("api", "hub", "app", "cli", "supervisor_ui"),
+    "review": ("api", "intake", "hub", "app", "cli", "supervisor_ui"),
+    "exports": ("api", "intake", "hub", "app", "supervisor_ui"),
+    "report": ("api", "intake", "hub", "app", "cli", "supervisor_ui"),
+    "hub": ("api", "app", "cli", "supervisor_ui"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(SERVER_LAYERS))
+def test_server_packages_import_only_the_layers_below(package: str) -> None:
+    """`supervisor_ui` is a client of the API like any other (it shares only constants and
+    renderers with `report`, `review` and `quality`); the packages that compute (`quality`,
+    `review`, `exports`, `report`) and the hub never reach up to the routes or the app."""
+    banned = tuple(f"sync.server.{name}" for name in SERVER_LAYERS[package])
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if module.startswith(f"sync.server.{package}.")
+        for target in targets
+        if any(target == b or target.startswith(b + ".") for b in banned)
+    ]
+    assert wrong == []

@@ -8,19 +8,19 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from sync.server.auth import CurrentAdmin, RateLimiter
-from sync.server.blobs import BlobStore
+from sync.server.api.auth import CurrentAdmin, RateLimiter
+from sync.server.api.batch import router as batch_router
+from sync.server.api.exports import router as exports_router
+from sync.server.api.openrosa import router as openrosa_router
+from sync.server.api.report import router as report_router
+from sync.server.api.review import router as review_router
+from sync.server.api.security_headers import SecurityHeaders
+from sync.server.api.upload_gate import UploadGate
 from sync.server.errors import install_error_handlers
-from sync.server.export_jobs import ExportJobs
-from sync.server.routes_batch import router as batch_router
-from sync.server.routes_exports import router as exports_router
-from sync.server.routes_openrosa import router as openrosa_router
-from sync.server.routes_report import router as report_router
-from sync.server.routes_review import router as review_router
-from sync.server.security_headers import SecurityHeaders
+from sync.server.exports.jobs import ExportJobs
 from sync.server.storage import Storage
+from sync.server.storage.blobs import BlobStore
 from sync.server.storage.sqlite import SqliteStorage
-from sync.server.upload_gate import UploadGate
 
 
 @dataclass(frozen=True)

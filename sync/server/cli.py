@@ -9,10 +9,10 @@ import threading
 from pathlib import Path
 
 from sync.protocol import DeviceSettings
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.errors import DomainError
-from sync.server.hub_trust import USERS_AT_KEY, USERS_EVERY
+from sync.server.hub.trust import USERS_AT_KEY, USERS_EVERY
 from sync.server.publish import publish_file
 from sync.server.storage import ROLES, Storage
 from sync.server.token_arg import token_help, token_of
@@ -224,11 +224,11 @@ def _run(args: argparse.Namespace) -> int:
         return supervisor(flags + (["--no-browser"] if args.no_browser else []))
     storage, blobs = open_storage(args.data)
     if args.command == "submissions":
-        from sync.server.submissions_import import run_import
+        from sync.server.intake.importer import run_import
 
         return run_import(storage, blobs, args)
     if args.command in ("export", "report"):
-        from sync.server.exports_cli import run_export, run_report
+        from sync.server.exports.cli import run_export, run_report
 
         return run_export(storage, args) if args.command == "export" else run_report(storage, args)
     if args.command == "quality":
@@ -268,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
 def _quality(args: argparse.Namespace, storage: Storage) -> int:
     """`show` prints the settings in force; `set` stores a file's, or names what is wrong
     (file, field) and changes nothing."""
-    from sync.server.quality_config import load_config, save_config
+    from sync.server.quality.config import load_config, save_config
 
     if args.action == "set":
         try:
@@ -293,7 +293,7 @@ def app_user_url(server: str | None, token: str) -> str:
 def _qr(args: argparse.Namespace, store: Storage) -> int:
     """With --rotate a new token (older ones stop working); else the user's current one."""
     from sync.provisioning import SetupOptions, encode_settings, make_qr_png
-    from sync.server.auth import hash_token, new_token
+    from sync.server.api.auth import hash_token, new_token
 
     user = store.user(args.name)
     if user is None:
@@ -333,8 +333,8 @@ def _relay(args: argparse.Namespace) -> int:
                 self.listening.set()
 
     from sync.client import RetryPolicy
-    from sync.server.relay import Forwarder
-    from sync.server.relay_users import UpstreamClient
+    from sync.server.hub.relay import Forwarder
+    from sync.server.hub.users import UpstreamClient
 
     config = ServerConfig(args.data, require_known_form=False, upstream=args.upstream)
     app = create_app(config)

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from sync.server.openrosa_xml import openrosa_message
+from sync.server.api.openrosa_xml import openrosa_message
 
 
 class DomainError(Exception):

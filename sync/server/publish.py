@@ -11,9 +11,9 @@ from forms.errors import FormError, Place
 from forms.testdrive import check_compiled, check_definition
 from forms.xform_reader import read_xform
 from forms.xlsform import compile_xlsform
-from sync.server.blobs import BlobStore
 from sync.server.errors import BadRequest
 from sync.server.storage import FormRecord, Storage
+from sync.server.storage.blobs import BlobStore
 
 MEDIA_REF = re.compile(r"jr://(?:file|images|audio|video|file-csv)/([^\s\"'<>]+)")
 TEST_RUNS = 5

@@ -28,8 +28,8 @@ from fieldapp.auto_sync import BACKOFF_VARIABLE
 from fieldapp.sync_agent import provision_from_code
 from sync.protocol import DeviceSettings
 from sync.provisioning import SetupOptions, encode_settings
+from sync.server.api.auth import add_user, hash_token
 from sync.server.app import open_storage
-from sync.server.auth import add_user, hash_token
 from sync.server.publish import publish_file
 from sync.server.storage import User
 from sync.server.storage.sqlite import SqliteStorage

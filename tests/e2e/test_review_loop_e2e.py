@@ -21,10 +21,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from sync.protocol import DeviceSettings
 from sync.provisioning import SetupOptions, encode_settings
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
-from sync.server.review_store import QueueFilter
+from sync.server.review.store import QueueFilter
 from sync.server.storage.sqlite import SqliteStorage
 
 ROOT = Path(__file__).resolve().parents[2]

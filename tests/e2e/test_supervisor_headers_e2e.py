@@ -18,8 +18,8 @@ import pytest
 from e2e_app import supervisor_app
 from playwright.sync_api import Browser, expect
 
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.supervisor_ui.web_server import same_origin
 
 ROOT = Path(__file__).resolve().parents[2]

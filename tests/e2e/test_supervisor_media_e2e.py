@@ -18,10 +18,10 @@ from e2e_app import TABLET, on_screen, supervisor_app
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
-from sync.server.quality_config import BoundingBox, QualityConfig, save_config
+from sync.server.quality.config import BoundingBox, QualityConfig, save_config
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "sync"))

@@ -16,8 +16,8 @@ import pytest
 from e2e_app import TABLET, supervisor_app
 from playwright.sync_api import Browser, Page, expect
 
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
 ROOT = Path(__file__).resolve().parents[2]

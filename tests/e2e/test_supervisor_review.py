@@ -24,8 +24,8 @@ from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from forms.session import FormSession
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 from tests.waiting import wait_until
 

@@ -15,9 +15,9 @@ import pytest
 from e2e_app import supervisor_app, write
 from playwright.sync_api import Browser, expect
 
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
-from sync.server.ingest import ingest
+from sync.server.intake.ingest import ingest
 from sync.server.publish import publish_file
 from sync.server.storage import ReviewRecord, User
 

@@ -72,7 +72,7 @@ class PullOnly(HubClient):
 
 
 def test_the_hub_is_asked_from_the_cursor_the_central_server_gave(store: Store) -> None:
-    """A hub numbers returns as the central server does (routes_batch.py), so a return the
+    """A hub numbers returns as the central server does (sync/server/api/batch.py), so a return the
     device got directly is behind its cursor at the hub too: one cursor, each return once."""
     store.set_setting(PULL_CURSOR, "41")
     hub = PullOnly(HUB, "tok")

@@ -217,8 +217,8 @@ class ExportServer:
     def __init__(self, data: Path, items: list[Household], states: dict[str, str]) -> None:
         from fastapi.testclient import TestClient
 
+        from sync.server.api.auth import add_user
         from sync.server.app import ServerConfig, create_app
-        from sync.server.auth import add_user
 
         store = seed(data, items)
         for instance_id, decision in states.items():

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 from server_support import instance_xml, make_server, serving
 
-from sync.server.auth import add_user
-from sync.server.blobs import BlobStore
+from sync.server.api.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.storage import Storage
+from sync.server.storage.blobs import BlobStore
 
 
 def photo_xml(instance_id: str) -> str:

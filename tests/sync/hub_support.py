@@ -11,8 +11,8 @@ from server_support import Server
 
 from sync.client import SyncClient
 from sync.server.app import ServerConfig, create_app
-from sync.server.relay import Forwarder
-from sync.server.relay_users import UpstreamClient
+from sync.server.hub.relay import Forwarder
+from sync.server.hub.users import UpstreamClient
 from sync.server.storage import Storage
 
 UPSTREAM = "http://testserver"

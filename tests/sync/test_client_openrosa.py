@@ -19,8 +19,8 @@ from test_faults import LoopTransport
 from sync.client import AuthError, OpenRosaClient
 from sync.client_openrosa import PART, _split
 from sync.protocol import AttachmentRef, SubmissionItem
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_xform
 from sync.server.storage import Storage
 

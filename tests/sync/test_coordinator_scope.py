@@ -12,7 +12,7 @@ from hub_support import direct
 from server_support import Server, instance_xml, make_server
 
 from sync.protocol import SubmissionItem
-from sync.server.auth import add_user
+from sync.server.api.auth import add_user
 
 PHOTO = b"\xff\xd8 a south door \xff\xd9"
 SOUTH = "uuid:south-1"

@@ -11,7 +11,7 @@ import pytest
 from defusedxml.ElementTree import fromstring
 
 from sync.server.app import open_storage
-from sync.server.ingest import ingest
+from sync.server.intake.ingest import ingest
 from sync.server.report.drivers import PATHS, CropFigures, crop_figures, drivers, main_income
 from sync.server.report.extract import names_are_unique, tag_texts
 from sync.server.report.household import _texts

@@ -20,8 +20,8 @@ import pytest
 from server_support import Server, instance_xml, make_server
 
 from fieldapp.paradata import audit_log
-from sync.server.quality_config import save_config
-from sync.server.quality_duration import Durations, audit_durations
+from sync.server.quality.config import save_config
+from sync.server.quality.duration import Durations, audit_durations
 from sync.server.supervisor_ui.screens import _duration_line
 
 T0 = 1_770_000_000_000

@@ -21,8 +21,8 @@ from fieldapp.sync_agent import STAGE_DONE, SyncAgent, provision, provision_from
 from forms.session import FormSession
 from forms.xform_reader import read_xform
 from sync.provisioning import decode_qr_image, decode_settings
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.storage.sqlite import SqliteStorage
 

@@ -13,11 +13,11 @@ from export_support import ExportServer, expected_tables, households, read_csv_z
 from fastapi.testclient import TestClient
 from report_support import HOUSEHOLDS, xml_of
 
-from sync.server import export_jobs
 from sync.server.app import open_storage
-from sync.server.export_jobs import ExportJobs
+from sync.server.exports import jobs as export_jobs
+from sync.server.exports.jobs import ExportJobs
 from sync.server.exports.source import ExportFilter
-from sync.server.ingest import ingest
+from sync.server.intake.ingest import ingest
 from sync.server.storage import FormRecord, User
 from tests.waiting import wait_until
 

@@ -29,7 +29,7 @@ from sync.server.exports import source, stored
 from sync.server.exports.run import export, export_schema
 from sync.server.exports.source import ExportFilter
 from sync.server.exports.writers import write_csv_zip
-from sync.server.ingest import ingest
+from sync.server.intake.ingest import ingest
 from sync.server.storage import FormRecord, Storage, User
 
 AMINA = User("amina", "enumerator", "north")

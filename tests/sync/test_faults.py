@@ -23,8 +23,8 @@ from fastapi import FastAPI
 from fieldapp.store import Store
 from fieldapp.sync_agent import Client, SyncAgent
 from sync.client import OpenRosaClient, RetryPolicy, SyncClient
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_xform
 
 SCHEDULES = 500

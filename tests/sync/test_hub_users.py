@@ -14,9 +14,9 @@ from server_support import Server, make_server
 
 from sync.client import AuthError, ConnectionFailed
 from sync.protocol import HubUser
-from sync.server.auth import add_user, hash_token
+from sync.server.api.auth import add_user, hash_token
 from sync.server.errors import BadRequest
-from sync.server.relay_users import HubUsersRefresh
+from sync.server.hub.users import HubUsersRefresh
 from sync.server.storage import User
 
 

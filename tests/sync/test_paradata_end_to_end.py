@@ -31,8 +31,8 @@ from fieldapp.sync_agent import SyncAgent, provision
 from forms.session import FormSession
 from forms.xpath import Environment
 from sync.protocol import DeviceSettings
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
 TESTS = Path(__file__).resolve().parents[1]

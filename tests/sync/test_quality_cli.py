@@ -9,7 +9,7 @@ import pytest
 
 from sync.server.app import open_storage
 from sync.server.cli import main
-from sync.server.quality_config import load_config
+from sync.server.quality.config import load_config
 
 
 def test_show_prints_the_defaults_and_set_stores_a_file(

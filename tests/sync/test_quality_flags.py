@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from server_support import Server, make_server
 
-from sync.server.quality import check, extract_facts, section_seconds
-from sync.server.quality_config import FieldMap, QualityConfig
+from sync.server.quality.checks import check, extract_facts, section_seconds
+from sync.server.quality.config import FieldMap, QualityConfig
 
 CONFIG = {
     "forms": {},
@@ -152,7 +152,7 @@ def test_bad_config_is_refused_naming_the_field_and_changes_nothing(server: Serv
     response = server.client.put("/api/v1/review/config", json=bad, headers=server.auth("sue"))
     assert response.status_code == 403
     admin = server.storage
-    from sync.server.auth import add_user
+    from sync.server.api.auth import add_user
 
     token = add_user(admin, "ada", "admin", None)
     response = server.client.put(

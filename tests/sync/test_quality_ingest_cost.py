@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from sync.server import review_store
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.errors import BadRequest
-from sync.server.ingest import ingest
-from sync.server.instance_fields import parse_submission
+from sync.server.intake.ingest import ingest
+from sync.server.intake.instance_fields import parse_submission
 from sync.server.publish import publish_file
-from sync.server.quality import extract_facts
-from sync.server.quality_config import QualityConfig
-from sync.server.quality_peers import EXACT_BELOW, PeerFences, _Snapshot
-from sync.server.review_store import index_for
+from sync.server.quality.checks import extract_facts
+from sync.server.quality.config import QualityConfig
+from sync.server.quality.peers import EXACT_BELOW, PeerFences, _Snapshot
+from sync.server.review import store as review_store
+from sync.server.review.store import index_for
 from sync.server.storage import Storage, User
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"

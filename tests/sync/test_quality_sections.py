@@ -4,7 +4,7 @@ outside every group belongs to no section."""
 
 from __future__ import annotations
 
-from sync.server.quality import section_seconds
+from sync.server.quality.checks import section_seconds
 
 AUDIT = (
     "event,node,start,end\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 from hub_support import start_hub
 from server_support import item, make_server
 
-from sync.server.relay import CURSOR_KEY
+from sync.server.hub.relay import CURSOR_KEY
 
 
 def _batch(*items: dict[str, object]) -> dict[str, object]:

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from report_support import HOUSEHOLDS, store_households
 
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.exports.source import ExportFilter
 from sync.server.report.build import report_for
 from sync.server.report.charts import MAX_BARS, income_vs_benchmark

@@ -10,7 +10,7 @@ from report_support import HOUSEHOLDS, xml_of
 
 from sync.server.app import open_storage
 from sync.server.exports.source import ExportFilter
-from sync.server.ingest import ingest
+from sync.server.intake.ingest import ingest
 from sync.server.report.household import LIVING_INCOME_MAPPING, household_from_xml
 from sync.server.report.index import backfill, households
 from sync.server.storage import Storage, SubmissionRecord, User

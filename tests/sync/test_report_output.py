@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from report_support import HOUSEHOLDS, store, xml_of
 
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.cli import main
 from sync.server.errors import BadRequest
 from sync.server.exports.source import ExportFilter
-from sync.server.ingest import ingest
+from sync.server.intake.ingest import ingest
 from sync.server.report.benchmarks import CSV, TYPES, parse_benchmarks
 from sync.server.report.build import report_for
 from sync.server.report.html import render_html

@@ -26,8 +26,8 @@ from living_income_households import (
 
 from forms.session import FormSession
 from forms.xform_reader import read_xform
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.report.compute import Report
 from sync.server.report.extract import mapped_paths, names_are_unique, reader_for

@@ -15,8 +15,8 @@ import pytest
 from report_support import HOUSEHOLDS, LIVING_INCOME_FORM, store_households
 from server_support import serving
 
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.report.charts import empty_reason, report_charts
 from sync.server.report.compute import Population, Report

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from server_support import Server, instance_xml, make_server
 
-from sync.server.auth import add_user
-from sync.server.review_store import QueueFilter
+from sync.server.api.auth import add_user
+from sync.server.review.store import QueueFilter
 from sync.server.storage.sqlite.review_index import QUEUE_PAGE, _matching
 
 FULL = (

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 from server_support import Server, make_server
 
-from sync.server.auth import add_user
-from sync.server.blobs import BlobStore
+from sync.server.api.auth import add_user
 from sync.server.publish import publish_file
+from sync.server.storage.blobs import BlobStore
 
 FORM = Path(__file__).with_name("site_visit.xml")
 XML = (

@@ -15,9 +15,9 @@ from plot_seasons_support import FORM, NOTE, RECEIPT, interview, submit
 from server_support import Server, make_server
 from test_review_media import view
 
-from sync.server.auth import add_user
-from sync.server.blobs import BlobStore
+from sync.server.api.auth import add_user
 from sync.server.publish import publish_file
+from sync.server.storage.blobs import BlobStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forms"))
 

@@ -18,8 +18,8 @@ from fieldapp.sync_agent import SyncAgent, provision
 from forms.session import FormSession
 from forms.xform_reader import read_xform
 from sync.protocol import DeviceSettings
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"

@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 
 from forms.xform_reader import read_xform
 from forms.xlsform import compile_xlsform
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
-from sync.server.render import render
+from sync.server.review.render import render
 
 FORM = Path(__file__).with_name("household_wording.md")
 BENCHMARKS = "name,label\nci_cocoa_2024,Côte d'Ivoire cocoa 2024\ngh_cocoa_2024,Ghana cocoa 2024\n"

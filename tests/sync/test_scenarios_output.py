@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from report_support import HOUSEHOLDS, xml_of
 
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.cli import main
-from sync.server.ingest import ingest
+from sync.server.intake.ingest import ingest
 from sync.server.report.driver_limits import DriverLimit, DriverLimits, shipped_limits
 from sync.server.storage import ReviewRecord, User
 from sync.server.supervisor_ui.scenarios_screen import changes_of, limits_text

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from server_support import Server, instance_xml, make_server
 
-from sync.server.quality_config import save_config
+from sync.server.quality.config import save_config
 
 FLAG = "section_too_short"
 QUICK = b"event,node,start,end\nform start,,0,\nquestion,/data/consent,0,5000\n"

@@ -19,8 +19,8 @@ from server_support import CLI, DEMO_FORM, instance_xml
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
 from sync.provisioning import decode_options, decode_qr_image, decode_settings
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.cli import main
 from sync.server.publish import publish_file
 from tests.waiting import free_port, wait_serving, wait_until

@@ -10,8 +10,8 @@ from defusedxml.ElementTree import fromstring
 from fastapi.testclient import TestClient
 from server_support import DEMO_FORM
 
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.cli import main
 
 NS = {

@@ -17,7 +17,7 @@ from server_support import CLI, serving
 from sync.protocol import PullResult
 from sync.provisioning import decode_qr_image, decode_settings
 from sync.server.app import open_storage
-from sync.server.relay import Forwarder
+from sync.server.hub.relay import Forwarder
 
 URL = "http://10.0.0.5:8000"
 

@@ -15,7 +15,7 @@ from hardening_support import Live, live_server
 from openpyxl import load_workbook
 from server_support import instance_xml
 
-from sync.server.limits import MAX_ATTACHMENTS, MAX_FIELD_CHARS, MAX_INSTANCE_ID
+from sync.server.intake.limits import MAX_ATTACHMENTS, MAX_FIELD_CHARS, MAX_INSTANCE_ID
 
 HUGE = "99999999999999999999"
 

@@ -108,13 +108,17 @@ def test_the_storage_package_is_where_sqlite_lives() -> None:
 
 def test_the_storage_package_depends_on_nothing_of_the_server_above_it() -> None:
     """Repositories keep and read plain data; what to compute stays in the modules above
-    (quality, review, exports, report), so a second backend reimplements storage only."""
+    (quality, review, exports, report), so a second backend reimplements storage only. The
+    one module below it is the server's domain errors (`sync.server.errors`), which the blob
+    store raises for a name that could leave its folder."""
     above: list[str] = []
     for path in sorted(STORAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
                 ("sync", "forms", "fieldapp")
             ):
-                if not (node.module or "").startswith("sync.server.storage"):
+                if not (node.module or "").startswith(
+                    ("sync.server.storage", "sync.server.errors")
+                ):
                     above.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.module}")
     assert above == []

@@ -17,12 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fieldapp.cli import main as fieldapp
+from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
-from sync.server.auth import add_user
 from sync.server.cli import main as server
 from sync.server.exports.source import ExportFilter
+from sync.server.intake.files import MAX_UNZIPPED_BYTES
 from sync.server.report.build import report_for
-from sync.server.submission_files import MAX_UNZIPPED_BYTES
 
 FORM = Path(__file__).resolve().parents[2] / "forms" / "library" / "living_income_household.xlsx"
 FORM_ID = "living_income_household"

@@ -12,8 +12,8 @@ import flet as ft
 import pytest
 from server_support import instance_xml, make_server, serving
 
-from sync.server.quality import FLAG_LABELS
-from sync.server.review_store import QueueFilter
+from sync.server.quality.checks import FLAG_LABELS
+from sync.server.review.store import QueueFilter
 from sync.server.supervisor_ui.api import ReviewApi
 from sync.server.supervisor_ui.screens import ANY, SupervisorScreens, page_text, queue_line
 

@@ -10,7 +10,7 @@ import pytest
 
 from forms.xform_reader import read_xform
 from forms.xlsform import compile_xlsform
-from sync.server.render import render
+from sync.server.review.render import render
 from sync.server.supervisor_ui.answers_view import sections
 from sync.server.supervisor_ui.api import ReviewApi
 from sync.server.supervisor_ui.comments import CommentBook

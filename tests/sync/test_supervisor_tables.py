@@ -17,10 +17,10 @@ from PIL import Image
 from plot_seasons_support import FORM, NOTE, RECEIPT, interview, plots_with_photos, submit
 from server_support import serving
 
+from sync.server.api.auth import add_user
 from sync.server.app import open_storage
-from sync.server.auth import add_user
 from sync.server.publish import publish_file
-from sync.server.quality_config import BoundingBox, QualityConfig, save_config
+from sync.server.quality.config import BoundingBox, QualityConfig, save_config
 from sync.server.supervisor_ui.api import ReviewApi
 from sync.server.supervisor_ui.cell_sizes import CHAR, ROW_WIDTH, lines, width
 from sync.server.supervisor_ui.comments import OVERALL, SENT, CommentBook

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.server.auth import new_token
+from sync.server.api.auth import new_token
 from sync.server.supervisor_ui.__main__ import arguments
 
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import httpx
 
-from sync.server.review_store import TOTAL_COUNT
+from sync.server.review.store import TOTAL_COUNT
 
 
 class ReviewApiError(Exception):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sync.server.render import FILE_KINDS
+from sync.server.review.render import FILE_KINDS
 from sync.server.supervisor_ui.media import SMALL
 from sync.server.supervisor_ui.widgets import TAP
 

@@ -1,6 +1,6 @@
 """The Exports screen: a form, a format and filters; a job with its progress; a download.
 
-The export runs on the server as a job (`sync/server/export_jobs.py`); this screen polls
+The export runs on the server as a job (`sync/server/exports/jobs.py`); this screen polls
 it twice a second and, once it is done, asks for a one-time link and opens it in a new
 browser tab, so the file goes from the server straight to the supervisor's browser (the
 API token never appears in a URL). The jobs of the last hour are listed with their own

@@ -22,7 +22,7 @@ from typing import Any
 
 import flet as ft
 
-from sync.server.render import FILE_KINDS
+from sync.server.review.render import FILE_KINDS
 from sync.server.supervisor_ui.cell_sizes import (
     HEAD_LINES,
     ROW_WIDTH,

@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from sync.server.quality import FLAG_LABELS
+from sync.server.quality.checks import FLAG_LABELS
 from sync.server.supervisor_ui.answers_view import sections
 from sync.server.supervisor_ui.api import ReviewApi, ReviewApiError
 from sync.server.supervisor_ui.comments import OVERALL, CommentBook

@@ -11,21 +11,21 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from sync.protocol import AttachmentRef
-from sync.server.auth import authenticate
-from sync.server.blobs import BlobStore, Incoming, safe_name
+from sync.server.api.auth import authenticate
+from sync.server.api.openrosa_xml import form_list, manifest, openrosa_message
 from sync.server.errors import BadRequest, Conflict, NotFound
-from sync.server.ingest import (
+from sync.server.intake.ingest import (
     NOT_KEPT,
     check_received_files,
     ingest,
     referenced_names,
     require_submitter_of,
 )
-from sync.server.instance_fields import instance_fields, parse_submission
-from sync.server.limits import MAX_ATTACHMENTS, check_xml_size
-from sync.server.openrosa_xml import form_list, manifest, openrosa_message
-from sync.server.quality_sections import on_attachment
+from sync.server.intake.instance_fields import instance_fields, parse_submission
+from sync.server.intake.limits import MAX_ATTACHMENTS, check_xml_size
+from sync.server.quality.sections import on_attachment
 from sync.server.storage import AttachmentRecord, Storage, User
+from sync.server.storage.blobs import BlobStore, Incoming, safe_name
 
 router = APIRouter(prefix="/v1/key/{token}/projects/{project}")
 XML = "text/xml; charset=utf-8"

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from sync.client import AuthError, ConnectionFailed, SyncClient
 from sync.protocol import API_PREFIX, HubUser, HubUsers
-from sync.server.hub_trust import USERS_AT_KEY, USERS_EVERY
-from sync.server.ingest import now
+from sync.server.hub.trust import USERS_AT_KEY, USERS_EVERY
+from sync.server.intake.ingest import now
 from sync.server.storage import Storage, User
 
 log = logging.getLogger("fieldapp.relay")

@@ -18,9 +18,9 @@ import logging
 import threading
 from xml.etree.ElementTree import Element
 
-from sync.server.quality import Facts, Flag, check, extract_facts
-from sync.server.quality_config import SETTING_KEY, QualityConfig
-from sync.server.quality_peers import PeerFences
+from sync.server.quality.checks import Facts, Flag, check, extract_facts
+from sync.server.quality.config import SETTING_KEY, QualityConfig
+from sync.server.quality.peers import PeerFences
 from sync.server.storage import Storage, SubmissionRecord
 from sync.server.storage.repositories import FactsLookup, FactsRow
 

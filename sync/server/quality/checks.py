@@ -22,9 +22,9 @@ from xml.etree.ElementTree import Element
 
 from pydantic import BaseModel
 
-from sync.server.instance_fields import parse_submission
-from sync.server.quality_config import METRICS, FieldMap, QualityConfig
-from sync.server.quality_peers import Quartiles, quartiles
+from sync.server.intake.instance_fields import parse_submission
+from sync.server.quality.config import METRICS, FieldMap, QualityConfig
+from sync.server.quality.peers import Quartiles, quartiles
 
 
 class Flag(BaseModel):

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 
 from forms.xform_reader import read_xform
-from sync.server.blobs import BlobStore
-from sync.server.quality import Facts, Flag, check, section_seconds
-from sync.server.quality_config import QualityConfig, load_config
-from sync.server.quality_duration import audit_durations, record_durations
-from sync.server.review_store import ReviewIndex, index_for
+from sync.server.quality.checks import Facts, Flag, check, section_seconds
+from sync.server.quality.config import QualityConfig, load_config
+from sync.server.quality.duration import audit_durations, record_durations
+from sync.server.review.store import ReviewIndex, index_for
 from sync.server.storage import Storage
+from sync.server.storage.blobs import BlobStore
 
 log = logging.getLogger(__name__)
 

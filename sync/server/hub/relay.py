@@ -27,14 +27,14 @@ from sync.protocol import (
     ReturnedInstance,
     SubmissionItem,
 )
-from sync.server.blobs import BlobStore
 from sync.server.errors import BadRequest
-from sync.server.hub_trust import USERS_AT_KEY, USERS_EVERY, served
-from sync.server.ingest import now
-from sync.server.instance_fields import read_instance
+from sync.server.hub.trust import USERS_AT_KEY, USERS_EVERY, served
+from sync.server.hub.users import HubUsersRefresh, for_coordinator
+from sync.server.intake.ingest import now
+from sync.server.intake.instance_fields import read_instance
 from sync.server.publish import publish_xform
-from sync.server.relay_users import HubUsersRefresh, for_coordinator
 from sync.server.storage import ReviewRecord, Storage, SubmissionRecord
+from sync.server.storage.blobs import BlobStore
 
 log = logging.getLogger("fieldapp.relay")
 CURSOR_KEY = "upstream_cursor"

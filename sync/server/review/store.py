@@ -18,8 +18,8 @@ from xml.etree.ElementTree import Element
 
 from pydantic import BaseModel, Field, field_validator
 
-from sync.server.quality import FLAG_LABELS, Facts, Flag
-from sync.server.quality_record import FactsRecorder
+from sync.server.quality.checks import FLAG_LABELS, Facts, Flag
+from sync.server.quality.record import FactsRecorder
 from sync.server.storage import Storage, SubmissionRecord, repositories
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from starlette.types import Scope
 
 from sync.server.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
-from sync.server.hub_trust import unknown_token_message
+from sync.server.hub.trust import unknown_token_message
 from sync.server.storage import ROLES, Storage, User
 
 SUBMITTERS = ("enumerator", "coordinator", "admin")

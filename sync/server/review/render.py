@@ -22,7 +22,7 @@ from defusedxml.ElementTree import fromstring
 from pydantic import BaseModel
 
 from forms.definition import Control, FormDefinition
-from sync.server.render_text import Wording
+from sync.server.review.render_text import Wording
 
 QUESTION_KINDS = ("input", "select1", "select", "range", "upload", "rank", "secret", "trigger")
 FILE_KINDS = ("image", "audio", "video", "file")

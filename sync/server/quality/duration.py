@@ -20,10 +20,10 @@ import csv
 import io
 from dataclasses import dataclass
 
-from sync.server.quality import Facts, Flag, check
-from sync.server.quality_config import QualityConfig
-from sync.server.quality_record import store_facts
-from sync.server.review_store import ReviewIndex
+from sync.server.quality.checks import Facts, Flag, check
+from sync.server.quality.config import QualityConfig
+from sync.server.quality.record import store_facts
+from sync.server.review.store import ReviewIndex
 from sync.server.storage import Storage
 
 BEGINS = frozenset({"form start", "form resume"})

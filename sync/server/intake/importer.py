@@ -20,16 +20,16 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from sync.protocol import AttachmentRef
+from sync.server.api.auth import SUBMITTERS
 from sync.server.app import ServerConfig
-from sync.server.auth import SUBMITTERS
-from sync.server.blobs import BlobStore, Incoming
 from sync.server.errors import BadRequest, Conflict, DomainError
-from sync.server.ingest import check_received_files, ingest, referenced_names
-from sync.server.instance_fields import instance_fields, parse_submission
-from sync.server.limits import check_attachments
-from sync.server.quality_sections import on_attachment
+from sync.server.intake.files import Entry, Folder, chunks, open_source, read_entry
+from sync.server.intake.ingest import check_received_files, ingest, referenced_names
+from sync.server.intake.instance_fields import instance_fields, parse_submission
+from sync.server.intake.limits import check_attachments
+from sync.server.quality.sections import on_attachment
 from sync.server.storage import AttachmentRecord, Storage, User
-from sync.server.submission_files import Entry, Folder, chunks, open_source, read_entry
+from sync.server.storage.blobs import BlobStore, Incoming
 
 IMPORT_USER = "import"
 """Whom submissions are filed under without `--as` (an admin with no district), unless a

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from sync.server.auth import CurrentAdmin, CurrentUser
+from sync.server.api.auth import CurrentAdmin, CurrentUser
+from sync.server.api.exports import Many, scoped_filter
 from sync.server.report.analysis import MissingDrivers, analysis_for
 from sync.server.report.benchmarks import Benchmark
 from sync.server.report.build import report_for
@@ -28,7 +29,6 @@ from sync.server.report.groups import GroupResult
 from sync.server.report.html import render_html
 from sync.server.report.scenario_groups import ScenarioResult, Sensitivity
 from sync.server.report.scenarios import Scenario
-from sync.server.routes_exports import Many, scoped_filter
 from sync.server.storage import Storage
 
 router = APIRouter(prefix="/api/v1")

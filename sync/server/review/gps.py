@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from sync.server.quality_config import BoundingBox, QualityConfig
-from sync.server.render import Answer, Rendered, Table
+from sync.server.quality.config import BoundingBox, QualityConfig
+from sync.server.review.render import Answer, Rendered, Table
 
 
 class GpsPoint(BaseModel):

@@ -15,19 +15,19 @@ from typing import Literal
 from xml.etree.ElementTree import Element
 
 from sync.protocol import AttachmentRef, ItemResult
-from sync.server.auth import SUBMITTERS
-from sync.server.blobs import Incoming, safe_name
-from sync.server.derived_rows import write_derived_rows
+from sync.server.api.auth import SUBMITTERS
 from sync.server.errors import BadRequest, Conflict, Forbidden
-from sync.server.instance_fields import instance_fields, parse_submission, read_instance
-from sync.server.limits import (
+from sync.server.intake.derived_rows import write_derived_rows
+from sync.server.intake.instance_fields import instance_fields, parse_submission, read_instance
+from sync.server.intake.limits import (
     check_attachments,
     check_fields,
     check_instance_id,
     check_xml_size,
 )
-from sync.server.quality_sections import AUDIT
+from sync.server.quality.sections import AUDIT
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
+from sync.server.storage.blobs import Incoming, safe_name
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 NOT_KEPT = "Not kept, as no field of the submission names them"

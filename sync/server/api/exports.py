@@ -14,9 +14,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from sync.server.auth import CurrentUser
+from sync.server.api.auth import CurrentUser
 from sync.server.errors import BadRequest, Forbidden
-from sync.server.export_jobs import ExportJobs, Job, JobView
+from sync.server.exports.jobs import ExportJobs, Job, JobView
 from sync.server.exports.run import export, export_schema, output_for
 from sync.server.exports.source import ExportFilter
 from sync.server.storage import Storage, User

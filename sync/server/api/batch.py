@@ -33,14 +33,14 @@ from sync.protocol import (
     SubmissionBatch,
     SubmissionItem,
 )
-from sync.server.auth import CurrentUser
-from sync.server.blobs import BlobStore, safe_name
+from sync.server.api.auth import CurrentUser
+from sync.server.api.upload_gate import SMALL_BODY, admit_memory
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
-from sync.server.hub_trust import HUB_ROLES, maker_of, sends_files_of, users_for_hub
-from sync.server.ingest import ingest, now, require_submitter_of
-from sync.server.limits import gunzip
-from sync.server.quality_sections import on_attachment
-from sync.server.relay import CURSOR_KEY
+from sync.server.hub.relay import CURSOR_KEY
+from sync.server.hub.trust import HUB_ROLES, maker_of, sends_files_of, users_for_hub
+from sync.server.intake.ingest import ingest, now, require_submitter_of
+from sync.server.intake.limits import gunzip
+from sync.server.quality.sections import on_attachment
 from sync.server.storage import (
     AttachmentRecord,
     ReturnScope,
@@ -49,7 +49,7 @@ from sync.server.storage import (
     SubmissionRecord,
     User,
 )
-from sync.server.upload_gate import SMALL_BODY, admit_memory
+from sync.server.storage.blobs import BlobStore, safe_name
 
 router = APIRouter(prefix="/api/v1")
 

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.server.auth import authenticate, token_in
+from sync.server.api.auth import authenticate, token_in
+from sync.server.api.openrosa_xml import openrosa_message
 from sync.server.errors import DomainError, TooLarge
-from sync.server.openrosa_xml import openrosa_message
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SMALL_BODY = 1 << 20

@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element
 
 from sync.server.exports.stored import record_parts
 from sync.server.report.index import record_household
-from sync.server.review_store import index_for
+from sync.server.review.store import index_for
 from sync.server.storage import Storage, SubmissionRecord
 
 log = logging.getLogger(__name__)

@@ -17,18 +17,17 @@ from pydantic import BaseModel
 from forms.definition import FormDefinition
 from forms.xform_reader import read_xform
 from sync.protocol import ReviewRequest
-from sync.server.auth import CurrentUser
-from sync.server.blobs import BlobStore
+from sync.server.api.auth import CurrentUser
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound
-from sync.server.ingest import now
-from sync.server.quality import Flag, section_seconds
-from sync.server.quality_config import QualityConfig, load_config, save_config
-from sync.server.quality_sections import AUDIT, section_flags
-from sync.server.render import Rendered, render
-from sync.server.render_text import Wording, form_files
-from sync.server.review_diff import Change, diff
-from sync.server.review_gps import GpsPoint, GpsReview, gps_review, repeat_points
-from sync.server.review_store import (
+from sync.server.intake.ingest import now
+from sync.server.quality.checks import Flag, section_seconds
+from sync.server.quality.config import QualityConfig, load_config, save_config
+from sync.server.quality.sections import AUDIT, section_flags
+from sync.server.review.diff import Change, diff
+from sync.server.review.gps import GpsPoint, GpsReview, gps_review, repeat_points
+from sync.server.review.render import Rendered, render
+from sync.server.review.render_text import Wording, form_files
+from sync.server.review.store import (
     TOTAL_COUNT,
     EnumeratorStats,
     QueueFilter,
@@ -36,8 +35,9 @@ from sync.server.review_store import (
     ReviewIndex,
     index_for,
 )
+from sync.server.review.thumbnails import is_image, media_type, preview
 from sync.server.storage import ReviewRecord, Storage, SubmissionRecord, User
-from sync.server.thumbnails import is_image, media_type, preview
+from sync.server.storage.blobs import BlobStore
 
 router = APIRouter(prefix="/api/v1/review")
 VIEWERS = ("supervisor", "coordinator", "admin")
