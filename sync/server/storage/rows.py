@@ -1,5 +1,5 @@
-"""Records from the rows of the core tables, the same for every backend (a row is a dict of
-column name to value; JSON columns hold text)."""
+"""Records from the rows of the core tables and back, the same for every backend (a row read
+is a dict of column name to value; JSON columns hold text)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,44 @@ def submission_of(row: dict[str, Any]) -> SubmissionRecord:
         row["replaced_by"],
         row["via"],
     )
+
+
+SUBMISSION_COLUMNS = (
+    "instance_id",
+    "form_id",
+    "form_version",
+    "xml",
+    "xml_sha256",
+    "deprecated_id",
+    "instance_name",
+    "submitted_at",
+    "enumerator",
+    "district",
+    "device_id",
+    "via",
+    "outbox",
+)
+"""The columns a new submission is written with, in the order of `submission_row`."""
+
+
+def submission_row(record: SubmissionRecord, outbox: str) -> list[Any]:
+    """A new submission's values for `SUBMISSION_COLUMNS`; `outbox` is a hub's forwarding
+    state for it."""
+    return [
+        record.instance_id,
+        record.form_id,
+        record.form_version,
+        record.xml,
+        record.xml_sha256,
+        record.deprecated_id,
+        record.instance_name,
+        record.submitted_at,
+        record.enumerator,
+        record.district,
+        record.device_id,
+        record.via,
+        outbox,
+    ]
 
 
 def review_of(row: dict[str, Any]) -> ReviewRecord:

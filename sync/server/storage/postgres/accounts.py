@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sync.server.storage.postgres.base import PgBase, advisory_lock
 from sync.server.storage.records import FormRecord, User
@@ -92,9 +93,7 @@ class Accounts(PgBase):
                     json.dumps(form.media),
                 ],
             )
-        return FormRecord(
-            form.form_id, form.version, form.title, form.md5, form.xml, seq, dict(form.media)
-        )
+        return replace(form, seq=seq, media=dict(form.media))
 
     def current_forms(self) -> list[FormRecord]:
         rows = self._rows('SELECT * FROM forms WHERE current = 1 ORDER BY form_id COLLATE "C"')

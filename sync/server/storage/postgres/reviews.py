@@ -7,6 +7,7 @@ number n never misses a return numbered n or less that committed after its pull.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from sync.server.storage.postgres.base import PgBase
@@ -36,16 +37,7 @@ class Reviews(PgBase):
                     review.origin_seq,
                 ],
             )
-        return ReviewRecord(
-            review.instance_id,
-            review.decision,
-            review.comment,
-            dict(review.question_comments),
-            review.author,
-            review.at,
-            seq,
-            review.origin_seq,
-        )
+        return replace(review, seq=seq, question_comments=dict(review.question_comments))
 
     def returned_since(self, scope: ReturnScope, seq: int) -> list[ReviewRecord]:
         """Returns in `scope` numbered past `seq`, in order: numbered as the central server

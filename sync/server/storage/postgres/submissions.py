@@ -9,7 +9,14 @@ from collections.abc import Sequence
 
 from sync.server.storage.postgres.base import PgBase
 from sync.server.storage.records import AttachmentRecord, SubmissionRecord
-from sync.server.storage.rows import submission_of
+from sync.server.storage.rows import SUBMISSION_COLUMNS, submission_of, submission_row
+
+INSERT_SUBMISSION = (
+    f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)})"
+    f" VALUES ({', '.join(['%s'] * len(SUBMISSION_COLUMNS))})"
+    " ON CONFLICT (instance_id) DO NOTHING RETURNING pos"
+)
+"""Stores a submission unless its instanceID is there; a row (its `pos`) when it did."""
 
 
 class Submissions(PgBase):
@@ -30,27 +37,7 @@ class Submissions(PgBase):
         A concurrent insert of the same instanceID waits for the first one's transaction
         and then does nothing (or inserts, if that one rolled back)."""
         with self._transaction() as conn:
-            inserted = conn.execute(
-                "INSERT INTO submissions (instance_id, form_id, form_version, xml, xml_sha256,"
-                " deprecated_id, instance_name, submitted_at, enumerator, district, device_id,"
-                " via, outbox) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (instance_id) DO NOTHING RETURNING pos",
-                [
-                    record.instance_id,
-                    record.form_id,
-                    record.form_version,
-                    record.xml,
-                    record.xml_sha256,
-                    record.deprecated_id,
-                    record.instance_name,
-                    record.submitted_at,
-                    record.enumerator,
-                    record.district,
-                    record.device_id,
-                    record.via,
-                    outbox,
-                ],
-            ).fetchone()
+            inserted = conn.execute(INSERT_SUBMISSION, submission_row(record, outbox)).fetchone()
             if inserted is None:
                 return False
             if record.deprecated_id:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sync.server.storage.records import AttachmentRecord, SubmissionRecord
-from sync.server.storage.rows import submission_of
+from sync.server.storage.rows import SUBMISSION_COLUMNS, submission_of, submission_row
 from sync.server.storage.sqlite.base import SqliteBase
+
+INSERT_SUBMISSION = (
+    f"INSERT OR IGNORE INTO submissions ({', '.join(SUBMISSION_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(SUBMISSION_COLUMNS))})"
+)
 
 
 class Submissions(SqliteBase):
@@ -25,26 +30,7 @@ class Submissions(SqliteBase):
         """Insert unless the instanceID is already there (then False, nothing changed).
         `outbox`: a hub's forwarding state for it ("sent" for what came from upstream)."""
         with self._transaction():
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO submissions (instance_id, form_id, form_version, xml,"
-                " xml_sha256, deprecated_id, instance_name, submitted_at, enumerator, district,"
-                " device_id, via, outbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    record.instance_id,
-                    record.form_id,
-                    record.form_version,
-                    record.xml,
-                    record.xml_sha256,
-                    record.deprecated_id,
-                    record.instance_name,
-                    record.submitted_at,
-                    record.enumerator,
-                    record.district,
-                    record.device_id,
-                    record.via,
-                    outbox,
-                ],
-            )
+            cursor = self.db.execute(INSERT_SUBMISSION, submission_row(record, outbox))
             if cursor.rowcount == 0:
                 return False
             if record.deprecated_id:
