@@ -14,7 +14,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,7 +69,9 @@ def _as_owner() -> list[str]:
 class PostgresCluster:
     """One running cluster; `url(name)` addresses a database on it, `database()` makes one."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Sequence[str] = SPEED_SETTINGS) -> None:
+        self.settings = tuple(settings)
+        """`-c` settings given to the server (the benchmarks keep PostgreSQL's durability)."""
         self.bin = binaries()
         self.owner = _as_owner()
         self.folder = Path(tempfile.mkdtemp(prefix="fieldapp-pg-"))
@@ -119,7 +121,7 @@ class PostgresCluster:
                 "-c listen_addresses=127.0.0.1",
                 f"-c unix_socket_directories={self.folder}",
                 f"-c max_connections={MAX_CONNECTIONS}",
-                *(f"-c {setting}" for setting in SPEED_SETTINGS),
+                *(f"-c {setting}" for setting in self.settings),
             ]
         )
         self._run("pg_ctl", "start", "-W", "-D", str(self.data), "-l", str(self.log), "-o", options)
@@ -182,9 +184,9 @@ class DatabaseMaker:
 
 
 @contextmanager
-def running_cluster() -> Iterator[PostgresCluster]:
+def running_cluster(settings: Sequence[str] = SPEED_SETTINGS) -> Iterator[PostgresCluster]:
     """A started cluster, stopped and deleted when the block ends, however it ends."""
-    cluster = PostgresCluster()
+    cluster = PostgresCluster(settings)
     try:
         cluster.start()
         yield cluster
