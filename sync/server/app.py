@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -18,9 +20,12 @@ from sync.server.api.security_headers import SecurityHeaders
 from sync.server.api.upload_gate import UploadGate
 from sync.server.errors import install_error_handlers
 from sync.server.exports.jobs import ExportJobs
-from sync.server.storage import Storage
-from sync.server.storage.blobs import BlobStore
-from sync.server.storage.sqlite import SqliteStorage
+from sync.server.storage.open import open_storage
+
+__all__ = ["WORKER_CONFIG_ENV", "ServerConfig", "create_app", "open_storage", "worker_app"]
+
+WORKER_CONFIG_ENV = "FIELDAPP_WORKER_CONFIG"
+"""The settings of `serve --workers N` as JSON, for the worker processes uvicorn starts."""
 
 
 @dataclass(frozen=True)
@@ -38,16 +43,27 @@ class ServerConfig:
     """False on a district hub, whose forms come from upstream."""
     upstream: str | None = None
     """On a district hub, the central server's URL (its users, forms and returns come from it)."""
+    database: str | None = None
+    """A PostgreSQL URL; None: FIELDAPP_DATABASE_URL, else SQLite in `data`."""
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "data": str(self.data)})
+
+    @classmethod
+    def from_json(cls, text: str) -> ServerConfig:
+        fields = json.loads(text)
+        return cls(**{**fields, "data": Path(fields["data"])})
 
 
-def open_storage(data: Path) -> tuple[Storage, BlobStore]:
-    data.mkdir(parents=True, exist_ok=True)
-    return SqliteStorage(data / "server.db"), BlobStore(data / "blobs")
+def worker_app() -> FastAPI:
+    """The app of one `serve --workers N` process (an app factory for uvicorn): each worker
+    opens the storage itself, with the settings `serve` put in FIELDAPP_WORKER_CONFIG."""
+    return create_app(ServerConfig.from_json(os.environ[WORKER_CONFIG_ENV]))
 
 
 def create_app(config: ServerConfig) -> FastAPI:
     app = FastAPI(title="fieldapp server", docs_url=None, redoc_url=None, openapi_url=None)
-    storage, blobs = open_storage(config.data)
+    storage, blobs = open_storage(config.data, config.database)
     app.state.storage = storage
     app.state.blobs = blobs
     app.state.project = config.project

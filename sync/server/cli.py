@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 import threading
@@ -10,11 +11,12 @@ from pathlib import Path
 
 from sync.protocol import DeviceSettings
 from sync.server.api.auth import add_user
-from sync.server.app import ServerConfig, create_app, open_storage
+from sync.server.app import WORKER_CONFIG_ENV, ServerConfig, create_app, open_storage
 from sync.server.errors import DomainError
 from sync.server.hub.trust import USERS_AT_KEY, USERS_EVERY
 from sync.server.publish import publish_file
 from sync.server.storage import ROLES, Storage
+from sync.server.storage.open import DATABASE_HELP, UnusableDatabase, check_database
 from sync.server.token_arg import token_help, token_of
 
 PROJECT = "1"
@@ -25,6 +27,8 @@ QR_CHOICE = (
 
 EXAMPLES = {
     "serve": "fieldapp-server serve --data ./serverdata --host 127.0.0.1 --port 8000",
+    "serve-workers": "FIELDAPP_DATABASE_URL=postgresql://fieldapp@db.internal/fieldapp"
+    " fieldapp-server serve --workers 4 --data /srv/fieldapp --port 8000",
     "publish": "fieldapp-server forms publish household.xlsx --data ./serverdata",
     "add": "fieldapp-server users add amina --role enumerator --district north --url http://10.0.0.5:8000 --data ./serverdata",
     "qr": "fieldapp-server users qr amina -o amina.png --url https://central.example.org --hub http://192.168.1.20:8000 --token=TOKEN --data ./serverdata",
@@ -50,11 +54,21 @@ def _parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         p = group.add_parser(name, help=text, description=text, epilog=f"example: {EXAMPLES[key]}")
         p.add_argument("--data", type=Path, required=True, help="data directory")
+        p.add_argument("--database", metavar="URL", help=DATABASE_HELP)
         return p
 
     serve = sub(commands, "serve", "serve", "Run the server (batch API and OpenRosa).")
+    serve.epilog = f"examples: {EXAMPLES['serve']}\n  {EXAMPLES['serve-workers']}"
+    serve.formatter_class = argparse.RawDescriptionHelpFormatter
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="server processes on the one port (default 1); more than one needs PostgreSQL",
+    )
     forms = commands.add_parser("forms", help="Manage forms").add_subparsers(
         dest="action", required=True
     )
@@ -205,16 +219,24 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
+    except UnusableDatabase as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+
+
+def _workers(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of processes from 1 to 64")
+    return count
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
-        import uvicorn
-
-        uvicorn.run(
-            create_app(ServerConfig(args.data)), host=args.host, port=args.port, log_level="warning"
-        )
-        return 0
+        return _serve(args)
     if args.command == "relay":
         return _relay(args)
     if args.command == "supervisor":
@@ -222,7 +244,7 @@ def _run(args: argparse.Namespace) -> int:
 
         flags = ["--server", args.server, f"--token={args.token}", "--port", str(args.port)]
         return supervisor(flags + (["--no-browser"] if args.no_browser else []))
-    storage, blobs = open_storage(args.data)
+    storage, blobs = open_storage(args.data, args.database)
     if args.command == "submissions":
         from sync.server.intake.importer import run_import
 
@@ -319,6 +341,28 @@ def _qr(args: argparse.Namespace, store: Storage) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """One process serves the app it made; several (`--workers N`, PostgreSQL only) are
+    started by uvicorn, each opening the database itself with the settings passed in
+    FIELDAPP_WORKER_CONFIG, after the database was checked here once."""
+    import uvicorn
+
+    config = ServerConfig(args.data, database=args.database)
+    where = {"host": args.host, "port": args.port, "log_level": "warning"}
+    if args.workers == 1:
+        uvicorn.run(create_app(config), **where)
+        return 0
+    if check_database(args.database).url is None:
+        raise UnusableDatabase(
+            f"--workers {args.workers}: several workers need PostgreSQL: --database"
+            " postgresql://USER@HOST/NAME (or FIELDAPP_DATABASE_URL); SQLite serves one process"
+        )
+    args.data.mkdir(parents=True, exist_ok=True)
+    os.environ[WORKER_CONFIG_ENV] = config.to_json()
+    uvicorn.run("sync.server.app:worker_app", factory=True, workers=args.workers, **where)
+    return 0
+
+
 def _relay(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -336,7 +380,9 @@ def _relay(args: argparse.Namespace) -> int:
     from sync.server.hub.relay import Forwarder
     from sync.server.hub.users import UpstreamClient
 
-    config = ServerConfig(args.data, require_known_form=False, upstream=args.upstream)
+    config = ServerConfig(
+        args.data, require_known_form=False, upstream=args.upstream, database=args.database
+    )
     app = create_app(config)
     # Retries within a round stay short: the next round is the real retry, and a round
     # stuck in a long backoff would hold up pulls and shutdown.
