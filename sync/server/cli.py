@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import sys
-import threading
 from pathlib import Path
 
 from sync.protocol import DeviceSettings
 from sync.server.api.auth import add_user
-from sync.server.app import WORKER_CONFIG_ENV, ServerConfig, create_app, open_storage
+from sync.server.app import open_storage
 from sync.server.errors import DomainError
 from sync.server.hub.trust import USERS_AT_KEY, USERS_EVERY
 from sync.server.publish import publish_file
+from sync.server.serving import relay, serve, workers_count
 from sync.server.storage import ROLES, Storage
-from sync.server.storage.open import DATABASE_HELP, UnusableDatabase, check_database
+from sync.server.storage.open import DATABASE_HELP, UnusableDatabase
 from sync.server.token_arg import token_help, token_of
 
 PROJECT = "1"
@@ -64,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
         "--workers",
-        type=_workers,
+        type=workers_count,
         default=1,
         metavar="N",
         help="server processes on the one port (default 1); more than one needs PostgreSQL",
@@ -224,21 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _workers(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if not 1 <= count <= 64:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a number of processes from 1 to 64")
-    return count
-
-
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
-        return _serve(args)
+        return serve(args)
     if args.command == "relay":
-        return _relay(args)
+        return relay(args)
     if args.command == "supervisor":
         from sync.server.supervisor_ui.__main__ import main as supervisor
 
@@ -338,77 +326,4 @@ def _qr(args: argparse.Namespace, store: Storage) -> int:
     args.output.write_bytes(make_qr_png(code))
     print(f"wrote {args.output} with {said}")
     print(f"app-user URL for ODK Collect: {app_user_url(args.url, token)}")
-    return 0
-
-
-def _serve(args: argparse.Namespace) -> int:
-    """One process serves the app it made; several (`--workers N`, PostgreSQL only) are
-    started by uvicorn, each opening the database itself with the settings passed in
-    FIELDAPP_WORKER_CONFIG, after the database was checked here once."""
-    import uvicorn
-
-    config = ServerConfig(args.data, database=args.database)
-    where = {"host": args.host, "port": args.port, "log_level": "warning"}
-    if args.workers == 1:
-        uvicorn.run(create_app(config), **where)
-        return 0
-    if check_database(args.database).url is None:
-        raise UnusableDatabase(
-            f"--workers {args.workers}: several workers need PostgreSQL: --database"
-            " postgresql://USER@HOST/NAME (or FIELDAPP_DATABASE_URL); SQLite serves one process"
-        )
-    args.data.mkdir(parents=True, exist_ok=True)
-    os.environ[WORKER_CONFIG_ENV] = config.to_json()
-    uvicorn.run("sync.server.app:worker_app", factory=True, workers=args.workers, **where)
-    return 0
-
-
-def _relay(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    class _Listening(uvicorn.Server):
-        """A server that tells `listening` once its socket is open."""
-
-        listening: threading.Event
-
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            if not self.should_exit:
-                self.listening.set()
-
-    from sync.client import RetryPolicy
-    from sync.server.hub.relay import Forwarder
-    from sync.server.hub.users import UpstreamClient
-
-    config = ServerConfig(
-        args.data, require_known_form=False, upstream=args.upstream, database=args.database
-    )
-    app = create_app(config)
-    # Retries within a round stay short: the next round is the real retry, and a round
-    # stuck in a long backoff would hold up pulls and shutdown.
-    retry = RetryPolicy(attempts=3, base_delay=min(0.5, args.interval), max_delay=args.interval)
-    upstream = UpstreamClient(args.upstream, args.token, device_id="relay", retry=retry)
-    forwarder = Forwarder(
-        app.state.storage,
-        app.state.blobs,
-        upstream,
-        name=args.upstream,
-        users_every=args.users_every,
-        say=lambda line: print(line, flush=True),
-    )
-    stop, listening = threading.Event(), threading.Event()
-    address = f"http://{args.host}:{args.port}"
-    thread = threading.Thread(
-        target=forwarder.run, args=(stop, args.interval, listening, address), daemon=True
-    )
-    thread.start()
-    server = _Listening(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning"))
-    server.listening = listening
-    try:
-        server.run()
-    finally:
-        stop.set()
-        listening.set()  # a relay that never listened still ends its forwarding thread
-        thread.join(timeout=10)
-        upstream.close()
     return 0
