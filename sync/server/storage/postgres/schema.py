@@ -42,6 +42,59 @@ V1 = (
 )
 """Core tables (users, events, forms, submissions, attachments, reviews, settings)."""
 
-MIGRATIONS: list[tuple[str, ...]] = [V1]
+V2 = (
+    # Quality facts: flags as jsonb, found by code through the GIN index (`@>`).
+    """CREATE TABLE review_facts (
+        instance_id TEXT PRIMARY KEY, form_id TEXT, district TEXT, enumerator TEXT, day TEXT,
+        household_id TEXT, crop TEXT, facts JSONB NOT NULL, flags JSONB NOT NULL,
+        flag_count INTEGER NOT NULL DEFAULT 0)""",
+    "CREATE INDEX review_facts_household ON review_facts (form_id, household_id)",
+    "CREATE INDEX review_facts_flags ON review_facts USING GIN (flags jsonb_path_ops)",
+    "CREATE INDEX review_facts_district ON review_facts (district, enumerator)",
+    """CREATE TABLE review_metrics (
+        instance_id TEXT NOT NULL, form_id TEXT, district TEXT, crop TEXT, metric TEXT NOT NULL,
+        value DOUBLE PRECISION NOT NULL, PRIMARY KEY (instance_id, metric))""",
+    "CREATE INDEX review_metrics_group ON review_metrics (form_id, district, crop, metric, value)",
+    # The review queue walks these newest first and stops at the page's end.
+    "CREATE INDEX submissions_newest ON submissions (submitted_at DESC, instance_id DESC)",
+    """CREATE INDEX submissions_district_newest
+        ON submissions (district, submitted_at DESC, instance_id DESC)""",
+    """CREATE TABLE export_parts (
+        instance_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, parts TEXT NOT NULL)""",
+    # A backfill's mark (see `export_rows.BackfillMark`): every submission up to `last_pos`
+    # was checked; up to `pending_pos` too, but for those of transactions below
+    # `pending_xmax` (a transaction id) that were running when it was set.
+    """CREATE TABLE derived_checked (
+        name TEXT PRIMARY KEY, last_pos BIGINT NOT NULL DEFAULT 0, pending_pos BIGINT,
+        pending_xmax BIGINT)""",
+    # The report's table itself follows the report's numbered layout (`report_rows`).
+    "CREATE TABLE report_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)",
+)
+"""Derived rows: quality facts and metric values, export rows, the backfills' marks."""
+
+SHARED_STATE = (
+    """CREATE TABLE export_jobs (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, form_id TEXT NOT NULL, kind TEXT NOT NULL,
+        chosen TEXT NOT NULL, file TEXT NOT NULL, filename TEXT NOT NULL,
+        media_type TEXT NOT NULL, state TEXT NOT NULL, done BIGINT NOT NULL DEFAULT 0,
+        total BIGINT NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
+        started TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        lease_until TIMESTAMPTZ NOT NULL, finished TIMESTAMPTZ)""",
+    "CREATE INDEX export_jobs_owner ON export_jobs (owner, started)",
+    "CREATE INDEX export_jobs_running ON export_jobs (lease_until) WHERE state = 'running'",
+    """CREATE TABLE export_tickets (
+        ticket_hash TEXT PRIMARY KEY,
+        job_id TEXT NOT NULL REFERENCES export_jobs (id) ON DELETE CASCADE,
+        expires TIMESTAMPTZ NOT NULL, used BOOLEAN NOT NULL DEFAULT false)""",
+    "CREATE INDEX export_tickets_job ON export_tickets (job_id)",
+    # Written on every request, rebuilt by itself: no write-ahead log (`rate_limits.py`).
+    """CREATE UNLOGGED TABLE rate_buckets (
+        key TEXT PRIMARY KEY, level DOUBLE PRECISION NOT NULL, at TIMESTAMPTZ NOT NULL,
+        taken BOOLEAN NOT NULL)""",
+)
+"""What the server processes share besides data: export jobs and their one-time tickets
+(`jobs.py`), and the per-token rate limits (`rate_limits.py`)."""
+
+MIGRATIONS: list[tuple[str, ...]] = [V1, V2, SHARED_STATE]
 """Schema changes in order; `schema_migrations` keeps the numbers applied. The helpers that
 implement the derived repositories append their tables here as further migrations."""

@@ -1,0 +1,158 @@
+"""Quality facts, flags and metric values in PostgreSQL, on the storage's pool.
+
+`record` reads what judging needs and writes the row in one transaction. Several processes
+record at once, so what SQLite's lock gave is here two transaction-scoped advisory locks,
+taken as the judge first asks: the household's (duplicate check) before the group's (peer
+values), the order the judge asks in. Two submissions of one household, or of one peer
+group, are then judged one after the other, each seeing the other's row once committed.
+A deadlock (two lock names sharing a key) rolls back and the whole call runs again.
+
+Facts are derived data (`quality.record.recover` rebuilds what a crash loses), so their
+commit does not wait for the disk (`synchronous_commit = off`); a later durable commit
+flushes them along, as the WAL is written in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from sync.server.storage.postgres.base import advisory_lock
+from sync.server.storage.repositories import FactsLookup, FactsRow, Group
+
+Pool = ConnectionPool[psycopg.Connection[dict[str, Any]]]
+ATTEMPTS = 3
+"""Runs of `record` before a deadlock is given up on (one is already rare)."""
+DERIVED = "SET LOCAL synchronous_commit = off"
+"""Run first in a transaction of derived data: its commit need not wait for the disk."""
+
+DUPLICATE_SQL = (
+    "SELECT f.instance_id FROM review_facts f JOIN submissions s USING (instance_id)"
+    " WHERE f.form_id = %s AND f.household_id = %s AND f.instance_id != %s"
+    " AND f.instance_id IS DISTINCT FROM %s"
+    " AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+    " ORDER BY s.submitted_at LIMIT 1"
+)
+"""Another current submission of the form with this household ID (not an older version)."""
+UPSERT_FACTS = (
+    "INSERT INTO review_facts (instance_id, form_id, district, enumerator, day, household_id,"
+    " crop, facts, flags, flag_count) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (instance_id) DO UPDATE SET form_id = EXCLUDED.form_id,"
+    " district = EXCLUDED.district, enumerator = EXCLUDED.enumerator, day = EXCLUDED.day,"
+    " household_id = EXCLUDED.household_id, crop = EXCLUDED.crop, facts = EXCLUDED.facts,"
+    " flags = EXCLUDED.flags, flag_count = EXCLUDED.flag_count"
+)
+
+
+def district_is(column: str, district: str | None) -> tuple[str, list[Any]]:
+    """`column` equal to `district`, NULL included, in a form an index can serve (`IS NOT
+    DISTINCT FROM` cannot)."""
+    if district is None:
+        return f"{column} IS NULL", []
+    return f"{column} = %s", [district]
+
+
+class _Lookup:
+    """What the judge reads, in `record`'s transaction, each read behind its lock."""
+
+    def __init__(self, connection: psycopg.Connection[dict[str, Any]]) -> None:
+        self.connection = connection
+
+    def current_version(self, form_id: str) -> str | None:
+        found = self.connection.execute(
+            "SELECT version FROM forms WHERE form_id = %s AND current = 1", [form_id]
+        ).fetchone()
+        return (found["version"] or None) if found is not None else None
+
+    def duplicate_of(
+        self, form_id: str, household_id: str, instance_id: str, deprecated_id: str | None
+    ) -> str | None:
+        advisory_lock(self.connection, f"quality household:{form_id}\n{household_id}")
+        found = self.connection.execute(
+            DUPLICATE_SQL, [form_id, household_id, instance_id, deprecated_id]
+        ).fetchone()
+        return str(found["instance_id"]) if found else None
+
+    def metric_values(self, group: Group) -> Iterable[tuple[str, float]]:
+        form_id, district, crop = group
+        advisory_lock(self.connection, f"quality group:{form_id}\n{district}\n{crop}")
+        same, params = district_is("district", district)
+        rows = self.connection.execute(
+            f"SELECT metric, value FROM review_metrics WHERE form_id = %s AND {same}"
+            " AND crop = %s ORDER BY metric, value",
+            [form_id, *params, crop],
+        )
+        return [(str(row["metric"]), float(row["value"])) for row in rows]
+
+
+def store_metrics(
+    connection: psycopg.Connection[Any],
+    instance_id: str,
+    group: Group,
+    metrics: Mapping[str, float],
+) -> None:
+    """Replace the submission's metric rows (inside the caller's transaction)."""
+    connection.execute("DELETE FROM review_metrics WHERE instance_id = %s", [instance_id])
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO review_metrics (instance_id, form_id, district, crop, metric, value)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            [(instance_id, *group, metric, value) for metric, value in metrics.items()],
+        )
+
+
+class PgQualityFacts:
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    def record(self, judge: Callable[[FactsLookup], FactsRow]) -> FactsRow:
+        attempt = 1
+        while True:
+            try:
+                return self._record_once(judge)
+            except psycopg.errors.DeadlockDetected:
+                if attempt == ATTEMPTS:
+                    raise
+                attempt += 1
+
+    def _record_once(self, judge: Callable[[FactsLookup], FactsRow]) -> FactsRow:
+        with self.pool.connection() as connection, connection.transaction():
+            connection.execute(DERIVED)
+            row = judge(_Lookup(connection))
+            connection.execute(
+                UPSERT_FACTS,
+                [
+                    row.instance_id,
+                    row.form_id,
+                    row.district,
+                    row.enumerator,
+                    row.day,
+                    row.household_id,
+                    row.crop,
+                    row.facts,
+                    row.flags,
+                    row.flag_count,
+                ],
+            )
+            group = (row.form_id, row.district, row.crop)
+            store_metrics(connection, row.instance_id, group, row.metrics)
+        return row
+
+    def missing(self) -> list[str]:
+        with self.pool.connection() as connection:
+            rows = connection.execute(
+                "SELECT s.instance_id FROM submissions s WHERE NOT EXISTS"
+                " (SELECT 1 FROM review_facts f WHERE f.instance_id = s.instance_id)"
+                " ORDER BY s.pos"
+            ).fetchall()
+        return [str(row["instance_id"]) for row in rows]
+
+    def replace_facts(self, instance_id: str, facts: str) -> None:
+        with self.pool.connection() as connection, connection.transaction():
+            connection.execute(DERIVED)
+            connection.execute(
+                "UPDATE review_facts SET facts = %s WHERE instance_id = %s", [facts, instance_id]
+            )

@@ -1,0 +1,159 @@
+"""The review queue, dashboard and flags read from PostgreSQL on a pool of their own.
+
+A page walks the index on `submitted_at DESC, instance_id DESC` (or the district's) and
+stops at the page's end; each row's state is looked up for the rows walked only. The
+total counts index entries rather than computing every state: all the matching
+submissions less the superseded ones among them (those another submission names as
+deprecatedID, a short list), unless a state is asked for. Flags are `jsonb`, found by
+code through the GIN index (`flags @> '[{"code": ...}]'`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from sync.server.storage.repositories import QueueQuery
+
+REPLACED = "EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+LATEST = (
+    "coalesce((SELECT r.decision FROM reviews r WHERE r.instance_id = s.instance_id"
+    " ORDER BY r.seq DESC LIMIT 1), 'received')"
+)
+STATE_SQL = f"CASE WHEN {REPLACED} THEN 'superseded' ELSE {LATEST} END"
+MATCHING = "FROM submissions s LEFT JOIN review_facts f ON f.instance_id = s.instance_id WHERE "
+PAGE = (
+    "SELECT s.instance_id, s.form_id, s.form_version, s.instance_name, s.enumerator,"
+    f" s.district, s.submitted_at, s.deprecated_id, {STATE_SQL} AS state,"
+    " coalesce(f.flags, '[]'::jsonb)::text AS flag_list "
+    f"{MATCHING}{{conditions}}"
+    " ORDER BY s.submitted_at DESC, s.instance_id DESC LIMIT %s OFFSET %s"
+)
+COUNT = f"SELECT count(*) AS n {MATCHING}{{conditions}}"
+DASHBOARD = (
+    "SELECT f.enumerator, f.district, f.day, f.flag_count,"
+    " (f.facts ->> 'duration_s')::double precision AS duration,"
+    " n.deprecated_id IS NOT NULL AS superseded, coalesce(r.n, 0) AS rejections"
+    " FROM review_facts f"
+    " LEFT JOIN (SELECT DISTINCT deprecated_id FROM submissions"
+    "  WHERE deprecated_id IS NOT NULL) n ON n.deprecated_id = f.instance_id"
+    " LEFT JOIN (SELECT instance_id, count(*) AS n FROM reviews WHERE decision = 'rejected'"
+    "  GROUP BY instance_id) r ON r.instance_id = f.instance_id"
+    " WHERE {district} ORDER BY f.enumerator"
+)
+"""Per submission with facts: what the dashboard aggregates (joins, not a subquery a row)."""
+
+
+class PgReviewIndex:
+    def __init__(self, url: str, *, max_size: int = 4) -> None:
+        self.pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row, "autocommit": True},
+            open=True,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        with self.pool.connection() as connection:
+            return connection.execute(sql, params).fetchall()
+
+    def replace_flags(self, instance_id: str, flags: str, count: int) -> None:
+        with self.pool.connection() as connection:
+            connection.execute(
+                "UPDATE review_facts SET flags = %s::jsonb, flag_count = %s WHERE instance_id = %s",
+                [flags, count, instance_id],
+            )
+
+    def facts_and_flags(self, instance_id: str) -> tuple[str, str] | None:
+        rows = self._rows(
+            "SELECT facts::text AS facts, flags::text AS flags FROM review_facts"
+            " WHERE instance_id = %s",
+            [instance_id],
+        )
+        return (str(rows[0]["facts"]), str(rows[0]["flags"])) if rows else None
+
+    def state(self, instance_id: str) -> str:
+        rows = self._rows(
+            f"SELECT {STATE_SQL} AS state FROM submissions s WHERE s.instance_id = %s",
+            [instance_id],
+        )
+        return str(rows[0]["state"]) if rows else "unknown"
+
+    def page(self, where: QueueQuery) -> list[dict[str, Any]]:
+        conditions, params = _filters(where)
+        state, more = _state(where.state)
+        return self._rows(
+            PAGE.format(conditions=f"{conditions} AND {state}"),
+            [*params, *more, where.limit, where.offset],
+        )
+
+    def total(self, where: QueueQuery) -> int:
+        conditions, params = _filters(where)
+        if where.state is None:  # all but the superseded: both counts walk indexes only
+            sql = (
+                f"SELECT ({COUNT.format(conditions=conditions)})"
+                f" - ({COUNT.format(conditions=f'{conditions} AND {REPLACED}')}) AS n"
+            )
+            params = [*params, *params]
+        else:
+            state, more = _state(where.state)
+            sql = COUNT.format(conditions=f"{conditions} AND {state}")
+            params = [*params, *more]
+        [row] = self._rows(sql, params)
+        return int(row["n"])
+
+    def dashboard_rows(self, district: str | None) -> list[dict[str, Any]]:
+        if district is None:
+            return self._rows(DASHBOARD.format(district="true"), [])
+        return self._rows(DASHBOARD.format(district="f.district = %s"), [district])
+
+    def replacements(self, instance_id: str) -> list[str]:
+        rows = self._rows(
+            "SELECT instance_id FROM submissions WHERE deprecated_id = %s ORDER BY pos",
+            [instance_id],
+        )
+        return [str(row["instance_id"]) for row in rows]
+
+
+def _filters(where: QueueQuery) -> tuple[str, list[Any]]:
+    """The conditions of every filter but the state, and their parameters."""
+    sql = ["true"]
+    params: list[Any] = []
+    for column, value in (
+        ("s.district", where.district),
+        ("s.enumerator", where.enumerator),
+        ("s.form_id", where.form_id),
+    ):
+        if value:
+            sql.append(f"{column} = %s")
+            params.append(value)
+    # A day's bounds as a range of `submitted_at` (ISO text), which the index serves.
+    if where.date_from:
+        sql.append("s.submitted_at >= %s")
+        params.append(where.date_from)
+    if where.date_to:
+        sql.append("s.submitted_at < %s")
+        params.append(where.date_to + "\uffff")
+    if where.flag == "any":
+        sql.append("f.flag_count > 0")
+    elif where.flag:
+        sql.append("f.flags @> %s::jsonb")
+        params.append(json.dumps([{"code": where.flag}]))
+    return " AND ".join(sql), params
+
+
+def _state(state: str | None) -> tuple[str, list[Any]]:
+    """The condition of the queue's state filter: none means all but the superseded."""
+    if state is None:
+        return f"NOT {REPLACED}", []
+    if state == "superseded":
+        return REPLACED, []
+    return f"NOT {REPLACED} AND {LATEST} = %s", [state]
