@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -81,12 +81,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(data: Path, switch_off: str = "") -> Iterator[str]:
+def running_server(data: Path, switch_off: str = "", options: Sequence[str] = ()) -> Iterator[str]:
     """`fieldapp-server serve` on a free loopback port, after running `switch_off` (a
-    diagnostic's patch); yields its base URL."""
+    diagnostic's patch), with more `options` of `serve`; yields its base URL."""
     port = _free_port()
     command = [sys.executable, "-c", f"{switch_off}; {SERVE}" if switch_off else SERVE]
-    process = subprocess.Popen([*command, "serve", "--data", str(data), "--port", str(port)])
+    serve = ["serve", "--data", str(data), "--port", str(port), *options]
+    process = subprocess.Popen([*command, *serve])
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -134,26 +135,37 @@ def _check_derived(data: Path, stored: int, off: str) -> None:
             raise RuntimeError(f"{DERIVED[table]}: {count} submissions have them, not {wanted}")
 
 
-def batch_rate(url: str, token: str, xmls: list[str]) -> float:
+def batch_bodies(xmls: list[str]) -> list[bytes]:
+    """`xmls` as the gzip'd JSON batches of `BATCH_SIZE` our client sends."""
     bodies = []
     for start in range(0, len(xmls), BATCH_SIZE):
         chunk = xmls[start : start + BATCH_SIZE]
         items = [{"instance_id": _instance_id(x), "form_id": FORM_ID, "xml": x} for x in chunk]
         batch = {"batch_id": f"b{start}", "device_id": "bench", "items": items}
         bodies.append(gzip.compress(json.dumps(batch).encode("utf-8"), compresslevel=6))
+    return bodies
+
+
+def send_batches(url: str, token: str, bodies: list[bytes]) -> None:
+    """Post `bodies` one after the other on one keep-alive client; each item must be stored."""
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
         "Content-Encoding": "gzip",
     }
     with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-        started = time.perf_counter()
         for body in bodies:
             answer = client.post("/api/v1/submissions", content=body)
             statuses = {r["status"] for r in answer.raise_for_status().json()["results"]}
             if statuses != {"stored"}:
                 raise RuntimeError(f"batch ingestion answered {statuses}")
-        return len(xmls) / (time.perf_counter() - started)
+
+
+def batch_rate(url: str, token: str, xmls: list[str]) -> float:
+    bodies = batch_bodies(xmls)
+    started = time.perf_counter()
+    send_batches(url, token, bodies)
+    return len(xmls) / (time.perf_counter() - started)
 
 
 def openrosa_rate(url: str, tokens: list[str], xmls: list[str]) -> float:

@@ -1,0 +1,136 @@
+"""What the PostgreSQL benchmarks share: a durable throwaway cluster, a server's data set up
+for living income submissions, batches sent from several clients at once, and the numbers
+both backends must agree on after a run.
+
+The cluster is the tests' (`tests/postgres_cluster.py`: initdb in a temporary folder, its
+own port, deleted afterwards) but keeps PostgreSQL's durability: fsync, synchronous commit
+and full page writes on, as SQLite runs with `synchronous=FULL`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.bench_ingest import send_batches
+from benchmarks.living_income_households import FORM, FORM_ID
+from benchmarks.living_income_store import DISTRICTS
+from sync.server.api.auth import add_user
+from sync.server.app import open_storage
+from sync.server.exports.source import STATES, ExportFilter
+from sync.server.publish import publish_file
+from sync.server.report.build import report_for
+from sync.server.review.store import QueueFilter, index_for
+from sync.server.storage import Storage
+from tests.postgres_cluster import DatabaseMaker, running_cluster
+
+DURABLE = ("shared_buffers=1GB", "max_wal_size=8GB", "max_connections=200")
+"""Only sizes beside PostgreSQL's defaults (fsync, synchronous_commit and full_page_writes
+stay on): a gigabyte of cache on a 23 GB machine, and checkpoints spaced for bulk loads."""
+
+
+@contextmanager
+def durable_databases() -> Iterator[DatabaseMaker]:
+    """A maker of empty databases (each call a URL) on a fresh cluster with durable
+    settings; the cluster and its folder are deleted when the block ends."""
+    with running_cluster(DURABLE) as cluster, cluster.databases() as make:
+        yield make
+
+
+def prepare(data: Path, database: str | None, users: int) -> list[str]:
+    """Publish the living income form and add `users` enumerators (`enum0`…, spread over
+    the four districts) to the server of `data` (and `database`); their tokens."""
+    storage, blobs = open_storage(data, database)
+    publish_file(storage, blobs, FORM, runs=1)
+    tokens = [add_user(storage, f"enum{i}", "enumerator", DISTRICTS[i % 4]) for i in range(users)]
+    close(storage)
+    return tokens
+
+
+def close(storage: Storage) -> None:
+    """Close the storage's connections (each backend has its own way)."""
+    pool = getattr(storage, "pool", None)
+    if pool is not None:
+        pool.close()
+    else:
+        storage.db.conn.close()  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One ingestion run: submissions, seconds, the clients' CPU seconds and the whole
+    machine's busy CPU seconds over the same time (every process, every core)."""
+
+    count: int
+    seconds: float
+    client_cpu: float
+    machine_cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+
+def _busy_cpu_seconds() -> float:
+    """CPU seconds the machine has spent not idle since it started (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def send_from_clients(targets: list[tuple[str, str, list[bytes]]], count: int) -> Sent:
+    """Each (server URL, token, batches) sent by a client thread of its own, all at once
+    (`count` submissions in all); the first failure stops the run."""
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(targets) + 1)
+
+    def client(url: str, token: str, bodies: list[bytes]) -> None:
+        start.wait()
+        try:
+            send_batches(url, token, bodies)
+        except BaseException as error:  # reported after the others end
+            failures.append(error)
+
+    threads = [threading.Thread(target=client, args=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    cpu, busy, began = time.process_time(), _busy_cpu_seconds(), time.perf_counter()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - began
+    if failures:
+        raise RuntimeError(f"a client failed: {failures[0]}") from failures[0]
+    return Sent(count, seconds, time.process_time() - cpu, _busy_cpu_seconds() - busy)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a server holds after a run: stored submissions, the review queue's total (all,
+    per district) and the report's households (every review state) with its groups' sizes
+    and medians."""
+
+    stored: int
+    queue: tuple[int, ...]
+    households: int
+    groups: tuple[tuple[str, str, int, float], ...]
+
+
+def outcome(data: Path, database: str | None) -> Outcome:
+    storage, _ = open_storage(data, database)
+    try:
+        index = index_for(storage)
+        queue = tuple(
+            index.queue_count(QueueFilter(district=district)) for district in (None, *DISTRICTS)
+        )
+        report = report_for(storage, FORM_ID, ExportFilter(states=STATES))
+        groups = tuple((g.by, g.group, g.n, round(g.median_income.value, 2)) for g in report.groups)
+        households = len(report.households) + len(report.skipped)
+        return Outcome(storage.count_submissions(), queue, households, groups)
+    finally:
+        close(storage)
