@@ -70,7 +70,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.body_limit = config.body_limit
     app.state.require_known_form = config.require_known_form
     app.state.upstream = config.upstream
-    app.state.limiter = RateLimiter(config.rate, config.burst)
+    app.state.limiter = RateLimiter(storage.rate_limits, config.rate, config.burst)
     app.state.export_jobs = ExportJobs(storage, config.data / "exports")
     install_error_handlers(app)
     app.include_router(batch_router)

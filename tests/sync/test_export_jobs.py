@@ -15,7 +15,7 @@ from report_support import HOUSEHOLDS, xml_of
 
 from sync.server.app import open_storage
 from sync.server.exports import jobs as export_jobs
-from sync.server.exports.jobs import ExportJobs
+from sync.server.exports.jobs import ExportJobs, Job
 from sync.server.exports.source import ExportFilter
 from sync.server.intake.ingest import ingest
 from sync.server.storage import FormRecord, User
@@ -34,6 +34,11 @@ class Server(ExportServer):
             return None if answer["state"] == "running" else answer
 
         return wait_until(view, f"export job {job_id} to finish")
+
+
+def _ended(jobs: ExportJobs, user: User, job_id: str) -> Job | None:
+    job = jobs.get(user, job_id)
+    return None if job.state == "running" else job
 
 
 @pytest.fixture(scope="module")
@@ -131,11 +136,11 @@ def test_the_report_job_is_the_living_income_report(tmp_path: Path) -> None:
     jobs = ExportJobs(storage, tmp_path / "exports")
     admin = User("ann", "admin", None)
     received = ExportFilter(states=("received",))  # not reviewed; the report's default: approved
-    job = jobs.start(admin, "living_income_household", "report", received)
-    wait_until(lambda: job.state != "running", "the report job to finish")
-    assert job.state == "done", job.message
+    started = jobs.start(admin, "living_income_household", "report", received)
+    job = wait_until(lambda: _ended(jobs, admin, started.id), "the report job to finish")
+    assert job.state == "done", job.row.message
     html = job.path.read_text(encoding="utf-8")
-    assert html.startswith("<!") and "Living income report" in html and job.done == 6
+    assert html.startswith("<!") and "Living income report" in html and job.row.done == 6
 
 
 def test_running_jobs_per_user_are_capped_and_old_ones_expire(
@@ -145,7 +150,7 @@ def test_running_jobs_per_user_are_capped_and_old_ones_expire(
     leftover = tmp_path / "exports" / "old.csv.zip"
     leftover.parent.mkdir()
     leftover.write_bytes(b"from before a restart")
-    jobs = ExportJobs(storage, tmp_path / "exports", keep_seconds=0.0)
+    jobs = ExportJobs(storage, tmp_path / "exports")
     assert not leftover.exists()
     gate = threading.Event()
     real = export_jobs.export
@@ -161,9 +166,12 @@ def test_running_jobs_per_user_are_capped_and_old_ones_expire(
         jobs.start(sue, "survey_small", "csv", ExportFilter())
     other = jobs.start(User("sam", "supervisor", "north"), "survey_small", "csv", ExportFilter())
     gate.set()
-    wait_until(lambda: all(j.state != "running" for j in (*running, other)), "the jobs to end")
-    assert all(j.state == "done" and j.path.exists() for j in running)
-    assert jobs.mine(sue) == []
+    owners = [(sue, j.id) for j in running] + [(User("sam", "supervisor", "north"), other.id)]
+    ended = [wait_until(lambda: _ended(jobs, *o), "the jobs to end") for o in owners]
+    assert all(j.state == "done" and j.path.exists() for j in ended)
+    assert sorted(j.id for j in jobs.mine(sue)) == sorted(j.id for j in running)
+    hour_later = ExportJobs(storage, tmp_path / "exports", keep_seconds=0.0)
+    assert hour_later.mine(sue) == [] and jobs.mine(sue) == []
     assert not any(j.path.exists() for j in running)
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == []
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +12,7 @@ from starlette.types import Scope
 from sync.server.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
 from sync.server.hub.trust import unknown_token_message
 from sync.server.storage import ROLES, Storage, User
+from sync.server.storage.repositories import RateLimits
 
 SUBMITTERS = ("enumerator", "coordinator", "admin")
 
@@ -46,22 +45,16 @@ def add_user(storage: Storage, name: str, role: str, district: str | None) -> st
 
 
 class RateLimiter:
-    """Token bucket per API token: `rate` requests a second, bursts up to `burst`."""
+    """Token bucket per API token: `rate` requests a second, bursts up to `burst`. The
+    buckets are the storage's (`Storage.rate_limits`): in this process's memory on SQLite,
+    in the database that every process shares on PostgreSQL."""
 
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst = rate, burst
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, buckets: RateLimits, rate: float, burst: float) -> None:
+        self.buckets, self.rate, self.burst = buckets, rate, burst
 
     def take(self, key: str) -> None:
-        moment = time.monotonic()
-        with self._lock:
-            level, last = self._buckets.get(key, (self.burst, moment))
-            level = min(self.burst, level + (moment - last) * self.rate)
-            if level < 1:
-                self._buckets[key] = (level, moment)
-                raise TooManyRequests("too many requests for this token; retry in a moment")
-            self._buckets[key] = (level - 1, moment)
+        if not self.buckets.take(key, self.rate, self.burst):
+            raise TooManyRequests("too many requests for this token; retry in a moment")
 
 
 AUTHENTICATED = "fieldapp.authenticated"

@@ -17,9 +17,12 @@ from sync.server.storage.records import (
 )
 from sync.server.storage.repositories import (
     ExportRows,
+    Jobs,
     QualityFacts,
+    RateLimits,
     ReportRows,
     ReviewIndex,
+    WorkLocks,
 )
 
 __all__ = [
@@ -48,6 +51,12 @@ class Storage(Protocol):
     def export_rows(self) -> ExportRows: ...
     @property
     def report_rows(self) -> ReportRows: ...
+    @property
+    def jobs(self) -> Jobs: ...
+    @property
+    def rate_limits(self) -> RateLimits: ...
+    @property
+    def work_locks(self) -> WorkLocks: ...
     def open_review_index(self) -> ReviewIndex:
         """A reader of the review queue on a connection of its own."""
         ...

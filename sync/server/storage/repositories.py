@@ -9,6 +9,7 @@ SQLite one in `storage.sqlite`); no module outside the storage package touches a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -180,3 +181,77 @@ class ReportRows(Protocol):
         self, form_id: str, chosen: ExportQuery, columns: str
     ) -> Iterator[tuple[Any, ...]]: ...
     def crop_rows(self, form_id: str, columns: str) -> Iterator[tuple[Any, ...]]: ...
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """An export or report job as every server process sees it (`exports.jobs`).
+
+    `chosen` is its filter as JSON; `file` the name of its file in the shared exports
+    folder, `filename` the name a download gets. `lease_left` (seconds) is how long the
+    process running it is still trusted to be alive: it renews the lease while it works."""
+
+    id: str
+    owner: str
+    form_id: str
+    kind: str
+    chosen: str
+    file: str
+    filename: str
+    media_type: str
+    state: str = "running"
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    lease_left: float = 0.0
+
+
+class Jobs(Protocol):
+    """Export and report jobs and their one-time download tickets, shared by every process
+    of a server; times come from the database's clock."""
+
+    def add(self, job: JobRow, lease: float, running_limit: int) -> bool:
+        """Keep `job` as running, unless its owner already runs `running_limit` jobs whose
+        lease holds (False: nothing kept). Checked and kept in one transaction."""
+        ...
+
+    def get(self, job_id: str) -> JobRow | None: ...
+    def of_owner(self, owner: str) -> list[JobRow]:
+        """The owner's jobs, oldest first."""
+        ...
+
+    def renew(self, job_id: str, done: int, total: int, lease: float) -> None:
+        """The running job's progress, and its lease for `lease` more seconds."""
+        ...
+
+    def finish(self, job_id: str, state: str, done: int, total: int, message: str) -> None: ...
+    def lapse(self, message: str) -> list[JobRow]:
+        """Mark failed, saying `message`, the running jobs whose lease ran out (their
+        process died); returns them."""
+        ...
+
+    def expire(self, keep: float) -> list[JobRow]:
+        """Forget the jobs that finished more than `keep` seconds ago, and their tickets;
+        returns them."""
+        ...
+
+    def add_ticket(self, job_id: str, ticket_hash: str, valid: float) -> None: ...
+    def redeem(self, job_id: str, ticket_hash: str) -> bool:
+        """Use the ticket once: True only for the first use of a valid ticket of `job_id`,
+        whichever process asks."""
+        ...
+
+
+class RateLimits(Protocol):
+    """A token bucket per key: `rate` requests a second, bursts up to `burst`."""
+
+    def take(self, key: str, rate: float, burst: float) -> bool:
+        """Take one request from the key's bucket; False if it is empty (nothing taken)."""
+        ...
+
+
+class WorkLocks(Protocol):
+    """Keeps two workers (threads, or processes on one database) from doing the same
+    work at once, such as a backfill: the second waits, then finds the work done."""
+
+    def hold(self, name: str) -> AbstractContextManager[None]: ...

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sync.server.storage.postgres.accounts import Accounts
 from sync.server.storage.postgres.base import DatabaseUnavailable, without_password
+from sync.server.storage.postgres.jobs import PgJobs
+from sync.server.storage.postgres.rate_limits import PgRateLimits, PgWorkLocks
 from sync.server.storage.postgres.reviews import Reviews
 from sync.server.storage.postgres.schema import MIGRATIONS
 from sync.server.storage.postgres.submissions import Submissions
@@ -19,3 +21,5 @@ class PostgresStorage(Accounts, Submissions, Reviews):
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.location = without_password(url)
+        self.jobs, self.rate_limits = PgJobs(self.pool), PgRateLimits(self.pool)
+        self.work_locks = PgWorkLocks(url)

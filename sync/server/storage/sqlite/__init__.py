@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sync.server.storage.sqlite.accounts import Accounts
 from sync.server.storage.sqlite.export_rows import SqliteExportRows
+from sync.server.storage.sqlite.jobs import MemoryRateLimits, SqliteJobs, ThreadWorkLocks
 from sync.server.storage.sqlite.quality import SqliteQualityFacts
 from sync.server.storage.sqlite.report_rows import SqliteReportRows
 from sync.server.storage.sqlite.review_index import SqliteReviewIndex
@@ -26,6 +27,8 @@ class SqliteStorage(Accounts, Submissions, Reviews):
         self.quality_facts = SqliteQualityFacts(self.db.conn, self._lock)
         self.export_rows = SqliteExportRows(self.location, self.db.conn, self._lock)
         self.report_rows = SqliteReportRows(self.location, self.db.conn, self._lock)
+        self.jobs, self.rate_limits = SqliteJobs(self.db.conn, self._lock), MemoryRateLimits()
+        self.work_locks = ThreadWorkLocks()
 
     def open_review_index(self) -> SqliteReviewIndex:
         return SqliteReviewIndex(Path(self.location))
