@@ -8,6 +8,7 @@ CONFLICT`), and what must happen in one order takes a transaction-scoped advisor
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -77,7 +78,11 @@ class PgBase:
             url,
             min_size=1,
             max_size=max_size,
-            kwargs={"row_factory": dict_row, "autocommit": False},
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": False,
+                "application_name": f"fieldapp-server {os.getpid()}",
+            },
             open=True,
         )
 
