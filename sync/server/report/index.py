@@ -39,26 +39,29 @@ from sync.server.storage import Storage, SubmissionRecord
 from sync.server.storage.repositories import ReportLayout
 
 FIGURES = (*COMPONENTS, "own_consumption", "women_income", "income_positive")
-COLUMNS = (
-    "instance_id", "seq", "form_id", "form_version", "district", "submitted_at", "household_id",
-    "region", "head_sex", "crop", "farm_ha", "ages", "benchmark_value", "benchmark_units",
-    *FIGURES, "adequacy", "benchmark", "weight", "men_adequacy", *DRIVER_COLUMNS,
+TEXT, REAL = "TEXT", "REAL"
+TYPED_COLUMNS = (
+    ("instance_id", TEXT), ("seq", "INTEGER"), ("form_id", "TEXT NOT NULL"),
+    ("form_version", TEXT), ("district", TEXT), ("submitted_at", TEXT), ("household_id", TEXT),
+    ("region", TEXT), ("head_sex", TEXT), ("crop", TEXT), ("farm_ha", REAL), ("ages", TEXT),
+    ("benchmark_value", REAL), ("benchmark_units", REAL), *((name, REAL) for name in FIGURES),
+    ("adequacy", TEXT), ("benchmark", TEXT), ("weight", REAL), ("men_adequacy", TEXT),
+    (DRIVER_COLUMNS[0], TEXT), *((name, REAL) for name in DRIVER_COLUMNS[1:]),
 )  # fmt: skip
+"""The report row's columns and their types, from which each backend's table is made."""
+COLUMNS = tuple(name for name, _ in TYPED_COLUMNS)
+KINDS = tuple(kind for _, kind in TYPED_COLUMNS)
 SCHEMA_VERSION = 2
 """1: the household's income row (issue #16); 2: with its main crop's driver figures."""
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS report_households (instance_id TEXT PRIMARY KEY,"
-    " seq INTEGER, form_id TEXT NOT NULL, form_version TEXT, district TEXT, submitted_at TEXT,"
-    " household_id TEXT, region TEXT, head_sex TEXT, crop TEXT, farm_ha REAL, ages TEXT,"
-    " benchmark_value REAL, benchmark_units REAL,"
-    f" {', '.join(f'{name} REAL' for name in FIGURES)}, adequacy TEXT, benchmark TEXT,"
-    " weight REAL, men_adequacy TEXT, country TEXT,"
-    f" {', '.join(f'{name} REAL' for name in DRIVER_COLUMNS[1:])})",
+    "CREATE TABLE IF NOT EXISTS report_households (instance_id TEXT PRIMARY KEY, "
+    + ", ".join(f"{name} {kind}" for name, kind in TYPED_COLUMNS[1:])
+    + ")",
     "CREATE INDEX IF NOT EXISTS report_households_form ON report_households (form_id)",
     "CREATE TABLE IF NOT EXISTS report_checked (id INTEGER PRIMARY KEY, last_rowid INTEGER)",
     "CREATE TABLE IF NOT EXISTS report_schema (id INTEGER PRIMARY KEY, version INTEGER)",
 )
-LAYOUT = ReportLayout(COLUMNS, SCHEMA, SCHEMA_VERSION)
+LAYOUT = ReportLayout(COLUMNS, SCHEMA, SCHEMA_VERSION, KINDS)
 BATCH = 2000
 """Backfilled rows per transaction (the storage's lock is released between batches)."""
 

@@ -156,11 +156,14 @@ class ExportRows(Protocol):
 
 @dataclass(frozen=True)
 class ReportLayout:
-    """The report table's columns, its creation statements and their number."""
+    """The report table's columns, its SQLite creation statements and their number; `kinds`
+    gives each column's type (`TEXT`, `INTEGER` or `REAL`, maybe `NOT NULL`), from which
+    other backends write their own statements. The first column is the key."""
 
     columns: tuple[str, ...]
     schema: tuple[str, ...]
     version: int
+    kinds: tuple[str, ...] = ()
 
 
 class ReportRows(Protocol):

@@ -1,0 +1,150 @@
+"""The report's household rows in PostgreSQL, on the storage's pool.
+
+The table's layout comes from the report (`report.index.LAYOUT`), numbered, with each
+column's type: this module writes PostgreSQL's statements from those types, so the layout
+has one source. It is the one derived table not made by a numbered migration, since the
+report owns its layout: a table of another number or of other columns is dropped with its
+backfill mark (under an advisory lock, one process at a time), and the next backfill
+rebuilds every row from the stored submissions. Marks and positions work as the export
+rows' do (`export_rows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+
+from sync.server.storage.postgres.base import advisory_lock
+from sync.server.storage.postgres.export_rows import (
+    STATE_SQL,
+    BackfillMark,
+    Pool,
+    stream_rows,
+    where,
+)
+from sync.server.storage.postgres.quality import DERIVED
+from sync.server.storage.repositories import ExportQuery, ReportLayout
+
+REPORT = "report_households"
+TYPES = {"TEXT": "TEXT", "INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
+"""PostgreSQL's type of each of the layout's column types."""
+
+
+def create_statements(layout: ReportLayout) -> tuple[str, ...]:
+    """The table of `layout` in PostgreSQL: its columns with their types, keyed by the first."""
+    if len(layout.kinds) != len(layout.columns):
+        raise ValueError(
+            f"the report layout {layout.version} gives {len(layout.kinds)} column types"
+            f" for {len(layout.columns)} columns"
+        )
+    columns = []
+    for name, kind in zip(layout.columns, layout.kinds, strict=True):
+        base, _, rest = kind.partition(" ")
+        if base not in TYPES:
+            raise ValueError(f"the report column {name} has the type {kind!r}: not one of {TYPES}")
+        columns.append(f"{name} {TYPES[base]} {rest}".rstrip())
+    return (
+        f"CREATE TABLE {REPORT} ({', '.join(columns)}, PRIMARY KEY ({layout.columns[0]}))",
+        f"CREATE INDEX {REPORT}_form ON {REPORT} (form_id)",
+    )
+
+
+def _is_current(connection: psycopg.Connection[Any], layout: ReportLayout) -> bool:
+    found = connection.execute(
+        "SELECT array(SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass(%s)"
+        " AND attnum > 0 AND NOT attisdropped ORDER BY attnum) AS columns,"
+        " (SELECT version FROM report_schema WHERE id = 1) AS version",
+        [REPORT],
+    ).fetchone()
+    assert found is not None
+    return tuple(found["columns"]) == layout.columns and found["version"] == layout.version
+
+
+def _ensure(connection: psycopg.Connection[Any], layout: ReportLayout, mark: BackfillMark) -> None:
+    """Make the table of `layout`, replacing one of another layout (inside the caller's
+    transaction); reads only when it is current (it runs before every ingestion's row)."""
+    if _is_current(connection, layout):
+        return
+    advisory_lock(connection, "fieldapp:report layout")
+    if _is_current(connection, layout):  # another process made it meanwhile
+        return
+    connection.execute(f"DROP TABLE IF EXISTS {REPORT}")
+    mark.forget(connection)
+    for statement in create_statements(layout):
+        connection.execute(statement)
+    connection.execute(
+        "INSERT INTO report_schema (id, version) VALUES (1, %s)"
+        " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
+        [layout.version],
+    )
+
+
+class PgReportRows:
+    def __init__(self, url: str, pool: Pool) -> None:
+        self.url, self.pool = url, pool
+        self.mark = BackfillMark(REPORT)
+
+    def write(self, layout: ReportLayout, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
+        names = ", ".join(layout.columns)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in layout.columns[1:])
+        insert = (
+            f"INSERT INTO {REPORT} ({names}) VALUES ({', '.join(['%s'] * len(layout.columns))})"
+            f" ON CONFLICT ({layout.columns[0]}) DO "
+            + (f"UPDATE SET {updates}" if updates else "NOTHING")
+        )
+        with self.pool.connection() as connection, connection.transaction():
+            connection.execute(DERIVED)
+            _ensure(connection, layout, self.mark)
+            if dropped:
+                connection.execute(
+                    f"DELETE FROM {REPORT} WHERE instance_id = ANY(%s)", [list(dropped)]
+                )
+            with connection.cursor() as cursor:
+                cursor.executemany(insert, rows)
+
+    def position(self, instance_id: str) -> int:
+        with self.pool.connection() as connection:
+            found = connection.execute(
+                "SELECT pos FROM submissions WHERE instance_id = %s", [instance_id]
+            ).fetchone()
+        return int(found["pos"]) if found else 0
+
+    def unchecked(
+        self, layout: ReportLayout, forms: list[str]
+    ) -> tuple[int, list[tuple[str, int]]]:
+        with self.pool.connection() as connection, connection.transaction():
+            _ensure(connection, layout, self.mark)
+            since, top = self.mark.since(connection)
+            rows = connection.execute(
+                "SELECT s.instance_id, s.pos FROM submissions s WHERE s.pos > %s"
+                " AND s.pos <= %s AND s.form_id = ANY(%s)"
+                f" AND NOT EXISTS (SELECT 1 FROM {REPORT} h WHERE h.instance_id = s.instance_id)"
+                " AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+                " ORDER BY s.pos",
+                [since, top, forms],
+            ).fetchall()
+        return top, [(str(r["instance_id"]), int(r["pos"])) for r in rows]
+
+    def checked(self, top: int) -> None:
+        with self.pool.connection() as connection, connection.transaction():
+            self.mark.checked(connection, top)
+
+    def households(
+        self, form_id: str, chosen: ExportQuery, columns: str
+    ) -> Iterator[tuple[Any, ...]]:
+        """`columns` of the chosen current households, then their review state ('' when
+        `chosen` names no state), in the order they arrived."""
+        clauses, params = where(chosen)
+        state = STATE_SQL if chosen.states else "''"
+        query = (
+            f"SELECT {columns}, {state} FROM {REPORT} s WHERE {clauses} AND NOT EXISTS"
+            " (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+            " ORDER BY s.seq"
+        )
+        yield from stream_rows(self.url, query, [form_id, *params])
+
+    def crop_rows(self, form_id: str, columns: str) -> Iterator[tuple[Any, ...]]:
+        query = f"SELECT {columns} FROM {REPORT} WHERE form_id = %s"
+        yield from stream_rows(self.url, query, [form_id])
