@@ -93,7 +93,7 @@ class PgJobs:
     def expire(self, keep: float) -> list[JobRow]:
         with self.pool.connection() as connection, connection.transaction():
             found = connection.execute(
-                "DELETE FROM export_jobs WHERE finished < clock_timestamp()"
+                "DELETE FROM export_jobs WHERE finished <= clock_timestamp()"
                 f" - make_interval(secs => %s) RETURNING {COLUMNS}",
                 [keep],
             ).fetchall()

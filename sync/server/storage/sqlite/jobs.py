@@ -113,7 +113,7 @@ class SqliteJobs:
     def expire(self, keep: float) -> list[JobRow]:
         with self.lock, derived_transaction(self.connection):
             found = self._rows(
-                f"DELETE FROM export_jobs WHERE finished < {NOW} - ? RETURNING {COLUMNS}", [keep]
+                f"DELETE FROM export_jobs WHERE finished <= {NOW} - ? RETURNING {COLUMNS}", [keep]
             )
             self.connection.executemany(
                 "DELETE FROM export_tickets WHERE job_id = ?", [[r["id"]] for r in found]
