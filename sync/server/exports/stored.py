@@ -31,10 +31,13 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 """Backfilled submissions per transaction (the storage's lock is released between them)."""
+BACKFILL_LOCK = "export rows backfill"
 
 
 class Flatteners:
-    """The flattener of each form version, rebuilt when the version's XML is republished."""
+    """The flattener of each form version, rebuilt when the version's XML is republished.
+
+    Each process keeps its own: a flattener depends only on the form's XML (its md5)."""
 
     def __init__(self) -> None:
         self._found: dict[tuple[str, str], tuple[str, Flattener | None]] = {}
@@ -83,7 +86,13 @@ def record_parts(storage: Storage, submission: SubmissionRecord, root: Element |
 def backfill(storage: Storage) -> int:
     """Record the export rows of every submission stored since the last run that has none;
     returns how many were recorded. A submission whose XML cannot be read is left to the
-    export, which names it."""
+    export, which names it. One worker at a time, among the threads and processes of the
+    server (`Storage.work_locks`): the next finds the work done."""
+    with storage.work_locks.hold(BACKFILL_LOCK):
+        return _backfill(storage)
+
+
+def _backfill(storage: Storage) -> int:
     since, top = storage.export_rows.unchecked_parts()
     recorded = 0
     while since < top:

@@ -169,19 +169,22 @@ class ReviewIndex:
         return chain
 
 
+RECOVERY_LOCK = "quality facts recovery"
 _INDEXES: dict[str, ReviewIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
 def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
-    """The review index of a storage's location (one per location per process). Opening it
-    records the facts of stored submissions that have none, but `ingesting`
-    (`write_derived_rows` does)."""
+    """The review index of a storage's location (one per location per process: a reader,
+    it caches no data, so a decision taken through another process shows at once). Opening
+    it records the facts of stored submissions that have none, but `ingesting`
+    (`write_derived_rows` does), one process at a time: the next finds them recorded."""
     path = storage.location
     with _INDEXES_LOCK:
         if path not in _INDEXES:
             _INDEXES[path] = ReviewIndex(storage.open_review_index())
-            recovered = _INDEXES[path].recorder.recover(storage, ingesting)
+            with storage.work_locks.hold(RECOVERY_LOCK):
+                recovered = _INDEXES[path].recorder.recover(storage, ingesting)
             if recovered:
                 log.warning("quality facts recorded for %d submissions that had none", recovered)
         return _INDEXES[path]
