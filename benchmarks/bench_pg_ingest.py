@@ -39,6 +39,7 @@ from benchmarks.pg_support import (
     prepare,
     send_from_clients,
 )
+from sync.server.storage.open import SQLITE
 
 CLIENTS = 4
 ROUNDS = 3
@@ -48,11 +49,11 @@ CONFIGURATIONS = (("SQLite, 1 process", False, 1), ("PostgreSQL, 1 process", Tru
 """(name, on PostgreSQL, server processes)."""
 
 
-def ingest(data: Path, database: str | None, servers: int, xmls: list[str]) -> Sent:
+def ingest(data: Path, database: str, servers: int, xmls: list[str]) -> Sent:
     """`xmls` sent by `CLIENTS` clients to `servers` fresh server processes (the clients
-    split between them) on the data of `data` and `database`."""
+    split between them) on the data of `data` and `database` (`sqlite:`: SQLite in `data`)."""
     tokens = prepare(data, database, CLIENTS)
-    options = ("--database", database) if database else ()
+    options = ("--database", database)
     with ExitStack() as servers_running:
         urls = [
             servers_running.enter_context(running_server(data, options=options))
@@ -74,7 +75,7 @@ def measure(
     for round_ in range(ROUNDS):
         for n, (name, postgres, servers) in enumerate(CONFIGURATIONS):
             data = folder / f"run-{round_}-{n}"
-            database = new_database() if postgres else None
+            database = new_database() if postgres else SQLITE
             runs[name].append(ingest(data, database, servers, xmls))
             seen.setdefault(outcome(data, database), f"{name}, round {round_ + 1}")
     if len(seen) != 1:

@@ -27,11 +27,26 @@ from sync.server.publish import publish_file
 from sync.server.report.build import report_for
 from sync.server.review.store import QueueFilter, index_for
 from sync.server.storage import Storage
+from sync.server.storage.open import DATABASE_ENV
 from tests.postgres_cluster import DatabaseMaker, running_cluster
 
 DURABLE = ("shared_buffers=1GB", "max_wal_size=8GB", "max_connections=200")
 """Only sizes beside PostgreSQL's defaults (fsync, synchronous_commit and full_page_writes
 stay on): a gigabyte of cache on a 23 GB machine, and checkpoints spaced for bulk loads."""
+
+
+@contextmanager
+def database_in_environment(url: str) -> Iterator[None]:
+    """FIELDAPP_DATABASE_URL set to `url` for the processes started in the block."""
+    before = os.environ.get(DATABASE_ENV)
+    os.environ[DATABASE_ENV] = url
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[DATABASE_ENV]
+        else:
+            os.environ[DATABASE_ENV] = before
 
 
 @contextmanager
@@ -42,9 +57,10 @@ def durable_databases() -> Iterator[DatabaseMaker]:
         yield make
 
 
-def prepare(data: Path, database: str | None, users: int) -> list[str]:
+def prepare(data: Path, database: str, users: int) -> list[str]:
     """Publish the living income form and add `users` enumerators (`enum0`…, spread over
-    the four districts) to the server of `data` (and `database`); their tokens."""
+    the four districts) to the server of `data` and `database` (`sqlite:`: SQLite in
+    `data`); their tokens."""
     storage, blobs = open_storage(data, database)
     publish_file(storage, blobs, FORM, runs=1)
     tokens = [add_user(storage, f"enum{i}", "enumerator", DISTRICTS[i % 4]) for i in range(users)]
@@ -121,7 +137,7 @@ class Outcome:
     groups: tuple[tuple[str, str, int, float], ...]
 
 
-def outcome(data: Path, database: str | None) -> Outcome:
+def outcome(data: Path, database: str) -> Outcome:
     storage, _ = open_storage(data, database)
     try:
         index = index_for(storage)

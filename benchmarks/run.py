@@ -21,6 +21,8 @@ from benchmarks import (
     bench_exports,
     bench_ingest,
     bench_navigation,
+    bench_pg_ingest,
+    bench_pg_scale,
     bench_queue,
     bench_reading,
     bench_scenarios,
@@ -47,12 +49,15 @@ BENCHMARKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("Navigation: Next with 1,000 repeat instances, test-drive with 500", bench_navigation.run),
     ("Server memory under 50 concurrent 19 MB uploads", bench_uploads.run),
     ("Income driver scenarios over 100,000 households", bench_scenarios.run),
+    ("Ingestion on PostgreSQL, 1 and 2 server processes, against SQLite", bench_pg_ingest.run),
+    ("Queue, dashboard, export and report at 1,000,000 on PostgreSQL", bench_pg_scale.run),
 )
 
 
 SECTIONS = {
     "xpath": 0, "reading": 1, "session": 2, "autosave": 3, "ingest": 4, "devices": 5,
     "exports": 6, "queue": 7, "screen": 8, "navigation": 9, "uploads": 10, "scenarios": 11,
+    "pg-ingest": 12, "pg-scale": 13,
 }  # fmt: skip
 """Names for `python -m benchmarks.run NAME ...`: rerun only these sections."""
 
