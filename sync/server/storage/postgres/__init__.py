@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from sync.server.storage.postgres.accounts import Accounts
 from sync.server.storage.postgres.base import DatabaseUnavailable, without_password
+from sync.server.storage.postgres.export_rows import PgExportRows
 from sync.server.storage.postgres.jobs import PgJobs
+from sync.server.storage.postgres.quality import PgQualityFacts
 from sync.server.storage.postgres.rate_limits import PgRateLimits, PgWorkLocks
+from sync.server.storage.postgres.report_rows import PgReportRows
+from sync.server.storage.postgres.review_index import PgReviewIndex
 from sync.server.storage.postgres.reviews import Reviews
 from sync.server.storage.postgres.schema import MIGRATIONS
 from sync.server.storage.postgres.submissions import Submissions
@@ -21,5 +25,12 @@ class PostgresStorage(Accounts, Submissions, Reviews):
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.location = without_password(url)
+        self.quality_facts = PgQualityFacts(self.pool)
+        self.export_rows = PgExportRows(self.url, self.pool)
+        self.report_rows = PgReportRows(self.url, self.pool)
         self.jobs, self.rate_limits = PgJobs(self.pool), PgRateLimits(self.pool)
         self.work_locks = PgWorkLocks(url)
+
+    def open_review_index(self) -> PgReviewIndex:
+        """A reader of the review queue on a pool of its own; its `close()` ends that pool."""
+        return PgReviewIndex(self.url)
