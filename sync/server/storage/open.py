@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from sync.server.storage.postgres import PostgresStorage
 
 DATABASE_ENV = "FIELDAPP_DATABASE_URL"
+SQLITE_FILE = "server.db"
+"""The SQLite database's name in the data directory."""
 SQLITE = "sqlite:"
 """Chooses SQLite in the data directory even where FIELDAPP_DATABASE_URL names another."""
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -85,7 +87,7 @@ def open_storage(data: Path, database: str | None = None) -> tuple[Storage, Blob
     choice = choose_database(database)
     if choice.url is None:
         data.mkdir(parents=True, exist_ok=True)
-        return SqliteStorage(data / "server.db"), BlobStore(data / "blobs")
+        return SqliteStorage(data / SQLITE_FILE), BlobStore(data / "blobs")
     storage = _postgres(choice.url, choice.source)
     return storage, BlobStore(data / "blobs")
 
@@ -108,3 +110,18 @@ def _postgres(url: str, source: str) -> PostgresStorage:
     except DatabaseUnavailable as error:
         said = " ".join(str(error).split())
         raise UnusableDatabase(f"{source}: {said}") from None
+
+
+def backup_storage(data: Path, target: Path, database: str | None = None) -> int:
+    """Copy the SQLite database of `data` to `target` while a server may be writing to it;
+    the number of submissions the copy holds. A PostgreSQL database is backed up with
+    pg_dump instead (docs/deployment.md), which `UnusableDatabase` says."""
+    choice = choose_database(database)
+    if choice.url is not None:
+        raise UnusableDatabase(
+            f"{choice.source}: backup copies a SQLite database; back up PostgreSQL with"
+            f" pg_dump -Fc (see docs/deployment.md), and {data / 'blobs'} beside it"
+        )
+    from sync.server.storage.sqlite.backup import backup
+
+    return backup(data / SQLITE_FILE, target)
