@@ -11,10 +11,12 @@ from sync.server.api.auth import add_user
 from sync.server.app import open_storage
 from sync.server.errors import DomainError
 from sync.server.hub.trust import USERS_AT_KEY, USERS_EVERY
+from sync.server.migrate_cli import add_migrate, run_migrate
 from sync.server.publish import publish_file
 from sync.server.serving import relay, serve, workers_count
 from sync.server.storage import ROLES, Storage
-from sync.server.storage.open import DATABASE_HELP, UnusableDatabase
+from sync.server.storage.open import DATABASE_HELP, UnusableDatabase, backup_storage
+from sync.server.storage.sqlite.backup import BackupFailed
 from sync.server.token_arg import token_help, token_of
 
 PROJECT = "1"
@@ -40,6 +42,7 @@ EXAMPLES = {
     "drivers-set": "fieldapp-server drivers set limits.json --data ./serverdata",
     "relay": "fieldapp-server relay --upstream https://central.example.org --token=TOKEN --data ./hub --port 8000",
     "import": "fieldapp-server submissions import rehearsal/ --as amina --data ./serverdata",
+    "backup": "fieldapp-server backup --data ./serverdata --to backups/server-2026-03-01.db",
 }
 
 
@@ -193,6 +196,14 @@ def _parser() -> argparse.ArgumentParser:
         "--as", dest="as_user", metavar="USER", help="file them under USER (default: import)"
     )
     imports.add_argument("--verbose", action="store_true", help="list stored and skipped too")
+    backup = sub(
+        commands,
+        "backup",
+        "backup",
+        "Copy the SQLite database to a file while the server runs (SQLite's online backup);"
+        " copy --data's blobs folder after it. PostgreSQL: pg_dump (docs/deployment.md).",
+    )
+    backup.add_argument("--to", type=Path, required=True, help="the backup file to write")
     supervisor = commands.add_parser(
         "supervisor",
         help="Open the supervisor review screens (a Flet web app over the review API).",
@@ -202,6 +213,7 @@ def _parser() -> argparse.ArgumentParser:
     supervisor.add_argument("--token", help=token_help("a supervisor's (or admin's)"))
     supervisor.add_argument("--port", type=int, default=8560)
     supervisor.add_argument("--no-browser", action="store_true", help="serve without opening one")
+    add_migrate(commands)
     return parser
 
 
@@ -214,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         args.token = token_of(parser, args.token, QR_CHOICE)
     try:
         return _run(args)
-    except DomainError as error:
+    except (DomainError, BackupFailed) as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
     except UnusableDatabase as error:
@@ -227,11 +239,17 @@ def _run(args: argparse.Namespace) -> int:
         return serve(args)
     if args.command == "relay":
         return relay(args)
+    if args.command == "migrate-data":
+        return run_migrate(args)
     if args.command == "supervisor":
         from sync.server.supervisor_ui.__main__ import main as supervisor
 
         flags = ["--server", args.server, f"--token={args.token}", "--port", str(args.port)]
         return supervisor(flags + (["--no-browser"] if args.no_browser else []))
+    if args.command == "backup":
+        held = backup_storage(args.data, args.to, args.database)
+        print(f"wrote {args.to}: {held} submissions; now copy {args.data / 'blobs'} beside it")
+        return 0
     storage, blobs = open_storage(args.data, args.database)
     if args.command == "submissions":
         from sync.server.intake.importer import run_import
