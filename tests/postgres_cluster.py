@@ -132,7 +132,8 @@ class PostgresCluster:
         try:
             psycopg.connect(self.url(), connect_timeout=2).close()
         except psycopg.OperationalError:
-            if "FATAL" in self._log_tail():
+            tail = self._log_tail().replace("FATAL:  the database system is starting up", "")
+            if "FATAL" in tail:
                 raise AssertionError(
                     f"the test PostgreSQL did not start:\n{self._log_tail()}"
                 ) from None
