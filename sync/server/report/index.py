@@ -113,7 +113,14 @@ def record_household(
 
 
 def backfill(storage: Storage) -> int:
-    """Record the current submissions of mapped forms that have no row; returns how many."""
+    """Record the current submissions of mapped forms that have no row; returns how many.
+    One worker at a time among the server's threads and processes (`Storage.work_locks`):
+    the next finds the rows recorded."""
+    with storage.work_locks.hold("report rows backfill"):
+        return _backfill(storage)
+
+
+def _backfill(storage: Storage) -> int:
     top, missing = storage.report_rows.unchecked(LAYOUT, sorted(MAPPINGS))
     readers: dict[tuple[str, str | None], Any] = {}
     crops: dict[tuple[str, str | None], Any] = {}
