@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -27,6 +28,9 @@ SUPERUSER = "postgres"
 MAX_CONNECTIONS = 600
 """Every server the tests start keeps a connection pool; a test with a hub, a central server
 and `--workers` holds dozens of connections at once."""
+
+STARTING_UP = "the database system is starting up"
+"""What the server says to a connection that comes too early: not a failure to start."""
 
 SPEED_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 """Durability traded for speed: the tests kill server processes, never the machine that runs
@@ -132,8 +136,8 @@ class PostgresCluster:
         try:
             psycopg.connect(self.url(), connect_timeout=2).close()
         except psycopg.OperationalError:
-            tail = self._log_tail().replace("FATAL:  the database system is starting up", "")
-            if "FATAL" in tail:
+            fatal = [line for line in self._log_tail().splitlines() if "FATAL" in line]
+            if [line for line in fatal if STARTING_UP not in line]:
                 raise AssertionError(
                     f"the test PostgreSQL did not start:\n{self._log_tail()}"
                 ) from None
@@ -148,11 +152,12 @@ class PostgresCluster:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def create(self) -> str:
-        """A new empty database; its name."""
+    def create(self, template: str = "template0") -> str:
+        """A new database, empty or a copy of `template` (which nothing may be connected
+        to); its name."""
         name = f"test_{os.getpid()}_{next(self._names)}"
         with psycopg.connect(self.url(), autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return name
 
     def drop(self, name: str) -> None:
@@ -178,8 +183,10 @@ class DatabaseMaker:
         self.cluster = cluster
         self.names: list[str] = []
 
-    def __call__(self) -> str:
-        name = self.cluster.create()
+    def __call__(self, copy_of: str | None = None) -> str:
+        """A fresh database's URL: empty, or a copy of the database at URL `copy_of`."""
+        template = urlsplit(copy_of).path.lstrip("/") if copy_of else "template0"
+        name = self.cluster.create(template)
         self.names.append(name)
         return self.cluster.url(name)
 

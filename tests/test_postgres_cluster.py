@@ -72,3 +72,15 @@ def test_missing_binaries_say_how_to_install_them(
     monkeypatch.setattr(postgres_cluster, "BINARIES", str(tmp_path / "*" / "bin"))
     with pytest.raises(postgres_cluster.PostgresMissing, match="apt-get install postgresql"):
         postgres_cluster.binaries()
+
+
+def test_a_copy_holds_what_its_template_held(postgres_databases: DatabaseMaker) -> None:
+    template = postgres_databases()
+    with psycopg.connect(template) as connection:
+        connection.execute("CREATE TABLE kept (n INTEGER)")
+        connection.execute("INSERT INTO kept VALUES (7)")
+    copy = postgres_databases(copy_of=template)
+    with psycopg.connect(copy) as connection:
+        connection.execute("INSERT INTO kept VALUES (8)")
+        assert connection.execute("SELECT n FROM kept ORDER BY n").fetchall() == [(7,), (8,)]
+    assert _tables(template) == ["kept"] and copy != template
