@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -170,8 +171,10 @@ def test_the_postgresql_server_answers_as_the_sqlite_one(
     source: Source, postgres_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = _answers(TestClient(create_app(ServerConfig(source.data))), source)
-    assert _run(source, postgres_url) == 0
-    printed = capsys.readouterr().out
+    with_password = postgres_url.replace("postgres@", "postgres:s3cret-word@")
+    assert _run(source, with_password) == 0
+    printed, said = capsys.readouterr()
+    assert "s3cret-word" not in printed + said
     for table in (*CORE, *DERIVED):
         assert f"\n{table.name} " in printed, printed
     assert "report_households" in printed and "DIFFERENT" not in printed
@@ -193,6 +196,9 @@ def test_a_device_cursor_counts_the_same_returns_after_the_move(
     ).json()
     assert [r["instance_id"] for r in pulled["returned"]] == [LATER, "uuid:or-2"]
     assert int(pulled["cursor"]) > int(source.cursor)
+    _batch(client, _headers(source.tokens, "amina"), [item("uuid:after-the-move")])
+    position = client.app.state.storage.report_rows.position("uuid:after-the-move")
+    assert position == _count_source(source) + 1, "positions carry on past the copied ones"
     again = client.get(
         f"/api/v1/pull?cursor={pulled['cursor']}", headers=_headers(source.tokens, "amina")
     ).json()
@@ -286,3 +292,60 @@ def test_a_changed_row_in_the_target_is_named(
     printed = capsys.readouterr().out
     assert "different: reviews" in printed and "differs in comment" in printed
     assert "DIFFERENT" in printed
+
+
+def test_the_copy_is_of_one_moment_while_the_sqlite_server_goes_on(
+    source: Source, postgres_url: str, tmp_path: Path
+) -> None:
+    """A submission stored while the copy runs is not half in it: the copy and its check
+    read one snapshot; the next run brings the new one."""
+    data = tmp_path / "running"
+    shutil.copytree(source.data, data)
+    running, _ = open_storage(data)
+    client = TestClient(create_app(ServerConfig(data)))
+    amina = _headers(source.tokens, "amina")
+
+    def say(line: str) -> None:
+        if line.startswith("submissions: 5 read"):
+            _batch(client, amina, [item("uuid:while-copying", household="AB-0099")])
+
+    first = migrate_data(data, postgres_url, say=say, batch=5)
+    assert first.same
+    assert running.submission("uuid:while-copying") is not None
+    assert _count(postgres_url, "submissions") == _count_source(source)
+    second = migrate_data(data, postgres_url)
+    assert second.same
+    assert _count(postgres_url, "submissions") == _count_source(source) + 1
+
+
+def test_blobs_are_copied_to_a_new_data_folder(
+    source: Source, postgres_url: str, tmp_path: Path
+) -> None:
+    moved = tmp_path / "moved"
+    assert _run(source, postgres_url, "--to-data", str(moved)) == 0
+    client = TestClient(create_app(ServerConfig(moved, database=postgres_url)))
+    photo = client.get(
+        "/api/v1/review/submissions/uuid:or-1/attachments/plot.jpg",
+        headers=_headers(source.tokens, "ann"),
+    )
+    assert photo.status_code == 200 and photo.content == PHOTO
+    media = client.get("/api/v1/pull", headers=_headers(source.tokens, "amina")).json()["forms"]
+    villages = [m for f in media for m in f["media"] if m["name"] == "villages.csv"]
+    download = client.get(villages[0]["download_url"], headers=_headers(source.tokens, "amina"))
+    assert download.content == VILLAGES
+    again = migrate_data(source.data, postgres_url, to_data=moved)
+    assert again.blobs is not None and again.blobs.copied == 0
+    assert again.blobs.present == again.blobs.found > 0
+
+
+def test_a_blob_that_does_not_match_its_name_is_not_copied(
+    source: Source, postgres_url: str, tmp_path: Path
+) -> None:
+    data = tmp_path / "damaged"
+    shutil.copytree(source.data, data)
+    blob = next(path for path in (data / "blobs").glob("??/*") if path.read_bytes() == PHOTO)
+    blob.write_bytes(b"not the photo")
+    done = migrate_data(data, postgres_url, to_data=tmp_path / "moved")
+    assert done.blobs is not None and not done.same
+    assert done.blobs.bad == [f"{blob.parent.name}/{blob.name}"]
+    assert not (tmp_path / "moved" / "blobs" / blob.parent.name / blob.name).exists()
