@@ -189,7 +189,8 @@ def test_a_device_cursor_counts_the_same_returns_after_the_move(
     source: Source, postgres_url: str
 ) -> None:
     assert _run(source, postgres_url) == 0
-    client = TestClient(create_app(ServerConfig(source.data, database=postgres_url)))
+    app = create_app(ServerConfig(source.data, database=postgres_url))
+    client = TestClient(app)
     _review(client, _headers(source.tokens, "sue"), "uuid:or-2", "rejected")
     pulled = client.get(
         f"/api/v1/pull?cursor={source.cursor}", headers=_headers(source.tokens, "amina")
@@ -197,7 +198,7 @@ def test_a_device_cursor_counts_the_same_returns_after_the_move(
     assert [r["instance_id"] for r in pulled["returned"]] == [LATER, "uuid:or-2"]
     assert int(pulled["cursor"]) > int(source.cursor)
     _batch(client, _headers(source.tokens, "amina"), [item("uuid:after-the-move")])
-    position = client.app.state.storage.report_rows.position("uuid:after-the-move")
+    position = app.state.storage.report_rows.position("uuid:after-the-move")
     assert position == _count_source(source) + 1, "positions carry on past the copied ones"
     again = client.get(
         f"/api/v1/pull?cursor={pulled['cursor']}", headers=_headers(source.tokens, "amina")
