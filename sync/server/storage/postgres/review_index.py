@@ -2,10 +2,11 @@
 
 A page walks the index on `submitted_at DESC, instance_id DESC` (or the district's) and
 stops at the page's end; each row's state is looked up for the rows walked only. The
-total counts index entries rather than computing every state: all the matching
-submissions less the superseded ones among them (those another submission names as
-deprecatedID, a short list), unless a state is asked for. Flags are `jsonb`, found by
-code through the GIN index (`flags @> '[{"code": ...}]'`).
+total counts index entries rather than computing every row's state: the matching
+submissions less the superseded ones among them, found from the few that another
+submission names as deprecatedID. A state asked for is matched against each submission's
+latest review, read once from `reviews` (not a lookup per submission). Flags are `jsonb`,
+found by code through the GIN index (`flags @> '[{"code": ...}]'`).
 """
 
 from __future__ import annotations
@@ -20,11 +21,22 @@ from psycopg_pool import ConnectionPool
 from sync.server.storage.repositories import QueueQuery
 
 REPLACED = "EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
+"""Superseded, looked up per row: for the rows a page walks."""
+REPLACED_SET = (
+    "s.instance_id IN (SELECT n.deprecated_id FROM submissions n WHERE n.deprecated_id IS NOT NULL)"
+)
+"""Superseded, from the (few) submissions naming a deprecatedID: for counting."""
 LATEST = (
     "coalesce((SELECT r.decision FROM reviews r WHERE r.instance_id = s.instance_id"
     " ORDER BY r.seq DESC LIMIT 1), 'received')"
 )
 STATE_SQL = f"CASE WHEN {REPLACED} THEN 'superseded' ELSE {LATEST} END"
+DECIDED = (
+    "{negation} EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (instance_id) instance_id, decision"
+    " FROM reviews ORDER BY instance_id, seq DESC) l"
+    " WHERE l.instance_id = s.instance_id AND l.decision {operator} %s)"
+)
+"""A submission whose latest review decision is (or, negated, is not) the one given."""
 MATCHING = "FROM submissions s LEFT JOIN review_facts f ON f.instance_id = s.instance_id WHERE "
 PAGE = (
     "SELECT s.instance_id, s.form_id, s.form_version, s.instance_name, s.enumerator,"
@@ -89,24 +101,28 @@ class PgReviewIndex:
 
     def page(self, where: QueueQuery) -> list[dict[str, Any]]:
         conditions, params = _filters(where)
-        state, more = _state(where.state)
+        if where.state == "superseded":
+            conditions, more = f"{conditions} AND {REPLACED}", []
+        else:
+            conditions, more = f"{conditions} AND NOT {REPLACED}", []
+            if where.state is not None:  # per walked row: the page stops early
+                conditions, more = f"{conditions} AND {LATEST} = %s", [where.state]
         return self._rows(
-            PAGE.format(conditions=f"{conditions} AND {state}"),
-            [*params, *more, where.limit, where.offset],
+            PAGE.format(conditions=conditions), [*params, *more, where.limit, where.offset]
         )
 
     def total(self, where: QueueQuery) -> int:
         conditions, params = _filters(where)
-        if where.state is None:  # all but the superseded: both counts walk indexes only
-            sql = (
-                f"SELECT ({COUNT.format(conditions=conditions)})"
-                f" - ({COUNT.format(conditions=f'{conditions} AND {REPLACED}')}) AS n"
-            )
-            params = [*params, *params]
+        if where.state == "superseded":
+            sql, params = COUNT.format(conditions=f"{conditions} AND {REPLACED_SET}"), params
         else:
-            state, more = _state(where.state)
-            sql = COUNT.format(conditions=f"{conditions} AND {state}")
-            params = [*params, *more]
+            decided, more = _decided(where.state)
+            matching = f"{conditions}{decided}"
+            sql = (
+                f"SELECT ({COUNT.format(conditions=matching)})"
+                f" - ({COUNT.format(conditions=f'{matching} AND {REPLACED_SET}')}) AS n"
+            )
+            params = [*params, *more, *params, *more]
         [row] = self._rows(sql, params)
         return int(row["n"])
 
@@ -150,10 +166,11 @@ def _filters(where: QueueQuery) -> tuple[str, list[Any]]:
     return " AND ".join(sql), params
 
 
-def _state(state: str | None) -> tuple[str, list[Any]]:
-    """The condition of the queue's state filter: none means all but the superseded."""
+def _decided(state: str | None) -> tuple[str, list[Any]]:
+    """The condition (after an AND) that the latest decision is `state`; none without one.
+    `received` is also the state of a submission without any review."""
     if state is None:
-        return f"NOT {REPLACED}", []
-    if state == "superseded":
-        return REPLACED, []
-    return f"NOT {REPLACED} AND {LATEST} = %s", [state]
+        return "", []
+    if state == "received":
+        return " AND " + DECIDED.format(negation="NOT", operator="!="), [state]
+    return " AND " + DECIDED.format(negation="", operator="="), [state]

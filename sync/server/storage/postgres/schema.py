@@ -59,6 +59,8 @@ V2 = (
     "CREATE INDEX submissions_newest ON submissions (submitted_at DESC, instance_id DESC)",
     """CREATE INDEX submissions_district_newest
         ON submissions (district, submitted_at DESC, instance_id DESC)""",
+    # Each submission's latest decision, read from the index alone, in instanceID order.
+    "CREATE INDEX reviews_latest ON reviews (instance_id, seq DESC) INCLUDE (decision)",
     """CREATE TABLE export_parts (
         instance_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, parts TEXT NOT NULL)""",
     # A backfill's mark (see `export_rows.BackfillMark`): every submission up to `last_pos`
