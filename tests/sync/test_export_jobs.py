@@ -167,7 +167,7 @@ def test_running_jobs_per_user_are_capped_and_old_ones_expire(
     other = jobs.start(User("sam", "supervisor", "north"), "survey_small", "csv", ExportFilter())
     gate.set()
     owners = [(sue, j.id) for j in running] + [(User("sam", "supervisor", "north"), other.id)]
-    ended = [wait_until(lambda: _ended(jobs, *o), "the jobs to end") for o in owners]
+    ended = [wait_until(lambda o=o: _ended(jobs, *o), "the jobs to end") for o in owners]
     assert all(j.state == "done" and j.path.exists() for j in ended)
     assert sorted(j.id for j in jobs.mine(sue)) == sorted(j.id for j in running)
     hour_later = ExportJobs(storage, tmp_path / "exports", keep_seconds=0.0)
