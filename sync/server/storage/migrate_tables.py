@@ -135,13 +135,24 @@ def canonical(value: Any) -> Any:
     return value
 
 
+def _text(value: Any) -> str:
+    """A plain column's value, the same from both databases: typed, so that 1 and '1'
+    differ, and a whole float is the integer it holds."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value) if isinstance(value, str | int | float | bytes | None) else repr(str(value))
+
+
 def row_values(table: Table, row: dict[str, Any]) -> list[str]:
-    """Each column's value as canonical JSON: the same text from SQLite's and PostgreSQL's
-    values (JSON columns parsed, whole floats as integers)."""
+    """Each column's value as canonical text: the same from SQLite's and PostgreSQL's values
+    (JSON columns parsed and written again with sorted keys, whole floats as integers)."""
     values = []
     for column in table.columns:
         value = row[column]
-        if column in table.json and isinstance(value, str | bytes):
+        if column not in table.json:
+            values.append(_text(value))
+            continue
+        if isinstance(value, str | bytes):
             try:
                 value = json.loads(value)
             except ValueError:
