@@ -64,12 +64,9 @@ def test_a_job_kept_by_one_process_is_followed_from_the_other(
     first, second = pair
     assert first.jobs.add(_job("j1"), LONG, 2)
     seen = second.jobs.get("j1")
-    assert seen is not None and seen.state == "running" and seen.lease_left > LONG - 60
+    assert seen is not None and seen.state == "running"
     first.jobs.renew("j1", 40, 100, LONG)
-    renewed = second.jobs.get("j1")
-    assert renewed is not None and replace(renewed, lease_left=0) == replace(
-        _job("j1"), done=40, total=100
-    )
+    assert second.jobs.get("j1") == replace(_job("j1"), done=40, total=100)
     first.jobs.finish("j1", "done", 100, 100, "")
     ended = second.jobs.get("j1")
     assert ended is not None and (ended.state, ended.done, ended.total) == ("done", 100, 100)

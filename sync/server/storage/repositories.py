@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 Group = tuple[str, str | None, str]
@@ -191,8 +191,8 @@ class JobRow:
     """An export or report job as every server process sees it (`exports.jobs`).
 
     `chosen` is its filter as JSON; `file` the name of its file in the shared exports
-    folder, `filename` the name a download gets. `lease_left` (seconds) is how long the
-    process running it is still trusted to be alive: it renews the lease while it works."""
+    folder, `filename` the name a download gets. While it runs, its process renews its
+    lease (`Jobs.renew`); a job whose lease ran out is failed (`Jobs.lapse`)."""
 
     id: str
     owner: str
@@ -206,7 +206,10 @@ class JobRow:
     done: int = 0
     total: int = 0
     message: str = ""
-    lease_left: float = 0.0
+
+
+JOB_COLUMNS = ", ".join(f.name for f in fields(JobRow))
+"""A job's columns, in `JobRow`'s order."""
 
 
 class Jobs(Protocol):

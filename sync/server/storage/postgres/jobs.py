@@ -17,18 +17,10 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from sync.server.storage.postgres.base import advisory_lock
-from sync.server.storage.repositories import JobRow
+from sync.server.storage.repositories import JOB_COLUMNS, JobRow
 
 Pool = ConnectionPool[psycopg.Connection[dict[str, Any]]]
 LATER = "clock_timestamp() + make_interval(secs => %s)"
-COLUMNS = (
-    "id, owner, form_id, kind, chosen, file, filename, media_type, state, done, total, message,"
-    " extract(epoch FROM lease_until - clock_timestamp())::float8 AS lease_left"
-)
-
-
-def job_row(found: dict[str, Any]) -> JobRow:
-    return JobRow(**{**found, "done": int(found["done"]), "total": int(found["total"])})
 
 
 class PgJobs:
@@ -59,14 +51,14 @@ class PgJobs:
             return True
 
     def get(self, job_id: str) -> JobRow | None:
-        found = self._rows(f"SELECT {COLUMNS} FROM export_jobs WHERE id = %s", [job_id])
-        return job_row(found[0]) if found else None
+        found = self._rows(f"SELECT {JOB_COLUMNS} FROM export_jobs WHERE id = %s", [job_id])
+        return JobRow(**found[0]) if found else None
 
     def of_owner(self, owner: str) -> list[JobRow]:
         found = self._rows(
-            f"SELECT {COLUMNS} FROM export_jobs WHERE owner = %s ORDER BY started, id", [owner]
+            f"SELECT {JOB_COLUMNS} FROM export_jobs WHERE owner = %s ORDER BY started, id", [owner]
         )
-        return [job_row(r) for r in found]
+        return [JobRow(**r) for r in found]
 
     def renew(self, job_id: str, done: int, total: int, lease: float) -> None:
         self._rows(
@@ -85,20 +77,20 @@ class PgJobs:
     def lapse(self, message: str) -> list[JobRow]:
         found = self._rows(
             "UPDATE export_jobs SET state = 'failed', message = %s, finished = clock_timestamp()"
-            f" WHERE state = 'running' AND lease_until <= clock_timestamp() RETURNING {COLUMNS}",
+            f" WHERE state = 'running' AND lease_until <= clock_timestamp() RETURNING {JOB_COLUMNS}",
             [message],
         )
-        return [job_row(r) for r in found]
+        return [JobRow(**r) for r in found]
 
     def expire(self, keep: float) -> list[JobRow]:
         with self.pool.connection() as connection, connection.transaction():
             found = connection.execute(
                 "DELETE FROM export_jobs WHERE finished <= clock_timestamp()"
-                f" - make_interval(secs => %s) RETURNING {COLUMNS}",
+                f" - make_interval(secs => %s) RETURNING {JOB_COLUMNS}",
                 [keep],
             ).fetchall()
             connection.execute("DELETE FROM export_tickets WHERE expires < clock_timestamp()")
-        return [job_row(r) for r in found]
+        return [JobRow(**r) for r in found]
 
     def add_ticket(self, job_id: str, ticket_hash: str, valid: float) -> None:
         self._rows(

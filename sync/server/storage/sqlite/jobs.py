@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sync.server.storage.repositories import JobRow
+from sync.server.storage.repositories import JOB_COLUMNS, JobRow
 from sync.server.storage.sqlite.quality import derived_transaction
 
 NOW = "((julianday('now') - 2440587.5) * 86400.0)"
@@ -33,14 +33,6 @@ SCHEMA = (
         ticket_hash TEXT PRIMARY KEY, job_id TEXT NOT NULL, expires REAL NOT NULL,
         used INTEGER NOT NULL DEFAULT 0)""",
 )
-COLUMNS = (
-    "id, owner, form_id, kind, chosen, file, filename, media_type, state, done, total,"
-    f" message, lease_until - {NOW} AS lease_left"
-)
-
-
-def job_row(found: dict[str, Any]) -> JobRow:
-    return JobRow(**{**found, "lease_left": float(found["lease_left"])})
 
 
 class SqliteJobs:
@@ -75,15 +67,16 @@ class SqliteJobs:
 
     def get(self, job_id: str) -> JobRow | None:
         with self.lock:
-            found = self._rows(f"SELECT {COLUMNS} FROM export_jobs WHERE id = ?", [job_id])
-        return job_row(found[0]) if found else None
+            found = self._rows(f"SELECT {JOB_COLUMNS} FROM export_jobs WHERE id = ?", [job_id])
+        return JobRow(**found[0]) if found else None
 
     def of_owner(self, owner: str) -> list[JobRow]:
         with self.lock:
             found = self._rows(
-                f"SELECT {COLUMNS} FROM export_jobs WHERE owner = ? ORDER BY started, id", [owner]
+                f"SELECT {JOB_COLUMNS} FROM export_jobs WHERE owner = ? ORDER BY started, id",
+                [owner],
             )
-        return [job_row(r) for r in found]
+        return [JobRow(**r) for r in found]
 
     def renew(self, job_id: str, done: int, total: int, lease: float) -> None:
         with self.lock, derived_transaction(self.connection):
@@ -105,21 +98,22 @@ class SqliteJobs:
         with self.lock, derived_transaction(self.connection):
             found = self._rows(
                 f"UPDATE export_jobs SET state = 'failed', message = ?, finished = {NOW}"
-                f" WHERE state = 'running' AND lease_until <= {NOW} RETURNING {COLUMNS}",
+                f" WHERE state = 'running' AND lease_until <= {NOW} RETURNING {JOB_COLUMNS}",
                 [message],
             )
-        return [job_row(r) for r in found]
+        return [JobRow(**r) for r in found]
 
     def expire(self, keep: float) -> list[JobRow]:
         with self.lock, derived_transaction(self.connection):
             found = self._rows(
-                f"DELETE FROM export_jobs WHERE finished <= {NOW} - ? RETURNING {COLUMNS}", [keep]
+                f"DELETE FROM export_jobs WHERE finished <= {NOW} - ? RETURNING {JOB_COLUMNS}",
+                [keep],
             )
             self.connection.executemany(
                 "DELETE FROM export_tickets WHERE job_id = ?", [[r["id"]] for r in found]
             )
             self.connection.execute(f"DELETE FROM export_tickets WHERE expires < {NOW}")
-        return [job_row(r) for r in found]
+        return [JobRow(**r) for r in found]
 
     def add_ticket(self, job_id: str, ticket_hash: str, valid: float) -> None:
         with self.lock, derived_transaction(self.connection):
