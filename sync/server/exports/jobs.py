@@ -23,7 +23,7 @@ import hashlib
 import logging
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -96,13 +96,10 @@ class Job:
         return self.row.media_type
 
     def view(self) -> JobView:
-        row = self.row
-        size = self.path.stat().st_size if row.state == "done" and self.path.exists() else 0
-        return JobView(
-            id=row.id, form_id=row.form_id, kind=row.kind, state=row.state,  # type: ignore[arg-type]
-            done=row.done, total=row.total, message=row.message, filename=row.filename,
-            size=size,
-        )  # fmt: skip
+        done = self.row.state == "done" and self.path.exists()
+        return JobView.model_validate(
+            {**asdict(self.row), "size": self.path.stat().st_size if done else 0}
+        )
 
 
 def _hashed(ticket: str) -> str:
