@@ -160,11 +160,15 @@ def _run(source: Source, url: str, *more: str) -> int:
     return main(["migrate-data", "--from-data", str(source.data), "--database", url, *more])
 
 
-def _count(url: str, table: str) -> int:
+def _value(url: str, sql: str) -> int:
     with psycopg.connect(url) as connection:
-        found = connection.execute(f"SELECT count(*) FROM {table}").fetchone()  # names from code
+        found = connection.execute(sql).fetchone()
     assert found is not None
     return int(found[0])
+
+
+def _count(url: str, table: str) -> int:
+    return _value(url, f"SELECT count(*) FROM {table}")  # names from the tests
 
 
 def test_the_postgresql_server_answers_as_the_sqlite_one(
@@ -204,6 +208,7 @@ def test_a_device_cursor_counts_the_same_returns_after_the_move(
         f"/api/v1/pull?cursor={pulled['cursor']}", headers=_headers(source.tokens, "amina")
     ).json()
     assert again["returned"] == []
+    assert _run(source, postgres_url) == 2, "a database served since the copy is not merged into"
 
 
 def test_a_second_run_changes_nothing(source: Source, postgres_url: str) -> None:
@@ -288,11 +293,24 @@ def test_a_changed_row_in_the_target_is_named(
         connection.execute(
             "UPDATE reviews SET comment = 'changed' WHERE seq = (SELECT max(seq) FROM reviews)"
         )
+        connection.execute(
+            "UPDATE submissions SET xml = '<other/>' WHERE instance_id = %s", [LATER]
+        )
     capsys.readouterr()
     assert _run(source, postgres_url) == 1
-    printed = capsys.readouterr().out
-    assert "different: reviews" in printed and "differs in comment" in printed
-    assert "DIFFERENT" in printed
+    printed = capsys.readouterr().out.splitlines()
+    assert f"different: submissions {LATER!r} differs in xml" in printed
+    assert (
+        f"different: reviews {_value(postgres_url, 'SELECT max(seq) FROM reviews')} differs in comment"
+        in printed
+    )
+    assert [line.split()[0] for line in printed if "DIFFERENT" in line] == [
+        "submissions",
+        "reviews",
+    ]
+    with psycopg.connect(postgres_url) as connection:
+        kept = connection.execute("SELECT xml FROM submissions WHERE instance_id = %s", [LATER])
+        assert kept.fetchone() == ("<other/>",), "a row already there is never overwritten"
 
 
 def test_the_copy_is_of_one_moment_while_the_sqlite_server_goes_on(
