@@ -3,7 +3,7 @@
 Each storage here has a pool of its own, so two of them are two sessions of the database,
 as two server processes are. They race on the same instanceIDs, attachments, users and
 forms; they start at once on an empty database; and event numbers become visible in order.
-The backend-generic behaviour is the contract test's (`test_storage_contract.py`).
+What both backends share is tested on both by the server suite, not here.
 """
 
 from __future__ import annotations

@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sync.server.storage.records import FormRecord, ReviewRecord, SubmissionRecord, User
+from sync.server.storage.records import (
+    FormRecord,
+    ReturnScope,
+    ReviewRecord,
+    SubmissionRecord,
+    User,
+)
 
 
 def user_of(row: dict[str, Any]) -> User:
@@ -93,3 +99,19 @@ def review_of(row: dict[str, Any]) -> ReviewRecord:
         row["seq"],
         row["origin_seq"],
     )
+
+
+def returns_query(scope: ReturnScope, seq: int, mark: str) -> tuple[str, list[Any]]:
+    """The query of the returns in `scope` numbered past `seq`, in order, and its parameters;
+    `mark` is the driver's placeholder. Numbered as the central server numbered them
+    (`origin_seq` on a hub), so one cursor means the same at both."""
+    sql = (
+        "SELECT r.* FROM reviews r JOIN submissions s ON s.instance_id = r.instance_id"
+        f" WHERE r.decision = 'rejected' AND coalesce(r.origin_seq, r.seq) > {mark}"
+    )
+    params: list[Any] = [seq]
+    for column, value in (("enumerator", scope.enumerator), ("district", scope.district)):
+        if value is not None:  # a plain equality, so the index on the column serves it
+            sql += f" AND s.{column} = {mark}"
+            params.append(value)
+    return sql + " ORDER BY coalesce(r.origin_seq, r.seq)", params

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
 
 from sync.server.storage.postgres.base import PgBase
 from sync.server.storage.records import ReturnScope, ReviewRecord
-from sync.server.storage.rows import review_of
-
-SCOPE_COLUMNS = ("enumerator", "district")
-"""The submission columns a `ReturnScope` narrows by (names from code, never from input)."""
+from sync.server.storage.rows import returns_query, review_of
 
 
 class Reviews(PgBase):
@@ -40,18 +36,8 @@ class Reviews(PgBase):
         return replace(review, seq=seq, question_comments=dict(review.question_comments))
 
     def returned_since(self, scope: ReturnScope, seq: int) -> list[ReviewRecord]:
-        """Returns in `scope` numbered past `seq`, in order: numbered as the central server
-        numbered them (`origin_seq` on a hub), so one cursor means the same at both."""
-        sql = (
-            "SELECT r.* FROM reviews r JOIN submissions s ON s.instance_id = r.instance_id"
-            " WHERE r.decision = 'rejected' AND coalesce(r.origin_seq, r.seq) > %s"
-        )
-        params: list[Any] = [seq]
-        for column, value in zip(SCOPE_COLUMNS, (scope.enumerator, scope.district), strict=True):
-            if value is not None:  # a plain equality, so the index on the column serves it
-                sql += f" AND s.{column} = %s"
-                params.append(value)
-        rows = self._rows(sql + " ORDER BY coalesce(r.origin_seq, r.seq)", params)
+        """Returns in `scope` numbered past `seq`, in order (see `rows.returns_query`)."""
+        rows = self._rows(*returns_query(scope, seq, "%s"))
         return [review_of(row) for row in rows]
 
     def reviews(self, instance_id: str) -> list[ReviewRecord]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sync.server.storage.records import ReturnScope, ReviewRecord
-from sync.server.storage.rows import review_of
+from sync.server.storage.rows import returns_query, review_of
 from sync.server.storage.sqlite.base import SqliteBase
 
 
@@ -39,19 +38,9 @@ class Reviews(SqliteBase):
         )
 
     def returned_since(self, scope: ReturnScope, seq: int) -> list[ReviewRecord]:
-        """Returns in `scope` numbered past `seq`, in order: numbered as the central server
-        numbered them (`origin_seq` on a hub), so one cursor means the same at both."""
-        sql = (
-            "SELECT r.* FROM reviews r JOIN submissions s ON s.instance_id = r.instance_id"
-            " WHERE r.decision = 'rejected' AND coalesce(r.origin_seq, r.seq) > ?"
-        )
-        params: list[Any] = [seq]
-        for column, value in (("enumerator", scope.enumerator), ("district", scope.district)):
-            if value is not None:  # a plain equality, so the index on the column serves it
-                sql += f" AND s.{column} = ?"
-                params.append(value)
+        """Returns in `scope` numbered past `seq`, in order (see `rows.returns_query`)."""
         with self._lock:
-            rows = self._rows(sql + " ORDER BY coalesce(r.origin_seq, r.seq)", params)
+            rows = self._rows(*returns_query(scope, seq, "?"))
         return [review_of(row) for row in rows]
 
     def reviews(self, instance_id: str) -> list[ReviewRecord]:
