@@ -42,7 +42,8 @@ class Storage(Protocol):
 
     @property
     def location(self) -> str:
-        """Where the data lives (a SQLite file's path): one review index per location."""
+        """Where the data lives (a SQLite file's path, or the PostgreSQL URL without its
+        password): one review index per location."""
         ...
 
     @property
