@@ -368,3 +368,30 @@ def test_a_blob_that_does_not_match_its_name_is_not_copied(
     assert done.blobs is not None and not done.same
     assert done.blobs.bad == [f"{blob.parent.name}/{blob.name}"]
     assert not (tmp_path / "moved" / "blobs" / blob.parent.name / blob.name).exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--from-data", "{tmp}/nothing", "--database", "{url}"], "no server database"),
+        (["--from-data", "{data}", "--database", "postgresql://u:pw-9@127.0.0.1:1/x"], "cannot"),
+        (["--from-data", "{data}"], "copies into PostgreSQL; give its URL"),
+        (["--from-data", "{data}", "--database", "mysql://db/x"], "not a database"),
+    ],
+)
+def test_bad_options_are_one_line_naming_the_option(
+    source: Source,
+    postgres_url: str,
+    tmp_path: Path,
+    options: list[str],
+    said: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FIELDAPP_DATABASE_URL", raising=False)
+    given = [o.format(tmp=tmp_path, url=postgres_url, data=source.data) for o in options]
+    assert main(["migrate-data", *given]) == 2
+    printed, error = capsys.readouterr()
+    assert printed == "" and len(error.strip().splitlines()) == 1
+    assert error.startswith("error: --") and said in error and "pw-9" not in error
+    assert _value(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0

@@ -21,17 +21,23 @@ import psycopg
 
 from sync.server.storage.migrate_blobs import BlobsCopied, copy_blobs
 from sync.server.storage.migrate_source import BATCH, MigrationFailed, SqliteSource
-from sync.server.storage.migrate_tables import CORE, DERIVED, SUBMISSIONS, Table, report_table
+from sync.server.storage.migrate_tables import (
+    CORE,
+    DERIVED,
+    EVENTS,
+    SUBMISSIONS,
+    Table,
+    report_table,
+)
 from sync.server.storage.migrate_target import MARKER, PgTarget
 from sync.server.storage.migrate_verify import Checked, compare
 from sync.server.storage.postgres.base import DatabaseUnavailable, without_password
 from sync.server.storage.repositories import ReportLayout
 
-NUMBERS = ((CORE[1], "seq"), (SUBMISSIONS, "pos"))
-"""The counters a target must not have passed: events (reviews, forms) and positions."""
-
-
 __all__ = ["Migration", "MigrationFailed", "MigrationRefused", "migrate_data"]
+
+NUMBERS = ((EVENTS, "seq"), (SUBMISSIONS, "pos"))
+"""The counters a target must not have passed: events (reviews, forms) and positions."""
 
 
 class MigrationRefused(MigrationFailed):
@@ -91,6 +97,10 @@ def _claim(source: SqliteSource, target: PgTarget, database: str) -> None:
     target.mark(origin)
 
 
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
 def _flat(batches: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     for batch in batches:
         yield from batch
@@ -130,18 +140,20 @@ def migrate_data(
         try:
             target = PgTarget(database)
         except DatabaseUnavailable as error:
-            raise MigrationFailed(f"--database: {error}") from None
+            raise MigrationFailed(f"--database: {_one_line(error)}") from None
         try:
             return _run(source, target, shown, to_data, report, say, batch)
         except psycopg.Error as error:
             raise MigrationFailed(
-                f"--database {shown}: the copy stopped ({str(error).strip()}); what was"
+                f"--database {shown}: the copy stopped ({_one_line(error)}); what was"
                 " written stays, and the next run finishes it"
             ) from None
         finally:
             target.close()
     except sqlite3.Error as error:
-        raise MigrationFailed(f"--from-data {from_data}: reading stopped ({error})") from None
+        raise MigrationFailed(
+            f"--from-data {from_data}: reading stopped ({_one_line(error)})"
+        ) from None
     finally:
         source.close()
 

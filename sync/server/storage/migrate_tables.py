@@ -58,13 +58,16 @@ SUBMISSIONS = Table(
 )  # fmt: skip
 """In their order of arrival: `pos` is SQLite's rowid, so exports and backfills keep it."""
 
+EVENTS = Table("events", ("seq", "kind", "ref"), key=("seq",))
+"""Numbered in order: each review's and each form version's `seq` is one of these."""
+
 CORE = (
     Table(
         "users",
         ("name", "role", "district", "token_hash", "revoked"),
         key=("name",),
     ),
-    Table("events", ("seq", "kind", "ref"), key=("seq",)),
+    EVENTS,
     Table(
         "forms",
         ("form_id", "version", "title", "md5", "xml", "seq", "media", "current"),
