@@ -42,7 +42,6 @@ def serve(args: argparse.Namespace) -> int:
             f"--workers {args.workers}: several workers need PostgreSQL: --database"
             " postgresql://USER@HOST/NAME (or FIELDAPP_DATABASE_URL); SQLite serves one process"
         )
-    args.data.mkdir(parents=True, exist_ok=True)
     os.environ[WORKER_CONFIG_ENV] = config.to_json()
     uvicorn.run("sync.server.app:worker_app", factory=True, workers=args.workers, **where)
     return 0
