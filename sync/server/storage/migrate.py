@@ -69,12 +69,9 @@ def _claim(source: SqliteSource, target: PgTarget, database: str) -> None:
     """Refuse a target that holds another server's data, or that servers have written to
     since an earlier copy; else mark it as this source's copy."""
     origin = str(source.path)
-    marked = target.setting(MARKER)
-    if marked is not None and marked != origin:
-        raise MigrationRefused(
-            f"--database {database} holds a copy of {marked}, not of {origin}:"
-            " give an empty database, or that server's --from-data"
-        )
+    marked = target.get_setting(MARKER)
+    if marked not in (None, origin):
+        raise _foreign(database, str(marked), origin)
     if marked is None:
         held = {name: n for name, n in target.holdings().items() if n}
         if held:
@@ -94,7 +91,16 @@ def _claim(source: SqliteSource, target: PgTarget, database: str) -> None:
                 f" ({column} {theirs} > {ours}): servers have written to it since the copy,"
                 " and migrate-data does not merge (nothing was copied)"
             )
-    target.mark(origin)
+    marked = target.mark(origin)  # two runs at once: the first to mark it copies
+    if marked != origin:
+        raise _foreign(database, marked, origin)
+
+
+def _foreign(database: str, marked: str, origin: str) -> MigrationRefused:
+    return MigrationRefused(
+        f"--database {database} holds a copy of {marked}, not of {origin}:"
+        " give an empty database, or that server's --from-data (nothing was copied)"
+    )
 
 
 def _one_line(error: Exception) -> str:

@@ -29,16 +29,17 @@ def _quoted(columns: Iterable[str]) -> str:
 class PgTarget(PostgresStorage):
     """The target database as a server of this version opens it (its migrations applied)."""
 
-    def setting(self, key: str) -> str | None:
-        rows = self._rows("SELECT value FROM settings WHERE key = %s", [key])
-        return None if not rows else str(rows[0]["value"])
-
-    def mark(self, source: str) -> None:
+    def mark(self, source: str) -> str:
+        """Mark the target as a copy of `source` unless it is marked already; the source it
+        is a copy of (the settings' key decides between two runs at once)."""
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
                 [MARKER, source],
             )
+            found = conn.execute("SELECT value FROM settings WHERE key = %s", [MARKER]).fetchone()
+        assert found is not None
+        return str(found["value"])
 
     def holdings(self) -> dict[str, int]:
         """How many rows of each of `HOLDINGS` the target has (names from code)."""
@@ -49,10 +50,6 @@ class PgTarget(PostgresStorage):
     def tokens(self, names: Sequence[str]) -> dict[str, str]:
         rows = self._rows("SELECT name, token_hash FROM users WHERE name = ANY(%s)", [list(names)])
         return {str(r["name"]): str(r["token_hash"]) for r in rows}
-
-    def has(self, table: str) -> bool:
-        rows = self._rows("SELECT to_regclass(%s) IS NOT NULL AS found", [table])
-        return bool(rows[0]["found"])
 
     def top(self, table: Table, column: str) -> int:
         rows = self._rows(f'SELECT coalesce(max("{column}"), 0) AS n FROM "{table.name}"')
