@@ -23,7 +23,7 @@ from sync.server.storage.postgres import PostgresStorage
 from sync.server.storage.postgres.export_rows import ITERSIZE, PgExportRows
 from sync.server.storage.postgres.quality import PgQualityFacts
 from sync.server.storage.postgres.report_rows import PgReportRows
-from sync.server.storage.postgres.review_index import PgReviewIndex
+from sync.server.storage.postgres.review_index import PgReviewIndex, page_query
 from sync.server.storage.repositories import FactsLookup, FactsRow, ReportLayout
 from sync.server.storage.sqlite import SqliteStorage
 from tests.waiting import wait_until
@@ -296,3 +296,37 @@ def test_the_queue_and_dashboard_read_as_sqlite_reads_them(
     found = index.facts_and_flags("uuid:4")
     assert found is not None and json.loads(found[0]) == {"duration_s": 600.0}
     index.close()
+
+
+def _main_path(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The plan's nodes but those of subqueries run per row (a state's lookup)."""
+    yield plan
+    for child in plan.get("Plans", []):
+        if child.get("Parent Relationship") not in ("SubPlan", "InitPlan"):
+            yield from _main_path(child)
+
+
+@pytest.mark.parametrize(
+    ("where", "walked"),
+    [
+        (QueueFilter(), "submissions_newest"),
+        (QueueFilter(state="received", offset=100), "submissions_newest"),
+        (QueueFilter(district="north"), "submissions_district_newest"),
+    ],
+)
+def test_a_queue_page_walks_an_index_newest_first_instead_of_sorting_every_row(
+    storage: PostgresStorage, postgres_url: str, where: QueueFilter, walked: str
+) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO submissions (instance_id, form_id, xml, submitted_at, district)"
+            " SELECT 'uuid:' || i, 'demo', '<data/>', '2026-11-26T10:00:00Z' || i,"
+            " CASE WHEN i % 10 = 0 THEN 'north' ELSE 'south' END"
+            " FROM generate_series(1, 100000) i"
+        )
+        connection.execute("ANALYZE")
+        sql, params = page_query(where)
+        [[plan]] = connection.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchall()
+    nodes = list(_main_path(plan[0]["Plan"]))
+    assert walked in [node.get("Index Name") for node in nodes], nodes
+    assert "Sort" not in [node["Node Type"] for node in nodes], nodes

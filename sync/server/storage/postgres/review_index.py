@@ -31,12 +31,14 @@ LATEST = (
     " ORDER BY r.seq DESC LIMIT 1), 'received')"
 )
 STATE_SQL = f"CASE WHEN {REPLACED} THEN 'superseded' ELSE {LATEST} END"
+NO_REVIEW = "NOT EXISTS (SELECT 1 FROM reviews r WHERE r.instance_id = s.instance_id)"
+"""State `received`: no decision yet (a decision is approved, has_issues or rejected)."""
 DECIDED = (
-    "{negation} EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (instance_id) instance_id, decision"
+    "EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (instance_id) instance_id, decision"
     " FROM reviews ORDER BY instance_id, seq DESC) l"
-    " WHERE l.instance_id = s.instance_id AND l.decision {operator} %s)"
+    " WHERE l.instance_id = s.instance_id AND l.decision = %s)"
 )
-"""A submission whose latest review decision is (or, negated, is not) the one given."""
+"""A submission whose latest review decision is the one given."""
 MATCHING = "FROM submissions s LEFT JOIN review_facts f ON f.instance_id = s.instance_id WHERE "
 PAGE = (
     "SELECT s.instance_id, s.form_id, s.form_version, s.instance_name, s.enumerator,"
@@ -100,16 +102,7 @@ class PgReviewIndex:
         return str(rows[0]["state"]) if rows else "unknown"
 
     def page(self, where: QueueQuery) -> list[dict[str, Any]]:
-        conditions, params = _filters(where)
-        if where.state == "superseded":
-            conditions, more = f"{conditions} AND {REPLACED}", []
-        else:
-            conditions, more = f"{conditions} AND NOT {REPLACED}", []
-            if where.state is not None:  # per walked row: the page stops early
-                conditions, more = f"{conditions} AND {LATEST} = %s", [where.state]
-        return self._rows(
-            PAGE.format(conditions=conditions), [*params, *more, where.limit, where.offset]
-        )
+        return self._rows(*page_query(where))
 
     def total(self, where: QueueQuery) -> int:
         conditions, params = _filters(where)
@@ -137,6 +130,20 @@ class PgReviewIndex:
             [instance_id],
         )
         return [str(row["instance_id"]) for row in rows]
+
+
+def page_query(where: QueueQuery) -> tuple[str, list[Any]]:
+    """The query of a page of the queue, and its parameters."""
+    conditions, params = _filters(where)
+    if where.state == "superseded":
+        conditions, more = f"{conditions} AND {REPLACED}", []
+    else:
+        conditions, more = f"{conditions} AND NOT {REPLACED}", []
+        if where.state == "received":
+            conditions = f"{conditions} AND {NO_REVIEW}"
+        elif where.state is not None:  # per walked row: the page stops early
+            conditions, more = f"{conditions} AND {LATEST} = %s", [where.state]
+    return PAGE.format(conditions=conditions), [*params, *more, where.limit, where.offset]
 
 
 def _filters(where: QueueQuery) -> tuple[str, list[Any]]:
@@ -167,10 +174,10 @@ def _filters(where: QueueQuery) -> tuple[str, list[Any]]:
 
 
 def _decided(state: str | None) -> tuple[str, list[Any]]:
-    """The condition (after an AND) that the latest decision is `state`; none without one.
-    `received` is also the state of a submission without any review."""
+    """The condition (after an AND) that the latest decision is `state`, from every
+    submission's latest review read at once; none without a state."""
     if state is None:
         return "", []
     if state == "received":
-        return " AND " + DECIDED.format(negation="NOT", operator="!="), [state]
-    return " AND " + DECIDED.format(negation="", operator="="), [state]
+        return f" AND {NO_REVIEW}", []
+    return f" AND {DECIDED}", [state]
