@@ -12,10 +12,12 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -433,3 +435,19 @@ def test_keys_are_compared_in_the_same_order_whatever_the_database_sorts_by(
     done = migrate_data(source.data, english_url)
     users = next(t.checked for t in done.tables if t.checked.table == "users")
     assert users.same and users.target.rows == 7
+
+
+def test_report_rows_of_another_layout_are_left_for_the_first_report(
+    source: Source, postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "older"
+    shutil.copytree(source.data, data)
+    with closing(sqlite3.connect(data / "server.db")) as older, older:
+        older.execute("UPDATE report_schema SET version = version - 1")
+    before = _answers(TestClient(create_app(ServerConfig(source.data))), source)["report"]
+    assert main(["migrate-data", "--from-data", str(data), "--database", postgres_url]) == 0
+    printed = capsys.readouterr().out
+    assert "not copied: report_households: another layout" in printed
+    assert "\nreport_households " not in printed
+    after = TestClient(create_app(ServerConfig(data, database=postgres_url)))
+    assert _answers(after, source)["report"] == before
