@@ -25,7 +25,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from sync.server.storage.postgres.quality import DERIVED
+from sync.server.storage.postgres.quality import DERIVED, upsert_sql
 from sync.server.storage.postgres_bodies import PgBodiesOpener, body_select
 from sync.server.storage.repositories import ExportQuery, ExportRow, Stored
 
@@ -41,11 +41,7 @@ CURRENT = (
     "NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id"
     " AND n.form_id = s.form_id)"
 )
-UPSERT_PARTS = (
-    "INSERT INTO export_parts (instance_id, fingerprint, parts) VALUES (%s, %s, %s)"
-    " ON CONFLICT (instance_id) DO UPDATE"
-    " SET fingerprint = EXCLUDED.fingerprint, parts = EXCLUDED.parts"
-)
+UPSERT_PARTS = upsert_sql("export_parts", ("instance_id", "fingerprint", "parts"))
 
 
 def where(chosen: ExportQuery) -> tuple[str, list[Any]]:

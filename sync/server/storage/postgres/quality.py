@@ -37,14 +37,23 @@ DUPLICATE_SQL = (
     " ORDER BY s.submitted_at LIMIT 1"
 )
 """Another current submission of the form with this household ID (not an older version)."""
-UPSERT_FACTS = (
-    "INSERT INTO review_facts (instance_id, form_id, district, enumerator, day, household_id,"
-    " crop, facts, flags, flag_count) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (instance_id) DO UPDATE SET form_id = EXCLUDED.form_id,"
-    " district = EXCLUDED.district, enumerator = EXCLUDED.enumerator, day = EXCLUDED.day,"
-    " household_id = EXCLUDED.household_id, crop = EXCLUDED.crop, facts = EXCLUDED.facts,"
-    " flags = EXCLUDED.flags, flag_count = EXCLUDED.flag_count"
-)
+FACT_COLUMNS = (
+    "instance_id", "form_id", "district", "enumerator", "day", "household_id", "crop", "facts",
+    "flags", "flag_count",
+)  # fmt: skip
+"""The columns of `review_facts`, each a field of `FactsRow`."""
+
+
+def upsert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """Insert a row of `columns` into `table`, or replace the one of its key (the first)."""
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns[1:])
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        f" ON CONFLICT ({columns[0]}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING")
+    )
+
+
+UPSERT_FACTS = upsert_sql("review_facts", FACT_COLUMNS)
 
 
 def district_is(column: str, district: str | None) -> tuple[str, list[Any]]:
@@ -122,21 +131,7 @@ class PgQualityFacts:
         with self.pool.connection() as connection, connection.transaction():
             connection.execute(DERIVED)
             row = judge(_Lookup(connection))
-            connection.execute(
-                UPSERT_FACTS,
-                [
-                    row.instance_id,
-                    row.form_id,
-                    row.district,
-                    row.enumerator,
-                    row.day,
-                    row.household_id,
-                    row.crop,
-                    row.facts,
-                    row.flags,
-                    row.flag_count,
-                ],
-            )
+            connection.execute(UPSERT_FACTS, [getattr(row, column) for column in FACT_COLUMNS])
             group = (row.form_id, row.district, row.crop)
             store_metrics(connection, row.instance_id, group, row.metrics)
         return row

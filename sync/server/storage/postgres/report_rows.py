@@ -24,7 +24,7 @@ from sync.server.storage.postgres.export_rows import (
     stream_rows,
     where,
 )
-from sync.server.storage.postgres.quality import DERIVED
+from sync.server.storage.postgres.quality import DERIVED, upsert_sql
 from sync.server.storage.repositories import ExportQuery, ReportLayout
 
 REPORT = "report_households"
@@ -87,13 +87,7 @@ class PgReportRows:
         self.mark = BackfillMark(REPORT)
 
     def write(self, layout: ReportLayout, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
-        names = ", ".join(layout.columns)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in layout.columns[1:])
-        insert = (
-            f"INSERT INTO {REPORT} ({names}) VALUES ({', '.join(['%s'] * len(layout.columns))})"
-            f" ON CONFLICT ({layout.columns[0]}) DO "
-            + (f"UPDATE SET {updates}" if updates else "NOTHING")
-        )
+        insert = upsert_sql(REPORT, layout.columns)
         with self.pool.connection() as connection, connection.transaction():
             connection.execute(DERIVED)
             _ensure(connection, layout, self.mark)
