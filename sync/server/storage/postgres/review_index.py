@@ -136,14 +136,15 @@ def page_query(where: QueueQuery) -> tuple[str, list[Any]]:
     """The query of a page of the queue, and its parameters."""
     conditions, params = _filters(where)
     if where.state == "superseded":
-        conditions, more = f"{conditions} AND {REPLACED}", []
+        conditions += f" AND {REPLACED}"
     else:
-        conditions, more = f"{conditions} AND NOT {REPLACED}", []
+        conditions += f" AND NOT {REPLACED}"
         if where.state == "received":
-            conditions = f"{conditions} AND {NO_REVIEW}"
-        elif where.state is not None:  # per walked row: the page stops early
-            conditions, more = f"{conditions} AND {LATEST} = %s", [where.state]
-    return PAGE.format(conditions=conditions), [*params, *more, where.limit, where.offset]
+            conditions += f" AND {NO_REVIEW}"
+        elif where.state is not None:  # looked up per walked row: the page stops early
+            conditions += f" AND {LATEST} = %s"
+            params.append(where.state)
+    return PAGE.format(conditions=conditions), [*params, where.limit, where.offset]
 
 
 def _filters(where: QueueQuery) -> tuple[str, list[Any]]:
