@@ -330,3 +330,30 @@ def test_a_queue_page_walks_an_index_newest_first_instead_of_sorting_every_row(
     nodes = list(_main_path(plan[0]["Plan"]))
     assert walked in [node.get("Index Name") for node in nodes], nodes
     assert "Sort" not in [node["Node Type"] for node in nodes], nodes
+
+
+def test_facts_are_kept_with_their_metrics_or_not_at_all_and_a_deadlock_is_tried_again(
+    storage: PostgresStorage,
+) -> None:
+    facts = PgQualityFacts(storage.pool)
+    assert storage.add_submission(_record("uuid:1"), [])
+    bad = replace(_facts("uuid:1"), metrics={"yield": 1.0, "price": "a word"})  # type: ignore[dict-item]
+    with pytest.raises(psycopg.errors.InvalidTextRepresentation):
+        facts.record(lambda lookup: bad)
+    assert facts.missing() == ["uuid:1"]
+    judged: list[str | None] = []
+
+    def judge(lookup: FactsLookup) -> FactsRow:
+        judged.append(lookup.current_version("demo"))
+        if len(judged) == 1:  # as PostgreSQL ends the victim of a deadlock
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        return _facts("uuid:1")
+
+    assert facts.record(judge).instance_id == "uuid:1"
+    assert judged == [None, None]
+    assert facts.missing() == []
+    facts.replace_facts("uuid:1", '{"duration_s": 60.0}')
+    index = PgReviewIndex(storage.url)
+    assert index.facts_and_flags("uuid:1") == ('{"duration_s": 60.0}', "[]")
+    assert index.dashboard_rows("north")[0]["duration"] == 60.0
+    index.close()
