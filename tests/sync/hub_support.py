@@ -29,10 +29,14 @@ class Hub:
         return SyncClient(UPSTREAM, token, transport=self.client._transport, device_id=device_id)
 
 
-def start_hub(data: Path, central: Server, coordinator: str = "hub") -> Hub:
+def start_hub(
+    data: Path, central: Server, coordinator: str = "hub", database: str | None = None
+) -> Hub:
     """A hub on `data` whose upstream is `central`, signed in as `coordinator`; its users
-    come from upstream at `forwarder.users.refresh()` (or a relay round)."""
-    app = create_app(ServerConfig(data, require_known_form=False, upstream=UPSTREAM))
+    come from upstream at `forwarder.users.refresh()` (or a relay round). On PostgreSQL its
+    `database` is its own (`other_database`), never the central server's."""
+    config = ServerConfig(data, require_known_form=False, upstream=UPSTREAM, database=database)
+    app = create_app(config)
     upstream = UpstreamClient(
         UPSTREAM,
         central.tokens[coordinator],

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,9 @@ from tests.waiting import free_port, wait_serving
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
 CLI = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
+DatabaseCopies = Callable[[str | None], AbstractContextManager[str | None]]
+"""`copy_database(url)`: a copy of a server's PostgreSQL database for the block (None on
+SQLite, where copying the data folder copies its database)."""
 
 
 @dataclass
@@ -33,8 +36,11 @@ class Server:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
 
-def make_server(data: Path, *, body_limit: int = 2_000_000, rate: float = 1000.0) -> Server:
-    storage, blobs = open_storage(data)
+def make_server(
+    data: Path, *, body_limit: int = 2_000_000, rate: float = 1000.0, database: str | None = None
+) -> Server:
+    """`database`: a second server's own (see `other_database`); None: the test's."""
+    storage, blobs = open_storage(data, database)
     publish_file(storage, blobs, DEMO_FORM, runs=1)
     tokens = {
         "amina": add_user(storage, "amina", "enumerator", "north"),
@@ -43,7 +49,9 @@ def make_server(data: Path, *, body_limit: int = 2_000_000, rate: float = 1000.0
         "sam": add_user(storage, "sam", "supervisor", "south"),
         "hub": add_user(storage, "hub", "coordinator", "north"),
     }
-    app = create_app(ServerConfig(data, body_limit=body_limit, rate=rate, burst=rate))
+    app = create_app(
+        ServerConfig(data, body_limit=body_limit, rate=rate, burst=rate, database=database)
+    )
     return Server(TestClient(app), app.state.storage, tokens, data)
 
 
@@ -69,19 +77,28 @@ def item(instance_id: str, **kw: str | None) -> dict[str, object]:
 
 
 @contextmanager
-def serving(data: Path, port: int | None = None) -> Iterator[str]:
-    """`fieldapp-server serve --data DATA` on loopback (a free port unless given); its URL
-    once it answers."""
+def server_process(
+    data: Path, port: int | None = None, database: str | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`fieldapp-server serve --data DATA` on loopback (a free port unless given, the test's
+    database unless `database` is given); its URL and process once it answers."""
     port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
+    chosen = ["--database", database] if database else []
     process = subprocess.Popen(
-        [*CLI, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        [*CLI, "serve", "--data", str(data), *chosen, "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_serving(process, port)
-        yield url
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         process.wait(10)
+
+
+@contextmanager
+def serving(data: Path, port: int | None = None, database: str | None = None) -> Iterator[str]:
+    """`server_process`'s URL."""
+    with server_process(data, port, database) as (url, _):
+        yield url

@@ -19,12 +19,14 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.case import Case
 from schemathesis.schemas import APIOperation
 
+pytestmark = pytest.mark.server_storage
+
 CASES = 8
 """Per operation and generation mode (valid, invalid)."""
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Iterator[Live]:
     with live_server(tmp_path_factory.mktemp("schemathesis")) as server:
         yield server
 

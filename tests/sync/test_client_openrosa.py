@@ -24,6 +24,8 @@ from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.publish import publish_xform
 from sync.server.storage import Storage
 
+pytestmark = pytest.mark.server_storage
+
 XFORM = (
     '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">'
     '<h:head><h:title>HH</h:title><model><instance><data id="hh" version="1"><name/><photo/>'

@@ -14,6 +14,8 @@ from server_support import Server, instance_xml, make_server
 from sync.protocol import SubmissionItem
 from sync.server.api.auth import add_user
 
+pytestmark = pytest.mark.server_storage
+
 PHOTO = b"\xff\xd8 a south door \xff\xd9"
 SOUTH = "uuid:south-1"
 NORTH = "uuid:north-1"
@@ -28,7 +30,7 @@ def _photographed(instance_id: str) -> SubmissionItem:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
+def server(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Server:
     made = make_server(tmp_path_factory.mktemp("scope"))
     made.tokens["ada"] = add_user(made.storage, "ada", "admin", None)
     for enumerator, instance_id in (("kofi", SOUTH), ("amina", NORTH)):

@@ -22,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forms"))
 from living_income_households import other_costs, plot, season
 from living_income_support import definition, fill, new_session, number, roster, start
 
+pytestmark = pytest.mark.server_storage
+
 FORM = "living_income_household"
 AMINA = User("amina", "enumerator", "north")
 
@@ -69,6 +71,7 @@ def test_the_questionnaires_drivers() -> None:
     assert crop_figures(tag_texts(paths)(xml)) == found
 
 
+@pytest.mark.sqlite_only("empties the drivers table inside the SQLite file")
 def test_stored_at_ingestion_and_rebuilt_for_a_folder_from_before_the_drivers(
     tmp_path: Path,
 ) -> None:

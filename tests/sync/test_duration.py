@@ -24,6 +24,8 @@ from sync.server.quality.config import save_config
 from sync.server.quality.duration import Durations, audit_durations
 from sync.server.supervisor_ui.screens import _duration_line
 
+pytestmark = pytest.mark.server_storage
+
 T0 = 1_770_000_000_000
 """10:00 on the day of the interview, in milliseconds since the epoch."""
 MIN = 60_000

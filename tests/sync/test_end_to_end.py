@@ -24,7 +24,8 @@ from sync.provisioning import decode_qr_image, decode_settings
 from sync.server.api.auth import add_user
 from sync.server.app import open_storage
 from sync.server.publish import publish_file
-from sync.server.storage.sqlite import SqliteStorage
+
+pytestmark = pytest.mark.server_storage
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
 
@@ -36,14 +37,15 @@ def _cli(*args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, dict[str, str]]]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, shared_database: str | None
+) -> Iterator[tuple[str, Path, dict[str, str]]]:
     tmp_path = tmp_path_factory.mktemp("e2e")
     data = tmp_path / "server"
     storage, blobs = open_storage(data)
     publish_file(storage, blobs, DEMO_FORM, runs=1)
     supervisor = add_user(storage, "sue", "supervisor", "north")
     kojo = add_user(storage, "kojo", "enumerator", "north")
-    storage.db.conn.close()  # type: ignore[attr-defined]
     _cli(
         "users", "add", "amina", "--role", "enumerator", "--district", "north", "--data", str(data)
     )
@@ -94,7 +96,7 @@ def test_provision_download_fill_sync_and_get_it_back(
         assert store.get_setting("sync_stage") == STAGE_DONE
         assert store.get_setting("last_sync")
 
-        held = SqliteStorage(data / "server.db")
+        held, _ = open_storage(data)
         submission = held.submission(instance_id)
         assert submission is not None and submission.enumerator == "amina"
         assert "<household_id>AB-0042</household_id>" in submission.xml
@@ -147,7 +149,7 @@ def test_plain_odk_collect_code_syncs_by_openrosa(
         second = agent.run_once()
         assert (second.sent, second.forms_updated, second.error) == (1, 0, None), second
         assert store.get_instance(instance_id).state == "sent"
-    held = SqliteStorage(data / "server.db")
+    held, _ = open_storage(data)
     submission = held.submission(instance_id)
     assert submission is not None and submission.enumerator == "kojo"
     assert [(a.name, a.received) for a in held.attachments(instance_id)] == [("card.jpg", True)]

@@ -21,6 +21,8 @@ from sync.server.intake.ingest import ingest
 from sync.server.storage import FormRecord, User
 from tests.waiting import wait_until
 
+pytestmark = pytest.mark.server_storage
+
 ITEMS = households(10)
 STATES = {ITEMS[1].instance_id: "approved"}
 NORTH = [h for h in ITEMS if h.district == "north"]
@@ -42,7 +44,7 @@ def _ended(jobs: ExportJobs, user: User, job_id: str) -> Job | None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
+def server(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Server:
     return Server(tmp_path_factory.mktemp("export-jobs"), ITEMS, STATES)
 
 

@@ -24,13 +24,20 @@ from sync.server.exports.source import ExportFilter
 from sync.server.exports.stata import stata_names
 from sync.server.storage import Storage
 
+pytestmark = pytest.mark.server_storage
+
 ITEMS = households(12)
 STATES = {ITEMS[1].instance_id: "approved", ITEMS[2].instance_id: "rejected"}
 
 
 @pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> Storage:
-    store = seed(tmp_path_factory.mktemp("exports"), ITEMS)
+def data(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Path:
+    return tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(scope="module")
+def storage(data: Path) -> Storage:
+    store = seed(data, ITEMS)
     review(store, ITEMS[1].instance_id, "approved")
     review(store, ITEMS[2].instance_id, "rejected")
     return store
@@ -138,10 +145,11 @@ def test_a_large_export_streams_with_bounded_memory_and_progress(tmp_path: Path)
     assert peak < 5_000_000, f"peak {peak} bytes for an export of about {size} bytes"
 
 
-def test_cli_exports_with_filters_and_refuses_a_bad_date(storage: Storage, tmp_path: Path) -> None:
+def test_cli_exports_with_filters_and_refuses_a_bad_date(
+    storage: Storage, data: Path, tmp_path: Path
+) -> None:
     from sync.server.cli import main
 
-    data = Path(str(storage.db.execute("PRAGMA database_list").fetchone()[2])).parent  # type: ignore[attr-defined]
     target = tmp_path / "north.zip"
     assert main(["export", "survey_small", "csv", "-o", str(target), "--district", "north", "--data", str(data)]) == 0  # fmt: skip
     keys = [r["KEY"] for r in read_csv_zip(target.read_bytes())["survey_small"]]

@@ -16,6 +16,8 @@ from sync.server.exports.dta import Column, write_dta
 from sync.server.exports.run import export
 from sync.server.exports.source import ExportFilter
 
+pytestmark = pytest.mark.server_storage
+
 LONG = "récolte " * 400  # 3,600 bytes of UTF-8: a strL
 COLUMNS = [
     Column("sex", "Sex of the head", None, {1: "Female", 2: "Male"}),

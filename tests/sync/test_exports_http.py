@@ -15,13 +15,15 @@ import pytest
 from export_support import ExportServer as Server
 from export_support import as_workbook, expected_tables, households, read_csv_zip, read_workbook
 
+pytestmark = pytest.mark.server_storage
+
 ITEMS = households(10)
 STATES = {ITEMS[1].instance_id: "approved", ITEMS[3].instance_id: "rejected"}
 NORTH = [h for h in ITEMS if h.district == "north"]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
+def server(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Server:
     return Server(tmp_path_factory.mktemp("exports-http"), ITEMS, STATES)
 
 

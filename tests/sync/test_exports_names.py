@@ -20,6 +20,8 @@ from export_support import ExportServer, add_xml, households, publish_md
 
 from sync.server.cli import main
 
+pytestmark = pytest.mark.server_storage
+
 FLAT_MD = """
 | survey | type | name | label |
 | | text | household_id | Household ID |
@@ -43,7 +45,7 @@ def flat_xml(instance_id: str, household: str, members: int, farms: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> ExportServer:
+def server(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> ExportServer:
     """`survey_small` (with repeats) and `flat` (without) on one server."""
     found = ExportServer(tmp_path_factory.mktemp("export-names"), households(3), {})
     publish_md(found.storage, FLAT_MD, "flat", "1")

@@ -32,6 +32,10 @@ from sync.server.exports.writers import write_csv_zip
 from sync.server.intake.ingest import ingest
 from sync.server.storage import FormRecord, Storage, User
 
+pytestmark = pytest.mark.sqlite_only(
+    "changes the stored rows inside the SQLite file to show what the export reads"
+)
+
 AMINA = User("amina", "enumerator", "north")
 ITEMS = households(9)
 

@@ -25,6 +25,8 @@ from sync.server.exports.run import export
 from sync.server.exports.source import ExportFilter
 from sync.server.storage import Storage
 
+pytestmark = pytest.mark.server_storage
+
 FORM_MD = """
 | survey | type | name | label |
 | | text | household_id | Household ID |
@@ -57,7 +59,7 @@ SUBMITTED = "2026-02-04T17:05:00.000+00:00"
 
 
 @pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> Storage:
+def storage(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Storage:
     found, _ = open_storage(tmp_path_factory.mktemp("typed"))
     publish_md(found, FORM_MD, "typed", "1")
     add_xml(found, "uuid:t-1", XML, SUBMITTED, "north")

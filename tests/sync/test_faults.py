@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from server_support import DatabaseCopies
 
 from fieldapp.store import Store
 from fieldapp.sync_agent import Client, SyncAgent
@@ -26,6 +27,8 @@ from sync.client import OpenRosaClient, RetryPolicy, SyncClient
 from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.publish import publish_xform
+
+pytestmark = pytest.mark.server_storage
 
 SCHEDULES = 500
 OPENROSA_SCHEDULES = 100
@@ -109,6 +112,8 @@ class FaultyTransport(httpx.BaseTransport):
 @dataclass(frozen=True)
 class Templates:
     server: Path
+    database: str | None
+    """The server's PostgreSQL database, copied for each schedule (None: SQLite in `server`)."""
     device: Path
     token: str
     ids: tuple[str, ...]
@@ -127,11 +132,12 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+def templates(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Templates:
     root = tmp_path_factory.mktemp("templates")
     storage, blobs = open_storage(root / "server")
     publish_xform(storage, blobs, XFORM, form_id="hh", version="1", title="Household")
     token = add_user(storage, "awa", "enumerator", "north")
+    storage.close()  # a database is copied only when nothing is connected to it
     ids, with_photo = [], set()
     with Store.open(root / "device" / "fieldapp.db") as store:
         store.add_form(XFORM)
@@ -148,7 +154,10 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
                 with_photo.add(instance_id)
             store.finalize(instance_id, xml, f"household {n}")
             ids.append(instance_id)
-    return Templates(root / "server", root / "device", token, tuple(ids), frozenset(with_photo))
+    device = root / "device"
+    return Templates(
+        root / "server", shared_database, device, token, tuple(ids), frozenset(with_photo)
+    )
 
 
 def _server_holdings(app: FastAPI, ids: tuple[str, ...]) -> dict[str, bool]:
@@ -158,18 +167,21 @@ def _server_holdings(app: FastAPI, ids: tuple[str, ...]) -> dict[str, bool]:
     for instance_id in ids:
         if storage.submission(instance_id) is not None:
             held[instance_id] = all(a.received for a in storage.attachments(instance_id))
-    rows = storage.db.execute("SELECT instance_id, COUNT(*) FROM submissions GROUP BY 1").fetchall()
-    assert all(count == 1 for _, count in rows), rows
     assert storage.count_submissions() == len(held)
     return held
 
 
 def _run_schedule(
-    seed: int, templates: Templates, loop: asyncio.AbstractEventLoop, work: Path, openrosa: bool
+    seed: int,
+    templates: Templates,
+    loop: asyncio.AbstractEventLoop,
+    work: Path,
+    openrosa: bool,
+    database: str | None,
 ) -> dict[str, int]:
     shutil.copytree(templates.server, work / "server")
     shutil.copytree(templates.device, work / "device")
-    app = create_app(ServerConfig(work / "server", rate=1e9, burst=1e9))
+    app = create_app(ServerConfig(work / "server", rate=1e9, burst=1e9, database=database))
     rng = random.Random(seed)
     faulty = FaultyTransport(LoopTransport(loop, app), rng, rate=rng.choice((0.1, 0.3, 0.5)))
     store = Store.open(work / "device" / "fieldapp.db")
@@ -212,7 +224,7 @@ def _run_schedule(
         return faulty.injected
     finally:
         store.close()
-        app.state.storage.db.conn.close()
+        app.state.storage.close()
 
 
 @pytest.fixture
@@ -230,13 +242,16 @@ def test_every_schedule_ends_with_each_instance_exactly_once_and_marked_sent(
     templates: Templates,
     loop: asyncio.AbstractEventLoop,
     scratch: Path,
+    copy_database: DatabaseCopies,
     openrosa: bool,
     schedules: int,
 ) -> None:
     injected: dict[str, int] = {}
     for seed in range(schedules):
         work = scratch / str(seed)
-        for fault, count in _run_schedule(seed, templates, loop, work, openrosa).items():
+        with copy_database(templates.database) as database:
+            ran = _run_schedule(seed, templates, loop, work, openrosa, database)
+        for fault, count in ran.items():
             injected[fault] = injected.get(fault, 0) + count
         shutil.rmtree(work)
     assert set(injected) == set(FAULTS), injected

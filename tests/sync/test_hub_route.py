@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 from fastapi.testclient import TestClient
 from hub_support import direct, start_hub
@@ -19,6 +20,8 @@ from server_support import instance_xml, make_server
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
 from sync.server.storage.sqlite import MIGRATIONS, SqliteStorage
+
+pytestmark = pytest.mark.server_storage
 
 
 def _item(instance_id: str, **kw: str | None) -> SubmissionItem:
@@ -35,9 +38,11 @@ def _with_photo(instance_id: str, photo: bytes) -> SubmissionItem:
     )
 
 
-def test_a_forwarded_interview_is_the_enumerators_and_came_via_the_hub(tmp_path: Path) -> None:
+def test_a_forwarded_interview_is_the_enumerators_and_came_via_the_hub(
+    tmp_path: Path, other_database: str | None
+) -> None:
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     hub.forwarder.users.refresh()
     photo = b"\xff\xd8 a door \xff\xd9"
     with hub.device(central.tokens["amina"], device_id="tablet-7") as tablet:
@@ -63,11 +68,13 @@ def test_a_forwarded_interview_is_the_enumerators_and_came_via_the_hub(tmp_path:
     assert central.storage.submission("uuid:f3").via is None  # type: ignore[union-attr]
 
 
-def test_photos_left_behind_at_hq_come_through_the_hub(tmp_path: Path) -> None:
+def test_photos_left_behind_at_hq_come_through_the_hub(
+    tmp_path: Path, other_database: str | None
+) -> None:
     """The tablet's XML reached HQ but the connection fell before its photo; at the office
     the hub sends the photo for it (the upstream holds the XML: "duplicate", photo missing)."""
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     hub.forwarder.users.refresh()
     photo = b"\xff\xd8 a roof \xff\xd9"
     batch = {"batch_id": "b", "device_id": "tablet-7", "items": [
@@ -135,9 +142,11 @@ class Tablet:
         self.cursor = answer.cursor
 
 
-def test_a_return_reaches_a_device_once_whichever_way_it_syncs(tmp_path: Path) -> None:
+def test_a_return_reaches_a_device_once_whichever_way_it_syncs(
+    tmp_path: Path, other_database: str | None
+) -> None:
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     hub.forwarder.users.refresh()
     tablet = Tablet()
     token = central.tokens["amina"]
@@ -178,8 +187,9 @@ def test_a_return_reaches_a_device_once_whichever_way_it_syncs(tmp_path: Path) -
     assert tablet.returned == ["uuid:r1", "uuid:r2", "uuid:r3", "uuid:r3b"]
 
 
+@pytest.mark.sqlite_only("a SQLite file of schema version 4 is migrated")
 def test_a_data_folder_from_before_hubs_opens_and_takes_forwarded_interviews(
-    tmp_path: Path,
+    tmp_path: Path, other_database: str | None
 ) -> None:
     """A server's data folder made before the route and the returns' numbers were kept
     (schema version 4) opens; what it held has no route, and hubs forward to it."""
@@ -199,7 +209,7 @@ def test_a_data_folder_from_before_hubs_opens_and_takes_forwarded_interviews(
     assert storage.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert storage.submission("uuid:old").via is None  # type: ignore[union-attr]
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     hub.forwarder.users.refresh()
     with hub.device(central.tokens["amina"]) as tablet:
         tablet.push([_item("uuid:new")], lambda i, n: b"")

@@ -19,6 +19,8 @@ from sync.server.errors import BadRequest
 from sync.server.hub.users import HubUsersRefresh
 from sync.server.storage import User
 
+pytestmark = pytest.mark.server_storage
+
 
 def _pull(client: TestClient, token: str) -> tuple[int, str]:
     response = client.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"})
@@ -37,9 +39,10 @@ def _enumerators_of(central: Server, district: str | None) -> list[str]:
 
 def test_a_token_made_upstream_works_at_the_hub_after_a_refresh_until_revoked(
     tmp_path: Path,
+    other_database: str | None,
 ) -> None:
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     amina = central.tokens["amina"]
     status, detail = _pull(hub.client, amina)
     assert status == 401 and "has not yet received its users" in detail
@@ -124,10 +127,14 @@ class Uplink:
     ],
 )
 def test_a_hub_without_users_says_what_to_do_once_and_keeps_trying(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, failure: Exception, said: str
+    tmp_path: Path,
+    other_database: str | None,
+    caplog: pytest.LogCaptureFixture,
+    failure: Exception,
+    said: str,
 ) -> None:
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     moment = [0.0]
     uplink = Uplink(failure)
     users = HubUsersRefresh(hub.storage, uplink, "http://central.example", 60.0, lambda: moment[0])

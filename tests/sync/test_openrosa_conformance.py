@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from defusedxml.ElementTree import fromstring
 from server_support import Server, instance_xml, make_server
+
+pytestmark = pytest.mark.server_storage
 
 NS = {"x": "http://openrosa.org/xforms/xformsList", "r": "http://openrosa.org/http/response"}
 COLLECT = {

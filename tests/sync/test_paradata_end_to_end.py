@@ -35,6 +35,8 @@ from sync.server.api.auth import add_user
 from sync.server.app import open_storage
 from sync.server.publish import publish_file
 
+pytestmark = pytest.mark.server_storage
+
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "forms"))
 sys.path.insert(0, str(TESTS / "fieldapp"))
@@ -51,7 +53,9 @@ HOURS_CLOSED = 3
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, shared_database: str | None
+) -> Iterator[tuple[str, dict[str, str]]]:
     data = tmp_path_factory.mktemp("paradata") / "server"
     storage, blobs = open_storage(data)
     publish_file(storage, blobs, FORMS / f"{FORM_ID}.xml", runs=1)
@@ -64,7 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
             ("ann", "admin", None),
         )
     }
-    storage.db.conn.close()  # type: ignore[attr-defined]
+    storage.close()
     with serving(data) as url:
         config = {"forms": {}, "min_section_seconds": THRESHOLDS}
         put = httpx.put(f"{url}/api/v1/review/config", json=config, headers=_auth(tokens["ann"]))

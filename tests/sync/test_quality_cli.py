@@ -11,6 +11,8 @@ from sync.server.app import open_storage
 from sync.server.cli import main
 from sync.server.quality.config import load_config
 
+pytestmark = pytest.mark.server_storage
+
 
 def test_show_prints_the_defaults_and_set_stores_a_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -11,6 +11,8 @@ from server_support import Server, make_server
 from sync.server.quality.checks import check, extract_facts, section_seconds
 from sync.server.quality.config import FieldMap, QualityConfig
 
+pytestmark = pytest.mark.server_storage
+
 CONFIG = {
     "forms": {},
     "districts": {"north": {"min_lat": 5.0, "min_lon": -1.0, "max_lat": 7.0, "max_lon": 1.0}},

@@ -21,6 +21,8 @@ from sync.server.review import store as review_store
 from sync.server.review.store import index_for
 from sync.server.storage import Storage, User
 
+pytestmark = pytest.mark.server_storage
+
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
 ENUMERATOR = User("amina", "enumerator", "north")
 CONFIG = QualityConfig(forms={}, min_answers_for_rate=1000)
@@ -86,6 +88,7 @@ def test_small_groups_get_the_exact_quartiles_of_every_earlier_submission(
     assert put(storage, 1001, yield_kg=high - 0.5) == []
 
 
+@pytest.mark.sqlite_only("counts the SQLite storage's connections")
 def test_flags_are_written_on_the_storage_connection_not_a_second_one(storage: Storage) -> None:
     put(storage, 0)
     index = index_for(storage)
@@ -97,6 +100,7 @@ def test_flags_are_written_on_the_storage_connection_not_a_second_one(storage: S
     assert put(storage, 6, household="H-2") == ["duplicate_household"]
 
 
+@pytest.mark.sqlite_only("deletes facts inside the SQLite file")
 def test_facts_missing_after_a_crash_are_recorded_when_the_index_opens(
     storage: Storage, tmp_path: Path
 ) -> None:

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hub_support import start_hub
 from server_support import item, make_server
 
 from sync.server.hub.relay import CURSOR_KEY
+
+pytestmark = pytest.mark.server_storage
 
 
 def _batch(*items: dict[str, object]) -> dict[str, object]:
     return {"batch_id": "b", "device_id": "tab", "items": list(items)}
 
 
-def test_hub_forwards_once_across_restarts_and_returns_come_down(tmp_path: Path) -> None:
+def test_hub_forwards_once_across_restarts_and_returns_come_down(
+    tmp_path: Path, other_database: str | None
+) -> None:
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     hub.forwarder.users.refresh()  # the device's token is the one made upstream
     auth = central.auth("amina")
     hub.forwarder.pull_down()  # forms come down from upstream first
@@ -31,7 +36,8 @@ def test_hub_forwards_once_across_restarts_and_returns_come_down(tmp_path: Path)
     assert hub.forwarder.push_pending() == 0
 
     hub.storage.outbox_mark("uuid:2", "pending", None)  # a lost ack makes uuid:2 pending again
-    hub = start_hub(tmp_path / "hub", central)  # hub restarted, state (and users) kept
+    # hub restarted, state (and users) kept
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     assert hub.forwarder.push_pending() == 1
     assert central.storage.count_submissions() == 2
 
@@ -49,11 +55,13 @@ def test_hub_forwards_once_across_restarts_and_returns_come_down(tmp_path: Path)
     assert "enumerator" not in returned[0] and "seq" not in returned[0]  # a device's pull
 
 
-def test_a_hub_lists_its_forms_to_a_cursor_behind_its_own_position(tmp_path: Path) -> None:
+def test_a_hub_lists_its_forms_to_a_cursor_behind_its_own_position(
+    tmp_path: Path, other_database: str | None
+) -> None:
     """The hub's forms carry its own numbers: a device whose cursor is behind what the hub
     pulled gets them all (it fetches those whose hash it lacks), one at or past it none."""
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     hub.forwarder.users.refresh()
     hub.forwarder.pull_down()
     reached = int(hub.storage.get_setting(CURSOR_KEY) or 0)
@@ -69,9 +77,11 @@ def test_a_hub_lists_its_forms_to_a_cursor_behind_its_own_position(tmp_path: Pat
     assert forms(reached) == forms(10**17) == []
 
 
-def test_a_return_pulled_again_after_a_lost_cursor_is_recorded_once(tmp_path: Path) -> None:
+def test_a_return_pulled_again_after_a_lost_cursor_is_recorded_once(
+    tmp_path: Path, other_database: str | None
+) -> None:
     central = make_server(tmp_path / "central")
-    hub = start_hub(tmp_path / "hub", central)
+    hub = start_hub(tmp_path / "hub", central, database=other_database)
     hub.forwarder.users.refresh()
     auth = central.auth("amina")
     hub.forwarder.pull_down()

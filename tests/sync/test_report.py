@@ -18,9 +18,13 @@ from sync.server.report.compute import Report
 from sync.server.report.households import HouseholdResult
 from sync.server.storage import Storage
 
+pytestmark = pytest.mark.server_storage
+
 
 @pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> tuple[Storage, Path]:
+def storage(
+    tmp_path_factory: pytest.TempPathFactory, shared_database: str | None
+) -> tuple[Storage, Path]:
     data = tmp_path_factory.mktemp("report")
     store, _ = open_storage(data)
     store_households(store)

@@ -6,6 +6,7 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
+import pytest
 from report_support import HOUSEHOLDS, xml_of
 
 from sync.server.app import open_storage
@@ -14,6 +15,8 @@ from sync.server.intake.ingest import ingest
 from sync.server.report.household import LIVING_INCOME_MAPPING, household_from_xml
 from sync.server.report.index import backfill, households
 from sync.server.storage import Storage, SubmissionRecord, User
+
+pytestmark = pytest.mark.sqlite_only("reads and rewrites the report table inside the SQLite file")
 
 FORM = "living_income_household"
 AMINA = User("amina", "enumerator", "north")

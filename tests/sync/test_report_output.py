@@ -25,6 +25,8 @@ from sync.server.report.build import report_for
 from sync.server.report.html import render_html
 from sync.server.storage import ReviewRecord, Storage, User
 
+pytestmark = pytest.mark.server_storage
+
 FORM = "living_income_household"
 
 

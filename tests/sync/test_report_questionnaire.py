@@ -33,6 +33,8 @@ from sync.server.report.compute import Report
 from sync.server.report.extract import mapped_paths, names_are_unique, reader_for
 from sync.server.report.household import LIVING_INCOME_MAPPING, household_from_xml
 
+pytestmark = pytest.mark.server_storage
+
 FORM = Path(__file__).resolve().parents[2] / "assets" / "forms" / "living_income_household.xml"
 FIGURES = ("main_net", "other_crops_net", "livestock_net", "wages", "business",
            "remittances", "transfers")  # fmt: skip
@@ -69,7 +71,7 @@ def interviews() -> list[tuple[str, str, FormSession]]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, dict[str, str], list[tuple[str, str, FormSession]]]:  # fmt: skip
+def served(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> tuple[TestClient, dict[str, str], list[tuple[str, str, FormSession]]]:  # fmt: skip
     data = tmp_path_factory.mktemp("report-questionnaire")
     storage, blobs = open_storage(data)
     publish_file(storage, blobs, FORM, runs=1)

@@ -29,9 +29,13 @@ from sync.server.supervisor_ui.report_screen import (
     weai_cells,
 )
 
+pytestmark = pytest.mark.server_storage
+
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, shared_database: str | None
+) -> Iterator[tuple[str, dict[str, str]]]:
     data = tmp_path_factory.mktemp("report-screen") / "server"
     storage, blobs = open_storage(data)
     publish_file(storage, blobs, LIVING_INCOME_FORM, runs=1)

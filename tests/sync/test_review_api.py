@@ -12,6 +12,8 @@ from sync.server.api.auth import add_user
 from sync.server.review.store import QueueFilter
 from sync.server.storage.sqlite.review_index import QUEUE_PAGE, _matching
 
+pytestmark = pytest.mark.server_storage
+
 FULL = (
     '<data id="demo_household" version="2026112601"><start>2026-03-02T09:00:00+00:00</start>'
     "<end>2026-03-02T09:42:00+00:00</end><enumerator>e01</enumerator>"
@@ -171,6 +173,7 @@ def test_the_queue_is_read_a_page_at_a_time_with_the_total(server: Server) -> No
         assert refused.json()["detail"].startswith(f"invalid query parameter {field}: "), bad
 
 
+@pytest.mark.sqlite_only("SQLite's query plan for the queue page")
 @pytest.mark.parametrize(
     ("where", "walked"),
     [

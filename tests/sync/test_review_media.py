@@ -16,6 +16,8 @@ from sync.server.api.auth import add_user
 from sync.server.publish import publish_file
 from sync.server.storage.blobs import BlobStore
 
+pytestmark = pytest.mark.server_storage
+
 FORM = Path(__file__).with_name("site_visit.xml")
 XML = (
     '<data id="site_visit" version="1"><start>2026-03-02T09:00:00Z</start>'

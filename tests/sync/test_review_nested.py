@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forms"))
 
 from test_living_income_households import kenya_diversified
 
+pytestmark = pytest.mark.server_storage
+
 LIVING_INCOME = (
     Path(__file__).resolve().parents[2] / "assets" / "forms" / "living_income_household.xml"
 )

@@ -22,6 +22,8 @@ from sync.server.api.auth import add_user
 from sync.server.app import open_storage
 from sync.server.publish import publish_file
 
+pytestmark = pytest.mark.server_storage
+
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "forms" / "demo_household.xml"
 
 

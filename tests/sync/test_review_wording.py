@@ -23,6 +23,8 @@ from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.publish import publish_file
 from sync.server.review.render import render
 
+pytestmark = pytest.mark.server_storage
+
 FORM = Path(__file__).with_name("household_wording.md")
 BENCHMARKS = "name,label\nci_cocoa_2024,Côte d'Ivoire cocoa 2024\ngh_cocoa_2024,Ghana cocoa 2024\n"
 MEMBERS = (("Ama", "head", 40), ("Kojo", "child", 9))
@@ -46,7 +48,9 @@ def interview(instance_id: str, consent: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, str]]:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, shared_database: str | None
+) -> Iterator[tuple[TestClient, str, str]]:
     folder = tmp_path_factory.mktemp("wording")
     shutil.copy(FORM, folder / FORM.name)
     (folder / "benchmarks.csv").write_text(BENCHMARKS, encoding="utf-8")

@@ -20,6 +20,8 @@ from sync.server.report.driver_limits import DriverLimit, DriverLimits, shipped_
 from sync.server.storage import ReviewRecord, User
 from sync.server.supervisor_ui.scenarios_screen import changes_of, limits_text
 
+pytestmark = pytest.mark.server_storage
+
 FORM = "living_income_household"
 BARE = {str(h["id"]) for n, h in enumerate(HOUSEHOLDS) if n % 8 == 0}
 """Households stored without a productive area: no drivers."""

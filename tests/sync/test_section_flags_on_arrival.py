@@ -13,6 +13,8 @@ from server_support import Server, instance_xml, make_server
 
 from sync.server.quality.config import save_config
 
+pytestmark = pytest.mark.server_storage
+
 FLAG = "section_too_short"
 QUICK = b"event,node,start,end\nform start,,0,\nquestion,/data/consent,0,5000\n"
 """Five seconds on the consent question, which is outside every group: no section."""

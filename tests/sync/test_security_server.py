@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from server_support import item, make_server
 
+pytestmark = pytest.mark.server_storage
+
 BOMB = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
@@ -50,6 +52,7 @@ def test_revoked_token_stops_working(tmp_path: Path) -> None:
     assert server.storage.count_submissions() == 0
 
 
+@pytest.mark.sqlite_only("reads the bytes of the SQLite file")
 def test_tokens_are_stored_hashed(tmp_path: Path) -> None:
     server = make_server(tmp_path)
     raw = (tmp_path / "server.db").read_bytes()

@@ -7,7 +7,10 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from server_support import Server, instance_xml, item, make_server
+
+pytestmark = pytest.mark.server_storage
 
 
 def _batch(*items: dict[str, object], batch_id: str = "b1") -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +23,8 @@ from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.cli import main
 from sync.server.publish import publish_file
 from tests.waiting import free_port, wait_serving, wait_until
+
+pytestmark = pytest.mark.server_storage
 
 
 def test_users_qr_writes_a_png_that_provisions_the_device(
@@ -137,14 +138,17 @@ def _start(
     return upstream, district, rounds
 
 
-def _rows(db: Path, sql: str) -> list[tuple[str, ...]]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        return [tuple(row) for row in connection.execute(sql).fetchall()]
+def _database(url: str | None) -> list[str]:
+    """The `--database` of a second server (the hub's own, on PostgreSQL)."""
+    return ["--database", url] if url else []
 
 
-def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: Path) -> None:
+def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(
+    tmp_path: Path, other_database: str | None
+) -> None:
     central, hub = tmp_path / "central", tmp_path / "hub"
     storage, blobs = open_storage(central)
+    held_by_hub, _ = open_storage(hub, other_database)
     publish_file(storage, blobs, DEMO_FORM, runs=1)
     hub_token = add_user(storage, "district-hub", "coordinator", "north")
     device_token = add_user(storage, "ama", "enumerator", "north")  # made at HQ, used at the hub
@@ -152,7 +156,8 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
     central_url, hub_url = f"http://127.0.0.1:{central_port}", f"http://127.0.0.1:{hub_port}"
     serve = ["serve", "--data", str(central), "--port", str(central_port)]
     relay = ["relay", "--upstream", central_url, f"--token={hub_token}", "--data", str(hub)]
-    relay += ["--host", "127.0.0.1", "--port", str(hub_port), "--interval", "0.2"]
+    relay += [*_database(other_database), "--host", "127.0.0.1", "--port", str(hub_port)]
+    relay += ["--interval", "0.2"]
     items = [
         SubmissionItem(
             instance_id=f"uuid:h{i}", form_id="demo_household", xml=instance_xml(f"uuid:h{i}")
@@ -160,14 +165,12 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
         for i in range(5)
     ]
 
-    def hub_outbox() -> list[tuple[str, ...]]:
-        return _rows(hub / "server.db", "SELECT DISTINCT outbox FROM submissions")
+    def hub_outbox() -> set[str | None]:
+        return {held_by_hub.outbox_state(item.instance_id) for item in items}
 
-    def upstream_ids() -> list[tuple[str, ...]]:
-        return _rows(
-            central / "server.db",
-            "SELECT instance_id, enumerator, device_id, via FROM submissions ORDER BY 1",
-        )
+    def upstream_ids() -> list[tuple[str | None, ...]]:
+        held = [storage.submission(item.instance_id) for item in items]
+        return [(s.instance_id, s.enumerator, s.device_id, s.via) for s in held if s]
 
     upstream, district, rounds = _start(serve, central_port, relay, hub_port)
     try:
@@ -191,7 +194,7 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
             statuses = [r.status for r in device.push(items, lambda i, n: b"")]
             assert statuses == ["duplicate"] * 5
             wait_until(lambda: len(upstream_ids()) == 5, "5 submissions upstream")
-            wait_until(lambda: hub_outbox() == [("sent",)], "the hub's outbox all sent")
+            wait_until(lambda: hub_outbox() == {"sent"}, "the hub's outbox all sent")
             # the restarted hub forwards what it held (again, if the uplink fell before its
             # answer came), then round after round nothing: nothing is forwarded twice
             rounds.wait_until(
@@ -203,7 +206,7 @@ def test_relay_forwards_exactly_once_across_hub_and_upstream_restarts(tmp_path: 
             process.terminate()
             process.wait(timeout=10)
     assert upstream_ids() == [(f"uuid:h{i}", "ama", "tablet-3", "district-hub") for i in range(5)]
-    assert hub_outbox() == [("sent",)]
+    assert hub_outbox() == {"sent"}
 
 
 def forwarded_said(lines: list[str], upstream: str) -> int:
@@ -217,7 +220,7 @@ def _pull_status(url: str, token: str) -> int:
 
 
 def test_a_hub_started_offline_says_what_to_do_then_follows_the_upstreams_users(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], other_database: str | None
 ) -> None:
     """Started with the uplink down and no users yet, the relay says so in one line and keeps
     trying; once the central server answers, its users work at the hub, until revoked."""
@@ -228,7 +231,8 @@ def test_a_hub_started_offline_says_what_to_do_then_follows_the_upstreams_users(
     central_port, hub_port = free_port(), free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
     relay = ["relay", "--upstream", f"http://127.0.0.1:{central_port}", f"--token={hub_token}"]
-    relay += ["--data", str(hub), "--host", "127.0.0.1", "--port", str(hub_port)]
+    relay += ["--data", str(hub), *_database(other_database)]
+    relay += ["--host", "127.0.0.1", "--port", str(hub_port)]
     district = subprocess.Popen(
         [*RELAY_CLI, *relay, "--interval", "0.2", "--users-every", "0.5"], stderr=subprocess.PIPE
     )
@@ -258,7 +262,8 @@ def test_a_hub_started_offline_says_what_to_do_then_follows_the_upstreams_users(
         assert main(["users", "revoke", "ama", "--data", str(central)]) == 0
         wait_until(lambda: _pull_status(hub_url, device_token) == 401, "ama refused at the hub")
         on_the_hub = ["users", "add", "late", "--role", "enumerator", "--district", "north"]
-        assert main([*on_the_hub, "--data", str(hub)]) == 1  # users are managed at HQ
+        on_the_hub += ["--data", str(hub), *_database(other_database)]
+        assert main(on_the_hub) == 1  # users are managed at HQ
         assert "run this at HQ" in capsys.readouterr().err
     finally:
         for process in (district, upstream):

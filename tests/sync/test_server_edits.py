@@ -10,6 +10,8 @@ from server_support import Server, instance_xml, item, make_server
 
 from sync.server.storage.sqlite import MIGRATIONS, SqliteStorage
 
+pytestmark = pytest.mark.server_storage
+
 
 def _push(server: Server, user: str, *items: dict[str, object]) -> list[dict[str, object]]:
     body = {"batch_id": "b", "device_id": "tab", "items": list(items)}
@@ -73,6 +75,7 @@ def test_openrosa_edit_by_another_enumerator_is_refused_with_a_message(tmp_path:
     assert old is not None and old.replaced_by == "uuid:2"
 
 
+@pytest.mark.sqlite_only("a SQLite file of schema version 1 is migrated")
 def test_a_version_1_database_is_migrated_and_takes_edits(tmp_path: Path) -> None:
     path = tmp_path / "data" / "server.db"
     path.parent.mkdir()

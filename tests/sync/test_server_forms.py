@@ -14,6 +14,8 @@ from sync.server.api.auth import add_user
 from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.cli import main
 
+pytestmark = pytest.mark.server_storage
+
 NS = {
     "x": "http://openrosa.org/xforms/xformsList",
     "m": "http://openrosa.org/xforms/xformsManifest",

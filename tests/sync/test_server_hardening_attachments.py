@@ -12,13 +12,15 @@ import httpx
 import pytest
 from hardening_support import Live, file_ref, live_server, photo_xml
 
+pytestmark = pytest.mark.server_storage
+
 PHOTO = b"the photo the tablet took"
 OTHER = b"other bytes under the same name"
 NS = {"r": "http://openrosa.org/http/response"}
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Iterator[Live]:
     with live_server(tmp_path_factory.mktemp("attachments")) as server:
         yield server
 

@@ -18,6 +18,8 @@ from fieldapp.sync_agent import SyncAgent, SyncOutcome
 from sync.client import SyncClient
 from sync.protocol import RESULT_FIELDS_HEADER, AttachmentRef, SubmissionItem
 
+pytestmark = pytest.mark.server_storage
+
 PHOTO = b"the photo the tablet took"
 STRAY = b"a file no field names"
 AUDIT = b"event,node,start,end\n"
@@ -25,7 +27,7 @@ NOT_KEPT = "Not kept, as no field of the submission names them: stray.bin."
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Iterator[Live]:
     with live_server(tmp_path_factory.mktemp("batch_files")) as server:
         yield server
 

@@ -19,6 +19,8 @@ from sync.provisioning import decode_qr_image, decode_settings
 from sync.server.app import open_storage
 from sync.server.hub.relay import Forwarder
 
+pytestmark = pytest.mark.server_storage
+
 URL = "http://10.0.0.5:8000"
 
 

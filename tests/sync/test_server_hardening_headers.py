@@ -13,6 +13,8 @@ import httpx
 import pytest
 from hardening_support import Live, live_server
 
+pytestmark = pytest.mark.server_storage
+
 LIVING_INCOME = (
     Path(__file__).resolve().parents[2] / "forms" / "library" / "living_income_household.xlsx"
 )
@@ -25,7 +27,7 @@ ALWAYS = {
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Iterator[Live]:
     with live_server(tmp_path_factory.mktemp("headers"), LIVING_INCOME) as server:
         yield server
 

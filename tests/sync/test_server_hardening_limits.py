@@ -17,11 +17,13 @@ from server_support import instance_xml
 
 from sync.server.intake.limits import MAX_ATTACHMENTS, MAX_FIELD_CHARS, MAX_INSTANCE_ID
 
+pytestmark = pytest.mark.server_storage
+
 HUGE = "99999999999999999999"
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Iterator[Live]:
     with live_server(tmp_path_factory.mktemp("limits")) as server:
         yield server
 

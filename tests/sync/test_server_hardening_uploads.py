@@ -15,6 +15,8 @@ from hardening_support import Live, live_server, raw_request, read_head
 
 from tests.waiting import wait_until
 
+pytestmark = pytest.mark.server_storage
+
 NINETEEN_MB = 19 * 1024 * 1024
 EMPTY_BATCH = b'{"batch_id": "b", "device_id": "d", "items": []}'
 HELD = 2 * 1024 * 1024
@@ -22,7 +24,7 @@ HELD = 2 * 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, shared_database: str | None) -> Iterator[Live]:
     with live_server(tmp_path_factory.mktemp("uploads")) as server:
         yield server
 

@@ -6,11 +6,14 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 from server_support import CLI, DEMO_FORM, instance_xml
 
 from sync.client import SyncClient
 from sync.protocol import SubmissionItem
 from tests.waiting import free_port, wait_serving
+
+pytestmark = pytest.mark.server_storage
 
 
 def test_cli_publish_users_serve_and_sync(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ from sync.server.storage import AttachmentRecord, SubmissionRecord
 from sync.server.storage.repositories import FactsLookup, FactsRow, ReportLayout
 from sync.server.storage.sqlite import SqliteStorage
 
+pytestmark = pytest.mark.sqlite_only("the SQLite storage's own transactions and durability")
+
 
 def _record(instance_id: str) -> SubmissionRecord:
     return SubmissionRecord(

@@ -24,6 +24,8 @@ from sync.server.exports.source import ExportFilter
 from sync.server.intake.files import MAX_UNZIPPED_BYTES
 from sync.server.report.build import report_for
 
+pytestmark = pytest.mark.server_storage
+
 FORM = Path(__file__).resolve().parents[2] / "forms" / "library" / "living_income_household.xlsx"
 FORM_ID = "living_income_household"
 SITE_VISIT = Path(__file__).with_name("site_visit.xml")
@@ -85,9 +87,10 @@ def zipped(target: Path, members: dict[str, bytes]) -> Path:
     return target
 
 
-def export_tables(data: Path, out: Path) -> dict[str, list[list[str]]]:
+def export_tables(data: Path, out: Path, database: str | None = None) -> dict[str, list[list[str]]]:
     """The CSV zip export's tables, without the submission date (the moment it arrived)."""
-    assert server(["export", FORM_ID, "csv", "-o", str(out), "--data", str(data)]) == 0
+    chosen = ["--database", database] if database else []
+    assert server(["export", FORM_ID, "csv", "-o", str(out), "--data", str(data), *chosen]) == 0
     tables = {}
     with zipfile.ZipFile(out) as archive:
         for name in archive.namelist():
@@ -98,7 +101,7 @@ def export_tables(data: Path, out: Path) -> dict[str, list[list[str]]]:
 
 
 def test_a_rehearsal_reads_in_exports_and_report_as_if_sent_over_openrosa(
-    rehearsal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    rehearsal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], other_database: str | None
 ) -> None:
     imported = published(tmp_path / "imported")
     code, out = run_import(capsys, imported, rehearsal, "--as", "amina")
@@ -106,9 +109,10 @@ def test_a_rehearsal_reads_in_exports_and_report_as_if_sent_over_openrosa(
     assert out == [f"stored 6, skipped 0, refused 0 (as amina, from {rehearsal})"]
 
     sent = tmp_path / "sent"  # the same households sent by amina over OpenRosa
-    assert server(["forms", "publish", str(FORM), "--data", str(sent)]) == 0
-    token = add_user(open_storage(sent)[0], "amina", "enumerator", "north")
-    client = TestClient(create_app(ServerConfig(sent)))
+    chosen = ["--database", other_database] if other_database else []
+    assert server(["forms", "publish", str(FORM), "--data", str(sent), *chosen]) == 0
+    token = add_user(open_storage(sent, other_database)[0], "amina", "enumerator", "north")
+    client = TestClient(create_app(ServerConfig(sent, database=other_database)))
     for path in sorted(rehearsal.iterdir()):
         part = ("xml_submission_file", (path.name, path.read_bytes(), "text/xml"))
         answer = client.post(f"/v1/key/{token}/projects/1/submission", files=[part])
@@ -116,11 +120,11 @@ def test_a_rehearsal_reads_in_exports_and_report_as_if_sent_over_openrosa(
 
     tables = export_tables(imported, tmp_path / "imported.zip")
     assert len(tables[f"{FORM_ID}.csv"]) == 7
-    assert tables == export_tables(sent, tmp_path / "sent.zip")
+    assert tables == export_tables(sent, tmp_path / "sent.zip", other_database)
     received = ExportFilter(states=("received",))
     report = report_for(open_storage(imported)[0], FORM_ID, received)
     assert report.households and len(report.households) + len(report.skipped) == 6
-    assert report == report_for(open_storage(sent)[0], FORM_ID, received)
+    assert report == report_for(open_storage(sent, other_database)[0], FORM_ID, received)
 
     for path in rehearsal.iterdir():
         stored = open_storage(imported)[0].submission(path.stem.replace("uuid-", "uuid:", 1))

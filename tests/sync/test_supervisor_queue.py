@@ -17,6 +17,8 @@ from sync.server.review.store import QueueFilter
 from sync.server.supervisor_ui.api import ReviewApi
 from sync.server.supervisor_ui.screens import ANY, SupervisorScreens, page_text, queue_line
 
+pytestmark = pytest.mark.server_storage
+
 
 class Page:
     """What the screens need of a page when nobody is looking at it."""
@@ -51,7 +53,9 @@ def press(screens: SupervisorScreens, label: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, shared_database: str | None
+) -> tuple[str, str]:
     data = tmp_path_factory.mktemp("queue") / "server"
     made = make_server(data)
     for n in range(1, 6):  # one batch each, so each has its own arrival time

@@ -27,6 +27,8 @@ from sync.server.supervisor_ui.comments import OVERALL, SENT, CommentBook
 from sync.server.supervisor_ui.media import AT_ONCE, Attachments
 from sync.server.supervisor_ui.repeat_tables import gps_cell, repeat_tables
 
+pytestmark = pytest.mark.server_storage
+
 
 def jpeg(colour: str) -> bytes:
     out = io.BytesIO()
@@ -41,7 +43,9 @@ BROKEN = "p4.jpg"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, shared_database: str | None
+) -> Iterator[tuple[str, str]]:
     """The server's URL and the supervisor's token, with the farm interview and one with a
     photo on each of seven plots (one of them not a readable image)."""
     data = tmp_path_factory.mktemp("tables") / "server"
