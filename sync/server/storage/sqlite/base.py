@@ -29,6 +29,9 @@ class SqliteBase:
         self._lock = threading.RLock()
         self._migrate()
 
+    def close(self) -> None:
+        self.db.conn.close()
+
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One explicit transaction under the lock: all of a call's writes or none of them.
