@@ -111,7 +111,8 @@ def queries(storage: Storage, count: int) -> Figures:
     _check("queue total, all districts", index.queue_count(QueueFilter()), count)
     _check("queue total, one district", index.queue_count(CASES[2][1]), count // 4)
     for title, where in CASES:
-        _check(f"{title}: page rows", len(index.queue(where)), PAGE)
+        rows = min(PAGE, index.queue_count(where) - where.offset)
+        _check(f"{title}: page rows", len(index.queue(where)), rows)
     for title, district in BOARDS:
         interviews = sum(s.interviews for s in index.dashboard(district))
         _check(f"{title}: interviews", interviews, count // (4 if district else 1))
@@ -170,7 +171,7 @@ def run() -> str:
         " flags, facts, metric values and export rows as ingested. Durable cluster (fsync,"
         " synchronous_commit, full_page_writes on).",
         "",
-        "| step | 100,000 | 1,000,000 |",
+        f"| step | {STEPS[0]:,} | {STEPS[1]:,} |",
         "|---|---:|---:|",
         *(f"| {title} | {small[key]:,.0f} s | {large[key]:,.0f} s |" for key, title in (
             ("copy", "multiplying (INSERT … SELECT)"), ("vacuum", "VACUUM (ANALYZE)"),
@@ -179,7 +180,8 @@ def run() -> str:
         "",
         f"Median of {RUNS} runs (queue and dashboard); a page is {PAGE} rows.",
         "",
-        "| operation | 100,000 | 1,000,000 | 1,000,000 vs 100,000 | goal at 1,000,000 |",
+        f"| operation | {STEPS[0]:,} | {STEPS[1]:,} | time, {STEPS[1]:,} vs {STEPS[0]:,} |"
+        f" goal at {STEPS[1]:,} |",
         "|---|---:|---:|---:|---|",
     ]  # fmt: skip
     verdicts = []
@@ -195,13 +197,13 @@ def run() -> str:
     lines += [
         f"| CSV export (Central's shape, 8 tables), submissions/s | {small['csv']:,.0f}"
         f" ({small['csv s']:.0f} s) | {large['csv']:,.0f} ({large['csv s']:.0f} s) |"
-        f" {small['csv'] / large['csv']:.1f}x slower | ≥ {GOALS['csv']:,.0f}/s:"
+        f" {small['csv'] / large['csv']:.1f}x per submission | ≥ {GOALS['csv']:,.0f}/s:"
         f" {_verdict(verdicts[-2])} |",
         f"| living income report (households received) | {small['report']:.1f} s |"
         f" {large['report']:.1f} s | {large['report'] / small['report']:.1f}x |"
         f" ≤ {GOALS['report']:g} s: {_verdict(verdicts[-1])} |",
         "",
-        f"Goals at 1,000,000: {sum(verdicts)} of {len(verdicts)} met. The cluster's folder"
+        f"Goals at {STEPS[1]:,}: {sum(verdicts)} of {len(verdicts)} met. The cluster's folder"
         " was deleted after the run.",
     ]
     return "\n".join(lines)

@@ -40,7 +40,7 @@ FILL = """
 INSERT INTO copy_map
 SELECT s.instance_id, %(prefix)s || lpad(c.n::text, 7, '0'), 'HH-' || lpad(c.src::text, 7, '0'),
        'HH-' || lpad(c.n::text, 7, '0'), c.n, c.k
-FROM submissions s, generate_series(%(first)s, %(last)s) AS k(k),
+FROM submissions s, generate_series(%(first)s::int, %(last)s::int) AS k(k),
      LATERAL (SELECT k.k AS k, substr(s.instance_id, %(cut)s)::bigint AS src) AS b,
      LATERAL (SELECT b.k, b.src, b.k * %(base)s + b.src AS n) AS c
 WHERE s.pos <= %(base_top)s"""

@@ -34,6 +34,8 @@ DURABLE = ("shared_buffers=1GB", "max_wal_size=8GB", "max_connections=200")
 """Only sizes beside PostgreSQL's defaults (fsync, synchronous_commit and full_page_writes
 stay on): a gigabyte of cache on a 23 GB machine, and checkpoints spaced for bulk loads."""
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
 
 @contextmanager
 def database_in_environment(url: str) -> Iterator[None]:
@@ -79,12 +81,15 @@ def close(storage: Storage) -> None:
 
 @dataclass(frozen=True)
 class Sent:
-    """One ingestion run: submissions, seconds, the clients' CPU seconds and the whole
-    machine's busy CPU seconds over the same time (every process, every core)."""
+    """One ingestion run: submissions, seconds, and the CPU seconds over the same time of
+    the client threads, the server processes, PostgreSQL's processes and the whole machine
+    (every process, every core)."""
 
     count: int
     seconds: float
     client_cpu: float
+    server_cpu: float
+    database_cpu: float
     machine_cpu: float
 
     @property
@@ -96,12 +101,41 @@ def _busy_cpu_seconds() -> float:
     """CPU seconds the machine has spent not idle since it started (/proc/stat)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle and iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle) / TICKS
 
 
-def send_from_clients(targets: list[tuple[str, str, list[bytes]]], count: int) -> Sent:
+def _children(pid: int) -> list[int]:
+    tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    return [int(c) for task in tasks for c in (task / "children").read_text().split()]
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of process `pid` and its descendants still running (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        children = _children(pid)
+    except OSError:
+        return 0.0
+    utime, stime = stat.rpartition(")")[2].split()[11:13]
+    return (int(utime) + int(stime)) / TICKS + sum(tree_cpu(child) for child in children)
+
+
+def _servers_cpu() -> float:
+    """CPU seconds of this process's children (the servers it started) and theirs."""
+    return sum(tree_cpu(child) for child in _children(os.getpid()))
+
+
+def postmaster(make: DatabaseMaker) -> int:
+    """The process id of the cluster's postmaster, parent of every PostgreSQL process."""
+    return int((make.cluster.data / "postmaster.pid").read_text().split()[0])
+
+
+def send_from_clients(
+    targets: list[tuple[str, str, list[bytes]]], count: int, database_pid: int | None = None
+) -> Sent:
     """Each (server URL, token, batches) sent by a client thread of its own, all at once
-    (`count` submissions in all); the first failure stops the run."""
+    (`count` submissions in all); the first failure stops the run. `database_pid`: the
+    postmaster whose processes' CPU is counted as the database's."""
     failures: list[BaseException] = []
     start = threading.Barrier(len(targets) + 1)
 
@@ -115,14 +149,20 @@ def send_from_clients(targets: list[tuple[str, str, list[bytes]]], count: int) -
     threads = [threading.Thread(target=client, args=target) for target in targets]
     for thread in threads:
         thread.start()
-    cpu, busy, began = time.process_time(), _busy_cpu_seconds(), time.perf_counter()
+    cpu = (time.process_time(), _servers_cpu(), _database_cpu(database_pid), _busy_cpu_seconds())
+    began = time.perf_counter()
     start.wait()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - began
+    after = (time.process_time(), _servers_cpu(), _database_cpu(database_pid), _busy_cpu_seconds())
     if failures:
         raise RuntimeError(f"a client failed: {failures[0]}") from failures[0]
-    return Sent(count, seconds, time.process_time() - cpu, _busy_cpu_seconds() - busy)
+    return Sent(count, seconds, *(end - begin for begin, end in zip(cpu, after, strict=True)))
+
+
+def _database_cpu(pid: int | None) -> float:
+    return 0.0 if pid is None else tree_cpu(pid)
 
 
 @dataclass(frozen=True)
