@@ -57,9 +57,10 @@ class FactsRecorder:
             submission.xml if root is None else root, fields, config.dont_know_codes
         )
         group = (submission.form_id, submission.district, facts.crop)
-        flags: list[Flag] = []
 
         def judge(lookup: FactsLookup) -> FactsRow:
+            """The row to keep, from what `lookup` reads now: the storage may call it again
+            (a retried transaction), so it builds everything it returns afresh."""
             duplicate = None
             if facts.household_id:
                 duplicate = lookup.duplicate_of(
@@ -68,20 +69,19 @@ class FactsRecorder:
                     submission.instance_id,
                     submission.deprecated_id,
                 )
-            flags.extend(
-                check(
-                    facts,
-                    config,
-                    district=submission.district,
-                    form_version=submission.form_version,
-                    current_version=lookup.current_version(submission.form_id),
-                    peers={},
-                    duplicate_of=duplicate,
-                    fences=self.fences.quartiles(lookup, group),
-                )
+            flags = check(
+                facts,
+                config,
+                district=submission.district,
+                form_version=submission.form_version,
+                current_version=lookup.current_version(submission.form_id),
+                peers={},
+                duplicate_of=duplicate,
+                fences=self.fences.quartiles(lookup, group),
             )
             # Counted before the row is kept, still inside the storage's call: a row that
-            # fails to be kept only makes the group's quartiles refresh one insertion early.
+            # fails to be kept, or is judged again, only makes the group's quartiles refresh
+            # one insertion early.
             self.fences.added(group)
             return FactsRow(
                 instance_id=submission.instance_id,
@@ -97,8 +97,8 @@ class FactsRecorder:
                 metrics=facts.metrics,
             )
 
-        storage.quality_facts.record(judge)
-        return flags
+        kept = storage.quality_facts.record(judge)
+        return [Flag.model_validate(flag) for flag in json.loads(kept.flags)]
 
     def recover(self, storage: Storage, ingesting: str | None = None) -> int:
         """Record the submissions that have no facts (a crash between the two commits, or a
