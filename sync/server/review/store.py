@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import statistics
 import threading
-from collections import Counter
-from typing import Any, Literal
+from typing import Literal
 from xml.etree.ElementTree import Element
 
 from pydantic import BaseModel, Field, field_validator
@@ -143,11 +141,7 @@ class ReviewIndex:
     def dashboard(self, district: str | None) -> list[EnumeratorStats]:
         """Per enumerator: interviews by the day they were done, median duration and flag rate
         over current versions (a correction replaces what it corrects); rejections of all."""
-        rows = self.store.dashboard_rows(district)
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            grouped.setdefault(row["enumerator"], []).append(row)
-        return [_enumerator_stats(name, items) for name, items in grouped.items()]
+        return [_enumerator_stats(figures) for figures in self.store.dashboard(district)]
 
     def history(self, storage: Storage, instance_id: str) -> list[SubmissionRecord]:
         """Every version linked by deprecatedID, oldest first."""
@@ -190,19 +184,17 @@ def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
         return _INDEXES[path]
 
 
-def _enumerator_stats(name: str, rows: list[dict[str, Any]]) -> EnumeratorStats:
-    current = [r for r in rows if not r["superseded"]]
-    days = Counter(str(r["day"]) for r in current)
-    durations = [float(r["duration"]) for r in current if r["duration"] is not None]
+def _enumerator_stats(figures: repositories.EnumeratorFigures) -> EnumeratorStats:
+    interviews = sum(figures.per_day.values())
+    days = len(figures.per_day)
+    median = figures.median_duration_s
     return EnumeratorStats(
-        enumerator=name,
-        district=rows[0]["district"],
-        interviews=len(current),
-        per_day=dict(sorted(days.items())),
-        interviews_per_day=round(len(current) / len(days), 2) if days else 0.0,
-        median_duration_min=round(statistics.median(durations) / 60, 1) if durations else None,
-        flag_rate=round(sum(1 for r in current if r["flag_count"]) / len(current), 3)
-        if current
-        else 0.0,
-        rejections=sum(int(r["rejections"]) for r in rows),
+        enumerator=figures.enumerator,
+        district=figures.district,
+        interviews=interviews,
+        per_day=dict(sorted(figures.per_day.items())),
+        interviews_per_day=round(interviews / days, 2) if days else 0.0,
+        median_duration_min=round(median / 60, 1) if median is not None else None,
+        flag_rate=round(figures.flagged / interviews, 3) if interviews else 0.0,
+        rejections=figures.rejections,
     )

@@ -82,17 +82,43 @@ class QueueQuery(Protocol):
     def offset(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class EnumeratorFigures:
+    """One enumerator's dashboard figures, counted in the database. A submission that
+    another names as its deprecatedID is replaced: it counts only among the rejections."""
+
+    enumerator: str
+    district: str | None
+    """The enumerator's district (the first in byte order if the facts name several)."""
+    per_day: Mapping[str, int]
+    """Current submissions by the day the interview was done, in day order."""
+    median_duration_s: float | None
+    """The median of the current submissions' durations (None: none has one)."""
+    flagged: int
+    """Current submissions with at least one flag."""
+    rejections: int
+    """`rejected` decisions on any version of the enumerator's submissions."""
+
+
 class ReviewIndex(Protocol):
     """The review queue, dashboard and flags, read on a connection of their own."""
 
     def page(self, where: QueueQuery) -> list[dict[str, Any]]: ...
     def total(self, where: QueueQuery) -> int: ...
-    def dashboard_rows(self, district: str | None) -> list[dict[str, Any]]: ...
+    def dashboard(self, district: str | None) -> list[EnumeratorFigures]:
+        """The figures of every enumerator with facts (in `district`, or all), in byte
+        order of their names, all read at one moment."""
+        ...
+
     def state(self, instance_id: str) -> str: ...
     def facts_and_flags(self, instance_id: str) -> tuple[str, str] | None: ...
     def replace_flags(self, instance_id: str, flags: str, count: int) -> None: ...
     def replacements(self, instance_id: str) -> list[str]:
         """The submissions naming `instance_id` as their deprecatedID."""
+        ...
+
+    def close(self) -> None:
+        """End its connection (SQLite) or pool (PostgreSQL)."""
         ...
 
 

@@ -8,6 +8,8 @@ SQLite creates on first use, so both backends hold the same data.
 
 from __future__ import annotations
 
+import re
+
 V1 = (
     """CREATE TABLE users (
         name TEXT PRIMARY KEY, role TEXT NOT NULL, district TEXT,
@@ -97,6 +99,26 @@ SHARED_STATE = (
 """What the server processes share besides data: export jobs and their one-time tickets
 (`jobs.py`), and the per-token rate limits (`rate_limits.py`)."""
 
-MIGRATIONS: list[tuple[str, ...]] = [V1, V2, SHARED_STATE]
+DASHBOARD = (
+    # The interview's duration as a column of its own, kept by the database from the facts.
+    """ALTER TABLE review_facts ADD COLUMN duration_s DOUBLE PRECISION
+        GENERATED ALWAYS AS ((facts ->> 'duration_s')::double precision) STORED""",
+    # The dashboard reads every enumerator's facts day by day from this index alone.
+    """CREATE INDEX review_facts_dashboard ON review_facts (enumerator, day)
+        INCLUDE (district, flag_count, duration_s, instance_id)""",
+)
+"""The dashboard's figures counted in the database (`review_index.DASHBOARD`)."""
+
+
+def _bytewise(statements: tuple[str, ...]) -> tuple[str, ...]:
+    """`statements` with every TEXT column declared `COLLATE "C"`: text is then ordered and
+    compared byte by byte, as SQLite does, whatever the database's collation (an English
+    one puts "amina" before "Bako", bytes put "B" first). The queue's order, its day bounds
+    (`'\\uffff'`) and the export's order rest on it; one collation on every column also
+    keeps joins between tables on their indexes."""
+    return tuple(re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement) for statement in statements)
+
+
+MIGRATIONS: list[tuple[str, ...]] = [_bytewise(V1), _bytewise(V2), SHARED_STATE, DASHBOARD]
 """Schema changes in order; `schema_migrations` keeps the numbers applied. The helpers that
 implement the derived repositories append their tables here as further migrations."""

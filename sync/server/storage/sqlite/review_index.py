@@ -7,18 +7,45 @@ same query.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+import statistics
 import threading
 from pathlib import Path
 from typing import Any
 
-from sync.server.storage.repositories import QueueQuery
+from sync.server.storage.repositories import EnumeratorFigures, QueueQuery
 from sync.server.storage.sqlite.quality import SCHEMA, backfill_metrics
 
 QUEUE_PAGE = (
     "SELECT * FROM ({matching}) ORDER BY submitted_at DESC, instance_id DESC LIMIT ? OFFSET ?"
 )
 """A page of the queue: `matching` (from `_matching`) newest first."""
+
+CURRENT = "NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = f.instance_id)"
+"""Not replaced by a correction (none names it as its deprecatedID)."""
+CHOSEN = "(:district IS NULL OR f.district = :district)"
+DASHBOARD_PEOPLE = (
+    f"SELECT f.enumerator, min(f.district), coalesce(sum(f.flag_count > 0 AND {CURRENT}), 0)"
+    f" FROM review_facts f WHERE {CHOSEN} GROUP BY f.enumerator ORDER BY f.enumerator"
+)
+"""Every enumerator with facts: the district, and the current submissions with flags."""
+DASHBOARD_REJECTIONS = (
+    "SELECT f.enumerator, count(*) FROM reviews r JOIN review_facts f USING (instance_id)"
+    f" WHERE r.decision = 'rejected' AND {CHOSEN} GROUP BY f.enumerator"
+)
+DASHBOARD_DAYS = (
+    f"SELECT f.enumerator, f.day, count(*) FROM review_facts f WHERE {CHOSEN} AND {CURRENT}"
+    " GROUP BY f.enumerator, f.day ORDER BY f.enumerator, f.day"
+)
+DASHBOARD_DURATIONS = (
+    "SELECT f.enumerator, json_extract(f.facts, '$.duration_s') AS duration"
+    f" FROM review_facts f WHERE {CHOSEN} AND {CURRENT} AND duration IS NOT NULL"
+    " ORDER BY f.enumerator, duration"
+)
+"""The current submissions' durations, by enumerator then duration: each median is read
+from its enumerator's run of sorted values."""
+DASHBOARD = (DASHBOARD_PEOPLE, DASHBOARD_REJECTIONS, DASHBOARD_DAYS, DASHBOARD_DURATIONS)
 
 STATE_SQL = (
     "CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
@@ -40,6 +67,10 @@ class SqliteReviewIndex:
             self.connection.executescript(SCHEMA)
             if had_metrics is None:
                 backfill_metrics(self.connection)
+
+    def close(self) -> None:
+        with self._lock:
+            self.connection.close()
 
     def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
         with self._lock:
@@ -78,17 +109,35 @@ class SqliteReviewIndex:
         [row] = self._rows(f"SELECT count(*) AS n FROM ({matching})", params)
         return int(row["n"])
 
-    def dashboard_rows(self, district: str | None) -> list[dict[str, Any]]:
-        return self._rows(
-            "SELECT f.enumerator, f.district, f.day, f.flag_count,"
-            " json_extract(f.facts, '$.duration_s') AS duration,"
-            " EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = f.instance_id)"
-            "  AS superseded,"
-            " (SELECT count(*) FROM reviews r WHERE r.instance_id = f.instance_id"
-            "  AND r.decision = 'rejected') AS rejections"
-            " FROM review_facts f WHERE (? IS NULL OR f.district = ?) ORDER BY f.enumerator",
-            [district, district],
-        )
+    def dashboard(self, district: str | None) -> list[EnumeratorFigures]:
+        chosen = {"district": district}
+        with self._lock:
+            self.connection.execute("BEGIN")  # the queries below see one moment
+            try:
+                people, rejected, days, durations = [
+                    self.connection.execute(sql, chosen).fetchall() for sql in DASHBOARD
+                ]
+            finally:
+                self.connection.execute("COMMIT")
+        rejections = {enumerator: int(count) for enumerator, count in rejected}
+        per_day: dict[str, dict[str, int]] = {}
+        for enumerator, day, count in days:
+            per_day.setdefault(enumerator, {})[str(day)] = int(count)
+        medians = {
+            enumerator: statistics.median(float(row[1]) for row in rows)
+            for enumerator, rows in itertools.groupby(durations, key=lambda row: row[0])
+        }
+        return [
+            EnumeratorFigures(
+                enumerator=enumerator,
+                district=first_district,
+                per_day=per_day.get(enumerator, {}),
+                median_duration_s=medians.get(enumerator),
+                flagged=int(flagged),
+                rejections=rejections.get(enumerator, 0),
+            )
+            for enumerator, first_district, flagged in people
+        ]
 
     def replacements(self, instance_id: str) -> list[str]:
         rows = self._rows(
