@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,8 +63,21 @@ def worker_app() -> FastAPI:
     return create_app(ServerConfig.from_json(os.environ[WORKER_CONFIG_ENV]))
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """When the server stops, its storage closes (its pools and review index readers)."""
+    yield
+    app.state.storage.close()
+
+
 def create_app(config: ServerConfig) -> FastAPI:
-    app = FastAPI(title="fieldapp server", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="fieldapp server",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan,
+    )
     storage, blobs = open_storage(config.data, config.database)
     app.state.storage = storage
     app.state.blobs = blobs

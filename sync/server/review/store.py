@@ -175,7 +175,7 @@ def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
     (`write_derived_rows` does), one process at a time: the next finds them recorded."""
     path = storage.location
     with _INDEXES_LOCK:
-        if path not in _INDEXES:
+        if path not in _INDEXES or _INDEXES[path].store.closed:
             _INDEXES[path] = ReviewIndex(storage.open_review_index())
             with storage.work_locks.hold(RECOVERY_LOCK):
                 recovered = _INDEXES[path].recorder.recover(storage, ingesting)

@@ -121,6 +121,11 @@ class ReviewIndex(Protocol):
         """End its connection (SQLite) or pool (PostgreSQL)."""
         ...
 
+    @property
+    def closed(self) -> bool:
+        """Closed, by itself or with the storage that opened it."""
+        ...
+
 
 class ExportQuery(Protocol):
     """Which submissions an export or report reads (`exports.source.ExportFilter`)."""

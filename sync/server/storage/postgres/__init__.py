@@ -32,5 +32,8 @@ class PostgresStorage(Accounts, Submissions, Reviews):
         self.work_locks = PgWorkLocks(url)
 
     def open_review_index(self) -> PgReviewIndex:
-        """A reader of the review queue on a pool of its own; its `close()` ends that pool."""
-        return PgReviewIndex(self.url)
+        """A reader of the review queue on a pool of its own; its `close()`, or the
+        storage's, ends that pool."""
+        reader = PgReviewIndex(self.url)
+        self.readers.callback(reader.close)
+        return reader

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -73,6 +73,9 @@ class PgBase:
 
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         self.url = url
+        self.readers = ExitStack()
+        """Closes what was opened on this storage with a pool of its own (review index
+        readers) when the storage closes."""
         self._migrate()
         self.pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
             url,
@@ -87,6 +90,8 @@ class PgBase:
         )
 
     def close(self) -> None:
+        """End the pool, and the review index readers opened on this storage first."""
+        self.readers.close()
         self.pool.close()
 
     @contextmanager

@@ -92,6 +92,10 @@ class PgReviewIndex:
     def close(self) -> None:
         self.pool.close()
 
+    @property
+    def closed(self) -> bool:
+        return self.pool.closed
+
     def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
         with self.pool.connection() as connection:
             return connection.execute(sql, params).fetchall()

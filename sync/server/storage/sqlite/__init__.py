@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from sync.server.storage.sqlite.accounts import Accounts
@@ -29,6 +30,14 @@ class SqliteStorage(Accounts, Submissions, Reviews):
         self.report_rows = SqliteReportRows(self.location, self.db.conn, self._lock)
         self.jobs, self.rate_limits = SqliteJobs(self.db.conn, self._lock), MemoryRateLimits()
         self.work_locks = ThreadWorkLocks()
+        self.readers = ExitStack()
 
     def open_review_index(self) -> SqliteReviewIndex:
-        return SqliteReviewIndex(Path(self.location))
+        """A reader on a connection of its own; its `close()`, or the storage's, ends it."""
+        reader = SqliteReviewIndex(Path(self.location))
+        self.readers.callback(reader.close)
+        return reader
+
+    def close(self) -> None:
+        self.readers.close()
+        super().close()

@@ -60,6 +60,7 @@ class SqliteReviewIndex:
         self.connection.execute("PRAGMA busy_timeout=5000")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
+        self.closed = False
         with self._lock:
             had_metrics = self.connection.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'review_metrics'"
@@ -71,6 +72,7 @@ class SqliteReviewIndex:
     def close(self) -> None:
         with self._lock:
             self.connection.close()
+            self.closed = True
 
     def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
         with self._lock:
