@@ -91,7 +91,7 @@ class EnumeratorFigures:
     district: str | None
     """The enumerator's district (the first in byte order if the facts name several)."""
     per_day: Mapping[str, int]
-    """Current submissions by the day the interview was done, in day order."""
+    """Current submissions by the day the interview was done."""
     median_duration_s: float | None
     """The median of the current submissions' durations (None: none has one)."""
     flagged: int

@@ -25,18 +25,16 @@ QUEUE_PAGE = (
 CURRENT = "NOT EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = f.instance_id)"
 """Not replaced by a correction (none names it as its deprecatedID)."""
 CHOSEN = "(:district IS NULL OR f.district = :district)"
-DASHBOARD_PEOPLE = (
-    f"SELECT f.enumerator, min(f.district), coalesce(sum(f.flag_count > 0 AND {CURRENT}), 0)"
-    f" FROM review_facts f WHERE {CHOSEN} GROUP BY f.enumerator ORDER BY f.enumerator"
+DASHBOARD_DAYS = (
+    "SELECT enumerator, day, min(district), sum(current), sum(current AND flag_count > 0)"
+    f" FROM (SELECT f.*, {CURRENT} AS current FROM review_facts f WHERE {CHOSEN})"
+    " GROUP BY enumerator, day ORDER BY enumerator, day"
 )
-"""Every enumerator with facts: the district, and the current submissions with flags."""
+"""Per enumerator and day, over every version: the district, and the current submissions
+and those with flags (an enumerator whose versions are all replaced has days of none)."""
 DASHBOARD_REJECTIONS = (
     "SELECT f.enumerator, count(*) FROM reviews r JOIN review_facts f USING (instance_id)"
     f" WHERE r.decision = 'rejected' AND {CHOSEN} GROUP BY f.enumerator"
-)
-DASHBOARD_DAYS = (
-    f"SELECT f.enumerator, f.day, count(*) FROM review_facts f WHERE {CHOSEN} AND {CURRENT}"
-    " GROUP BY f.enumerator, f.day ORDER BY f.enumerator, f.day"
 )
 DASHBOARD_DURATIONS = (
     "SELECT f.enumerator, json_extract(f.facts, '$.duration_s') AS duration"
@@ -45,7 +43,7 @@ DASHBOARD_DURATIONS = (
 )
 """The current submissions' durations, by enumerator then duration: each median is read
 from its enumerator's run of sorted values."""
-DASHBOARD = (DASHBOARD_PEOPLE, DASHBOARD_REJECTIONS, DASHBOARD_DAYS, DASHBOARD_DURATIONS)
+DASHBOARD = (DASHBOARD_DAYS, DASHBOARD_REJECTIONS, DASHBOARD_DURATIONS)
 
 STATE_SQL = (
     "CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.deprecated_id = s.instance_id)"
@@ -116,30 +114,30 @@ class SqliteReviewIndex:
         with self._lock:
             self.connection.execute("BEGIN")  # the queries below see one moment
             try:
-                people, rejected, days, durations = [
+                days, rejected, durations = [
                     self.connection.execute(sql, chosen).fetchall() for sql in DASHBOARD
                 ]
             finally:
                 self.connection.execute("COMMIT")
         rejections = {enumerator: int(count) for enumerator, count in rejected}
-        per_day: dict[str, dict[str, int]] = {}
-        for enumerator, day, count in days:
-            per_day.setdefault(enumerator, {})[str(day)] = int(count)
         medians = {
             enumerator: statistics.median(float(row[1]) for row in rows)
             for enumerator, rows in itertools.groupby(durations, key=lambda row: row[0])
         }
-        return [
-            EnumeratorFigures(
-                enumerator=enumerator,
-                district=first_district,
-                per_day=per_day.get(enumerator, {}),
-                median_duration_s=medians.get(enumerator),
-                flagged=int(flagged),
-                rejections=rejections.get(enumerator, 0),
+        figures = []
+        for enumerator, grouped in itertools.groupby(days, key=lambda row: row[0]):
+            mine = list(grouped)
+            figures.append(
+                EnumeratorFigures(
+                    enumerator=enumerator,
+                    district=min((row[2] for row in mine if row[2] is not None), default=None),
+                    per_day={str(row[1]): int(row[3]) for row in mine if row[3]},
+                    median_duration_s=medians.get(enumerator),
+                    flagged=sum(int(row[4]) for row in mine),
+                    rejections=rejections.get(enumerator, 0),
+                )
             )
-            for enumerator, first_district, flagged in people
-        ]
+        return figures
 
     def replacements(self, instance_id: str) -> list[str]:
         rows = self._rows(
