@@ -240,7 +240,9 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.mark.parametrize(
-    ("openrosa", "schedules"), [(False, SCHEDULES), (True, OPENROSA_SCHEDULES)]
+    ("openrosa", "schedules"),
+    [(False, SCHEDULES), (True, OPENROSA_SCHEDULES)],
+    ids=["batch", "openrosa"],
 )
 def test_every_schedule_ends_with_each_instance_exactly_once_and_marked_sent(
     templates: Templates,
