@@ -53,8 +53,9 @@ MARKERS = {
     "postgres_only(reason)": "about several processes on one database: PostgreSQL only",
 }
 UNSHARED = "postgresql://module-fixture-without-shared_database.invalid/see-tests-sync-conftest"
-"""What a module-scoped fixture that forgot `shared_database` reaches on PostgreSQL: an
-address that cannot connect and says what is missing, rather than SQLite unnoticed."""
+"""What a module-scoped fixture that forgot `shared_database` reaches: an address that cannot
+connect and says what is missing. PostgreSQL runs first so that such a fixture is built there
+and fails, rather than built on SQLite and then kept, unnoticed, for the [postgres] tests."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,7 +67,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marked = metafunc.definition.get_closest_marker
     if marked("sqlite_only"):
         return
-    backends = ["postgres"] if marked("postgres_only") else ["sqlite", "postgres"]
+    backends = ["postgres"] if marked("postgres_only") else ["postgres", "sqlite"]
     if marked("server_storage") or marked("postgres_only"):
         metafunc.parametrize("server_backend", backends, indirect=True, scope="module")
 
