@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.postgres_cluster import DatabaseMaker, PostgresCluster, PostgresMissing, running_cluster
@@ -43,3 +45,19 @@ def postgres_databases(postgres_server: PostgresCluster) -> Iterator[DatabaseMak
 def postgres_url(postgres_databases: DatabaseMaker) -> str:
     """The URL of a fresh empty database of this test's own."""
     return postgres_databases()
+
+
+@pytest.fixture
+def english_url(postgres_server: PostgresCluster) -> Iterator[str]:
+    """A database whose text sorts as English does (ICU, en-US): 'Émile' before 'zed' and
+    'b' before 'C', where SQLite's byte order puts them the other way round."""
+    name = f"english_{os.getpid()}"
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0"
+            " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
+        )
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.drop(name)

@@ -3,16 +3,15 @@ PostgreSQL, and equal to figures worked out here from the raw rows."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from record_support import facts_row, submission
 
 from sync.server.review.store import EnumeratorStats, ReviewIndex
-from sync.server.storage import ReviewRecord, Storage, SubmissionRecord
+from sync.server.storage import ReviewRecord, Storage
 from sync.server.storage.postgres import PostgresStorage
-from sync.server.storage.repositories import FactsRow
 from sync.server.storage.sqlite import SqliteStorage
 
 # instanceID, enumerator, district, day the interview was done, seconds, flags, replaces
@@ -50,8 +49,8 @@ def indexes(tmp_path: Path, postgres_url: str) -> Iterator[list[ReviewIndex]]:
     opened: list[Storage] = [SqliteStorage(tmp_path / "server.db"), PostgresStorage(postgres_url)]
     readers = [storage.open_review_index() for storage in opened]  # SQLite's makes its tables
     for storage in opened:
-        for instance_id, enumerator, district, day, seconds, flags, replaces in ROWS:
-            _keep(storage, instance_id, enumerator, district, day, seconds, flags, replaces)
+        for row in ROWS:
+            _keep(storage, row)
         for instance_id, decision in DECISIONS:
             storage.add_review(ReviewRecord(instance_id, decision, "", {}, "sue", "2026-03-09", 0))
     yield [ReviewIndex(reader) for reader in readers]
@@ -60,43 +59,18 @@ def indexes(tmp_path: Path, postgres_url: str) -> Iterator[list[ReviewIndex]]:
         storage.close()
 
 
-def _keep(
-    storage: Storage,
-    instance_id: str,
-    enumerator: str,
-    district: str,
-    day: str,
-    seconds: float | None,
-    flags: int,
-    replaces: str | None,
-) -> None:
-    record = SubmissionRecord(
-        instance_id=instance_id,
-        form_id="demo",
-        form_version="1",
-        xml="<data/>",
-        xml_sha256="0" * 64,
-        deprecated_id=replaces,
-        instance_name=None,
-        submitted_at="2026-03-09T10:00:00Z",  # arrived together, done on different days
+def _keep(storage: Storage, row: tuple[str, str, str, str, float | None, int, str | None]) -> None:
+    instance_id, enumerator, district, day, seconds, flags, replaces = row
+    record = submission(
+        instance_id,
         enumerator=enumerator,
         district=district,
-        device_id="d1",
+        submitted_at="2026-03-09T10:00:00Z",  # arrived together, done on different days
+        deprecated_id=replaces,
     )
     assert storage.add_submission(record, [])
-    row = FactsRow(
-        instance_id=instance_id,
-        form_id="demo",
-        district=district,
-        enumerator=enumerator,
-        day=day,
-        household_id=None,
-        crop="",
-        facts=json.dumps({"duration_s": seconds}),
-        flags=json.dumps([{"code": "too_short", "message": "m"}] * flags),
-        flag_count=flags,
-    )
-    storage.quality_facts.record(lambda lookup: row)
+    kept = facts_row(record, day, seconds, flags)
+    storage.quality_facts.record(lambda lookup: kept)
 
 
 def _by_hand(district: str | None) -> list[EnumeratorStats]:

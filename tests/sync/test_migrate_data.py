@@ -16,7 +16,6 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,6 @@ from sync.server.quality.config import QualityConfig, save_config
 from sync.server.storage.migrate import migrate_data
 from sync.server.storage.migrate_tables import CORE, DERIVED
 from sync.server.storage.open import open_storage
-from tests.postgres_cluster import PostgresCluster
 
 VILLAGES = b"name,label\nv1,Village one\nv2,Village two\n"
 PHOTO = b"\xff\xd8 a photo of the household's plot"
@@ -411,22 +409,6 @@ def test_bad_options_are_one_line_naming_the_option(
     assert printed == "" and len(error.strip().splitlines()) == 1
     assert error.startswith("error: --") and said in error and "pw-9" not in error
     assert _value(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0
-
-
-@pytest.fixture
-def english_url(postgres_server: PostgresCluster) -> Iterator[str]:
-    """A database whose text sorts as English does (ICU), where 'Émile' comes before 'zed'
-    and SQLite's byte order puts it after."""
-    name = f"english_{os.getpid()}"
-    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
-        admin.execute(
-            f"CREATE DATABASE {name} TEMPLATE template0"
-            " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
-        )
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.drop(name)
 
 
 def test_keys_are_compared_in_the_same_order_whatever_the_database_sorts_by(

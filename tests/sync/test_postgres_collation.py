@@ -3,19 +3,17 @@ bounds and the dashboard's order are SQLite's byte order all the same."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from record_support import facts_row, submission
 
 from sync.server.review.store import QueueFilter, ReviewIndex
-from sync.server.storage import Storage, SubmissionRecord
+from sync.server.storage import Storage
 from sync.server.storage.postgres import PostgresStorage
-from sync.server.storage.repositories import FactsRow
 from sync.server.storage.sqlite import SqliteStorage
-from tests.postgres_cluster import PostgresCluster
 
 # instanceID, enumerator, submitted_at: equal times are ordered by instanceID, where English
 # puts "uuid:b" before "uuid:C" and bytes put "C" first; "Bako" and "amina" likewise.
@@ -37,20 +35,6 @@ FILTERS = [
 
 
 @pytest.fixture
-def english_url(postgres_server: PostgresCluster) -> Iterator[str]:
-    name = f"english_queue_{os.getpid()}"
-    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
-        admin.execute(
-            f"CREATE DATABASE {name} TEMPLATE template0"
-            " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
-        )
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.drop(name)
-
-
-@pytest.fixture
 def indexes(tmp_path: Path, english_url: str) -> Iterator[tuple[ReviewIndex, ReviewIndex]]:
     """(SQLite's, PostgreSQL's in English) review index, each holding `SUBMISSIONS`."""
     opened: list[Storage] = [SqliteStorage(tmp_path / "server.db"), PostgresStorage(english_url)]
@@ -65,22 +49,10 @@ def indexes(tmp_path: Path, english_url: str) -> Iterator[tuple[ReviewIndex, Rev
 
 
 def _keep(storage: Storage, instance_id: str, enumerator: str, at: str) -> None:
-    record = SubmissionRecord(
-        instance_id=instance_id,
-        form_id="demo",
-        form_version="1",
-        xml="<data/>",
-        xml_sha256="0" * 64,
-        deprecated_id=None,
-        instance_name=None,
-        submitted_at=at,
-        enumerator=enumerator,
-        district="north",
-        device_id="d1",
-    )
+    record = submission(instance_id, enumerator=enumerator, submitted_at=at)
     assert storage.add_submission(record, [])
-    row = FactsRow(instance_id, "demo", "north", enumerator, at[:10], None, "", "{}", "[]", 0)
-    storage.quality_facts.record(lambda lookup: row)
+    kept = facts_row(record, at[:10])
+    storage.quality_facts.record(lambda lookup: kept)
 
 
 def test_the_database_sorts_as_english_where_bytes_sort_otherwise(english_url: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from record_support import submission
 
 from sync.server.quality.record import FactsRecorder
 from sync.server.review.store import ReviewIndex
@@ -28,19 +29,7 @@ def _submission(instance_id: str) -> SubmissionRecord:
         '<data id="demo_household" version="1"><household_id>H-1</household_id>'
         f"<crop>cocoa</crop><meta><instanceID>{instance_id}</instanceID></meta></data>"
     )
-    return SubmissionRecord(
-        instance_id=instance_id,
-        form_id="demo_household",
-        form_version="1",
-        xml=xml,
-        xml_sha256="0" * 64,
-        deprecated_id=None,
-        instance_name=None,
-        submitted_at="2026-11-26T10:00:00Z",
-        enumerator="amina",
-        district="north",
-        device_id="dev-1",
-    )
+    return submission(instance_id, form_id="demo_household", xml=xml)
 
 
 def test_a_deadlock_after_judging_keeps_and_returns_each_flag_once(
