@@ -49,6 +49,7 @@ def make_server(
         "sam": add_user(storage, "sam", "supervisor", "south"),
         "hub": add_user(storage, "hub", "coordinator", "north"),
     }
+    storage.close()  # the app opens its own
     app = create_app(
         ServerConfig(data, body_limit=body_limit, rate=rate, burst=rate, database=database)
     )
