@@ -28,8 +28,9 @@ from sync.server.storage.postgres.quality import DERIVED, upsert_sql
 from sync.server.storage.repositories import ExportQuery, ReportLayout
 
 REPORT = "report_households"
-TYPES = {"TEXT": "TEXT", "INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
-"""PostgreSQL's type of each of the layout's column types."""
+TYPES = {"TEXT": 'TEXT COLLATE "C"', "INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
+"""PostgreSQL's type of each of the layout's column types; text in byte order, as every text
+column of the schema (`schema._bytewise`), so joins with `submissions` keep to the indexes."""
 
 
 def create_statements(layout: ReportLayout) -> tuple[str, ...]:
