@@ -172,7 +172,8 @@ def index_for(storage: Storage, ingesting: str | None = None) -> ReviewIndex:
     """The review index of a storage's location (one per location per process: a reader,
     it caches no data, so a decision taken through another process shows at once). Opening
     it records the facts of stored submissions that have none, but `ingesting`
-    (`write_derived_rows` does), one process at a time: the next finds them recorded."""
+    (`write_derived_rows` does), one process at a time: the next finds them recorded. A
+    reader closed with the storage that opened it is replaced by one `storage` opens."""
     path = storage.location
     with _INDEXES_LOCK:
         if path not in _INDEXES or _INDEXES[path].store.closed:
