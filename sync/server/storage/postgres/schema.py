@@ -106,6 +106,8 @@ DASHBOARD = (
     # The dashboard reads every enumerator's facts day by day from this index alone.
     """CREATE INDEX review_facts_dashboard ON review_facts (enumerator, day)
         INCLUDE (district, flag_count, duration_s, instance_id)""",
+    # It served the dashboard's rows of a district; nothing reads by it now.
+    "DROP INDEX review_facts_district",
 )
 """The dashboard's figures counted in the database (`review_index.DASHBOARD`)."""
 
