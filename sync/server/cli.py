@@ -15,6 +15,7 @@ from sync.server.migrate_cli import add_migrate, run_migrate
 from sync.server.publish import publish_file
 from sync.server.serving import relay, serve, workers_count
 from sync.server.storage import ROLES, Storage
+from sync.server.storage.blobs import BlobStore
 from sync.server.storage.open import DATABASE_HELP, UnusableDatabase, backup_storage
 from sync.server.storage.sqlite.backup import BackupFailed
 from sync.server.token_arg import token_help, token_of
@@ -251,6 +252,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wrote {args.to}: {held} submissions; now copy {args.data / 'blobs'} beside it")
         return 0
     storage, blobs = open_storage(args.data, args.database)
+    try:
+        return _on_data(args, storage, blobs)
+    finally:
+        storage.close()
+
+
+def _on_data(args: argparse.Namespace, storage: Storage, blobs: BlobStore) -> int:
+    """The commands on the server's data, with its storage open."""
     if args.command == "submissions":
         from sync.server.intake.importer import run_import
 
