@@ -76,8 +76,8 @@ REJECTED_AGAIN = (
 )
 """The rejections beyond the first of a submission, which `DASHBOARD` counts once."""
 DASHBOARD_MEMORY = "SET LOCAL work_mem = '64MB'"
-"""Enough for the hashes of deprecatedIDs and rejected instanceIDs (some 800,000 each) to
-stay hashes, not a scan for each row."""
+"""Room for the hashes of deprecatedIDs and rejected instanceIDs (hundreds of thousands
+each) to stay hashes: past the memory allowed, each row would scan the list instead."""
 
 
 class PgReviewIndex:
