@@ -63,8 +63,11 @@ def _read(instance_id: str, name: str) -> bytes:
 def _prepare(data: Path, database: str) -> str:
     """The demo form and an enumerator (its token) in a new server's storage."""
     storage, blobs = open_storage(data, database)
-    publish_file(storage, blobs, DEMO_FORM, runs=1)
-    return add_user(storage, "amina", "enumerator", "north")
+    try:
+        publish_file(storage, blobs, DEMO_FORM, runs=1)
+        return add_user(storage, "amina", "enumerator", "north")
+    finally:
+        storage.close()
 
 
 @contextmanager
@@ -165,12 +168,22 @@ def _restored(into: Path, backup: Path, data: Path, ids: list[str]) -> list[str]
     into.mkdir()
     shutil.copyfile(backup.with_suffix(".db"), into / "server.db")
     shutil.copytree(backup.with_name(f"{backup.name}-blobs"), into / "blobs")
-    restored, _ = open_storage(into, "sqlite:")
-    original, _ = open_storage(data, "sqlite:")
-    kept = [i for i in ids if restored.submission(i) is not None]
-    assert all(_held(restored, into, i) == _held(original, data, i) for i in kept)
-    assert restored.count_submissions() == len(kept)
-    return kept
+    return _compared((into, "sqlite:"), (data, "sqlite:"), ids)
+
+
+def _compared(restored: tuple[Path, str], original: tuple[Path, str], ids: list[str]) -> list[str]:
+    """The instanceIDs of `ids` the restored server (data directory, database) holds, each
+    held as the original server holds it, and no other."""
+    copy, _ = open_storage(*restored)
+    source, _ = open_storage(*original)
+    try:
+        kept = [i for i in ids if copy.submission(i) is not None]
+        assert all(_held(copy, restored[0], i) == _held(source, original[0], i) for i in kept)
+        assert copy.count_submissions() == len(kept)
+        return kept
+    finally:
+        copy.close()
+        source.close()
 
 
 def _tables(url: str) -> dict[str, Any]:
@@ -211,12 +224,8 @@ def test_pg_dump_and_pg_restore_into_a_new_database(
     restored_data = tmp_path / "restored"
     restored_data.mkdir()
     shutil.copytree(tmp_path / "saved-blobs", restored_data / "blobs")
-    restored, _ = open_storage(restored_data, target)
-    original, _ = open_storage(data, source)
-    for one in items:
-        assert _held(restored, restored_data, one.instance_id) == _held(
-            original, data, one.instance_id
-        )
+    ids = [i.instance_id for i in items]
+    assert _compared((restored_data, target), (data, source), ids) == ids
     with _serving(restored_data, target) as url:
         assert set(_push(url, token, items)) == {"duplicate"}
         assert _push(url, token, _items("new", 1)) == ["stored"]

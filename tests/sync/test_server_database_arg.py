@@ -14,10 +14,18 @@ from server_support import CLI
 from sync.server.app import open_storage
 from sync.server.cli import main
 from sync.server.storage.open import DATABASE_ENV
-from sync.server.storage.postgres import PostgresStorage
 from tests.waiting import free_port
 
 SECRET = "s3cret-pw"
+
+
+def _users(data: Path, database: str) -> set[str]:
+    """Which of the users the tests add the storage `database` chooses holds."""
+    storage, _ = open_storage(data, database)
+    try:
+        return {name for name in ("ama", "kofi") if storage.user(name) is not None}
+    finally:
+        storage.close()
 
 
 def _refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
@@ -91,13 +99,8 @@ def test_database_wins_over_the_environment_variable(
 
     monkeypatch.setenv(DATABASE_ENV, postgres_url)
     assert main([*add, "sqlite:", "kofi"]) == 0
-    sqlite, _ = open_storage(data, "sqlite:")
-    assert sqlite.user("kofi") is not None and sqlite.user("ama") is None
-    postgres = PostgresStorage(postgres_url)
-    try:
-        assert postgres.user("ama") is not None and postgres.user("kofi") is None
-    finally:
-        postgres.close()
+    assert _users(data, "sqlite:") == {"kofi"}
+    assert _users(data, postgres_url) == {"ama"}
 
 
 def test_without_either_the_data_directory_holds_sqlite(
@@ -106,7 +109,7 @@ def test_without_either_the_data_directory_holds_sqlite(
     monkeypatch.delenv(DATABASE_ENV, raising=False)
     assert main(["users", "add", "ama", "--role", "admin", "--data", str(tmp_path)]) == 0
     assert (tmp_path / "server.db").is_file()
-    assert open_storage(tmp_path, "")[0].user("ama") is not None
+    assert _users(tmp_path, "") == {"ama"}
 
 
 def test_serve_refuses_an_unreachable_database_and_sqlite_workers(tmp_path: Path) -> None:
