@@ -12,6 +12,18 @@ import pytest
 from tests.postgres_cluster import DatabaseMaker, PostgresCluster, PostgresMissing, running_cluster
 
 REAL_XLSFORMS = Path(__file__).resolve().parent / "fixtures" / "xlsforms"
+BACKEND_MARKERS = {
+    "server_storage": "runs on SQLite and on PostgreSQL (ids [sqlite], [postgres])",
+    "sqlite_only": "(reason) about SQLite itself (its file, locks or migrations): SQLite only",
+    "postgres_only": "(reason) about several processes on one database: PostgreSQL only",
+}
+"""The server suite's backend markers (tests/sync/conftest.py), known before any test module
+is imported: the end-to-end tests import some of the server's test modules."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in BACKEND_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
 
 
 @pytest.fixture(scope="session")

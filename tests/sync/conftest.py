@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -33,6 +34,9 @@ from server_support import DatabaseCopies
 from sync.server import app, cli
 from tests.postgres_cluster import DatabaseMaker, PostgresCluster
 
+HERE = Path(__file__).resolve().parent
+BACKENDS_CHOSEN = ("server_storage", "sqlite_only", "postgres_only")
+"""The markers that say which backends a test runs on (described in tests/conftest.py)."""
 DATABASE_VARIABLE = "FIELDAPP_DATABASE_URL"
 ENTRY_POINTS: tuple[object, ...] = (
     app.open_storage,
@@ -47,20 +51,10 @@ ENTRY_POINTS: tuple[object, ...] = (
     export_support.ExportServer,
 )
 """What opens the server's storage; a module holding one must say which backends it runs on."""
-MARKERS = {
-    "server_storage": "runs on SQLite and on PostgreSQL (ids [sqlite], [postgres])",
-    "sqlite_only(reason)": "about SQLite itself (its file, locks or migrations): SQLite only",
-    "postgres_only(reason)": "about several processes on one database: PostgreSQL only",
-}
 UNSHARED = "postgresql://module-fixture-without-shared_database.invalid/see-tests-sync-conftest"
 """What a module-scoped fixture that forgot `shared_database` reaches: an address that cannot
 connect and says what is missing. PostgreSQL runs first so that such a fixture is built there
 and fails, rather than built on SQLite and then kept, unnoticed, for the [postgres] tests."""
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    for name, text in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {text}")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -73,14 +67,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    tests = [item for item in items if isinstance(item, pytest.Function) and item.module]
+    tests = [
+        item
+        for item in items
+        if isinstance(item, pytest.Function) and item.module and item.path.is_relative_to(HERE)
+    ]
     chooses = {item.module for item in tests if "postgres_server" in item.fixturenames}
     unmarked = {
         item.module.__name__
         for item in tests
         if item.module not in chooses
         and _opens_server_storage(item.module)
-        and not any(item.get_closest_marker(name.split("(")[0]) for name in MARKERS)
+        and not any(item.get_closest_marker(name) for name in BACKENDS_CHOSEN)
     }
     if unmarked:
         raise pytest.UsageError(
