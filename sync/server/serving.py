@@ -4,9 +4,11 @@ PostgreSQL) and `relay` (a district hub)."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import socket
 import threading
+from collections.abc import Callable
 
 from sync.server.app import WORKER_CONFIG_ENV, ServerConfig, create_app
 from sync.server.storage.open import UnusableDatabase, check_database
@@ -51,14 +53,20 @@ def relay(args: argparse.Namespace) -> int:
     import uvicorn
 
     class _Listening(uvicorn.Server):
-        """A server that tells `listening` once its socket is open."""
+        """A server that tells `listening` once its socket is open, and at shutdown ends the
+        forwarding first: the app's lifespan then closes the storage the forwarder reads."""
 
         listening: threading.Event
+        stop_forwarding: Callable[[], None]
 
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if not self.should_exit:
                 self.listening.set()
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            await asyncio.to_thread(self.stop_forwarding)
+            await super().shutdown(sockets)
 
     from sync.client import RetryPolicy
     from sync.server.hub.relay import Forwarder
@@ -86,13 +94,18 @@ def relay(args: argparse.Namespace) -> int:
         target=forwarder.run, args=(stop, args.interval, listening, address), daemon=True
     )
     thread.start()
-    server = _Listening(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning"))
-    server.listening = listening
-    try:
-        server.run()
-    finally:
+
+    def stop_forwarding() -> None:
         stop.set()
         listening.set()  # a relay that never listened still ends its forwarding thread
         thread.join(timeout=10)
+
+    server = _Listening(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning"))
+    server.listening = listening
+    server.stop_forwarding = stop_forwarding
+    try:
+        server.run()
+    finally:
+        stop_forwarding()
         upstream.close()
     return 0
