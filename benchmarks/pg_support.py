@@ -105,8 +105,13 @@ def _busy_cpu_seconds() -> float:
 
 
 def _children(pid: int) -> list[int]:
-    tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    return [int(c) for task in tasks for c in (task / "children").read_text().split()]
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+    return found
 
 
 def tree_cpu(pid: int) -> float:
