@@ -61,42 +61,62 @@ def _storage(request: Request) -> Storage:
 
 @router.post("/submissions", response_model=BatchResult)
 async def submit(request: Request, user: CurrentUser) -> Response:
+    """The body is read and inflated here, on the event loop (the upload gate's counts live
+    there); parsing and ingesting it wait on the database, so they run in the threadpool and
+    the loop serves other requests meanwhile."""
     body = await request.body()
     if request.headers.get("content-encoding", "").lower() == "gzip":
         body = _inflated(request, body)
-    try:
-        batch = SubmissionBatch.model_validate_json(body)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadRequest(f"not a submission batch: {where}: {first['msg']}") from None
-    require_submitter_of(user, [item.xml for item in batch.items])
-    storage = _storage(request)
-    results = [_take(request, storage, user, item, batch.device_id) for item in batch.items]
-    answer = BatchResult(batch_id=batch.batch_id, results=results)
+    intake = _Intake(
+        _storage(request),
+        user,
+        require_known_form=request.app.state.require_known_form,
+        file_limit=request.app.state.body_limit,
+    )
+    answer = await run_in_threadpool(intake.batch, body)
     return _for_client(answer, request.headers.get(RESULT_FIELDS_HEADER, ""))
 
 
-def _take(
-    request: Request, storage: Storage, sender: User, item: SubmissionItem, device_id: str
-) -> ItemResult:
-    """One item, filed under the enumerator who made it: its sender, or the one a district
-    hub vouches for (then the hub is its route, `via`, and the item names the device)."""
-    try:
-        maker = maker_of(storage, sender, item)
-    except BadRequest as error:
-        return ItemResult(instance_id=item.instance_id, status="rejected", message=error.message)
-    return ingest(
-        storage,
-        maker,
-        item.xml,
-        instance_id=item.instance_id,
-        attachments=item.attachments,
-        device_id=item.device_id or device_id,
-        require_known_form=request.app.state.require_known_form,
-        file_limit=request.app.state.body_limit,
-        via=None if maker is sender else sender.name,
-    )
+class _Intake:
+    """One request's ingestion, from plain values (no request object: it runs off the loop)."""
+
+    def __init__(
+        self, storage: Storage, sender: User, *, require_known_form: bool, file_limit: int
+    ) -> None:
+        self.storage, self.sender = storage, sender
+        self.require_known_form, self.file_limit = require_known_form, file_limit
+
+    def batch(self, body: bytes) -> BatchResult:
+        try:
+            batch = SubmissionBatch.model_validate_json(body)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BadRequest(f"not a submission batch: {where}: {first['msg']}") from None
+        require_submitter_of(self.sender, [item.xml for item in batch.items])
+        results = [self.take(item, batch.device_id) for item in batch.items]
+        return BatchResult(batch_id=batch.batch_id, results=results)
+
+    def take(self, item: SubmissionItem, device_id: str) -> ItemResult:
+        """One item, filed under the enumerator who made it: its sender, or the one a district
+        hub vouches for (then the hub is its route, `via`, and the item names the device)."""
+        try:
+            maker = maker_of(self.storage, self.sender, item)
+        except BadRequest as error:
+            return ItemResult(
+                instance_id=item.instance_id, status="rejected", message=error.message
+            )
+        return ingest(
+            self.storage,
+            maker,
+            item.xml,
+            instance_id=item.instance_id,
+            attachments=item.attachments,
+            device_id=item.device_id or device_id,
+            require_known_form=self.require_known_form,
+            file_limit=self.file_limit,
+            via=None if maker is self.sender else self.sender.name,
+        )
 
 
 def _for_client(answer: BatchResult, reads: str) -> Response:

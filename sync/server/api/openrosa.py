@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import ExitStack
+from xml.etree.ElementTree import Element
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -110,7 +111,7 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
             xml = await _xml(form)
             require_submitter_of(user, [xml])
             root = parse_submission(xml)
-            instance_id = instance_fields(root).instance_id
+            instance_fields(root)  # a submission without its instanceID is refused first
             named = referenced_names(root)
             received: dict[str, Incoming] = {}
             ignored: list[str] = []
@@ -126,17 +127,40 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
                     received[name].write(chunk)
         finally:
             await form.close()
-        known = {a.name: a for a in storage.attachments(instance_id)}
-        check_received_files(received, known, request.app.state.body_limit)
+        intake = _Intake(storage, blobs, user, request.app.state.body_limit)
+        await run_in_threadpool(
+            intake.store, xml, root, received, request.app.state.require_known_form
+        )
+    text = "full submission upload was successful!"
+    if ignored:
+        text += f" {NOT_KEPT}: {', '.join(ignored)}."
+    return Response(
+        openrosa_message(text), status_code=201, media_type=XML, headers=_headers(request)
+    )
+
+
+class _Intake:
+    """Storing a received submission and its files: it waits on the database and the disk,
+    so it runs in the threadpool, from plain values (no request object)."""
+
+    def __init__(self, storage: Storage, blobs: BlobStore, user: User, file_limit: int) -> None:
+        self.storage, self.blobs, self.user, self.file_limit = storage, blobs, user, file_limit
+
+    def store(
+        self, xml: str, root: Element, received: dict[str, Incoming], require_known_form: bool
+    ) -> None:
+        """`root` is `xml` parsed; `received`: its files, streamed to temporary files."""
+        known = {a.name: a for a in self.storage.attachments(instance_fields(root).instance_id)}
+        check_received_files(received, known, self.file_limit)
         result = ingest(
-            storage,
-            user,
+            self.storage,
+            self.user,
             xml,
             attachments=[
                 AttachmentRef(name=n, sha256=f.sha256, size=f.size) for n, f in received.items()
             ],
-            require_known_form=request.app.state.require_known_form,
-            file_limit=request.app.state.body_limit,
+            require_known_form=require_known_form,
+            file_limit=self.file_limit,
             root=root,
         )
         if result.status == "rejected":
@@ -144,16 +168,10 @@ async def post_submission(token: str, project: str, request: Request) -> Respons
         if result.status == "conflict":
             raise Conflict("a different submission with this instanceID is already stored")
         for name, incoming in received.items():
-            digest = await run_in_threadpool(blobs.keep, incoming)
+            digest = self.blobs.keep(incoming)
             record = AttachmentRecord(result.instance_id, name, digest, incoming.size, True)
-            if storage.put_attachment(record):
-                on_attachment(storage, blobs, result.instance_id, name)
-    text = "full submission upload was successful!"
-    if ignored:
-        text += f" {NOT_KEPT}: {', '.join(ignored)}."
-    return Response(
-        openrosa_message(text), status_code=201, media_type=XML, headers=_headers(request)
-    )
+            if self.storage.put_attachment(record):
+                on_attachment(self.storage, self.blobs, result.instance_id, name)
 
 
 async def _xml(form: FormData) -> str:

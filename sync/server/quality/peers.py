@@ -17,6 +17,7 @@ file only makes it refresh later (every refresh recounts from the table).
 from __future__ import annotations
 
 import statistics
+import threading
 
 from pydantic import BaseModel
 
@@ -61,23 +62,30 @@ class _Snapshot:
 
 class PeerFences:
     """The cached quartiles of every group seen by this process (used inside
-    `QualityFacts.record`, whose storage lets one caller at a time in)."""
+    `QualityFacts.record`, from the threads that ingest). The lock guards the cache only: a
+    recomputation reads under the storage's own lock for the group, which a thread holding
+    this one could wait on while the holder of that one waits here."""
 
     def __init__(self) -> None:
         self._snapshots: dict[Group, _Snapshot] = {}
+        self._lock = threading.Lock()
 
     def quartiles(self, lookup: FactsLookup, group: Group) -> dict[str, Quartiles]:
         """The quartiles per metric of the group's stored values (the caller's not yet added)."""
-        snapshot = self._snapshots.get(group)
+        with self._lock:
+            snapshot = self._snapshots.get(group)
         if snapshot is None or snapshot.stale():
-            snapshot = self._snapshots[group] = self._compute(lookup, group)
+            snapshot = self._compute(lookup, group)
+            with self._lock:
+                self._snapshots[group] = snapshot
         return snapshot.by_metric
 
     def added(self, group: Group) -> None:
         """Count one new submission of the group (its values were just stored)."""
-        snapshot = self._snapshots.get(group)
-        if snapshot is not None:
-            snapshot.since += 1
+        with self._lock:
+            snapshot = self._snapshots.get(group)
+            if snapshot is not None:
+                snapshot.since += 1
 
     @staticmethod
     def _compute(lookup: FactsLookup, group: Group) -> _Snapshot:
