@@ -76,7 +76,8 @@ def ingest(
         named = referenced_names(root)
         refs = [ref for ref in declared if ref.name in named]
         ignored = [ref.name for ref in declared if ref.name not in named]
-        if require_known_form and storage.form(fields.form_id, None) is None:
+        # (version, md5) of the current version: a lookup that does not read the form's XML
+        if require_known_form and storage.export_rows.form_version(fields.form_id, None) is None:
             raise BadRequest(f"form {fields.form_id!r} is not published on this server")
         if fields.deprecated_id:
             _check_edit(storage, user, fields.instance_id, fields.deprecated_id)
@@ -102,10 +103,14 @@ def ingest(
     ]
     if storage.add_submission(record, expected):
         write_derived_rows(storage, record, root)
-        return _result(storage, fields.instance_id, "stored", ignored)
+        # A new instanceID: its files are those just listed, none received yet (the client
+        # learns that it may send them from this answer).
+        missing = sorted({ref.name for ref in refs})
+        return _result(fields.instance_id, "stored", missing, ignored)
     existing = storage.submission(fields.instance_id)
     if existing is not None and existing.xml_sha256 == digest and existing.enumerator == user.name:
-        return _result(storage, fields.instance_id, "duplicate", ignored)
+        missing = [a.name for a in storage.attachments(fields.instance_id) if not a.received]
+        return _result(fields.instance_id, "duplicate", missing, ignored)
     return ItemResult(
         instance_id=fields.instance_id,
         status="conflict",
@@ -160,10 +165,13 @@ def require_submitter_of(user: User, xmls: Sequence[str]) -> None:
 
 
 def _result(
-    storage: Storage, instance_id: str, status: Literal["stored", "duplicate"], ignored: list[str]
+    instance_id: str,
+    status: Literal["stored", "duplicate"],
+    missing: list[str],
+    ignored: list[str],
 ) -> ItemResult:
-    """The files still to send; declared files no field names are not kept, and said so."""
-    missing = [a.name for a in storage.attachments(instance_id) if not a.received]
+    """`missing`: the files still to send; declared files no field names are not kept, and
+    said so."""
     message = f"{NOT_KEPT}: {', '.join(ignored)}." if ignored else None
     return ItemResult(
         instance_id=instance_id,

@@ -13,7 +13,7 @@ from sync.server.storage.postgres.report_rows import PgReportRows
 from sync.server.storage.postgres.review_index import PgReviewIndex
 from sync.server.storage.postgres.reviews import Reviews
 from sync.server.storage.postgres.schema import MIGRATIONS
-from sync.server.storage.postgres.submissions import Submissions
+from sync.server.storage.postgres.submissions import LastInserted, Submissions
 
 __all__ = ["MIGRATIONS", "DatabaseUnavailable", "PostgresStorage", "without_password"]
 
@@ -27,7 +27,8 @@ class PostgresStorage(Accounts, Submissions, Reviews):
         self.location = without_password(url)
         self.quality_facts = PgQualityFacts(self.pool)
         self.export_rows = PgExportRows(self.url, self.pool)
-        self.report_rows = PgReportRows(self.url, self.pool)
+        self.last_inserted = LastInserted()
+        self.report_rows = PgReportRows(self.url, self.pool, self.last_inserted)
         self.jobs, self.rate_limits = PgJobs(self.pool), PgRateLimits(self.pool)
         self.work_locks = PgWorkLocks(url)
 

@@ -25,6 +25,7 @@ from sync.server.storage.postgres.export_rows import (
     where,
 )
 from sync.server.storage.postgres.quality import DERIVED, upsert_sql
+from sync.server.storage.postgres.submissions import LastInserted
 from sync.server.storage.repositories import ExportQuery, ReportLayout
 
 REPORT = "report_households"
@@ -63,6 +64,11 @@ def _is_current(connection: psycopg.Connection[Any], layout: ReportLayout) -> bo
     return tuple(found["columns"]) == layout.columns and found["version"] == layout.version
 
 
+def _version(connection: psycopg.Connection[Any]) -> int | None:
+    found = connection.execute("SELECT version FROM report_schema WHERE id = 1").fetchone()
+    return None if found is None else int(found["version"])
+
+
 def _ensure(connection: psycopg.Connection[Any], layout: ReportLayout, mark: BackfillMark) -> None:
     """Make the table of `layout`, replacing one of another layout (inside the caller's
     transaction); reads only when it is current (it runs before every ingestion's row)."""
@@ -83,15 +89,22 @@ def _ensure(connection: psycopg.Connection[Any], layout: ReportLayout, mark: Bac
 
 
 class PgReportRows:
-    def __init__(self, url: str, pool: Pool) -> None:
+    def __init__(self, url: str, pool: Pool, inserted: LastInserted | None = None) -> None:
         self.url, self.pool = url, pool
+        self.inserted = LastInserted() if inserted is None else inserted
         self.mark = BackfillMark(REPORT)
+        self._made: int | None = None
+        """The layout version this process found the table of (its columns read once): the
+        table is replaced only with its version number, so each write reads that one row,
+        not the catalog's rows of every column."""
 
     def write(self, layout: ReportLayout, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
         insert = upsert_sql(REPORT, layout.columns)
         with self.pool.connection() as connection, connection.transaction():
             connection.execute(DERIVED)
-            _ensure(connection, layout, self.mark)
+            if self._made != layout.version or _version(connection) != layout.version:
+                _ensure(connection, layout, self.mark)
+                self._made = layout.version
             if dropped:
                 connection.execute(
                     f"DELETE FROM {REPORT} WHERE instance_id = ANY(%s)", [list(dropped)]
@@ -100,6 +113,9 @@ class PgReportRows:
                 cursor.executemany(insert, rows)
 
     def position(self, instance_id: str) -> int:
+        known = self.inserted.position(instance_id)
+        if known is not None:
+            return known
         with self.pool.connection() as connection:
             found = connection.execute(
                 "SELECT pos FROM submissions WHERE instance_id = %s", [instance_id]

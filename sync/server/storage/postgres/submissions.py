@@ -5,6 +5,7 @@ stores it, and every other insert of it, at the same moment or later, changes no
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from sync.server.storage.postgres.base import PgBase
@@ -19,7 +20,21 @@ INSERT_SUBMISSION = (
 """Stores a submission unless its instanceID is there; a row (its `pos`) when it did."""
 
 
+class LastInserted(threading.local):
+    """The submission this thread stored last, with its position: the report's row, written
+    right after by the same thread, needs that position without asking again."""
+
+    instance_id: str | None = None
+    pos = 0
+
+    def position(self, instance_id: str) -> int | None:
+        return self.pos if instance_id == self.instance_id else None
+
+
 class Submissions(PgBase):
+    last_inserted: LastInserted
+    """Set by the storage that composes this part (one per storage, not per class)."""
+
     # submissions
     def submission(self, instance_id: str) -> SubmissionRecord | None:
         rows = self._rows("SELECT * FROM submissions WHERE instance_id = %s", [instance_id])
@@ -54,6 +69,8 @@ class Submissions(PgBase):
                         " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                         rows,
                     )
+        self.last_inserted.instance_id = record.instance_id
+        self.last_inserted.pos = int(inserted["pos"])
         return True
 
     def count_submissions(self) -> int:
