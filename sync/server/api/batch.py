@@ -106,17 +106,18 @@ class _Intake:
             return ItemResult(
                 instance_id=item.instance_id, status="rejected", message=error.message
             )
-        return ingest(
-            self.storage,
-            maker,
-            item.xml,
-            instance_id=item.instance_id,
-            attachments=item.attachments,
-            device_id=item.device_id or device_id,
-            require_known_form=self.require_known_form,
-            file_limit=self.file_limit,
-            via=None if maker is self.sender else self.sender.name,
-        )
+        with self.storage.ingestion_turn:
+            return ingest(
+                self.storage,
+                maker,
+                item.xml,
+                instance_id=item.instance_id,
+                attachments=item.attachments,
+                device_id=item.device_id or device_id,
+                require_known_form=self.require_known_form,
+                file_limit=self.file_limit,
+                via=None if maker is self.sender else self.sender.name,
+            )
 
 
 def _for_client(answer: BatchResult, reads: str) -> Response:

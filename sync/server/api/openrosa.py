@@ -152,17 +152,18 @@ class _Intake:
         """`root` is `xml` parsed; `received`: its files, streamed to temporary files."""
         known = {a.name: a for a in self.storage.attachments(instance_fields(root).instance_id)}
         check_received_files(received, known, self.file_limit)
-        result = ingest(
-            self.storage,
-            self.user,
-            xml,
-            attachments=[
-                AttachmentRef(name=n, sha256=f.sha256, size=f.size) for n, f in received.items()
-            ],
-            require_known_form=require_known_form,
-            file_limit=self.file_limit,
-            root=root,
-        )
+        with self.storage.ingestion_turn:
+            result = ingest(
+                self.storage,
+                self.user,
+                xml,
+                attachments=[
+                    AttachmentRef(name=n, sha256=f.sha256, size=f.size) for n, f in received.items()
+                ],
+                require_known_form=require_known_form,
+                file_limit=self.file_limit,
+                root=root,
+            )
         if result.status == "rejected":
             raise BadRequest(result.message or "submission rejected")
         if result.status == "conflict":

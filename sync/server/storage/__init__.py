@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from sync.server.storage.records import (
@@ -58,6 +59,13 @@ class Storage(Protocol):
     def rate_limits(self) -> RateLimits: ...
     @property
     def work_locks(self) -> WorkLocks: ...
+    @property
+    def ingestion_turn(self) -> AbstractContextManager[object]:
+        """Held by a thread while it ingests a submission: SQLite writes one at a time
+        anyway, so its threads take turns (parsing beside another's write only contends for
+        the interpreter); PostgreSQL lets them all in."""
+        ...
+
     def open_review_index(self) -> ReviewIndex:
         """A reader of the review queue on a connection of its own."""
         ...

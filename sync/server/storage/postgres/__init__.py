@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from sync.server.storage.postgres.accounts import Accounts
 from sync.server.storage.postgres.base import DatabaseUnavailable, without_password
 from sync.server.storage.postgres.export_rows import PgExportRows
@@ -31,6 +33,7 @@ class PostgresStorage(Accounts, Submissions, Reviews):
         self.report_rows = PgReportRows(self.url, self.pool, self.last_inserted)
         self.jobs, self.rate_limits = PgJobs(self.pool), PgRateLimits(self.pool)
         self.work_locks = PgWorkLocks(url)
+        self.ingestion_turn = nullcontext()
 
     def open_review_index(self) -> PgReviewIndex:
         """A reader of the review queue on a pool of its own; its `close()`, or the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class SqliteStorage(Accounts, Submissions, Reviews):
         self.report_rows = SqliteReportRows(self.location, self.db.conn, self._lock)
         self.jobs, self.rate_limits = SqliteJobs(self.db.conn, self._lock), MemoryRateLimits()
         self.work_locks = ThreadWorkLocks()
+        self.ingestion_turn = threading.Lock()
         self.readers = ExitStack()
 
     def open_review_index(self) -> SqliteReviewIndex:
