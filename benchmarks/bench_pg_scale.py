@@ -27,7 +27,7 @@ import psycopg
 
 from benchmarks.bench_exports import EXPORT, REPORT, measure
 from benchmarks.bench_ingest import batch_bodies, running_server
-from benchmarks.bench_queue import DECISIONS, PAGE, RUNS, median_s
+from benchmarks.bench_queue import CASES, DECISIONS, PAGE, RUNS, median_s
 from benchmarks.living_income_households import FORM_ID
 from benchmarks.living_income_store import DISTRICTS, POOL, pool
 from benchmarks.pg_multiply import multiply
@@ -48,15 +48,6 @@ BASE = POOL
 STEPS = (100_000, 1_000_000)
 CLIENTS = 4
 GOALS = {"queue": 0.5, "dashboard": 1.0, "csv": 5000.0, "report": 60.0}
-CASES = (
-    ("first page, all districts", QueueFilter(limit=PAGE)),
-    ("page 51 (from the 5,001st)", QueueFilter(limit=PAGE, offset=5000)),
-    ("first page, one district", QueueFilter(limit=PAGE, district=DISTRICTS[0])),
-    ("first page, state received", QueueFilter(limit=PAGE, state="received")),
-    ("first page, state rejected", QueueFilter(limit=PAGE, state="rejected")),
-    ("first page, one district, state approved",
-     QueueFilter(limit=PAGE, district=DISTRICTS[2], state="approved")),
-)  # fmt: skip
 BOARDS = (("dashboard, all districts", None), ("dashboard, one district", DISTRICTS[0]))
 Figures = dict[str, float]
 

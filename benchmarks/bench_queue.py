@@ -34,6 +34,16 @@ from sync.server.storage.sqlite import SqliteStorage
 COUNT = 100_000
 RUNS = 7
 PAGE = 100
+CASES = (
+    ("first page, all districts", QueueFilter(limit=PAGE)),
+    ("page 51 (from the 5,001st)", QueueFilter(limit=PAGE, offset=5000)),
+    ("first page, one district", QueueFilter(limit=PAGE, district=DISTRICTS[0])),
+    ("first page, state received", QueueFilter(limit=PAGE, state="received")),
+    ("first page, state rejected", QueueFilter(limit=PAGE, state="rejected")),
+    ("first page, one district, state approved",
+     QueueFilter(limit=PAGE, district=DISTRICTS[2], state="approved")),
+)  # fmt: skip
+"""The queue pages timed, here on SQLite and in `bench_pg_scale` on PostgreSQL."""
 GOAL_S = 0.5
 GOAL_DASHBOARD_S = 1.0
 DECISIONS = ("approved", "has_issues", "rejected")
@@ -123,16 +133,7 @@ def run(count: int = COUNT) -> str:
         prepared = time.perf_counter() - start
         db = storage.db.conn
 
-        cases = (
-            ("first page, all districts", QueueFilter(limit=PAGE)),
-            ("page 51 (from the 5,001st)", QueueFilter(limit=PAGE, offset=5000)),
-            ("first page, one district", QueueFilter(limit=PAGE, district=DISTRICTS[0])),
-            ("first page, state received", QueueFilter(limit=PAGE, state="received")),
-            ("first page, state rejected", QueueFilter(limit=PAGE, state="rejected")),
-            ("first page, one district, state approved",
-             QueueFilter(limit=PAGE, district=DISTRICTS[2], state="approved")),
-        )  # fmt: skip
-        for title, where in cases:
+        for title, where in CASES:
             _same(title, _page_and_total(index, where), plain_page(db, where))
         boards = (("all districts", None), ("one district", DISTRICTS[0]))
         for title, district in boards:
@@ -148,7 +149,7 @@ def run(count: int = COUNT) -> str:
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         worst = 0.0
-        for title, where in cases:
+        for title, where in CASES:
             matching = index.queue_count(where)
             floor = median_s(partial(plain_page, db, where))
             page = median_s(partial(index.queue, where))
