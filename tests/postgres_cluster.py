@@ -3,6 +3,16 @@ first asks for it, stopped and deleted when the session ends (also when it fails
 
 It listens on a free TCP port of 127.0.0.1 and on a Unix socket inside its own folder, so a
 system cluster (Debian's service on 5432) neither serves nor disturbs the tests.
+
+The cluster never outlives the process that started it, even one killed with SIGKILL (a CI
+timeout, the OOM killer), where no `finally` runs: `start()` first starts a watchdog
+(`tests/postgres_watchdog.py`) that waits for this process to end and then stops the cluster
+(`pg_ctl stop -m immediate`) and deletes its folder. The watchdog runs in a session of its own,
+so the signal a CI timeout sends to pytest's process group does not reach it, and holds none of
+pytest's output open, so nothing waits for it. `stop()` does the same work itself, then closes
+the watchdog's stdin and waits for it: finding the folder gone, it ends without doing anything.
+A cluster killed while `pg_ctl start` runs may get its postmaster after the watchdog's stop;
+that postmaster shuts itself down within a minute, when it finds its lock file deleted.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +35,9 @@ import psycopg
 from tests.waiting import free_port, wait_until
 
 BINARIES = "/usr/lib/postgresql/*/bin"
+WATCHDOG = Path(__file__).with_name("postgres_watchdog.py")
+WATCHDOG_EXIT_S = 60.0
+"""How long `stop()` waits for the watchdog to end: a hang guard, it ends at once."""
 SUPERUSER = "postgres"
 MAX_CONNECTIONS = 600
 """Every server the tests start keeps a connection pool; a test with a hub, a central server
@@ -84,13 +98,22 @@ class PostgresCluster:
         self.port = free_port()
         self._names = itertools.count(1)
         self._started = False
+        self.watchdog: subprocess.Popen[bytes] | None = None
+        """The process that stops the cluster if this one dies first (module docstring)."""
 
     def url(self, database: str = SUPERUSER) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
+    def _command(self, *command: str) -> list[str]:
+        return [*self.owner, str(self.bin / command[0]), *command[1:]]
+
+    def _stopping(self) -> tuple[str, ...]:
+        """Stop at once: nothing here needs to survive."""
+        return ("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
+
     def _run(self, *command: str) -> None:
         result = subprocess.run(
-            [*self.owner, str(self.bin / command[0]), *command[1:]],
+            self._command(*command),
             capture_output=True,
             text=True,
             check=False,
@@ -105,6 +128,21 @@ class PostgresCluster:
         return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else "(none)"
 
     def start(self) -> None:
+        self.watchdog = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                str(WATCHDOG),
+                str(os.getpid()),
+                str(self.folder),
+                "--",
+                *self._command(*self._stopping()),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         if self.owner:
             shutil.chown(self.folder, user=SUPERUSER)
         self._run(
@@ -145,12 +183,28 @@ class PostgresCluster:
         return True
 
     def stop(self) -> None:
-        """Stop at once (nothing here needs to survive) and delete the folder."""
+        """Stop the cluster, delete its folder and end its watchdog."""
         try:
             if self._started:
-                self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
+                self._run(*self._stopping())
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+            self._end_watchdog()
+
+    def _end_watchdog(self) -> None:
+        if self.watchdog is None:
+            return
+        assert self.watchdog.stdin is not None
+        self.watchdog.stdin.close()
+        try:
+            self.watchdog.wait(WATCHDOG_EXIT_S)
+        except subprocess.TimeoutExpired:
+            self.watchdog.kill()
+            self.watchdog.wait()
+            raise AssertionError(
+                f"the watchdog of the test PostgreSQL (pid {self.watchdog.pid}) did not end"
+                f" within {WATCHDOG_EXIT_S:.0f} s of its stdin's closing"
+            ) from None
 
     def create(self, template: str = "template0") -> str:
         """A new database, empty or a copy of `template` (which nothing may be connected
