@@ -3,10 +3,11 @@
     python postgres_watchdog.py PID FOLDER -- STOP-COMMAND...
 
 waits until process PID (the one that started this one) has ended or this process's stdin
-reaches its end, whichever comes first; then, if FOLDER still exists, runs STOP-COMMAND (its exit status ignored) and deletes
-FOLDER. `tests/postgres_cluster.py` starts one beside each cluster, with the cluster's folder
-and its `pg_ctl stop`, and closes its stdin once it has stopped the cluster itself: FOLDER is
-gone by then, and the watchdog ends without doing anything.
+reaches its end, whichever comes first; then, if FOLDER still exists, runs STOP-COMMAND (its
+exit status ignored) and deletes FOLDER. `tests/postgres_cluster.py` starts one beside each
+cluster, with the cluster's folder and its `pg_ctl stop`, and closes its stdin once it has
+stopped the cluster itself: FOLDER is gone by then, and the watchdog ends without doing
+anything.
 
 Run as a script by its path: it imports nothing of ours, so it needs no `sys.path` set up.
 """
