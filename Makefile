@@ -15,6 +15,8 @@ CHROMIUM := /usr/bin/chromium
 # with Debian's binaries, whatever their version; the version named here is only what make looks
 # for when none is installed.
 POSTGRES_INITDB := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb)),/usr/lib/postgresql/15/bin/initdb)
+# The reverse proxy of docs/deployment.md is run by its test (tests/sync/test_nginx_proxy.py).
+NGINX := /usr/sbin/nginx
 
 .PHONY: run test lint typecheck pytest bench screenshots constraints clean
 
@@ -62,7 +64,14 @@ $(POSTGRES_INITDB):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
 
-pytest: $(STAMP) $(CHROMIUM) $(POSTGRES_INITDB)
+# With an init system Debian's package also starts nginx on port 80; the test neither uses nor
+# notices it (its nginx runs on a config, port and folders of its own).
+$(NGINX):
+	@echo "Installing Debian's nginx for the reverse proxy test (needs root)"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
+
+pytest: $(STAMP) $(CHROMIUM) $(POSTGRES_INITDB) $(NGINX)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
