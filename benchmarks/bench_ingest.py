@@ -67,7 +67,7 @@ SWITCHES: tuple[tuple[str, str, str], ...] = (
      " d.record_parts = lambda *a: None"),
     ("flags, report row and export rows all off (`write_derived_rows` is skipped)", "*",
      "import sync.server.intake.ingest as i; assert callable(i.write_derived_rows);"
-     " i.write_derived_rows = lambda *a: None"),
+     " i.write_derived_rows = lambda *a, **k: None"),
 )  # fmt: skip
 """Diagnostics: (what is switched off, the table left empty ("*": all of them), code run
 before the server starts)."""

@@ -12,6 +12,7 @@ pulled to (the device fetches only those whose hash it lacks), none to one at or
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -40,7 +41,9 @@ from sync.server.hub.relay import CURSOR_KEY
 from sync.server.hub.trust import HUB_ROLES, maker_of, sends_files_of, users_for_hub
 from sync.server.intake.ingest import ingest, now, require_submitter_of
 from sync.server.intake.limits import gunzip
+from sync.server.quality.config import QualityConfig
 from sync.server.quality.sections import on_attachment
+from sync.server.review.store import index_for
 from sync.server.storage import (
     AttachmentRecord,
     ReturnScope,
@@ -50,6 +53,8 @@ from sync.server.storage import (
     User,
 )
 from sync.server.storage.blobs import BlobStore, safe_name
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -94,12 +99,16 @@ class _Intake:
             where = ".".join(str(p) for p in first["loc"])
             raise BadRequest(f"not a submission batch: {where}: {first['msg']}") from None
         require_submitter_of(self.sender, [item.xml for item in batch.items])
-        results = [self.take(item, batch.device_id) for item in batch.items]
+        quality = _quality_settings(self.storage) if batch.items else None
+        results = [self.take(item, batch.device_id, quality) for item in batch.items]
         return BatchResult(batch_id=batch.batch_id, results=results)
 
-    def take(self, item: SubmissionItem, device_id: str) -> ItemResult:
+    def take(
+        self, item: SubmissionItem, device_id: str, quality: QualityConfig | None
+    ) -> ItemResult:
         """One item, filed under the enumerator who made it: its sender, or the one a district
-        hub vouches for (then the hub is its route, `via`, and the item names the device)."""
+        hub vouches for (then the hub is its route, `via`, and the item names the device).
+        `quality`: the quality settings read for the whole batch."""
         try:
             maker = maker_of(self.storage, self.sender, item)
         except BadRequest as error:
@@ -117,7 +126,18 @@ class _Intake:
                 require_known_form=self.require_known_form,
                 file_limit=self.file_limit,
                 via=None if maker is self.sender else self.sender.name,
+                quality=quality,
             )
+
+
+def _quality_settings(storage: Storage) -> QualityConfig | None:
+    """The quality settings, read once for a batch's items (None if they cannot be read:
+    then each item's flags read them, and log why they are missing)."""
+    try:
+        return index_for(storage).settings(storage)
+    except Exception:  # flags are advisory: the batch is stored all the same
+        log.exception("quality settings not read for a batch")
+        return None
 
 
 def _for_client(answer: BatchResult, reads: str) -> Response:

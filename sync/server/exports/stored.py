@@ -43,9 +43,16 @@ class Flatteners:
         self._found: dict[tuple[str, str], tuple[str, Flattener | None]] = {}
         self._lock = threading.Lock()
 
-    def of(self, storage: Storage, form_id: str, version: str | None) -> Flattener | None:
-        """The submission's own version, else the form's current one; None: no such form."""
-        row = storage.export_rows.form_version(form_id, version)
+    def of(
+        self,
+        storage: Storage,
+        form_id: str,
+        version: str | None,
+        found: tuple[str, str] | None = None,
+    ) -> Flattener | None:
+        """The submission's own version, else the form's current one; None: no such form.
+        `found`: what `ExportRows.form_version` gave for them, when the caller asked."""
+        row = storage.export_rows.form_version(form_id, version) if found is None else found
         if row is None:
             return None
         key, md5 = (form_id, row[0]), row[1]
@@ -74,9 +81,15 @@ def stored_of(flattener: Flattener, instance_id: str, root: Element) -> Stored:
     return instance_id, flattener.schema.fingerprint, parts
 
 
-def record_parts(storage: Storage, submission: SubmissionRecord, root: Element | None) -> None:
-    """Keep the export rows of a just-stored submission (`root`: its parsed XML, if at hand)."""
-    flattener = FLATTENERS.of(storage, submission.form_id, submission.form_version)
+def record_parts(
+    storage: Storage,
+    submission: SubmissionRecord,
+    root: Element | None,
+    form_version: tuple[str, str] | None = None,
+) -> None:
+    """Keep the export rows of a just-stored submission (`root`: its parsed XML, if at hand;
+    `form_version`: `ExportRows.form_version` of its form and version, if already read)."""
+    flattener = FLATTENERS.of(storage, submission.form_id, submission.form_version, form_version)
     if flattener is None:
         return
     tree = parse(submission.xml) if root is None else root

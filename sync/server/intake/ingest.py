@@ -25,6 +25,7 @@ from sync.server.intake.limits import (
     check_instance_id,
     check_xml_size,
 )
+from sync.server.quality.config import QualityConfig
 from sync.server.quality.sections import AUDIT
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
 from sync.server.storage.blobs import Incoming, safe_name
@@ -49,6 +50,7 @@ def ingest(
     file_limit: int | None = None,
     root: Element | None = None,
     via: str | None = None,
+    quality: QualityConfig | None = None,
 ) -> ItemResult:
     """Store one submission for `user`; raises nothing for a bad item, it is "rejected".
 
@@ -56,7 +58,9 @@ def ingest(
     A well-formed declared file that no field of the XML names is not kept, nor asked for;
     the result names it (as OpenRosa does for such a file). `root` is the XML parsed, when
     the caller has already parsed it (OpenRosa and the import read its file names first).
-    `via`: the district hub that forwarded it for `user` (the enumerator who made it)."""
+    `via`: the district hub that forwarded it for `user` (the enumerator who made it).
+    `quality`: the quality settings the flags follow, when the caller read them for several
+    submissions (a batch); else they are read for this one."""
     try:
         check_xml_size(xml)
         root = parse_submission(xml) if root is None else root
@@ -76,8 +80,10 @@ def ingest(
         named = referenced_names(root)
         refs = [ref for ref in declared if ref.name in named]
         ignored = [ref.name for ref in declared if ref.name not in named]
-        # (version, md5) of the current version: a lookup that does not read the form's XML
-        if require_known_form and storage.export_rows.form_version(fields.form_id, None) is None:
+        # (version, md5) of the submission's version, else the current one: a lookup that
+        # does not read the form's XML, and None only for a form never published here
+        form_version = storage.export_rows.form_version(fields.form_id, fields.version)
+        if require_known_form and form_version is None:
             raise BadRequest(f"form {fields.form_id!r} is not published on this server")
         if fields.deprecated_id:
             _check_edit(storage, user, fields.instance_id, fields.deprecated_id)
@@ -102,7 +108,7 @@ def ingest(
         AttachmentRecord(fields.instance_id, ref.name, ref.sha256, ref.size, False) for ref in refs
     ]
     if storage.add_submission(record, expected):
-        write_derived_rows(storage, record, root)
+        write_derived_rows(storage, record, root, form_version=form_version, quality=quality)
         # A new instanceID: its files are those just listed, none received yet (the client
         # learns that it may send them from this answer).
         missing = sorted({ref.name for ref in refs})

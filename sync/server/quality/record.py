@@ -47,11 +47,15 @@ class FactsRecorder:
             return self._config[1]
 
     def record(
-        self, storage: Storage, submission: SubmissionRecord, root: Element | None = None
+        self,
+        storage: Storage,
+        submission: SubmissionRecord,
+        root: Element | None = None,
+        config: QualityConfig | None = None,
     ) -> list[Flag]:
         """Compute and keep the facts and flags of a just-stored submission (`root`: its parsed
-        XML, when ingestion has it)."""
-        config = self.config(storage)
+        XML, when ingestion has it; `config`: the settings, when read for a whole batch)."""
+        config = self.config(storage) if config is None else config
         fields = config.field_map(submission.form_id)
         facts = extract_facts(
             submission.xml if root is None else root, fields, config.dont_know_codes

@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element
 from pydantic import BaseModel, Field, field_validator
 
 from sync.server.quality.checks import FLAG_LABELS, Facts, Flag
+from sync.server.quality.config import QualityConfig
 from sync.server.quality.record import FactsRecorder
 from sync.server.storage import Storage, SubmissionRecord, repositories
 
@@ -96,10 +97,18 @@ class ReviewIndex:
         self.recorder = FactsRecorder()
 
     def record(
-        self, storage: Storage, submission: SubmissionRecord, root: Element | None = None
+        self,
+        storage: Storage,
+        submission: SubmissionRecord,
+        root: Element | None = None,
+        config: QualityConfig | None = None,
     ) -> list[Flag]:
         """Compute and keep the facts and flags of a just-stored submission (`quality_record`)."""
-        return self.recorder.record(storage, submission, root)
+        return self.recorder.record(storage, submission, root, config)
+
+    def settings(self, storage: Storage) -> QualityConfig:
+        """The project's quality settings, as flags are judged now."""
+        return self.recorder.config(storage)
 
     def replace_flags(self, instance_id: str, flags: list[Flag]) -> None:
         self.store.replace_flags(

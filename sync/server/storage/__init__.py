@@ -66,6 +66,13 @@ class Storage(Protocol):
         the interpreter); PostgreSQL lets them all in."""
         ...
 
+    def derived_writes(self) -> AbstractContextManager[bool]:
+        """A block in which one thread writes a submission's derived rows (quality facts,
+        report row, export rows). It yields True when they then share one transaction
+        (PostgreSQL: they commit together, or none does), False when each repository still
+        commits its own (SQLite)."""
+        ...
+
     def open_review_index(self) -> ReviewIndex:
         """A reader of the review queue on a connection of its own."""
         ...

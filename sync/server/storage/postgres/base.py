@@ -83,7 +83,10 @@ class PgBase:
             max_size=max_size,
             kwargs={
                 "row_factory": dict_row,
-                "autocommit": False,
+                # One statement alone is its own transaction (one round trip, where an
+                # implicit BEGIN and the pool's reset would add two); several statements
+                # that must hold together are always in `connection.transaction()`.
+                "autocommit": True,
                 "application_name": f"fieldapp-server {os.getpid()}",
             },
             open=True,
@@ -105,10 +108,10 @@ class PgBase:
     def _rows(
         self, sql: str, params: Sequence[Any] = (), connection: Any = None
     ) -> list[dict[str, Any]]:
-        """The rows of one query (in its own transaction unless `connection` is given)."""
+        """The rows of one query (a statement of its own unless `connection` is given)."""
         if connection is not None:
             return list(connection.execute(sql, list(params)).fetchall())
-        with self._transaction() as own:
+        with self.pool.connection() as own:
             return list(own.execute(sql, list(params)).fetchall())
 
     def _event(self, connection: psycopg.Connection[Any], kind: str, ref: str) -> int:

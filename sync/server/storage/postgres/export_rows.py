@@ -25,7 +25,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from sync.server.storage.postgres.quality import DERIVED, upsert_sql
+from sync.server.storage.postgres.derived import SharedTransaction, derived_transaction, write_rows
+from sync.server.storage.postgres.quality import upsert_sql
 from sync.server.storage.postgres_bodies import PgBodiesOpener, body_select
 from sync.server.storage.repositories import ExportQuery, ExportRow, Stored
 
@@ -126,8 +127,9 @@ class BackfillMark:
 class PgExportRows:
     """Streams on connections of their own (`url`); stored rows on the storage's pool."""
 
-    def __init__(self, url: str, pool: Pool) -> None:
+    def __init__(self, url: str, pool: Pool, shared: SharedTransaction | None = None) -> None:
         self.url, self.pool = url, pool
+        self.shared = SharedTransaction() if shared is None else shared
         self.mark = BackfillMark("export_parts")
 
     def count(self, form_id: str, chosen: ExportQuery) -> int:
@@ -166,10 +168,8 @@ class PgExportRows:
         return None if row is None else (str(row["version"]), str(row["md5"]))
 
     def write_parts(self, rows: list[Stored]) -> None:
-        with self.pool.connection() as connection, connection.transaction():
-            connection.execute(DERIVED)
-            with connection.cursor() as cursor:
-                cursor.executemany(UPSERT_PARTS, rows)
+        with derived_transaction(self.pool, self.shared) as connection:
+            write_rows(connection, UPSERT_PARTS, rows)
 
     def unchecked_parts(self) -> tuple[int, int]:
         with self.pool.connection() as connection, connection.transaction():

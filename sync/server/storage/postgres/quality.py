@@ -8,8 +8,10 @@ group, are then judged one after the other, each seeing the other's row once com
 A deadlock (two lock names sharing a key) rolls back and the whole call runs again.
 
 Facts are derived data (`quality.record.recover` rebuilds what a crash loses), so their
-commit does not wait for the disk (`synchronous_commit = off`); a later durable commit
-flushes them along, as the WAL is written in order.
+commit does not wait for the disk (`derived.DERIVED`); at ingestion they share one
+transaction with the report's and the exports' rows (`derived.shared_transaction`), and a
+deadlock there is not retried here: the whole transaction is gone, and ingestion writes
+each part again on its own.
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from sync.server.storage.postgres.base import advisory_lock
+from sync.server.storage.postgres.derived import DERIVED, SharedTransaction, derived_transaction
 from sync.server.storage.repositories import FactsLookup, FactsRow, Group
 
 Pool = ConnectionPool[psycopg.Connection[dict[str, Any]]]
 ATTEMPTS = 3
 """Runs of `record` before a deadlock is given up on (one is already rare)."""
-DERIVED = "SET LOCAL synchronous_commit = off"
-"""Run first in a transaction of derived data: its commit need not wait for the disk."""
 
 DUPLICATE_SQL = (
     "SELECT f.instance_id FROM review_facts f JOIN submissions s USING (instance_id)"
@@ -54,6 +55,13 @@ def upsert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 
 UPSERT_FACTS = upsert_sql("review_facts", FACT_COLUMNS)
+
+INSERT_METRICS = (
+    "INSERT INTO review_metrics (instance_id, form_id, district, crop, metric, value)"
+    " SELECT %s, %s, %s, %s, m.metric, m.value"
+    " FROM unnest(%s::text[], %s::double precision[]) AS m (metric, value)"
+)
+"""A submission's metric values, one statement for all of them (the names, then the values)."""
 
 
 def district_is(column: str, district: str | None) -> tuple[str, list[Any]]:
@@ -105,19 +113,20 @@ def store_metrics(
 ) -> None:
     """Replace the submission's metric rows (inside the caller's transaction)."""
     connection.execute("DELETE FROM review_metrics WHERE instance_id = %s", [instance_id])
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO review_metrics (instance_id, form_id, district, crop, metric, value)"
-            " VALUES (%s, %s, %s, %s, %s, %s)",
-            [(instance_id, *group, metric, value) for metric, value in metrics.items()],
+    if metrics:
+        connection.execute(
+            INSERT_METRICS, [instance_id, *group, list(metrics), list(metrics.values())]
         )
 
 
 class PgQualityFacts:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, shared: SharedTransaction | None = None) -> None:
         self.pool = pool
+        self.shared = SharedTransaction() if shared is None else shared
 
     def record(self, judge: Callable[[FactsLookup], FactsRow]) -> FactsRow:
+        if self.shared.connection is not None:
+            return self._record_once(judge)  # a deadlock ends the shared transaction
         attempt = 1
         while True:
             try:
@@ -128,8 +137,7 @@ class PgQualityFacts:
                 attempt += 1
 
     def _record_once(self, judge: Callable[[FactsLookup], FactsRow]) -> FactsRow:
-        with self.pool.connection() as connection, connection.transaction():
-            connection.execute(DERIVED)
+        with derived_transaction(self.pool, self.shared) as connection:
             row = judge(_Lookup(connection))
             connection.execute(UPSERT_FACTS, [getattr(row, column) for column in FACT_COLUMNS])
             group = (row.form_id, row.district, row.crop)

@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 
 from sync.server.storage.postgres.base import advisory_lock
+from sync.server.storage.postgres.derived import SharedTransaction, derived_transaction, write_rows
 from sync.server.storage.postgres.export_rows import (
     STATE_SQL,
     BackfillMark,
@@ -24,7 +25,7 @@ from sync.server.storage.postgres.export_rows import (
     stream_rows,
     where,
 )
-from sync.server.storage.postgres.quality import DERIVED, upsert_sql
+from sync.server.storage.postgres.quality import upsert_sql
 from sync.server.storage.postgres.submissions import LastInserted
 from sync.server.storage.repositories import ExportQuery, ReportLayout
 
@@ -89,8 +90,15 @@ def _ensure(connection: psycopg.Connection[Any], layout: ReportLayout, mark: Bac
 
 
 class PgReportRows:
-    def __init__(self, url: str, pool: Pool, inserted: LastInserted | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        pool: Pool,
+        inserted: LastInserted | None = None,
+        shared: SharedTransaction | None = None,
+    ) -> None:
         self.url, self.pool = url, pool
+        self.shared = SharedTransaction() if shared is None else shared
         self.inserted = LastInserted() if inserted is None else inserted
         self.mark = BackfillMark(REPORT)
         self._made: int | None = None
@@ -100,8 +108,7 @@ class PgReportRows:
 
     def write(self, layout: ReportLayout, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
         insert = upsert_sql(REPORT, layout.columns)
-        with self.pool.connection() as connection, connection.transaction():
-            connection.execute(DERIVED)
+        with derived_transaction(self.pool, self.shared) as connection:
             if self._made != layout.version or _version(connection) != layout.version:
                 _ensure(connection, layout, self.mark)
                 self._made = layout.version
@@ -109,8 +116,7 @@ class PgReportRows:
                 connection.execute(
                     f"DELETE FROM {REPORT} WHERE instance_id = ANY(%s)", [list(dropped)]
                 )
-            with connection.cursor() as cursor:
-                cursor.executemany(insert, rows)
+            write_rows(connection, insert, rows)
 
     def position(self, instance_id: str) -> int:
         known = self.inserted.position(instance_id)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from sync.server.storage.postgres.base import PgBase
+from sync.server.storage.postgres.derived import write_rows
 from sync.server.storage.records import AttachmentRecord, SubmissionRecord
 from sync.server.storage.rows import SUBMISSION_COLUMNS, submission_of, submission_row
 
@@ -51,7 +53,11 @@ class Submissions(PgBase):
 
         A concurrent insert of the same instanceID waits for the first one's transaction
         and then does nothing (or inserts, if that one rolled back)."""
-        with self._transaction() as conn:
+        with ExitStack() as scope:
+            if record.deprecated_id or attachments:
+                conn = scope.enter_context(self._transaction())
+            else:  # the insert alone: one statement is atomic by itself
+                conn = scope.enter_context(self.pool.connection())
             inserted = conn.execute(INSERT_SUBMISSION, submission_row(record, outbox)).fetchone()
             if inserted is None:
                 return False
@@ -61,14 +67,12 @@ class Submissions(PgBase):
                     " AND replaced_by IS NULL",
                     [record.instance_id, record.deprecated_id],
                 )
-            rows = [[a.instance_id, a.name, a.sha256, a.size, int(a.received)] for a in attachments]
-            if rows:
-                with conn.cursor() as cursor:
-                    cursor.executemany(
-                        "INSERT INTO attachments (instance_id, name, sha256, size, received)"
-                        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                        rows,
-                    )
+            write_rows(
+                conn,
+                "INSERT INTO attachments (instance_id, name, sha256, size, received)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [[a.instance_id, a.name, a.sha256, a.size, int(a.received)] for a in attachments],
+            )
         self.last_inserted.instance_id = record.instance_id
         self.last_inserted.pos = int(inserted["pos"])
         return True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from sync.server.storage.sqlite.accounts import Accounts
@@ -33,6 +34,13 @@ class SqliteStorage(Accounts, Submissions, Reviews):
         self.work_locks = ThreadWorkLocks()
         self.ingestion_turn = threading.Lock()
         self.readers = ExitStack()
+
+    @contextmanager
+    def derived_writes(self) -> Iterator[bool]:
+        """False: each repository of derived rows commits its own transaction, as outside
+        the block. On SQLite a transaction is a few calls in this process (under the
+        storage's lock, with no wait for the disk), not round trips to a server."""
+        yield False
 
     def open_review_index(self) -> SqliteReviewIndex:
         """A reader on a connection of its own; its `close()`, or the storage's, ends it."""
