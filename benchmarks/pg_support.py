@@ -71,12 +71,8 @@ def prepare(data: Path, database: str, users: int) -> list[str]:
 
 
 def close(storage: Storage) -> None:
-    """Close the storage's connections (each backend has its own way)."""
-    pool = getattr(storage, "pool", None)
-    if pool is not None:
-        pool.close()
-    else:
-        storage.db.conn.close()  # type: ignore[attr-defined]
+    """Close the storage's connections (its pools, or its SQLite connection)."""
+    storage.close()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sync.server.review.store import ReviewIndex
 from sync.server.storage import SubmissionRecord
 from sync.server.storage.postgres import PostgresStorage
 from sync.server.storage.postgres import quality as pg_quality
+from sync.server.storage.repositories import FactsRow
 
 
 @pytest.fixture
@@ -40,15 +41,15 @@ def test_a_deadlock_after_judging_keeps_and_returns_each_flag_once(
         assert storage.add_submission(_submission(instance_id), [])
     assert recorder.record(storage, storage.submission("uuid:first")) == []  # type: ignore[arg-type]
     writes: list[str] = []
-    store_metrics = pg_quality.store_metrics
+    store_facts = pg_quality.store_facts
 
-    def deadlocked_once(connection: psycopg.Connection[Any], instance_id: str, *rest: Any) -> None:
-        writes.append(instance_id)
+    def deadlocked_once(connection: psycopg.Connection[Any], row: FactsRow) -> None:
+        writes.append(row.instance_id)
         if len(writes) == 1:  # as PostgreSQL ends the victim of a deadlock, after the judge ran
             raise psycopg.errors.DeadlockDetected("deadlock detected")
-        store_metrics(connection, instance_id, *rest)
+        store_facts(connection, row)
 
-    monkeypatch.setattr(pg_quality, "store_metrics", deadlocked_once)
+    monkeypatch.setattr(pg_quality, "store_facts", deadlocked_once)
     flags = recorder.record(storage, storage.submission("uuid:second"))  # type: ignore[arg-type]
     assert writes == ["uuid:second", "uuid:second"]
     assert [flag.code for flag in flags] == ["duplicate_household"]

@@ -8,7 +8,7 @@ from contextlib import contextmanager, nullcontext
 
 from sync.server.storage.postgres.accounts import Accounts
 from sync.server.storage.postgres.base import DatabaseUnavailable, without_password
-from sync.server.storage.postgres.derived import SharedTransaction, shared_transaction
+from sync.server.storage.postgres.derived import DerivedWrites
 from sync.server.storage.postgres.export_rows import PgExportRows
 from sync.server.storage.postgres.jobs import PgJobs
 from sync.server.storage.postgres.quality import PgQualityFacts
@@ -29,11 +29,11 @@ class PostgresStorage(Accounts, Submissions, Reviews):
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.location = without_password(url)
-        self.shared = SharedTransaction()
-        self.quality_facts = PgQualityFacts(self.pool, self.shared)
-        self.export_rows = PgExportRows(self.url, self.pool, self.shared)
+        self.derived = DerivedWrites(self.derived_pool)
+        self.quality_facts = PgQualityFacts(self.pool, self.derived)
+        self.export_rows = PgExportRows(self.url, self.pool, self.derived)
         self.last_inserted = LastInserted()
-        self.report_rows = PgReportRows(self.url, self.pool, self.last_inserted, self.shared)
+        self.report_rows = PgReportRows(self.url, self.pool, self.last_inserted, self.derived)
         self.jobs, self.rate_limits = PgJobs(self.pool), PgRateLimits(self.pool)
         self.work_locks = PgWorkLocks(url)
         self.ingestion_turn = nullcontext()
@@ -42,7 +42,7 @@ class PostgresStorage(Accounts, Submissions, Reviews):
     def derived_writes(self) -> Iterator[bool]:
         """The derived rows the thread writes in the block share one transaction (see
         `postgres.derived`): True, they commit together or not at all."""
-        with shared_transaction(self.pool, self.shared) as together:
+        with self.derived.shared() as together:
             yield together
 
     def open_review_index(self) -> PgReviewIndex:

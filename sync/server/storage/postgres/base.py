@@ -20,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from sync.server.storage.postgres.derived import ASYNCHRONOUS_COMMIT
 from sync.server.storage.postgres.schema import MIGRATIONS
 
 MIGRATION_LOCK = "fieldapp:migrations"
@@ -91,10 +92,24 @@ class PgBase:
             },
             open=True,
         )
+        self.derived_pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": True,
+                "application_name": f"fieldapp-server {os.getpid()} derived rows",
+                "options": ASYNCHRONOUS_COMMIT,
+            },
+            open=True,
+        )
+        """For derived rows only (`postgres.derived`): their commits do not wait for the disk."""
 
     def close(self) -> None:
-        """End the pool, and the review index readers opened on this storage first."""
+        """End the pools, and the review index readers opened on this storage first."""
         self.readers.close()
+        self.derived_pool.close()
         self.pool.close()
 
     @contextmanager

@@ -25,7 +25,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from sync.server.storage.postgres.derived import SharedTransaction, derived_transaction, write_rows
+from sync.server.storage.postgres.derived import DerivedWrites, write_rows
 from sync.server.storage.postgres.quality import upsert_sql
 from sync.server.storage.postgres_bodies import PgBodiesOpener, body_select
 from sync.server.storage.repositories import ExportQuery, ExportRow, Stored
@@ -127,9 +127,10 @@ class BackfillMark:
 class PgExportRows:
     """Streams on connections of their own (`url`); stored rows on the storage's pool."""
 
-    def __init__(self, url: str, pool: Pool, shared: SharedTransaction | None = None) -> None:
+    def __init__(self, url: str, pool: Pool, derived: DerivedWrites | None = None) -> None:
+        """`derived`: where the stored rows are written (by default, transactions on `pool`)."""
         self.url, self.pool = url, pool
-        self.shared = SharedTransaction() if shared is None else shared
+        self.derived = DerivedWrites(pool) if derived is None else derived
         self.mark = BackfillMark("export_parts")
 
     def count(self, form_id: str, chosen: ExportQuery) -> int:
@@ -168,7 +169,7 @@ class PgExportRows:
         return None if row is None else (str(row["version"]), str(row["md5"]))
 
     def write_parts(self, rows: list[Stored]) -> None:
-        with derived_transaction(self.pool, self.shared) as connection:
+        with self.derived.transaction() as connection:
             write_rows(connection, UPSERT_PARTS, rows)
 
     def unchecked_parts(self) -> tuple[int, int]:

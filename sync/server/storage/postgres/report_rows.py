@@ -11,13 +11,14 @@ rows' do (`export_rows`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 
 from sync.server.storage.postgres.base import advisory_lock
-from sync.server.storage.postgres.derived import SharedTransaction, derived_transaction, write_rows
+from sync.server.storage.postgres.derived import DerivedWrites, write_rows
 from sync.server.storage.postgres.export_rows import (
     STATE_SQL,
     BackfillMark,
@@ -33,6 +34,8 @@ REPORT = "report_households"
 TYPES = {"TEXT": 'TEXT COLLATE "C"', "INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
 """PostgreSQL's type of each of the layout's column types; text in byte order, as every text
 column of the schema (`schema._bytewise`), so joins with `submissions` keep to the indexes."""
+CASTS = {"TEXT": "text", "INTEGER": "bigint", "REAL": "double precision"}
+"""The same types, for a parameter whose type no VALUES list gives (`_guarded`)."""
 
 
 def create_statements(layout: ReportLayout) -> tuple[str, ...]:
@@ -65,19 +68,29 @@ def _is_current(connection: psycopg.Connection[Any], layout: ReportLayout) -> bo
     return tuple(found["columns"]) == layout.columns and found["version"] == layout.version
 
 
+@functools.cache
+def _guarded(layout: ReportLayout) -> str:
+    """Upsert one row of `layout` only if the table is still of `layout`'s version (its last
+    parameter): the version checked in the same round trip as the row is written."""
+    values = ", ".join(f"%s::{CASTS[kind.partition(' ')[0]]}" for kind in layout.kinds)
+    guard = "EXISTS (SELECT 1 FROM report_schema WHERE id = 1 AND version = %s)"
+    return upsert_sql(REPORT, layout.columns, f"SELECT {values} WHERE {guard}")
+
+
 def _version(connection: psycopg.Connection[Any]) -> int | None:
     found = connection.execute("SELECT version FROM report_schema WHERE id = 1").fetchone()
     return None if found is None else int(found["version"])
 
 
-def _ensure(connection: psycopg.Connection[Any], layout: ReportLayout, mark: BackfillMark) -> None:
+def _ensure(connection: psycopg.Connection[Any], layout: ReportLayout, mark: BackfillMark) -> bool:
     """Make the table of `layout`, replacing one of another layout (inside the caller's
-    transaction); reads only when it is current (it runs before every ingestion's row)."""
+    transaction); reads only when it is current. True: it was made, and exists only if that
+    transaction commits."""
     if _is_current(connection, layout):
-        return
+        return False
     advisory_lock(connection, "fieldapp:report layout")
     if _is_current(connection, layout):  # another process made it meanwhile
-        return
+        return False
     connection.execute(f"DROP TABLE IF EXISTS {REPORT}")
     mark.forget(connection)
     for statement in create_statements(layout):
@@ -87,6 +100,7 @@ def _ensure(connection: psycopg.Connection[Any], layout: ReportLayout, mark: Bac
         " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
         [layout.version],
     )
+    return True
 
 
 class PgReportRows:
@@ -95,10 +109,11 @@ class PgReportRows:
         url: str,
         pool: Pool,
         inserted: LastInserted | None = None,
-        shared: SharedTransaction | None = None,
+        derived: DerivedWrites | None = None,
     ) -> None:
+        """`derived`: where the rows are written (by default, transactions on `pool`)."""
         self.url, self.pool = url, pool
-        self.shared = SharedTransaction() if shared is None else shared
+        self.derived = DerivedWrites(pool) if derived is None else derived
         self.inserted = LastInserted() if inserted is None else inserted
         self.mark = BackfillMark(REPORT)
         self._made: int | None = None
@@ -107,16 +122,24 @@ class PgReportRows:
         not the catalog's rows of every column."""
 
     def write(self, layout: ReportLayout, rows: list[tuple[Any, ...]], dropped: list[str]) -> None:
-        insert = upsert_sql(REPORT, layout.columns)
-        with derived_transaction(self.pool, self.shared) as connection:
+        with self.derived.transaction() as connection:
+            if self._made == layout.version and len(rows) == 1 and not dropped:
+                try:
+                    if connection.execute(_guarded(layout), [*rows[0], layout.version]).rowcount:
+                        return
+                except psycopg.Error:
+                    self._made = None  # a table of another layout: looked at again next time
+                    raise
             if self._made != layout.version or _version(connection) != layout.version:
-                _ensure(connection, layout, self.mark)
-                self._made = layout.version
+                made = _ensure(connection, layout, self.mark)
+                # A table made here is trusted once its transaction has committed: the next
+                # write checks again (a rolled back one is made again).
+                self._made = None if made else layout.version
             if dropped:
                 connection.execute(
                     f"DELETE FROM {REPORT} WHERE instance_id = ANY(%s)", [list(dropped)]
                 )
-            write_rows(connection, insert, rows)
+            write_rows(connection, upsert_sql(REPORT, layout.columns), rows)
 
     def position(self, instance_id: str) -> int:
         known = self.inserted.position(instance_id)
