@@ -99,7 +99,7 @@ class PgBase:
             kwargs={
                 "row_factory": dict_row,
                 "autocommit": True,
-                "application_name": f"fieldapp-server {os.getpid()} derived rows",
+                "application_name": f"fieldapp-server {os.getpid()}",
                 "options": ASYNCHRONOUS_COMMIT,
             },
             open=True,
