@@ -352,3 +352,23 @@ def test_facts_are_kept_with_their_metrics_or_not_at_all_and_a_deadlock_is_tried
     assert index.facts_and_flags("uuid:1") == ('{"duration_s": 60.0}', "[]")
     assert index.dashboard("north")[0].median_duration_s == 60.0
     index.close()
+
+
+def test_a_report_row_never_goes_into_a_table_another_process_made_for_another_layout(
+    storage: PostgresStorage,
+) -> None:
+    """A process trusts the report table's layout once it has seen it committed, and then
+    checks the layout's version in the row's own insert. Another process (another version
+    of the code, during an upgrade) replaces the table with its layout: the next row of the
+    first process is not written into that table under the first layout's columns; the
+    first process makes its table again, as before the check moved into the insert."""
+    wider = ReportLayout((*LAYOUT.columns, "note"), (), 2, (*LAYOUT.kinds, "TEXT"))
+    first = PgReportRows(storage.url, storage.pool)
+    other = PgReportRows(storage.url, storage.pool)
+    for n in (1, 2, 3):  # made, then seen committed, then written with the check in the insert
+        first.write(LAYOUT, [(f"uuid:{n}", n, "demo")], [])
+    other.write(wider, [("uuid:9", 9, "demo", "wider")], [])
+    assert _one(storage.url, "SELECT version FROM report_schema") == 2
+    first.write(LAYOUT, [("uuid:4", 4, "demo")], [])
+    assert _one(storage.url, "SELECT version FROM report_schema") == 1
+    assert _one(storage.url, "SELECT array_agg(instance_id) FROM report_households") == ["uuid:4"]
