@@ -43,7 +43,7 @@ from sync.server.storage.open import SQLITE
 from tests.postgres_cluster import DatabaseMaker
 
 CLIENTS = 4
-ROUNDS = 3
+ROUNDS = 5
 GOAL_SCALING = 1.6
 CONFIGURATIONS = (("SQLite, 1 process", False, 1), ("PostgreSQL, 1 process", True, 1),
                   ("PostgreSQL, 2 processes", True, 2))  # fmt: skip
