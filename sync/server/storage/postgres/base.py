@@ -67,6 +67,28 @@ def advisory_lock(connection: psycopg.Connection[Any], name: str) -> None:
     connection.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
 
 
+def _pool(
+    url: str, max_size: int, **options: str
+) -> ConnectionPool[psycopg.Connection[dict[str, Any]]]:
+    """A pool of this process's connections (named `fieldapp-server PID` in
+    `pg_stat_activity`) with libpq's connection `options`. Autocommit: one statement alone
+    is its own transaction (one round trip, where an implicit BEGIN and the pool's reset
+    would add two); several that must hold together always run in
+    `connection.transaction()`."""
+    return ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={
+            "row_factory": dict_row,
+            "autocommit": True,
+            "application_name": f"fieldapp-server {os.getpid()}",
+            **options,
+        },
+        open=True,
+    )
+
+
 class PgBase:
     """A pool of connections shared by the worker threads; each call one transaction.
 
@@ -78,32 +100,8 @@ class PgBase:
         """Closes what was opened on this storage with a pool of its own (review index
         readers) when the storage closes."""
         self._migrate()
-        self.pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_size,
-            kwargs={
-                "row_factory": dict_row,
-                # One statement alone is its own transaction (one round trip, where an
-                # implicit BEGIN and the pool's reset would add two); several statements
-                # that must hold together are always in `connection.transaction()`.
-                "autocommit": True,
-                "application_name": f"fieldapp-server {os.getpid()}",
-            },
-            open=True,
-        )
-        self.derived_pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_size,
-            kwargs={
-                "row_factory": dict_row,
-                "autocommit": True,
-                "application_name": f"fieldapp-server {os.getpid()}",
-                "options": ASYNCHRONOUS_COMMIT,
-            },
-            open=True,
-        )
+        self.pool = _pool(url, max_size)
+        self.derived_pool = _pool(url, max_size, options=ASYNCHRONOUS_COMMIT)
         """For derived rows only (`postgres.derived`): their commits do not wait for the disk."""
 
     def close(self) -> None:
