@@ -40,12 +40,21 @@ def free_port() -> int:
         return port
 
 
-def wait_serving(process: subprocess.Popen[bytes], port: int, seconds: float = 60.0) -> None:
-    """Until `process` accepts connections on 127.0.0.1:`port`; fails at once if it exits."""
+def wait_serving(
+    process: subprocess.Popen[bytes],
+    port: int,
+    seconds: float = 60.0,
+    said: Callable[[], str] = str,
+) -> None:
+    """Until `process` accepts connections on 127.0.0.1:`port`; fails at once if it exits,
+    with what `said` gives (its logs, for a process that writes them to files)."""
 
     def serving() -> bool:
         if process.poll() is not None:
-            raise AssertionError(f"{process.args!r} exited with {process.returncode}")
+            text = said()
+            raise AssertionError(
+                f"{process.args!r} exited with {process.returncode}" + (f": {text}" if text else "")
+            )
         try:
             socket.create_connection(("127.0.0.1", port), 1).close()
         except OSError:

@@ -11,7 +11,6 @@ import io
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import zipfile
@@ -31,7 +30,7 @@ from sync.server.publish import publish_file
 from sync.server.storage.blobs import BlobStore
 from sync.server.storage.open import DATABASE_ENV
 from sync.server.storage.postgres import PostgresStorage
-from tests.waiting import free_port, wait_serving, wait_until
+from tests.waiting import free_port, wait_serving
 
 pytestmark = pytest.mark.postgres_only("the doc's proxy is for several processes on PostgreSQL")
 
@@ -103,16 +102,10 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return certificate, key
 
 
-def _accepting(process: subprocess.Popen[bytes], port: int, folder: Path) -> bool:
-    if process.poll() is not None:
-        logs = [folder / "nginx.stderr", folder / "error.log"]
-        said = "".join(log.read_text() for log in logs if log.exists())
-        raise AssertionError(f"nginx exited with {process.returncode}: {said}")
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-    except OSError:
-        return False
-    return True
+def _logs(folder: Path) -> str:
+    """What nginx said on its way out."""
+    logs = [folder / "nginx.stderr", folder / "error.log"]
+    return "".join(log.read_text() for log in logs if log.exists())
 
 
 @dataclass
@@ -171,7 +164,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory, shared_database: str) -> Ite
             )
         running.callback(nginx.wait, 30)
         running.callback(nginx.terminate)
-        wait_until(lambda: _accepting(nginx, port, folder), f"nginx on port {port}")
+        wait_serving(nginx, port, said=lambda: _logs(folder))
         trusted = ssl.create_default_context(cafile=str(certificate))
         client = running.enter_context(httpx.Client(verify=trusted, timeout=60))
         yield Proxy(f"https://localhost:{port}", client, tokens, shared_database)
