@@ -9,6 +9,7 @@ What both backends share is tested on both by the server suite, not here.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -191,6 +192,26 @@ def test_servers_starting_at_once_on_an_empty_database_migrate_it_once(
     finally:
         for storage in started:
             storage.close()
+
+
+def test_a_submissions_xml_and_its_export_parts_are_compressed_with_lz4(
+    servers: tuple[PostgresStorage, PostgresStorage],
+) -> None:
+    """Migration 5 (`schema.LZ4`): values past PostgreSQL's 2 kB TOAST threshold are
+    compressed with lz4, not the default pglz; both read back unchanged."""
+    storage, _ = servers
+    plots = "".join(f"<plot><crop>cocoa</crop><area>{n}.5</area></plot>" for n in range(300))
+    big = replace(_record("uuid:lz4"), xml=f"<data>{plots}</data>")
+    parts = '{"plots": "' + "cocoa;" * 1000 + '"}'
+    assert storage.add_submission(big, [])
+    storage.export_rows.write_parts([("uuid:lz4", "fingerprint", parts)])
+    (held,) = storage._rows(
+        "SELECT pg_column_compression(s.xml) AS xml, pg_column_compression(p.parts) AS parts,"
+        " s.xml AS xml_text, p.parts AS parts_text"
+        " FROM submissions s JOIN export_parts p USING (instance_id)"
+    )
+    assert (held["xml"], held["parts"]) == ("lz4", "lz4")
+    assert (held["xml_text"], held["parts_text"]) == (big.xml, parts)
 
 
 def test_a_database_migrated_by_a_newer_server_is_refused_by_name(postgres_url: str) -> None:

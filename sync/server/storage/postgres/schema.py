@@ -111,6 +111,21 @@ DASHBOARD = (
 )
 """The dashboard's figures counted in the database (`review_index.DASHBOARD`)."""
 
+LZ4 = (
+    """DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_settings
+                   WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+            ALTER TABLE submissions ALTER COLUMN xml SET COMPRESSION lz4;
+            ALTER TABLE export_parts ALTER COLUMN parts SET COMPRESSION lz4;
+        END IF;
+    END $$""",
+)
+"""A submission's XML (13 kB for a living income household) and its export parts are
+compressed with lz4 rather than PostgreSQL's default pglz, where the server was built with
+it (Debian's and the official packages are): every ingestion compresses them and every
+export reads them back, and lz4 does both several times faster for a table about a fifth
+larger. Rows stored before keep their compression; they read back all the same."""
+
 
 def _bytewise(statements: tuple[str, ...]) -> tuple[str, ...]:
     """`statements` with every TEXT column declared `COLLATE "C"`: text is then ordered and
@@ -121,6 +136,8 @@ def _bytewise(statements: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement) for statement in statements)
 
 
-MIGRATIONS: list[tuple[str, ...]] = [_bytewise(V1), _bytewise(V2), SHARED_STATE, DASHBOARD]
+MIGRATIONS: list[tuple[str, ...]] = [
+    _bytewise(V1), _bytewise(V2), SHARED_STATE, DASHBOARD, LZ4
+]
 """Schema changes in order; `schema_migrations` keeps the numbers applied. The helpers that
 implement the derived repositories append their tables here as further migrations."""
