@@ -9,9 +9,9 @@ What both backends share is tested on both by the server suite, not here.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TypeVar
 
 import psycopg

@@ -136,8 +136,6 @@ def _bytewise(statements: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement) for statement in statements)
 
 
-MIGRATIONS: list[tuple[str, ...]] = [
-    _bytewise(V1), _bytewise(V2), SHARED_STATE, DASHBOARD, LZ4
-]
+MIGRATIONS: list[tuple[str, ...]] = [_bytewise(V1), _bytewise(V2), SHARED_STATE, DASHBOARD, LZ4]
 """Schema changes in order; `schema_migrations` keeps the numbers applied. The helpers that
 implement the derived repositories append their tables here as further migrations."""
