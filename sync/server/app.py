@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from sync.server.api.auth import CurrentAdmin, RateLimiter
@@ -22,9 +24,12 @@ from sync.server.api.security_headers import SecurityHeaders
 from sync.server.api.upload_gate import UploadGate
 from sync.server.errors import install_error_handlers
 from sync.server.exports.jobs import ExportJobs
+from sync.server.review.store import index_for
 from sync.server.storage.open import open_storage
 
 __all__ = ["WORKER_CONFIG_ENV", "ServerConfig", "create_app", "open_storage", "worker_app"]
+
+log = logging.getLogger(__name__)
 
 WORKER_CONFIG_ENV = "FIELDAPP_WORKER_CONFIG"
 """The settings of `serve --workers N` as JSON, for the worker processes uvicorn starts."""
@@ -65,7 +70,16 @@ def worker_app() -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """When the server stops, its storage closes (its pools and review index readers)."""
+    """Before the server takes its first request, its review index opens: that records the
+    quality facts a crash left missing (`review.store.index_for`) while nothing is being
+    ingested here. Opened at first use instead, a process started beside others that are
+    ingesting would take their submissions, stored but with facts not yet written, for
+    such leftovers and judge them a second time. When the server stops, its storage closes
+    (its pools and review index readers)."""
+    try:
+        await run_in_threadpool(index_for, app.state.storage)
+    except Exception:  # the queue opens it again at first use; serving need not wait
+        log.exception("the review index did not open at start")
     yield
     app.state.storage.close()
 

@@ -7,9 +7,10 @@ import statistics
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from sync.server.api.auth import add_user
-from sync.server.app import open_storage
+from sync.server.app import ServerConfig, create_app, open_storage
 from sync.server.errors import BadRequest
 from sync.server.intake.ingest import ingest
 from sync.server.intake.instance_fields import parse_submission
@@ -119,6 +120,22 @@ def test_facts_missing_after_a_crash_are_recorded_when_the_index_opens(
     rows = db.execute("SELECT count(*) FROM review_metrics WHERE metric = 'yield'").fetchone()
     assert rows[0] == 13
     assert put(reopened, 13, yield_kg=9100) == ["outlier_yield"]
+
+
+@pytest.mark.sqlite_only("deletes facts inside the SQLite file")
+def test_a_server_records_missing_facts_when_it_starts_before_any_request(
+    storage: Storage, tmp_path: Path
+) -> None:
+    """Recovery runs at start, not at the first ingestion: a process started beside others
+    that are ingesting would take their in-flight submissions for a crash's leftovers."""
+    for number in range(3):
+        put(storage, number)
+    storage.db.execute("DELETE FROM review_facts WHERE instance_id = 'uuid:c-2'")  # type: ignore[attr-defined]
+    review_store._INDEXES.clear()
+    app = create_app(ServerConfig(tmp_path / "server"))
+    assert app.state.storage.quality_facts.missing() == ["uuid:c-2"]
+    with TestClient(app):
+        assert app.state.storage.quality_facts.missing() == []
 
 
 def test_a_changed_config_applies_to_the_next_ingestion(storage: Storage) -> None:
