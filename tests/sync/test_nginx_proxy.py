@@ -115,16 +115,21 @@ class Proxy:
     client: httpx.Client
     tokens: dict[str, str]
     database: str
+    trusted: ssl.SSLContext
+    """The proxy's certificate, trusted."""
 
     def openrosa(self) -> str:
         return f"{self.url}/v1/key/{self.tokens['amina']}/projects/1"
 
-    def submit(self, instance_id: str, photo: bytes) -> httpx.Response:
+    def submit(
+        self, instance_id: str, photo: bytes, client: httpx.Client | None = None
+    ) -> httpx.Response:
         parts = {
             "xml_submission_file": ("submission.xml", photo_xml(instance_id).encode(), "text/xml"),
             "photo.jpg": ("photo.jpg", photo, "image/jpeg"),
         }
-        return self.client.post(f"{self.openrosa()}/submission", files=parts, headers=COLLECT)
+        sender = self.client if client is None else client
+        return sender.post(f"{self.openrosa()}/submission", files=parts, headers=COLLECT)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +172,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory, shared_database: str) -> Ite
         wait_serving(nginx, port, said=lambda: _logs(folder))
         trusted = ssl.create_default_context(cafile=str(certificate))
         client = running.enter_context(httpx.Client(verify=trusted, timeout=60))
-        yield Proxy(f"https://localhost:{port}", client, tokens, shared_database)
+        yield Proxy(f"https://localhost:{port}", client, tokens, shared_database, trusted)
 
 
 def test_form_list_names_https_download_urls_on_the_proxys_address(proxy: Proxy) -> None:
@@ -177,6 +182,29 @@ def test_form_list_names_https_download_urls_on_the_proxys_address(proxy: Proxy)
     assert url == f"{proxy.openrosa()}/forms/demo_household.xml"
     form = proxy.client.get(url, headers=COLLECT)
     assert form.status_code == 200 and b'id="demo_household"' in form.content
+
+
+def test_a_device_speaking_http2_gets_the_form_list_and_submits_with_a_photo(
+    proxy: Proxy,
+) -> None:
+    """The doc's `listen 443 ssl http2` offers HTTP/2 by ALPN, which ODK Collect's HTTP
+    client (OkHttp) takes when offered: the form list still names the proxy's https address
+    (nginx gives the request's `:authority` as `Host`), and a submission with its photo is
+    stored."""
+    with httpx.Client(http2=True, verify=proxy.trusted, timeout=60) as client:
+        answer = client.get(f"{proxy.openrosa()}/formList", headers=COLLECT)
+        assert (answer.http_version, answer.status_code) == ("HTTP/2", 200), answer.text
+        (url,) = [e.text for e in fromstring(answer.content).iterfind(".//x:downloadUrl", NS)]
+        assert url == f"{proxy.openrosa()}/forms/demo_household.xml"
+        photo = b"\xff\xd8" + bytes(range(256)) * (2 * MB // 256)
+        kept = proxy.submit("uuid:nginx-h2", photo, client)
+        assert (kept.http_version, kept.status_code) == ("HTTP/2", 201), kept.text
+    storage = PostgresStorage(proxy.database)
+    try:
+        (attachment,) = storage.attachments("uuid:nginx-h2")
+        assert (attachment.size, attachment.received) == (len(photo), True)
+    finally:
+        storage.close()
 
 
 def test_a_15_mb_submission_passes_and_a_22_mb_one_gets_the_servers_413(proxy: Proxy) -> None:
