@@ -4,7 +4,7 @@ On PostgreSQL they share one transaction (`Storage.derived_writes`): each statem
 round trip to the database, so one BEGIN and one COMMIT instead of three of each. What
 that must not change: they become visible together, and a failure of one part does not
 cost the others (ingestion writes each again on its own). On SQLite each part commits on
-its own, as before. A batch reads the quality settings once for all its items.
+its own, as before. A batch reads the quality settings and its form's version once for all its items.
 """
 
 from __future__ import annotations
@@ -148,18 +148,26 @@ def test_the_derived_rows_become_visible_together(
     assert _kept(storage, str(h["id"])) == {"facts": True, "report": True, "exports": True}
 
 
-def test_a_batch_reads_the_quality_settings_once(
+def test_a_batch_reads_the_quality_settings_and_the_form_version_once(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Three items, one read of the settings; every item flagged by them all the same."""
+    """Three items, one read of the settings and one of their form's version; every item
+    flagged by those settings and exported by that version all the same."""
     reads: list[str] = []
     real = storage.get_setting
+    versions: list[tuple[str, str | None]] = []
+    real_version = storage.export_rows.form_version
 
     def counting(key: str) -> str | None:
         reads.append(key)
         return real(key)
 
+    def counting_versions(form_id: str, version: str | None) -> tuple[str, str] | None:
+        versions.append((form_id, version))
+        return real_version(form_id, version)
+
     monkeypatch.setattr(storage, "get_setting", counting)
+    monkeypatch.setattr(storage.export_rows, "form_version", counting_versions)
     items = [
         SubmissionItem(instance_id=str(h["id"]), form_id=FORM_ID, xml=xml_of(h))
         for h in (household(n) for n in (5, 6, 7))
@@ -169,5 +177,6 @@ def test_a_batch_reads_the_quality_settings_once(
     results = intake.batch(batch.model_dump_json().encode())
     assert [r.status for r in results.results] == ["stored"] * 3
     assert len(reads) == 1
+    assert len(versions) == 1 and versions[0][0] == FORM_ID
     for item in items:  # the third report row with the layout checked in its insert
         assert _kept(storage, item.instance_id) == {"facts": True, "report": True, "exports": True}

@@ -12,6 +12,7 @@ pulled to (the device fetches only those whose hash it lacks), none to one at or
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Annotated
 
@@ -39,7 +40,7 @@ from sync.server.api.upload_gate import SMALL_BODY, admit_memory
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from sync.server.hub.relay import CURSOR_KEY
 from sync.server.hub.trust import HUB_ROLES, maker_of, sends_files_of, users_for_hub
-from sync.server.intake.ingest import ingest, now, require_submitter_of
+from sync.server.intake.ingest import FormVersions, ingest, now, require_submitter_of
 from sync.server.intake.limits import gunzip
 from sync.server.quality.config import QualityConfig
 from sync.server.quality.sections import on_attachment
@@ -100,15 +101,22 @@ class _Intake:
             raise BadRequest(f"not a submission batch: {where}: {first['msg']}") from None
         require_submitter_of(self.sender, [item.xml for item in batch.items])
         quality = _quality_settings(self.storage) if batch.items else None
-        results = [self.take(item, batch.device_id, quality) for item in batch.items]
+        # A batch's items are nearly always of one form version: it is read once for them.
+        versions = functools.cache(self.storage.export_rows.form_version)
+        results = [self.take(item, batch.device_id, quality, versions) for item in batch.items]
         return BatchResult(batch_id=batch.batch_id, results=results)
 
     def take(
-        self, item: SubmissionItem, device_id: str, quality: QualityConfig | None
+        self,
+        item: SubmissionItem,
+        device_id: str,
+        quality: QualityConfig | None,
+        versions: FormVersions,
     ) -> ItemResult:
         """One item, filed under the enumerator who made it: its sender, or the one a district
         hub vouches for (then the hub is its route, `via`, and the item names the device).
-        `quality`: the quality settings read for the whole batch."""
+        `quality` and `versions`: the quality settings and form versions, read once for the
+        whole batch."""
         try:
             maker = maker_of(self.storage, self.sender, item)
         except BadRequest as error:
@@ -127,6 +135,7 @@ class _Intake:
                 file_limit=self.file_limit,
                 via=None if maker is self.sender else self.sender.name,
                 quality=quality,
+                form_versions=versions,
             )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 from xml.etree.ElementTree import Element
@@ -31,6 +31,9 @@ from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, Use
 from sync.server.storage.blobs import Incoming, safe_name
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+FormVersions = Callable[[str, str | None], tuple[str, str] | None]
+"""(form_id, version) → (version, md5) of that version, else of the form's current one; None
+for a form never published (`ExportRows.form_version`)."""
 NOT_KEPT = "Not kept, as no field of the submission names them"
 
 
@@ -51,6 +54,7 @@ def ingest(
     root: Element | None = None,
     via: str | None = None,
     quality: QualityConfig | None = None,
+    form_versions: FormVersions | None = None,
 ) -> ItemResult:
     """Store one submission for `user`; raises nothing for a bad item, it is "rejected".
 
@@ -60,7 +64,8 @@ def ingest(
     the caller has already parsed it (OpenRosa and the import read its file names first).
     `via`: the district hub that forwarded it for `user` (the enumerator who made it).
     `quality`: the quality settings the flags follow, when the caller read them for several
-    submissions (a batch); else they are read for this one."""
+    submissions (a batch); else they are read for this one. `form_versions`: the lookup of
+    form versions the caller keeps for several submissions (a batch reads each once)."""
     try:
         check_xml_size(xml)
         root = parse_submission(xml) if root is None else root
@@ -82,7 +87,8 @@ def ingest(
         ignored = [ref.name for ref in declared if ref.name not in named]
         # (version, md5) of the submission's version, else the current one: a lookup that
         # does not read the form's XML, and None only for a form never published here
-        form_version = storage.export_rows.form_version(fields.form_id, fields.version)
+        lookup = storage.export_rows.form_version if form_versions is None else form_versions
+        form_version = lookup(fields.form_id, fields.version)
         if require_known_form and form_version is None:
             raise BadRequest(f"form {fields.form_id!r} is not published on this server")
         if fields.deprecated_id:
