@@ -40,7 +40,14 @@ from sync.server.api.upload_gate import SMALL_BODY, admit_memory
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from sync.server.hub.relay import CURSOR_KEY
 from sync.server.hub.trust import HUB_ROLES, maker_of, sends_files_of, users_for_hub
-from sync.server.intake.ingest import FormVersions, ingest, now, require_submitter_of
+from sync.server.intake.ingest import (
+    FormVersions,
+    Prepared,
+    finish,
+    now,
+    prepare,
+    require_submitter_of,
+)
 from sync.server.intake.limits import gunzip
 from sync.server.quality.config import QualityConfig
 from sync.server.quality.sections import on_attachment
@@ -58,6 +65,11 @@ from sync.server.storage.blobs import BlobStore, safe_name
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1")
+
+TOGETHER = 50
+"""The most items of a batch stored in one transaction (our app sends 50 per batch): a
+longer batch commits as it goes, so a server killed in its middle has kept what it stored
+before, as with one transaction per item."""
 
 
 def _storage(request: Request) -> Storage:
@@ -103,40 +115,85 @@ class _Intake:
         quality = _quality_settings(self.storage) if batch.items else None
         # A batch's items are nearly always of one form version: it is read once for them.
         versions = functools.cache(self.storage.export_rows.form_version)
-        results = [self.take(item, batch.device_id, quality, versions) for item in batch.items]
-        return BatchResult(batch_id=batch.batch_id, results=results)
+        results: list[ItemResult | None] = []
+        waiting: list[tuple[int, Prepared]] = []  # checked, not stored: (place, item)
+        for item in batch.items:
+            ready = self.prepare(item, batch.device_id, versions)
+            if isinstance(ready, Prepared) and ready.record.deprecated_id and waiting:
+                # An edit is checked against what is stored (the version it replaces may be
+                # waiting): the items before it are stored first, and it is checked again.
+                self.store(waiting, results, quality)
+                waiting = []
+                ready = self.prepare(item, batch.device_id, versions)
+            if not isinstance(ready, Prepared):
+                results.append(ready)
+            elif ready.record.deprecated_id:
+                results.append(None)
+                self.store([(len(results) - 1, ready)], results, quality)
+            else:
+                waiting.append((len(results), ready))
+                results.append(None)
+                if len(waiting) == TOGETHER:
+                    self.store(waiting, results, quality)
+                    waiting = []
+        self.store(waiting, results, quality)
+        done = [result for result in results if result is not None]
+        assert len(done) == len(batch.items), "every item is answered"
+        return BatchResult(batch_id=batch.batch_id, results=done)
 
-    def take(
-        self,
-        item: SubmissionItem,
-        device_id: str,
-        quality: QualityConfig | None,
-        versions: FormVersions,
-    ) -> ItemResult:
-        """One item, filed under the enumerator who made it: its sender, or the one a district
-        hub vouches for (then the hub is its route, `via`, and the item names the device).
-        `quality` and `versions`: the quality settings and form versions, read once for the
-        whole batch."""
+    def prepare(
+        self, item: SubmissionItem, device_id: str, versions: FormVersions
+    ) -> Prepared | ItemResult:
+        """One item checked, filed under the enumerator who made it: its sender, or the one a
+        district hub vouches for (then the hub is its route, `via`, and the item names the
+        device). `versions`: the form versions, read once for the whole batch."""
         try:
             maker = maker_of(self.storage, self.sender, item)
         except BadRequest as error:
             return ItemResult(
                 instance_id=item.instance_id, status="rejected", message=error.message
             )
+        return prepare(
+            self.storage,
+            maker,
+            item.xml,
+            instance_id=item.instance_id,
+            attachments=item.attachments,
+            device_id=item.device_id or device_id,
+            require_known_form=self.require_known_form,
+            file_limit=self.file_limit,
+            via=None if maker is self.sender else self.sender.name,
+            form_versions=versions,
+        )
+
+    def store(
+        self,
+        waiting: list[tuple[int, Prepared]],
+        results: list[ItemResult | None],
+        quality: QualityConfig | None,
+    ) -> None:
+        """Store the `waiting` items together (`Storage.add_submissions`: on PostgreSQL one
+        commit for them all), then answer each in its place in `results`, writing the derived
+        rows of the new ones (`quality`: the settings read for the whole batch). If storing
+        them together fails, each is stored on its own, as the items before a failing one
+        always were."""
+        if not waiting:
+            return
+        items = [(ready.record, ready.expected) for _, ready in waiting]
+        stored: list[bool] | None = None
         with self.storage.ingestion_turn:
-            return ingest(
-                self.storage,
-                maker,
-                item.xml,
-                instance_id=item.instance_id,
-                attachments=item.attachments,
-                device_id=item.device_id or device_id,
-                require_known_form=self.require_known_form,
-                file_limit=self.file_limit,
-                via=None if maker is self.sender else self.sender.name,
-                quality=quality,
-                form_versions=versions,
-            )
+            try:
+                stored = self.storage.add_submissions(items)
+            except Exception:
+                if len(items) == 1:
+                    raise
+                log.warning(
+                    "%d submissions not stored together; storing each", len(items), exc_info=True
+                )
+        for n, (place, ready) in enumerate(waiting):
+            with self.storage.ingestion_turn:
+                new = self.storage.add_submission(*items[n]) if stored is None else stored[n]
+                results[place] = finish(self.storage, ready, new, quality)
 
 
 def _quality_settings(storage: Storage) -> QualityConfig | None:

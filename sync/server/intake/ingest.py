@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 from xml.etree.ElementTree import Element
@@ -66,6 +67,58 @@ def ingest(
     `quality`: the quality settings the flags follow, when the caller read them for several
     submissions (a batch); else they are read for this one. `form_versions`: the lookup of
     form versions the caller keeps for several submissions (a batch reads each once)."""
+    item = prepare(
+        storage,
+        user,
+        xml,
+        instance_id=instance_id,
+        attachments=attachments,
+        device_id=device_id,
+        require_known_form=require_known_form,
+        file_limit=file_limit,
+        root=root,
+        via=via,
+        form_versions=form_versions,
+    )
+    if isinstance(item, ItemResult):
+        return item
+    stored = storage.add_submission(item.record, item.expected)
+    return finish(storage, item, stored, quality)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A submission checked and ready to store, with what its answer and its derived rows
+    need."""
+
+    record: SubmissionRecord
+    expected: list[AttachmentRecord]
+    """Its declared files that a field names, none received yet."""
+    root: Element
+    form_version: tuple[str, str] | None
+    """(version, md5) of the form version its export rows follow."""
+    named: list[str]
+    """The names of those files, sorted."""
+    ignored: list[str]
+    """Declared files no field names: not kept."""
+
+
+def prepare(
+    storage: Storage,
+    user: User,
+    xml: str,
+    *,
+    instance_id: str | None = None,
+    attachments: Sequence[AttachmentRef] = (),
+    device_id: str | None = None,
+    require_known_form: bool = True,
+    file_limit: int | None = None,
+    root: Element | None = None,
+    via: str | None = None,
+    form_versions: FormVersions | None = None,
+) -> Prepared | ItemResult:
+    """The checks of `ingest` (its options mean the same): the submission ready to store,
+    or the result that rejects it."""
     try:
         check_xml_size(xml)
         root = parse_submission(xml) if root is None else root
@@ -95,13 +148,12 @@ def ingest(
             _check_edit(storage, user, fields.instance_id, fields.deprecated_id)
     except BadRequest as error:
         return ItemResult(instance_id=instance_id or "", status="rejected", message=error.message)
-    digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
     record = SubmissionRecord(
         instance_id=fields.instance_id,
         form_id=fields.form_id,
         form_version=fields.version,
         xml=xml,
-        xml_sha256=digest,
+        xml_sha256=hashlib.sha256(xml.encode("utf-8")).hexdigest(),
         deprecated_id=fields.deprecated_id,
         instance_name=fields.instance_name,
         submitted_at=now(),
@@ -113,18 +165,33 @@ def ingest(
     expected = [
         AttachmentRecord(fields.instance_id, ref.name, ref.sha256, ref.size, False) for ref in refs
     ]
-    if storage.add_submission(record, expected):
-        write_derived_rows(storage, record, root, form_version=form_version, quality=quality)
+    return Prepared(record, expected, root, form_version, sorted({r.name for r in refs}), ignored)
+
+
+def finish(
+    storage: Storage, item: Prepared, stored: bool, quality: QualityConfig | None = None
+) -> ItemResult:
+    """The answer for `item` once the storage said whether it `stored` it: a new one gets
+    its derived rows; else it is a duplicate (same XML from the same enumerator) or a
+    conflict."""
+    record = item.record
+    if stored:
+        write_derived_rows(
+            storage, record, item.root, form_version=item.form_version, quality=quality
+        )
         # A new instanceID: its files are those just listed, none received yet (the client
         # learns that it may send them from this answer).
-        missing = sorted({ref.name for ref in refs})
-        return _result(fields.instance_id, "stored", missing, ignored)
-    existing = storage.submission(fields.instance_id)
-    if existing is not None and existing.xml_sha256 == digest and existing.enumerator == user.name:
-        missing = [a.name for a in storage.attachments(fields.instance_id) if not a.received]
-        return _result(fields.instance_id, "duplicate", missing, ignored)
+        return _result(record.instance_id, "stored", item.named, item.ignored)
+    existing = storage.submission(record.instance_id)
+    if (
+        existing is not None
+        and existing.xml_sha256 == record.xml_sha256
+        and existing.enumerator == record.enumerator
+    ):
+        missing = [a.name for a in storage.attachments(record.instance_id) if not a.received]
+        return _result(record.instance_id, "duplicate", missing, item.ignored)
     return ItemResult(
-        instance_id=fields.instance_id,
+        instance_id=record.instance_id,
         status="conflict",
         message="another submission with this instanceID is already stored",
     )

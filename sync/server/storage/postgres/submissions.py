@@ -22,15 +22,25 @@ INSERT_SUBMISSION = (
 """Stores a submission unless its instanceID is there; a row (its `pos`) when it did."""
 
 
-class LastInserted(threading.local):
-    """The submission this thread stored last, with its position: the report's row, written
-    right after by the same thread, needs that position without asking again."""
+INSERT_ATTACHMENT = (
+    "INSERT INTO attachments (instance_id, name, sha256, size, received)"
+    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
 
-    instance_id: str | None = None
-    pos = 0
+
+class LastInserted(threading.local):
+    """The submissions this thread stored last (one, or a batch's), with their positions:
+    the report's rows, written right after by the same thread, need them without asking
+    again."""
+
+    def __init__(self) -> None:
+        self.positions: dict[str, int] = {}
+
+    def remember(self, positions: dict[str, int]) -> None:
+        self.positions = positions
 
     def position(self, instance_id: str) -> int | None:
-        return self.pos if instance_id == self.instance_id else None
+        return self.positions.get(instance_id)
 
 
 class Submissions(PgBase):
@@ -67,15 +77,42 @@ class Submissions(PgBase):
                     " AND replaced_by IS NULL",
                     [record.instance_id, record.deprecated_id],
                 )
-            write_rows(
-                conn,
-                "INSERT INTO attachments (instance_id, name, sha256, size, received)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                [[a.instance_id, a.name, a.sha256, a.size, int(a.received)] for a in attachments],
-            )
-        self.last_inserted.instance_id = record.instance_id
-        self.last_inserted.pos = int(inserted["pos"])
+            write_rows(conn, INSERT_ATTACHMENT, [_attachment_row(a) for a in attachments])
+        self.last_inserted.remember({record.instance_id: int(inserted["pos"])})
         return True
+
+    def add_submissions(
+        self, items: Sequence[tuple[SubmissionRecord, Sequence[AttachmentRecord]]]
+    ) -> list[bool]:
+        """Several new submissions (none an edit) in one transaction: their inserts go out
+        together (`executemany` pipelines them) and one commit waits for the disk, where
+        each alone would wait for its own. Whether each was stored, in order."""
+        if len(items) == 1:
+            return [self.add_submission(*items[0])]
+        assert not any(record.deprecated_id for record, _ in items), "an edit is stored alone"
+        rows = [submission_row(record, "pending") for record, _ in items]
+        found = []
+        with self._transaction() as conn:
+            with conn.cursor() as cursor:
+                cursor.executemany(INSERT_SUBMISSION, rows, returning=True)
+                for _ in items:  # one result per row: its position, or none
+                    found.append(cursor.fetchone())
+                    cursor.nextset()
+            files = [
+                _attachment_row(a)
+                for (_, attachments), row in zip(items, found, strict=True)
+                if row is not None
+                for a in attachments
+            ]
+            write_rows(conn, INSERT_ATTACHMENT, files)
+        self.last_inserted.remember(
+            {
+                record.instance_id: int(row["pos"])
+                for (record, _), row in zip(items, found, strict=True)
+                if row is not None
+            }
+        )
+        return [row is not None for row in found]
 
     def count_submissions(self) -> int:
         return int(self._rows("SELECT count(*) AS n FROM submissions")[0]["n"])
@@ -136,3 +173,7 @@ class Submissions(PgBase):
                 " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 [key, value],
             )
+
+
+def _attachment_row(a: AttachmentRecord) -> list[object]:
+    return [a.instance_id, a.name, a.sha256, a.size, int(a.received)]

@@ -46,6 +46,13 @@ class Submissions(SqliteBase):
                 )
         return True
 
+    def add_submissions(
+        self, items: Sequence[tuple[SubmissionRecord, Sequence[AttachmentRecord]]]
+    ) -> list[bool]:
+        """Each in a transaction of its own, as `add_submission`: SQLite's statements are
+        calls in this process, not round trips to another."""
+        return [self.add_submission(record, attachments) for record, attachments in items]
+
     def count_submissions(self) -> int:
         with self._lock:
             return int(self.db.execute("SELECT count(*) FROM submissions").fetchone()[0])
