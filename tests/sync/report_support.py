@@ -8,12 +8,16 @@ population) unless told otherwise."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+from sync.server.api.auth import add_user
+from sync.server.publish import publish_file
 from sync.server.report.household import COMPONENTS, DOMAINS, LIVING_INCOME_MAPPING
-from sync.server.storage import ReviewRecord, Storage, SubmissionRecord
+from sync.server.storage import ReviewRecord, Storage, SubmissionRecord, User
+from sync.server.storage.open import open_storage
 
 MAPPING = LIVING_INCOME_MAPPING
 
@@ -108,3 +112,20 @@ def store_households(storage: Storage) -> None:
 LIVING_INCOME_FORM = (
     Path(__file__).resolve().parents[2] / "assets" / "forms" / "living_income_household.xml"
 )
+
+
+def living_income_server(folder: Path) -> Iterator[Storage]:
+    """A server's storage in `folder` (on the backend the test runs on) with the living
+    income form published and one enumerator, amina of the north; closed after (a fixture's
+    `yield from`)."""
+    storage, blobs = open_storage(folder, None)
+    publish_file(storage, blobs, LIVING_INCOME_FORM, runs=1)
+    add_user(storage, "amina", "enumerator", "north")
+    yield storage
+    storage.close()
+
+
+def amina(storage: Storage) -> User:
+    user = storage.user("amina")
+    assert user is not None
+    return user

@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_support import LIVING_INCOME_FORM, household, xml_of
+from record_support import submission
+from report_support import amina, household, living_income_server, xml_of
 
 from sync.protocol import BatchResult, SubmissionBatch, SubmissionItem
 from sync.server.api import batch as batch_api
-from sync.server.api.auth import add_user
 from sync.server.api.batch import TOGETHER, _Intake
-from sync.server.publish import publish_file
-from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord, User
-from sync.server.storage.open import open_storage
+from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord
 
 pytestmark = pytest.mark.server_storage
 
@@ -30,17 +28,7 @@ FORM_ID = "living_income_household"
 
 @pytest.fixture
 def storage(tmp_path: Path) -> Iterator[Storage]:
-    opened, blobs = open_storage(tmp_path / "data", None)
-    publish_file(opened, blobs, LIVING_INCOME_FORM, runs=1)
-    add_user(opened, "amina", "enumerator", "north")
-    yield opened
-    opened.close()
-
-
-def _amina(storage: Storage) -> User:
-    user = storage.user("amina")
-    assert user is not None
-    return user
+    yield from living_income_server(tmp_path / "data")
 
 
 def _item(h: dict[str, Any], xml: str | None = None) -> SubmissionItem:
@@ -48,7 +36,7 @@ def _item(h: dict[str, Any], xml: str | None = None) -> SubmissionItem:
 
 
 def _send(storage: Storage, items: list[SubmissionItem]) -> BatchResult:
-    intake = _Intake(storage, _amina(storage), require_known_form=True, file_limit=10**6)
+    intake = _Intake(storage, amina(storage), require_known_form=True, file_limit=10**6)
     batch = SubmissionBatch(batch_id="b-1", device_id="dev-1", items=items)
     return intake.batch(batch.model_dump_json().encode())
 
@@ -182,19 +170,7 @@ def test_add_submissions_answers_each_and_keeps_the_files_of_the_new_ones(
     storage: Storage,
 ) -> None:
     def record(instance_id: str) -> SubmissionRecord:
-        return SubmissionRecord(
-            instance_id=instance_id,
-            form_id=FORM_ID,
-            form_version="1",
-            xml=f"<data><meta><instanceID>{instance_id}</instanceID></meta></data>",
-            xml_sha256="0" * 64,
-            deprecated_id=None,
-            instance_name=None,
-            submitted_at="2026-12-02T05:00:00Z",
-            enumerator="amina",
-            district="north",
-            device_id="dev-1",
-        )
+        return submission(instance_id, form_id=FORM_ID)
 
     def photo(instance_id: str, sha256: str) -> AttachmentRecord:
         return AttachmentRecord(instance_id, "photo.jpg", sha256, 2048, False)

@@ -16,17 +16,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from report_support import LIVING_INCOME_FORM, household, xml_of
+from report_support import amina, household, living_income_server, xml_of
 
 from sync.protocol import SubmissionBatch, SubmissionItem
-from sync.server.api.auth import add_user
 from sync.server.api.batch import _Intake
 from sync.server.exports import stored
 from sync.server.intake import derived_rows
 from sync.server.intake.ingest import ingest
-from sync.server.publish import publish_file
-from sync.server.storage import Storage, User
-from sync.server.storage.open import open_storage
+from sync.server.storage import Storage
 
 pytestmark = pytest.mark.server_storage
 
@@ -35,19 +32,7 @@ FORM_ID = "living_income_household"
 
 @pytest.fixture
 def storage(tmp_path: Path) -> Iterator[Storage]:
-    """A server's storage (the backend of the test's parameter) with the living income form
-    published and an enumerator."""
-    opened, blobs = open_storage(tmp_path / "data", None)
-    publish_file(opened, blobs, LIVING_INCOME_FORM, runs=1)
-    add_user(opened, "amina", "enumerator", "north")
-    yield opened
-    opened.close()
-
-
-def _amina(storage: Storage) -> User:
-    user = storage.user("amina")
-    assert user is not None
-    return user
+    yield from living_income_server(tmp_path / "data")
 
 
 def _kept(storage: Storage, instance_id: str) -> dict[str, bool]:
@@ -80,7 +65,7 @@ def _rows_in(connection: psycopg.Connection[Any], table: str) -> int:
 
 def test_ingestion_keeps_all_three_derived_rows(storage: Storage) -> None:
     h = household(1)
-    assert ingest(storage, _amina(storage), xml_of(h)).status == "stored"
+    assert ingest(storage, amina(storage), xml_of(h)).status == "stored"
     assert _kept(storage, str(h["id"])) == {"facts": True, "report": True, "exports": True}
 
 
@@ -97,7 +82,7 @@ def test_a_failing_part_costs_only_itself(
     monkeypatch.setattr(derived_rows, "record_parts", failing)
     h = household(2)
     with caplog.at_level(logging.WARNING, logger=derived_rows.__name__):
-        assert ingest(storage, _amina(storage), xml_of(h)).status == "stored"
+        assert ingest(storage, amina(storage), xml_of(h)).status == "stored"
     assert _kept(storage, str(h["id"])) == {"facts": True, "report": True, "exports": False}
     assert f"export rows of {h['id']} not recorded" in caplog.text
 
@@ -119,7 +104,7 @@ def test_a_part_failing_once_is_written_again(
 
     monkeypatch.setattr(derived_rows, "record_parts", once_failing)
     h = household(3)
-    assert ingest(storage, _amina(storage), xml_of(h)).status == "stored"
+    assert ingest(storage, amina(storage), xml_of(h)).status == "stored"
     together = server_backend == "postgres"
     assert _kept(storage, str(h["id"])) == {"facts": True, "report": True, "exports": together}
 
@@ -143,7 +128,7 @@ def test_the_derived_rows_become_visible_together(
 
     monkeypatch.setattr(derived_rows, "record_parts", looking)
     h = household(4)
-    assert ingest(storage, _amina(storage), xml_of(h)).status == "stored"
+    assert ingest(storage, amina(storage), xml_of(h)).status == "stored"
     assert seen == [(0, 0, 0)]
     assert _kept(storage, str(h["id"])) == {"facts": True, "report": True, "exports": True}
 
@@ -173,7 +158,7 @@ def test_a_batch_reads_the_quality_settings_and_the_form_version_once(
         for h in (household(n) for n in (5, 6, 7))
     ]
     batch = SubmissionBatch(batch_id="b-1", device_id="dev-1", items=items)
-    intake = _Intake(storage, _amina(storage), require_known_form=True, file_limit=10**6)
+    intake = _Intake(storage, amina(storage), require_known_form=True, file_limit=10**6)
     results = intake.batch(batch.model_dump_json().encode())
     assert [r.status for r in results.results] == ["stored"] * 3
     assert len(reads) == 1

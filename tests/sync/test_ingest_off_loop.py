@@ -36,20 +36,25 @@ def _by_openrosa(server: Server, client: TestClient) -> httpx.Response:
 Send = Callable[[Server, TestClient], httpx.Response]
 
 
-@pytest.mark.parametrize(("route", "send"), [(batch, _by_batch), (openrosa, _by_openrosa)])
+@pytest.mark.parametrize(
+    ("route", "step", "send"),
+    [(batch, "prepare", _by_batch), (openrosa, "ingest", _by_openrosa)],
+)
 def test_other_requests_are_answered_while_a_submission_is_ingested(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, route: Any, send: Send
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, route: Any, step: str, send: Send
 ) -> None:
+    """`step`: where the route's ingestion is held (the batch API checks each item, then
+    stores them together)."""
     server = make_server(tmp_path)
     started, release = threading.Event(), threading.Event()
-    real = route.ingest
+    real = getattr(route, step)
 
     def held(*args: Any, **kwargs: Any) -> Any:
         started.set()
         release.wait(120)  # a hang guard: the test sets it
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(route, "ingest", held)
+    monkeypatch.setattr(route, step, held)
     answers: dict[str, httpx.Response] = {}
     with server.client as client:  # one event loop serves every request of the block
         sender = threading.Thread(target=lambda: answers.update(sent=send(server, client)))

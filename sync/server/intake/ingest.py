@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 from xml.etree.ElementTree import Element
 
 from sync.protocol import AttachmentRef, ItemResult
@@ -42,44 +42,44 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+class Checks(TypedDict, total=False):
+    """What `ingest` and `prepare` take besides the submission's XML and its maker."""
+
+    instance_id: str | None
+    """The instanceID the sender gave with the XML, which its meta/instanceID must match."""
+    attachments: Sequence[AttachmentRef]
+    """The files declared with it."""
+    device_id: str | None
+    require_known_form: bool
+    """Reject a form not published here (True by default; a district hub's forms come from
+    upstream)."""
+    file_limit: int | None
+    """The most bytes one attachment may declare (the server's body limit)."""
+    root: Element | None
+    """The XML parsed, when the caller has already parsed it (OpenRosa and the import read
+    its file names first)."""
+    via: str | None
+    """The district hub that forwarded it for its maker."""
+    form_versions: FormVersions | None
+    """The lookup of form versions the caller keeps for several submissions (a batch reads
+    each once)."""
+
+
 def ingest(
     storage: Storage,
     user: User,
     xml: str,
     *,
-    instance_id: str | None = None,
-    attachments: Sequence[AttachmentRef] = (),
-    device_id: str | None = None,
-    require_known_form: bool = True,
-    file_limit: int | None = None,
-    root: Element | None = None,
-    via: str | None = None,
     quality: QualityConfig | None = None,
-    form_versions: FormVersions | None = None,
+    **checks: Unpack[Checks],
 ) -> ItemResult:
     """Store one submission for `user`; raises nothing for a bad item, it is "rejected".
 
-    `file_limit` is the most bytes one attachment may declare (the server's body limit).
     A well-formed declared file that no field of the XML names is not kept, nor asked for;
-    the result names it (as OpenRosa does for such a file). `root` is the XML parsed, when
-    the caller has already parsed it (OpenRosa and the import read its file names first).
-    `via`: the district hub that forwarded it for `user` (the enumerator who made it).
-    `quality`: the quality settings the flags follow, when the caller read them for several
-    submissions (a batch); else they are read for this one. `form_versions`: the lookup of
-    form versions the caller keeps for several submissions (a batch reads each once)."""
-    item = prepare(
-        storage,
-        user,
-        xml,
-        instance_id=instance_id,
-        attachments=attachments,
-        device_id=device_id,
-        require_known_form=require_known_form,
-        file_limit=file_limit,
-        root=root,
-        via=via,
-        form_versions=form_versions,
-    )
+    the result names it (as OpenRosa does for such a file). `quality`: the quality settings
+    the flags follow, when the caller read them for several submissions (a batch); else
+    they are read for this one."""
+    item = prepare(storage, user, xml, **checks)
     if isinstance(item, ItemResult):
         return item
     stored = storage.add_submission(item.record, item.expected)
@@ -104,21 +104,13 @@ class Prepared:
 
 
 def prepare(
-    storage: Storage,
-    user: User,
-    xml: str,
-    *,
-    instance_id: str | None = None,
-    attachments: Sequence[AttachmentRef] = (),
-    device_id: str | None = None,
-    require_known_form: bool = True,
-    file_limit: int | None = None,
-    root: Element | None = None,
-    via: str | None = None,
-    form_versions: FormVersions | None = None,
+    storage: Storage, user: User, xml: str, **checks: Unpack[Checks]
 ) -> Prepared | ItemResult:
-    """The checks of `ingest` (its options mean the same): the submission ready to store,
-    or the result that rejects it."""
+    """The checks of `ingest`: the submission ready to store, or the result that rejects
+    it."""
+    instance_id = checks.get("instance_id")
+    attachments = checks.get("attachments", ())
+    root = checks.get("root")
     try:
         check_xml_size(xml)
         root = parse_submission(xml) if root is None else root
@@ -130,7 +122,7 @@ def prepare(
             )
         check_instance_id(fields.instance_id)
         check_fields(root)
-        check_attachments([a.size for a in attachments], file_limit)
+        check_attachments([a.size for a in attachments], checks.get("file_limit"))
         declared = [
             AttachmentRef(name=safe_name(a.name), sha256=_sha256(a), size=a.size)
             for a in attachments
@@ -140,9 +132,9 @@ def prepare(
         ignored = [ref.name for ref in declared if ref.name not in named]
         # (version, md5) of the submission's version, else the current one: a lookup that
         # does not read the form's XML, and None only for a form never published here
-        lookup = storage.export_rows.form_version if form_versions is None else form_versions
+        lookup = checks.get("form_versions") or storage.export_rows.form_version
         form_version = lookup(fields.form_id, fields.version)
-        if require_known_form and form_version is None:
+        if checks.get("require_known_form", True) and form_version is None:
             raise BadRequest(f"form {fields.form_id!r} is not published on this server")
         if fields.deprecated_id:
             _check_edit(storage, user, fields.instance_id, fields.deprecated_id)
@@ -159,8 +151,8 @@ def prepare(
         submitted_at=now(),
         enumerator=user.name,
         district=user.district,
-        device_id=device_id,
-        via=via,
+        device_id=checks.get("device_id"),
+        via=checks.get("via"),
     )
     expected = [
         AttachmentRecord(fields.instance_id, ref.name, ref.sha256, ref.size, False) for ref in refs
