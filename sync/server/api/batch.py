@@ -146,25 +146,28 @@ class _Intake:
     ) -> Prepared | ItemResult:
         """One item checked, filed under the enumerator who made it: its sender, or the one a
         district hub vouches for (then the hub is its route, `via`, and the item names the
-        device). `versions`: the form versions, read once for the whole batch."""
+        device). `versions`: the form versions, read once for the whole batch. Checked in the
+        storage's ingestion turn, as it is stored: on SQLite, parsing beside another thread's
+        write would only contend with it for the interpreter."""
         try:
             maker = maker_of(self.storage, self.sender, item)
         except BadRequest as error:
             return ItemResult(
                 instance_id=item.instance_id, status="rejected", message=error.message
             )
-        return prepare(
-            self.storage,
-            maker,
-            item.xml,
-            instance_id=item.instance_id,
-            attachments=item.attachments,
-            device_id=item.device_id or device_id,
-            require_known_form=self.require_known_form,
-            file_limit=self.file_limit,
-            via=None if maker is self.sender else self.sender.name,
-            form_versions=versions,
-        )
+        with self.storage.ingestion_turn:
+            return prepare(
+                self.storage,
+                maker,
+                item.xml,
+                instance_id=item.instance_id,
+                attachments=item.attachments,
+                device_id=item.device_id or device_id,
+                require_known_form=self.require_known_form,
+                file_limit=self.file_limit,
+                via=None if maker is self.sender else self.sender.name,
+                form_versions=versions,
+            )
 
     def store(
         self,
