@@ -129,6 +129,11 @@ def run() -> str:
     # whole machine over the share of it one process kept busy.
     one = runs[CONFIGURATIONS[1][0]]
     ceiling = 1 / statistics.fmean(min(1.0, s.machine_cpu / (s.seconds * cores)) for s in one)
+    cost = {  # CPU ms per submission, servers and PostgreSQL
+        name: statistics.fmean((s.server_cpu + s.database_cpu) / s.count * 1000 for s in sent)
+        for name, sent in runs.items()
+    }
+    pg1_cost, pg2_cost = (cost[name] for name, _, _ in CONFIGURATIONS[1:])
     versus = "met" if pg2 >= sqlite else "NOT met"
     queue = ", ".join(f"{n:,}" for n in held.queue[1:])
     lines += [
@@ -141,10 +146,13 @@ def run() -> str:
         " share them (and whatever else runs on it: see the load average below). The client"
         " column is the client threads' CPU time over the run's CPU capacity (seconds × cores);"
         " machine busy is every process's, others' included. CPU per submission (server"
-        " processes, then PostgreSQL's processes, means of the runs) does not depend on that"
-        " load. A second server process can only add what the cores left idle by the first"
+        " processes, then PostgreSQL's processes, means of the runs) says what a submission"
+        " costs whatever else runs, though it too moves with the machine's speed from run to"
+        " run. A second server process can only add what the cores left idle by the first"
         f" one allow: here at most {ceiling:.2f}x the first one's rate (the whole machine"
-        " over the share one process kept busy) at the same CPU cost per submission.",
+        " over the share one process kept busy) at the same CPU cost per submission. Two"
+        f" processes spent {pg2_cost:.1f} ms per submission, one {pg1_cost:.1f} ms (its four"
+        " client threads contend for one interpreter).",
         "",
         f"PostgreSQL 2 processes vs 1: {pg2 / pg1:.2f}x (goal ≥ {GOAL_SCALING}x), {scaling};"
         f" PostgreSQL 2 processes vs SQLite 1: {pg2 / sqlite:.2f}x (goal ≥ 1x), {versus}.",
