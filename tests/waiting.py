@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -62,3 +64,16 @@ def wait_serving(
         return True
 
     wait_until(serving, f"a server on port {port}", seconds)
+
+
+def together(*calls: Callable[[], T]) -> list[T]:
+    """Run `calls` at the same moment, one thread each (released by one barrier); their
+    results in the order given."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], T]) -> T:
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as threads:
+        return [future.result() for future in [threads.submit(run, c) for c in calls]]

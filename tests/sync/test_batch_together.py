@@ -20,6 +20,8 @@ from sync.protocol import BatchResult, SubmissionBatch, SubmissionItem
 from sync.server.api import batch as batch_api
 from sync.server.api.batch import TOGETHER, _Intake
 from sync.server.storage import AttachmentRecord, Storage, SubmissionRecord
+from sync.server.storage.postgres import PostgresStorage
+from tests.waiting import together
 
 pytestmark = pytest.mark.server_storage
 
@@ -188,3 +190,27 @@ def test_add_submissions_answers_each_and_keeps_the_files_of_the_new_ones(
     assert [(a.name, a.sha256) for a in storage.attachments("uuid:a")] == [("photo.jpg", "1" * 64)]
     assert storage.attachments("uuid:old") == []
     assert storage.count_submissions() == 3
+
+
+@pytest.mark.postgres_only("two server processes on one database")
+def test_two_processes_storing_the_same_items_in_opposite_orders_store_each_once(
+    storage: Storage,
+) -> None:
+    """Two processes' batches hold the same two households in opposite orders, sent at
+    once: each transaction may wait on the other's row, and PostgreSQL then rolls one back
+    as a deadlock, whose items are stored each alone. Every household is stored once,
+    answered "stored" by one process and "duplicate" by the other."""
+    other = PostgresStorage(storage.url)  # type: ignore[attr-defined]
+    try:
+        for n in range(300, 320, 2):
+            items = [_item(household(n)), _item(household(n + 1))]
+            one, two = together(
+                lambda items=items: _send(storage, items),
+                lambda items=items: _send(other, items[::-1]),
+            )
+            answers = {(r.instance_id, r.status) for r in [*one.results, *two.results]}
+            ids = [item.instance_id for item in items]
+            assert answers == {(i, s) for i in ids for s in ("stored", "duplicate")}, n
+        assert storage.count_submissions() == 20
+    finally:
+        other.close()

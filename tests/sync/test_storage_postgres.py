@@ -8,8 +8,7 @@ What both backends share is tested on both by the server suite, not here.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TypeVar
@@ -31,23 +30,10 @@ from sync.server.storage.postgres import (
     PostgresStorage,
     without_password,
 )
-from tests.waiting import wait_until
+from tests.waiting import together, wait_until
 
 T = TypeVar("T")
 ROUNDS = 60
-
-
-def together(*calls: Callable[[], T]) -> list[T]:
-    """Run `calls` at the same moment, one thread each (released by one barrier); their
-    results in the order given."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], T]) -> T:
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(len(calls)) as threads:
-        return [future.result() for future in [threads.submit(run, c) for c in calls]]
 
 
 @pytest.fixture

@@ -89,7 +89,8 @@ class Submissions(PgBase):
         each alone would wait for its own. Whether each was stored, in order."""
         if len(items) == 1:
             return [self.add_submission(*items[0])]
-        assert not any(record.deprecated_id for record, _ in items), "an edit is stored alone"
+        if any(record.deprecated_id for record, _ in items):
+            raise ValueError("an edit (deprecatedID) is stored alone, by add_submission")
         rows = [submission_row(record, "pending") for record, _ in items]
         found = []
         with self._transaction() as conn:
