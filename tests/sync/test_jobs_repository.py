@@ -7,11 +7,9 @@ another process on the same database. On SQLite (one process) `second` is the sa
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
 import psycopg
 import pytest
@@ -20,9 +18,8 @@ from sync.server.storage import Storage
 from sync.server.storage.postgres import PostgresStorage
 from sync.server.storage.repositories import JobRow
 from sync.server.storage.sqlite import SqliteStorage
-from tests.waiting import wait_until
+from tests.waiting import together, wait_until
 
-T = TypeVar("T")
 LONG = 600.0
 
 
@@ -44,18 +41,6 @@ def _job(job_id: str, owner: str = "sue") -> JobRow:
         job_id, owner, "survey", "csv", '{"states":[]}', f"{job_id}.csv.zip", "survey.csv.zip",
         "application/zip",
     )  # fmt: skip
-
-
-def together(calls: list[Callable[[], T]]) -> list[T]:
-    """Run `calls` at one moment, a thread each; their results in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], T]) -> T:
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(len(calls)) as threads:
-        return [f.result() for f in [threads.submit(run, c) for c in calls]]
 
 
 def test_a_job_kept_by_one_process_is_followed_from_the_other(
@@ -96,7 +81,7 @@ def test_the_cap_holds_when_both_processes_start_jobs_at_once(
 ) -> None:
     first, second = pair
     calls = [lambda i=i: (first, second)[i % 2].jobs.add(_job(f"j{i}"), LONG, 2) for i in range(8)]
-    assert sum(together(calls)) == 2
+    assert sum(together(*calls)) == 2
     assert sum(j.state == "running" for j in first.jobs.of_owner("sue")) == 2
 
 
@@ -110,7 +95,7 @@ def test_a_ticket_opens_its_job_once_whichever_process_redeems_it(
     first.jobs.add_ticket("j1", "hash-old", -1.0)
     assert not second.jobs.redeem("j2", "hash-1")  # another job's ticket
     assert not second.jobs.redeem("j1", "hash-old")  # expired
-    redeemed = together([lambda s=s: s.jobs.redeem("j1", "hash-1") for s in (first, second) * 4])
+    redeemed = together(*[lambda s=s: s.jobs.redeem("j1", "hash-1") for s in (first, second) * 4])
     assert sum(redeemed) == 1 and not first.jobs.redeem("j1", "hash-1")
 
 
@@ -135,7 +120,7 @@ def test_a_rate_limit_counts_the_requests_of_every_process(
     assert taken == [True] * 5 + [False] * 2
     assert second.rate_limits.take("other token", 0.001, 5)
     calls = [lambda i=i: (first, second)[i % 2].rate_limits.take("burst", 0.001, 10) for i in range(16)]  # fmt: skip
-    assert sum(together(calls)) == 10
+    assert sum(together(*calls)) == 10
     wait_until(lambda: first.rate_limits.take("token", 50.0, 5), "the bucket to refill")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TypeVar
 
 import psycopg
 import pytest
@@ -32,7 +31,6 @@ from sync.server.storage.postgres import (
 )
 from tests.waiting import together, wait_until
 
-T = TypeVar("T")
 ROUNDS = 60
 
 
